@@ -1,0 +1,277 @@
+/**
+ * The one place that reads the environment: `.env` (if present) and then the process
+ * environment become one validated, typed, frozen `Config`. A bad setting stops start-up
+ * with a one-line message that names the variable and what it expects.
+ */
+import { parse as parseDotenv } from 'dotenv';
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** The Microsoft clouds the bot can run in (Germany closed on 2021-10-29). */
+export const CLOUDS = ['public', 'gcchigh', 'dod', 'china'] as const;
+export type CloudName = (typeof CLOUDS)[number];
+
+/** Settings of the Bot Framework channel for one cloud, in botbuilder's own key names. */
+export type BotFrameworkCloudSettings = Readonly<Record<string, string>>;
+
+/** The endpoints of one national cloud (PRODUCT.md, "National clouds"). */
+export interface CloudEndpoints {
+  readonly login: string;
+  readonly graph: string;
+  readonly partnerCenter: string;
+  /** Whether Partner Center service requests exist in this cloud (not in 21Vianet). */
+  readonly serviceRequestsAvailable: boolean;
+  readonly botFramework: BotFrameworkCloudSettings;
+}
+
+const CLOUD_TABLE: { readonly [C in CloudName]: CloudEndpoints } = {
+  public: {
+    login: 'https://login.microsoftonline.com',
+    graph: 'https://graph.microsoft.com',
+    partnerCenter: 'https://api.partnercenter.microsoft.com',
+    serviceRequestsAvailable: true,
+    botFramework: {},
+  },
+  gcchigh: {
+    login: 'https://login.microsoftonline.us',
+    graph: 'https://graph.microsoft.us',
+    partnerCenter: 'https://api.partnercenter.microsoft.com',
+    serviceRequestsAvailable: true,
+    botFramework: { ChannelService: 'https://botframework.azure.us' },
+  },
+  dod: {
+    login: 'https://login.microsoftonline.us',
+    graph: 'https://dod-graph.microsoft.us',
+    partnerCenter: 'https://api.partnercenter.microsoft.com',
+    serviceRequestsAvailable: true,
+    botFramework: { ChannelService: 'https://botframework.azure.us' },
+  },
+  china: {
+    login: 'https://login.chinacloudapi.cn',
+    graph: 'https://microsoftgraph.chinacloudapi.cn',
+    partnerCenter: 'https://partner.partnercenterapi.microsoftonline.cn',
+    serviceRequestsAvailable: false,
+    // 21Vianet has no ChannelService shortcut in botbuilder: every endpoint is explicit.
+    botFramework: {
+      OAuthUrl: 'https://token.botframework.azure.cn/',
+      ToChannelFromBotLoginUrl: 'https://login.partner.microsoftonline.cn/microsoftservices.partner.onmschina.cn',
+      ToChannelFromBotOAuthScope: 'https://api.botframework.azure.cn',
+      ToBotFromChannelTokenIssuer: 'https://api.botframework.azure.cn',
+      ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.azure.cn/v1/.well-known/openidconfiguration',
+      ToBotFromEmulatorOpenIdMetadataUrl:
+        'https://login.partner.microsoftonline.cn/a55a4d5b-9241-49b1-b4ff-befa8db00269/v2.0/.well-known/openid-configuration',
+      ValidateAuthority: 'true',
+    },
+  },
+};
+
+/** The endpoints of a cloud, before any per-endpoint override. */
+export function cloudEndpoints(cloud: CloudName): CloudEndpoints {
+  return CLOUD_TABLE[cloud];
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const HEALTH_SOURCES = ['sandbox', 'graph'] as const;
+export const SUPPORT_SOURCES = ['sandbox', 'manual', 'partnercenter'] as const;
+export const DIRECTORY_SOURCES = ['sandbox', 'partnercenter'] as const;
+export const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+
+/** The default database: an SQLite file under ./data, created on first start. */
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/escalation-desk.db';
+
+/** Start-up refused: a setting is missing or wrong. The message is one line, meant for the admin. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const emptyToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalText = z.preprocess(emptyToUndefined, z.string().trim().optional());
+const enumOf = <T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+  z.preprocess(
+    (v) => (emptyToUndefined(v) === undefined ? fallback : typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z.enum(values.map((s) => s.toLowerCase()) as unknown as T, {
+      error: () => `expected one of ${values.join(' | ')}`,
+    }),
+  );
+const httpsUrl = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^\s/]+/i.test(v) && URL.canParse(v), { error: 'expected an http(s) URL' })
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
+);
+const intIn = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    (v) => emptyToUndefined(v) ?? String(fallback),
+    z
+      .string()
+      .trim()
+      .regex(/^\d+$/, { error: `expected a whole number from ${min} to ${max}` })
+      .transform(Number)
+      .refine((n) => n >= min && n <= max, { error: `expected a whole number from ${min} to ${max}` }),
+  );
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const optionalGuid = z.preprocess(
+  emptyToUndefined,
+  z.string().trim().regex(guid, { error: 'expected a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)' }).optional(),
+);
+const guidList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : []),
+  z.array(z.string().regex(guid, { error: 'expected comma-separated tenant GUIDs' })),
+);
+
+/** The shape of the environment, variable by variable. */
+const EnvSchema = z.object({
+  PORT: intIn(1, 65535, 3978),
+  HOST: z.preprocess((v) => emptyToUndefined(v) ?? '0.0.0.0', z.string().trim()),
+  MicrosoftAppId: optionalGuid,
+  MicrosoftAppPassword: optionalText,
+  MicrosoftAppType: z.preprocess(
+    (v) => emptyToUndefined(v) ?? 'MultiTenant',
+    z.enum(APP_TYPES, { error: () => `expected one of ${APP_TYPES.join(' | ')}` }),
+  ),
+  MicrosoftAppTenantId: optionalGuid,
+  CLOUD: z.preprocess(
+    (v) => (emptyToUndefined(v) === undefined ? 'public' : typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z
+      .string()
+      .refine((v) => v !== 'germany', {
+        error:
+          'Microsoft Cloud Germany closed on 2021-10-29 and its tenants moved to the global cloud: use CLOUD=public',
+      })
+      .pipe(z.enum(CLOUDS, { error: () => `expected one of ${CLOUDS.join(' | ')}` })),
+  ),
+  LOGIN_ENDPOINT: httpsUrl,
+  GRAPH_ENDPOINT: httpsUrl,
+  PARTNER_CENTER_ENDPOINT: httpsUrl,
+  DATABASE_URL: z.preprocess((v) => emptyToUndefined(v) ?? DEFAULT_DATABASE_URL, z.string().trim()),
+  DATABASE_POOL_SIZE: intIn(1, 100, 10),
+  HEALTH_SOURCE: enumOf(HEALTH_SOURCES, 'sandbox'),
+  SUPPORT_SOURCE: enumOf(SUPPORT_SOURCES, 'sandbox'),
+  DIRECTORY_SOURCE: enumOf(DIRECTORY_SOURCES, 'sandbox'),
+  LOG_LEVEL: enumOf(LOG_LEVELS, 'info'),
+  SHUTDOWN_GRACE_SECONDS: intIn(0, 300, 10),
+  ALLOWED_TENANTS: guidList,
+});
+
+/** The whole, validated configuration of one bot process. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly bot: {
+    /** Empty app id: local mode, Bot Framework authentication is off. */
+    readonly appId?: string;
+    readonly appPassword?: string;
+    readonly appType: (typeof APP_TYPES)[number];
+    readonly appTenantId?: string;
+    readonly localMode: boolean;
+  };
+  readonly cloud: CloudName;
+  readonly endpoints: CloudEndpoints;
+  readonly database: {
+    readonly url: string;
+    readonly kind: 'sqlite' | 'postgres';
+    readonly poolSize: number;
+  };
+  readonly healthSource: (typeof HEALTH_SOURCES)[number];
+  readonly supportSource: (typeof SUPPORT_SOURCES)[number];
+  readonly directorySource: (typeof DIRECTORY_SOURCES)[number];
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly shutdownGraceMs: number;
+  /** Partner tenants allowed to use the bot; empty means any. */
+  readonly allowedTenants: readonly string[];
+}
+
+/**
+ * Checks a database URL: `sqlite:<path>`, a plain file path, or a PostgreSQL URL with host
+ * and database. Returns the kind or a message that says what is wrong.
+ */
+export function classifyDatabaseUrl(url: string): { kind: 'sqlite' | 'postgres' } | { error: string } {
+  const expected = 'expected sqlite:<file>, a file path, or postgres://user@host:5432/database';
+  if (/^postgres(ql)?:/i.test(url)) {
+    if (!URL.canParse(url)) return { error: `not a valid URL (${expected})` };
+    const parsed = new URL(url);
+    if (!parsed.hostname) return { error: `PostgreSQL URL has no host (${expected})` };
+    if (parsed.pathname.replace(/^\//, '') === '') return { error: `PostgreSQL URL names no database (${expected})` };
+    if (parsed.port && !/^\d+$/.test(parsed.port)) return { error: `PostgreSQL URL has a bad port (${expected})` };
+    return { kind: 'postgres' };
+  }
+  if (/^sqlite:/i.test(url)) {
+    return url.slice('sqlite:'.length).trim() === '' ? { error: `sqlite: URL names no file (${expected})` } : { kind: 'sqlite' };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return { error: `unsupported scheme (${expected})` };
+  return { kind: 'sqlite' };
+}
+
+/** Reads `.env` from a path into a plain object, never into `process.env`. */
+function readDotenv(path: string): Record<string, string> {
+  return existsSync(path) ? parseDotenv(readFileSync(path)) : {};
+}
+
+/** Options of `loadConfig`: tests pass their own environment; the process passes nothing. */
+export interface LoadConfigOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Path of a `.env` file whose values apply where the environment has none; null disables it. */
+  readonly dotenvPath?: string | null;
+}
+
+/** Builds the configuration, or throws `ConfigError` with a one-line message. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const fileValues = options.dotenvPath === null ? {} : readDotenv(options.dotenvPath ?? '.env');
+  const env = { ...fileValues, ...(options.env ?? process.env) };
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = issue?.path.join('.') ?? 'configuration';
+    throw new ConfigError(`Invalid setting ${name}: ${issue?.message ?? 'invalid'}`);
+  }
+  const e = result.data;
+
+  const database = classifyDatabaseUrl(e.DATABASE_URL);
+  if ('error' in database) throw new ConfigError(`Invalid setting DATABASE_URL: ${database.error}`);
+
+  if (e.MicrosoftAppId && e.MicrosoftAppType !== 'UserAssignedMSI' && !e.MicrosoftAppPassword) {
+    throw new ConfigError('Invalid setting MicrosoftAppPassword: required when MicrosoftAppId is set');
+  }
+  if (e.MicrosoftAppId && e.MicrosoftAppType !== 'MultiTenant' && !e.MicrosoftAppTenantId) {
+    throw new ConfigError(
+      `Invalid setting MicrosoftAppTenantId: required when MicrosoftAppType is ${e.MicrosoftAppType}`,
+    );
+  }
+
+  const base = cloudEndpoints(e.CLOUD);
+  const endpoints: CloudEndpoints = {
+    ...base,
+    login: e.LOGIN_ENDPOINT ?? base.login,
+    graph: e.GRAPH_ENDPOINT ?? base.graph,
+    partnerCenter: e.PARTNER_CENTER_ENDPOINT ?? base.partnerCenter,
+  };
+
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    bot: {
+      appId: e.MicrosoftAppId,
+      appPassword: e.MicrosoftAppPassword,
+      appType: e.MicrosoftAppType,
+      appTenantId: e.MicrosoftAppTenantId,
+      localMode: !e.MicrosoftAppId,
+    },
+    cloud: e.CLOUD,
+    endpoints,
+    database: { url: e.DATABASE_URL, kind: database.kind, poolSize: e.DATABASE_POOL_SIZE },
+    healthSource: e.HEALTH_SOURCE,
+    supportSource: e.SUPPORT_SOURCE,
+    directorySource: e.DIRECTORY_SOURCE,
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
+    allowedTenants: e.ALLOWED_TENANTS,
+  });
+}
+
+/** The secrets of a configuration, so the logger can redact them wherever they appear. */
+export function configSecrets(config: Config): readonly string[] {
+  return [config.bot.appPassword].filter((s): s is string => typeof s === 'string' && s.length > 0);
+}

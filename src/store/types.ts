@@ -1,0 +1,110 @@
+/**
+ * What the rest of the bot needs from durable storage. Two real implementations
+ * (SQLite and PostgreSQL) satisfy these interfaces and one contract suite tests both.
+ */
+import type { AuditEvent, Escalation, EscalationState } from '../domain/escalation';
+
+/** Filter for listing escalations; every field given narrows the list. */
+export interface EscalationFilter {
+  readonly ownerId?: string;
+  readonly customerTenantId?: string;
+  readonly partnerTenantId?: string;
+  readonly states?: readonly EscalationState[];
+  /** At most this many rows (default 50, capped at 500). */
+  readonly limit?: number;
+  /** Opaque cursor returned by the previous page. */
+  readonly cursor?: string;
+}
+
+/** One page of a list, newest first, with the cursor of the next page if there is one. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor?: string;
+}
+
+/** Escalations and their audit trail. */
+export interface EscalationStore {
+  /** Stores a new escalation (version 1) with its creation event; a duplicate id is refused. */
+  create(escalation: Escalation, events: readonly AuditEvent[]): Promise<Escalation>;
+  /** One escalation, or undefined. */
+  get(id: string): Promise<Escalation | undefined>;
+  /**
+   * Saves a changed escalation if the stored version is still `expectedVersion`, appending
+   * its audit events in the same transaction; returns it with the version incremented.
+   * Throws `ConcurrencyError` when someone else saved first, `NotFoundError` when it is gone.
+   */
+  update(next: Escalation, expectedVersion: number, events: readonly AuditEvent[]): Promise<Escalation>;
+  /** Escalations matching a filter, most recently updated first. */
+  list(filter: EscalationFilter): Promise<Page<Escalation>>;
+  /** The audit trail of one escalation, oldest first. */
+  audit(id: string): Promise<readonly AuditEvent[]>;
+}
+
+/** A stored document and the eTag it was stored with. */
+export interface StoredDocument {
+  readonly value: Readonly<Record<string, unknown>>;
+  readonly eTag: string;
+}
+
+/** One write: `eTag` undefined or `*` overwrites; any other value must match what is stored. */
+export interface DocumentWrite {
+  readonly key: string;
+  readonly value: Readonly<Record<string, unknown>>;
+  readonly eTag?: string;
+}
+
+/**
+ * Key/value documents with eTag concurrency: the durable home of conversation and user
+ * state (the bot adapts it to botbuilder's `Storage`).
+ */
+export interface DocumentStore {
+  /** The documents that exist among `keys`. */
+  read(keys: readonly string[]): Promise<ReadonlyMap<string, StoredDocument>>;
+  /** Writes all documents in one transaction; throws `ETagConflictError` if any eTag is stale. */
+  write(writes: readonly DocumentWrite[]): Promise<void>;
+  /** Deletes documents; missing keys are ignored. */
+  delete(keys: readonly string[]): Promise<void>;
+}
+
+/** An open database: the stores, a readiness probe and a way to close it. */
+export interface Database {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly escalations: EscalationStore;
+  readonly documents: DocumentStore;
+  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  /** Closes connections; further calls fail. */
+  close(): Promise<void>;
+}
+
+/** Someone saved the record after it was read. Reload and try again. */
+export class ConcurrencyError extends Error {
+  override readonly name = 'ConcurrencyError';
+  constructor(readonly id: string, readonly expectedVersion: number) {
+    super(`Escalation ${id} changed since version ${expectedVersion} was read.`);
+  }
+}
+
+/** The record does not exist. */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+  constructor(readonly id: string) {
+    super(`Escalation ${id} does not exist.`);
+  }
+}
+
+/** An escalation with this id already exists. */
+export class DuplicateError extends Error {
+  override readonly name = 'DuplicateError';
+  constructor(readonly id: string) {
+    super(`Escalation ${id} already exists.`);
+  }
+}
+
+/** A document's eTag no longer matches what is stored. */
+export class ETagConflictError extends Error {
+  override readonly name = 'ETagConflictError';
+  constructor(readonly key: string) {
+    super(`Document ${key} was changed by someone else (eTag mismatch).`);
+  }
+}

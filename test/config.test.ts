@@ -1,0 +1,95 @@
+import { strict as assert } from 'node:assert';
+import { ConfigError, DEFAULT_DATABASE_URL, loadConfig } from '../src/config';
+
+const load = (env: Record<string, string>) => loadConfig({ env, dotenvPath: null });
+const refusal = (env: Record<string, string>): string => {
+  try {
+    load(env);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
+    assert.ok(!e.message.includes('\n'), 'one line');
+    return e.message;
+  }
+  assert.fail('expected start-up to be refused');
+};
+
+describe('config', () => {
+  it('defaults: local mode, public cloud, SQLite under ./data, sandboxes', () => {
+    const c = load({});
+    assert.equal(c.port, 3978);
+    assert.equal(c.bot.localMode, true);
+    assert.equal(c.cloud, 'public');
+    assert.equal(c.endpoints.graph, 'https://graph.microsoft.com');
+    assert.equal(c.endpoints.login, 'https://login.microsoftonline.com');
+    assert.deepEqual(c.endpoints.botFramework, {});
+    assert.equal(c.database.url, DEFAULT_DATABASE_URL);
+    assert.equal(c.database.kind, 'sqlite');
+    assert.equal(c.healthSource, 'sandbox');
+    assert.equal(c.supportSource, 'sandbox');
+    assert.equal(c.logLevel, 'info');
+  });
+
+  it('each cloud selects its Entra, Graph and Bot Framework endpoints', () => {
+    assert.equal(load({ CLOUD: 'gcchigh' }).endpoints.graph, 'https://graph.microsoft.us');
+    assert.equal(load({ CLOUD: 'gcchigh' }).endpoints.botFramework.ChannelService, 'https://botframework.azure.us');
+    assert.equal(load({ CLOUD: 'dod' }).endpoints.graph, 'https://dod-graph.microsoft.us');
+    assert.equal(load({ CLOUD: 'DoD' }).endpoints.login, 'https://login.microsoftonline.us');
+    const china = load({ CLOUD: 'china' });
+    assert.equal(china.endpoints.graph, 'https://microsoftgraph.chinacloudapi.cn');
+    assert.equal(china.endpoints.login, 'https://login.chinacloudapi.cn');
+    assert.equal(china.endpoints.serviceRequestsAvailable, false);
+    assert.equal(china.endpoints.botFramework.ToBotFromChannelTokenIssuer, 'https://api.botframework.azure.cn');
+  });
+
+  it('per-endpoint overrides win over the cloud table', () => {
+    const c = load({ GRAPH_ENDPOINT: 'http://127.0.0.1:9999/', LOGIN_ENDPOINT: 'http://127.0.0.1:9998' });
+    assert.equal(c.endpoints.graph, 'http://127.0.0.1:9999');
+    assert.equal(c.endpoints.login, 'http://127.0.0.1:9998');
+  });
+
+  it('CLOUD=germany stops start-up and says why', () => {
+    const m = refusal({ CLOUD: 'germany' });
+    assert.match(m, /CLOUD/);
+    assert.match(m, /2021-10-29/);
+    assert.match(m, /CLOUD=public/);
+  });
+
+  it('an unknown value names the variable and the allowed values', () => {
+    assert.match(refusal({ CLOUD: 'mars' }), /CLOUD.*public \| gcchigh \| dod \| china/);
+    assert.match(refusal({ HEALTH_SOURCE: 'crystal-ball' }), /HEALTH_SOURCE.*sandbox \| graph/);
+    assert.match(refusal({ SUPPORT_SOURCE: 'x' }), /SUPPORT_SOURCE.*sandbox \| manual \| partnercenter/);
+    assert.match(refusal({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
+    assert.match(refusal({ PORT: 'eighty' }), /PORT.*whole number/);
+    assert.match(refusal({ PORT: '70000' }), /PORT/);
+    assert.match(refusal({ MicrosoftAppId: 'not-a-guid' }), /MicrosoftAppId.*GUID/);
+    assert.match(refusal({ GRAPH_ENDPOINT: 'graph' }), /GRAPH_ENDPOINT.*URL/);
+  });
+
+  it('a malformed DATABASE_URL stops start-up with a specific message', () => {
+    assert.match(refusal({ DATABASE_URL: 'postgres://' }), /DATABASE_URL/);
+    assert.match(refusal({ DATABASE_URL: 'postgres://localhost' }), /DATABASE_URL: PostgreSQL URL names no database/);
+    assert.match(refusal({ DATABASE_URL: 'mysql://localhost/db' }), /DATABASE_URL: unsupported scheme/);
+    assert.match(refusal({ DATABASE_URL: 'sqlite:' }), /DATABASE_URL: sqlite: URL names no file/);
+    assert.equal(load({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/test' }).database.kind, 'postgres');
+    assert.equal(load({ DATABASE_URL: './x.db' }).database.kind, 'sqlite');
+  });
+
+  it('an app id turns local mode off and needs its password (and tenant for single tenant)', () => {
+    const id = '11111111-2222-3333-4444-555555555555';
+    assert.match(refusal({ MicrosoftAppId: id }), /MicrosoftAppPassword/);
+    assert.match(refusal({ MicrosoftAppId: id, MicrosoftAppPassword: 's', MicrosoftAppType: 'SingleTenant' }), /MicrosoftAppTenantId/);
+    const c = load({ MicrosoftAppId: id, MicrosoftAppPassword: 's' });
+    assert.equal(c.bot.localMode, false);
+  });
+
+  it('reads .env where the environment has no value, and the environment wins', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'ed-config-'));
+    writeFileSync(join(dir, '.env'), 'PORT=4000\nCLOUD=dod\n');
+    const c = loadConfig({ env: { CLOUD: 'gcchigh' }, dotenvPath: join(dir, '.env') });
+    assert.equal(c.port, 4000);
+    assert.equal(c.cloud, 'gcchigh');
+  });
+});
