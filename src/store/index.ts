@@ -1,0 +1,42 @@
+/**
+ * Opens the database a URL names: `postgres://` / `postgresql://` for PostgreSQL,
+ * `sqlite:<path>` or a plain file path for SQLite. Schema migrations run at open.
+ */
+import type { Logger } from 'pino';
+import { openPostgres } from './postgres';
+import { openSqlite } from './sqlite';
+import type { Database } from './types';
+
+export * from './types';
+export { describeDatabaseUrl, parseDatabaseUrl, type DatabaseTarget } from './url';
+import { describeDatabaseUrl, parseDatabaseUrl } from './url';
+
+/** How to open the database. */
+export interface OpenDatabaseOptions {
+  /** `postgres://user[:password]@host[:port]/db[?options=-c search_path=schema]`, `sqlite:<path>`, `sqlite::memory:` or a file path. */
+  readonly url: string;
+  readonly logger?: Logger;
+  /** Most PostgreSQL connections (default 10); ignored for SQLite. */
+  readonly poolSize?: number;
+}
+
+/** Opens the database named by `url` and applies pending migrations. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const target = parseDatabaseUrl(options.url);
+  const description = describeDatabaseUrl(options.url);
+  if (options.poolSize !== undefined && (!Number.isInteger(options.poolSize) || options.poolSize < 1)) {
+    throw new Error(`Database pool size must be a positive integer, not ${options.poolSize}.`);
+  }
+  let database: Database;
+  try {
+    database =
+      target.kind === 'sqlite'
+        ? await openSqlite({ filename: target.filename, logger: options.logger })
+        : await openPostgres({ connectionString: target.connectionString, logger: options.logger, poolSize: options.poolSize });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Could not open database ${description}: ${reason}`, { cause: error });
+  }
+  options.logger?.info({ database: description }, 'database opened');
+  return database;
+}

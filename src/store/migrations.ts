@@ -1,0 +1,228 @@
+/**
+ * The database schema as an ordered list of versioned migrations, shared by SQLite and
+ * PostgreSQL, and the two runners that apply the missing ones at open. Never edit or renumber
+ * a migration that has shipped: add a new one.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { ClientBase } from 'pg';
+import type { Logger } from 'pino';
+
+/** Which database a migration is rendered for. */
+export type Dialect = 'sqlite' | 'postgres';
+
+/** The few column types that differ between the dialects; everything else is shared SQL. */
+export interface DialectTypes {
+  /**
+   * JSON text. PostgreSQL gets `json`, not `jsonb`: `json` keeps the text exactly (key order,
+   * `\u0000`, lone surrogates in user-typed text), which jsonb would reorder or refuse.
+   */
+  readonly json: string;
+  /** An auto-incrementing integer primary key. */
+  readonly autoId: string;
+  /**
+   * Text compared byte by byte. Ids and ISO timestamps order the list pages; a locale
+   * collation on PostgreSQL would order them differently from SQLite.
+   */
+  readonly key: string;
+}
+
+/** The column types of each dialect. */
+export const DIALECT_TYPES: { readonly [D in Dialect]: DialectTypes } = Object.freeze({
+  sqlite: Object.freeze({ json: 'TEXT', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', key: 'TEXT' }),
+  postgres: Object.freeze({
+    json: 'JSON',
+    autoId: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
+    key: 'TEXT COLLATE "C"',
+  }),
+});
+
+/** One step of the schema. `up` returns its statements for a dialect's column types. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly up: (types: DialectTypes) => readonly string[];
+}
+
+/** Every migration, oldest first. */
+export const MIGRATIONS: readonly Migration[] = Object.freeze([
+  {
+    version: 1,
+    name: 'create escalations',
+    up: (t: DialectTypes) => [
+      `CREATE TABLE escalations (
+        id ${t.key} PRIMARY KEY,
+        version INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        partner_tenant_id TEXT NOT NULL,
+        owner_id TEXT NOT NULL,
+        customer_tenant_id TEXT NOT NULL,
+        created_at ${t.key} NOT NULL,
+        updated_at ${t.key} NOT NULL,
+        data ${t.json} NOT NULL
+      )`,
+      // One index per list filter, each ending in the list's sort order so a page is an index range.
+      'CREATE INDEX escalations_updated ON escalations (updated_at DESC, id DESC)',
+      'CREATE INDEX escalations_owner ON escalations (owner_id, updated_at DESC, id DESC)',
+      'CREATE INDEX escalations_customer ON escalations (customer_tenant_id, updated_at DESC, id DESC)',
+      'CREATE INDEX escalations_partner ON escalations (partner_tenant_id, updated_at DESC, id DESC)',
+      'CREATE INDEX escalations_state ON escalations (state, updated_at DESC, id DESC)',
+    ],
+  },
+  {
+    version: 2,
+    name: 'create audit_events',
+    up: (t: DialectTypes) => [
+      `CREATE TABLE audit_events (
+        id ${t.autoId},
+        escalation_id ${t.key} NOT NULL REFERENCES escalations (id),
+        at TEXT NOT NULL,
+        actor ${t.json} NOT NULL,
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        reason TEXT
+      )`,
+      'CREATE INDEX audit_events_escalation ON audit_events (escalation_id, id)',
+    ],
+  },
+  {
+    version: 3,
+    name: 'create documents',
+    up: (t: DialectTypes) => [
+      `CREATE TABLE documents (
+        key ${t.key} PRIMARY KEY,
+        value ${t.json} NOT NULL,
+        etag TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      )`,
+    ],
+  },
+]);
+
+/** What a run of the migrations did. */
+export interface MigrationResult {
+  /** Versions applied by this run (empty when the schema was already current). */
+  readonly applied: readonly number[];
+  /** Versions recorded in the database that this build does not know (a newer build ran). */
+  readonly unknown: readonly number[];
+}
+
+const CREATE_SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+)`;
+
+/** A recorded migration. */
+interface AppliedRow {
+  readonly version: number;
+  readonly name: string;
+}
+
+/** Checks the list is usable: versions strictly increasing, names unique. */
+export function assertValidMigrations(migrations: readonly Migration[]): void {
+  const names = new Set<string>();
+  migrations.forEach((m, i) => {
+    if (!Number.isInteger(m.version) || m.version < 1) {
+      throw new Error(`Migration "${m.name}" has an invalid version ${m.version}.`);
+    }
+    if (i > 0 && m.version <= migrations[i - 1].version) {
+      throw new Error(`Migration ${m.version} "${m.name}" is out of order: versions must increase.`);
+    }
+    if (names.has(m.name)) throw new Error(`Migration name "${m.name}" is used twice.`);
+    names.add(m.name);
+  });
+}
+
+/**
+ * The migrations still to apply. A recorded version whose name differs from this build's
+ * means a shipped migration was edited or renumbered: applying on top of it would leave the
+ * schema in a state no build describes, so it stops.
+ */
+function plan(recorded: readonly AppliedRow[], migrations: readonly Migration[]): { pending: Migration[]; unknown: number[] } {
+  const byVersion = new Map(recorded.map((r) => [Number(r.version), r.name]));
+  for (const m of migrations) {
+    const name = byVersion.get(m.version);
+    if (name !== undefined && name !== m.name) {
+      throw new Error(`Migration ${m.version} is recorded as "${name}" but this build calls it "${m.name}".`);
+    }
+  }
+  const known = new Set(migrations.map((m) => m.version));
+  return {
+    pending: migrations.filter((m) => !byVersion.has(m.version)),
+    unknown: [...byVersion.keys()].filter((v) => !known.has(v)).sort((a, b) => a - b),
+  };
+}
+
+function report(logger: Logger | undefined, result: MigrationResult, migrations: readonly Migration[]): void {
+  for (const version of result.applied) {
+    logger?.info({ version, name: migrations.find((m) => m.version === version)?.name }, 'database migration applied');
+  }
+  if (result.unknown.length > 0) {
+    logger?.warn({ versions: result.unknown }, 'database has migrations this build does not know (a newer build ran)');
+  }
+}
+
+/**
+ * Applies the missing migrations to a SQLite database in one IMMEDIATE transaction: the
+ * write lock is taken before reading `schema_migrations`, so a second process opening the
+ * same file waits (busy_timeout) and then finds nothing left to do.
+ */
+export function migrateSqlite(
+  db: BetterSqlite3.Database,
+  logger?: Logger,
+  migrations: readonly Migration[] = MIGRATIONS,
+): MigrationResult {
+  assertValidMigrations(migrations);
+  const run = db.transaction((): MigrationResult => {
+    db.exec(CREATE_SCHEMA_MIGRATIONS);
+    const recorded = db.prepare('SELECT version, name FROM schema_migrations').all() as AppliedRow[];
+    const { pending, unknown } = plan(recorded, migrations);
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    for (const m of pending) {
+      for (const statement of m.up(DIALECT_TYPES.sqlite)) db.exec(statement);
+      record.run(m.version, m.name, new Date().toISOString());
+    }
+    return { applied: pending.map((m) => m.version), unknown };
+  });
+  const result = run.immediate();
+  report(logger, result, migrations);
+  return result;
+}
+
+/**
+ * Applies the missing migrations to the current schema of a PostgreSQL connection in one
+ * transaction. A transaction-scoped advisory lock keyed on the schema name serialises
+ * processes starting at once (it is taken before `schema_migrations` even exists, which a
+ * table lock could not do); it is released by COMMIT or ROLLBACK.
+ */
+export async function migratePostgres(
+  client: ClientBase,
+  logger?: Logger,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<MigrationResult> {
+  assertValidMigrations(migrations);
+  await client.query('BEGIN');
+  try {
+    await client.query(
+      "SELECT pg_advisory_xact_lock(hashtext('escalation-desk:migrations'), hashtext(coalesce(current_schema(), '')))",
+    );
+    await client.query(CREATE_SCHEMA_MIGRATIONS);
+    const recorded = await client.query<AppliedRow>('SELECT version, name FROM schema_migrations');
+    const { pending, unknown } = plan(recorded.rows, migrations);
+    for (const m of pending) {
+      for (const statement of m.up(DIALECT_TYPES.postgres)) await client.query(statement);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      ]);
+    }
+    await client.query('COMMIT');
+    const result = { applied: pending.map((m) => m.version), unknown };
+    report(logger, result, migrations);
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

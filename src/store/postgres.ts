@@ -1,0 +1,283 @@
+/**
+ * The PostgreSQL implementation of the stores (pg.Pool), for deployments with more than
+ * one instance. Every statement is parameterised; the schema is whatever `search_path`
+ * the connection string selects.
+ */
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { AuditEvent, Escalation } from '../domain/escalation';
+import {
+  assertEventsBelongTo,
+  decodeCursor,
+  effectiveLimit,
+  fromAuditRow,
+  fromEscalationColumns,
+  fromJsonColumn,
+  inKeyOrder,
+  isUnconditional,
+  listConditions,
+  listSql,
+  newETag,
+  toEscalationRow,
+  toPage,
+  type AuditRow,
+} from './common';
+import { migratePostgres } from './migrations';
+import {
+  ConcurrencyError,
+  DuplicateError,
+  ETagConflictError,
+  NotFoundError,
+  type Database,
+  type DocumentStore,
+  type DocumentWrite,
+  type EscalationFilter,
+  type EscalationStore,
+  type Page,
+  type StoredDocument,
+} from './types';
+
+/** How to open a PostgreSQL database. */
+export interface PostgresOptions {
+  /** A `postgres://` URL; `?options=-c search_path=...` selects a schema. */
+  readonly connectionString: string;
+  readonly logger?: Logger;
+  /** Most connections the pool opens (default 10). */
+  readonly poolSize?: number;
+}
+
+/** Something that runs a query: the pool for single reads, a checked-out client inside a transaction. */
+type Queryable = Pick<pg.ClientBase, 'query'>;
+
+/**
+ * The pool and its transaction helper, shared by the stores so that a later method can
+ * write several tables (an escalation and its outbox row) in one transaction, or lease rows
+ * with `FOR UPDATE SKIP LOCKED`.
+ */
+class PostgresSession {
+  private closed = false;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** Runs `work` on one connection between BEGIN and COMMIT; any throw rolls it back. */
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        // A connection that cannot roll back must not go back to the pool half-way through a transaction.
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** The pool, for statements that need no transaction. */
+  get queryable(): Queryable {
+    this.assertOpen();
+    return this.pool;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('The PostgreSQL database is closed.');
+  }
+}
+
+/** Escalations and audit events in PostgreSQL. */
+class PostgresEscalationStore implements EscalationStore {
+  constructor(private readonly session: PostgresSession) {}
+
+  async create(escalation: Escalation, events: readonly AuditEvent[]): Promise<Escalation> {
+    assertEventsBelongTo(escalation.id, events);
+    const { row, stored } = toEscalationRow(escalation, 1);
+    return this.session.transaction(async (client) => {
+      // ON CONFLICT instead of catching 23505: the transaction stays usable and no error text is parsed.
+      const inserted = await client.query(
+        `INSERT INTO escalations (id, version, state, partner_tenant_id, owner_id, customer_tenant_id, created_at, updated_at, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::json)
+         ON CONFLICT (id) DO NOTHING`,
+        [row.id, row.version, row.state, row.partnerTenantId, row.ownerId, row.customerTenantId, row.createdAt, row.updatedAt, row.data],
+      );
+      if (inserted.rowCount === 0) throw new DuplicateError(escalation.id);
+      await insertEvents(client, events);
+      return stored;
+    });
+  }
+
+  async get(id: string): Promise<Escalation | undefined> {
+    const result = await this.session.queryable.query<{ data: unknown; version: number }>(
+      'SELECT data, version FROM escalations WHERE id = $1',
+      [id],
+    );
+    const row = result.rows[0];
+    return row === undefined ? undefined : fromEscalationColumns(row.data, row.version);
+  }
+
+  async update(next: Escalation, expectedVersion: number, events: readonly AuditEvent[]): Promise<Escalation> {
+    assertEventsBelongTo(next.id, events);
+    const { row, stored } = toEscalationRow(next, expectedVersion + 1);
+    return this.session.transaction(async (client) => {
+      // A concurrent writer holds the row lock until it commits; this UPDATE then re-checks
+      // the version against the committed row and matches nothing, so exactly one wins.
+      const updated = await client.query(
+        `UPDATE escalations SET version = $3, state = $4, partner_tenant_id = $5, owner_id = $6,
+           customer_tenant_id = $7, created_at = $8, updated_at = $9, data = $10::json
+         WHERE id = $1 AND version = $2`,
+        [row.id, expectedVersion, row.version, row.state, row.partnerTenantId, row.ownerId, row.customerTenantId, row.createdAt, row.updatedAt, row.data],
+      );
+      if (updated.rowCount === 0) {
+        const exists = await client.query('SELECT 1 FROM escalations WHERE id = $1', [next.id]);
+        throw exists.rowCount === 0 ? new NotFoundError(next.id) : new ConcurrencyError(next.id, expectedVersion);
+      }
+      await insertEvents(client, events);
+      return stored;
+    });
+  }
+
+  async list(filter: EscalationFilter): Promise<Page<Escalation>> {
+    const limit = effectiveLimit(filter.limit);
+    const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+    const params: unknown[] = [];
+    const bind = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const conditions = listConditions(filter, after, bind);
+    const sql = listSql(conditions, bind(limit + 1));
+    const result = await this.session.queryable.query<{ data: unknown; version: number; updated_at: string; id: string }>(
+      sql,
+      params,
+    );
+    return toPage(result.rows, limit);
+  }
+
+  async audit(id: string): Promise<readonly AuditEvent[]> {
+    const result = await this.session.queryable.query<AuditRow>(
+      'SELECT escalation_id, at, actor, from_state, to_state, reason FROM audit_events WHERE escalation_id = $1 ORDER BY id',
+      [id],
+    );
+    return result.rows.map(fromAuditRow);
+  }
+}
+
+async function insertEvents(client: Queryable, events: readonly AuditEvent[]): Promise<void> {
+  for (const e of events) {
+    await client.query(
+      'INSERT INTO audit_events (escalation_id, at, actor, from_state, to_state, reason) VALUES ($1, $2, $3::json, $4, $5, $6)',
+      [e.escalationId, e.at, JSON.stringify(e.actor), e.from, e.to, e.reason ?? null],
+    );
+  }
+}
+
+/** Bot state documents in PostgreSQL. */
+class PostgresDocumentStore implements DocumentStore {
+  constructor(private readonly session: PostgresSession) {}
+
+  async read(keys: readonly string[]): Promise<ReadonlyMap<string, StoredDocument>> {
+    const found = new Map<string, StoredDocument>();
+    if (keys.length === 0) return found;
+    const result = await this.session.queryable.query<{ key: string; value: unknown; etag: string }>(
+      'SELECT key, value, etag FROM documents WHERE key = ANY($1::text[])',
+      [[...new Set(keys)]],
+    );
+    for (const r of result.rows) {
+      found.set(r.key, { value: fromJsonColumn<Record<string, unknown>>(r.value), eTag: r.etag });
+    }
+    return found;
+  }
+
+  async write(writes: readonly DocumentWrite[]): Promise<void> {
+    if (writes.length === 0) return;
+    await this.session.transaction(async (client) => {
+      const now = new Date().toISOString();
+      for (const w of inKeyOrder(writes)) {
+        const value = JSON.stringify(w.value);
+        if (isUnconditional(w.eTag)) {
+          await client.query(
+            `INSERT INTO documents (key, value, etag, updated_at) VALUES ($1, $2::json, $3, $4)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, etag = excluded.etag, updated_at = excluded.updated_at`,
+            [w.key, value, newETag(), now],
+          );
+        } else {
+          // The conditional UPDATE locks the row and re-checks the eTag after any concurrent writer commits.
+          const updated = await client.query(
+            'UPDATE documents SET value = $2::json, etag = $3, updated_at = $4 WHERE key = $1 AND etag = $5',
+            [w.key, value, newETag(), now, w.eTag],
+          );
+          if (updated.rowCount === 0) throw new ETagConflictError(w.key);
+        }
+      }
+    });
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.session.queryable.query('DELETE FROM documents WHERE key = ANY($1::text[])', [[...new Set(keys)]]);
+  }
+}
+
+/** An open PostgreSQL database. */
+class PostgresDatabase implements Database {
+  readonly kind = 'postgres' as const;
+  readonly escalations: EscalationStore;
+  readonly documents: DocumentStore;
+
+  constructor(private readonly session: PostgresSession) {
+    this.escalations = new PostgresEscalationStore(session);
+    this.documents = new PostgresDocumentStore(session);
+  }
+
+  async ping(): Promise<void> {
+    await this.session.queryable.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.session.close();
+  }
+}
+
+/** Opens a pool to PostgreSQL and brings the schema up to date. */
+export async function openPostgres(options: PostgresOptions): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+    application_name: 'escalation-desk',
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle client dropped by the server emits 'error' on the pool; unhandled, that would crash the process.
+  pool.on('error', (error) => {
+    options.logger?.error({ err: error }, 'idle PostgreSQL connection failed');
+  });
+  try {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await migratePostgres(client, options.logger);
+    } catch (error) {
+      broken = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return new PostgresDatabase(new PostgresSession(pool));
+}

@@ -1,0 +1,295 @@
+/**
+ * The SQLite implementation of the stores (better-sqlite3): one file, one connection per
+ * process, for a single-instance deployment and for tests (":memory:").
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { AuditEvent, Escalation } from '../domain/escalation';
+import {
+  assertEventsBelongTo,
+  decodeCursor,
+  effectiveLimit,
+  fromAuditRow,
+  fromEscalationColumns,
+  fromJsonColumn,
+  inKeyOrder,
+  isUnconditional,
+  listConditions,
+  listSql,
+  newETag,
+  toEscalationRow,
+  toPage,
+  type AuditRow,
+} from './common';
+import { migrateSqlite } from './migrations';
+import {
+  ConcurrencyError,
+  DuplicateError,
+  ETagConflictError,
+  NotFoundError,
+  type Database,
+  type DocumentStore,
+  type DocumentWrite,
+  type EscalationFilter,
+  type EscalationStore,
+  type Page,
+  type StoredDocument,
+} from './types';
+
+/** How to open a SQLite database. */
+export interface SqliteOptions {
+  /** A file path, or ":memory:" for a throw-away database. */
+  readonly filename: string;
+  readonly logger?: Logger;
+  /** How long a write waits for another process's lock before failing (default 5000 ms). */
+  readonly busyTimeoutMs?: number;
+}
+
+/** Below SQLite's default limit of host parameters per statement, with room to spare. */
+const KEYS_PER_STATEMENT = 500;
+
+/**
+ * The one connection and its transaction helpers, shared by the stores so that a later
+ * method can write several tables (an escalation and its outbox row) in one transaction.
+ */
+class SqliteSession {
+  private closed = false;
+
+  constructor(private readonly db: BetterSqlite3.Database) {}
+
+  /**
+   * Runs `work` in a write transaction. IMMEDIATE takes the write lock up front, so a
+   * transaction never fails halfway when another process holds the file.
+   */
+  write<T>(work: (db: BetterSqlite3.Database) => T): Promise<T> {
+    return settle(() => {
+      this.assertOpen();
+      return this.db.transaction(() => work(this.db)).immediate();
+    });
+  }
+
+  /** Runs a read; a single statement needs no transaction. */
+  read<T>(work: (db: BetterSqlite3.Database) => T): Promise<T> {
+    return settle(() => {
+      this.assertOpen();
+      return work(this.db);
+    });
+  }
+
+  close(): Promise<void> {
+    return settle(() => {
+      if (this.closed) return;
+      this.closed = true;
+      this.db.close();
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('The SQLite database is closed.');
+  }
+}
+
+/** Turns a synchronous call into the promise the interfaces promise, a throw into a rejection. */
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/** Escalations and audit events in SQLite. */
+class SqliteEscalationStore implements EscalationStore {
+  constructor(private readonly session: SqliteSession) {}
+
+  create(escalation: Escalation, events: readonly AuditEvent[]): Promise<Escalation> {
+    return this.session.write((db) => {
+      assertEventsBelongTo(escalation.id, events);
+      const { row, stored } = toEscalationRow(escalation, 1);
+      const inserted = db
+        .prepare(
+          `INSERT INTO escalations (id, version, state, partner_tenant_id, owner_id, customer_tenant_id, created_at, updated_at, data)
+           VALUES (@id, @version, @state, @partnerTenantId, @ownerId, @customerTenantId, @createdAt, @updatedAt, @data)
+           ON CONFLICT (id) DO NOTHING`,
+        )
+        .run(row);
+      if (inserted.changes === 0) throw new DuplicateError(escalation.id);
+      insertEvents(db, events);
+      return stored;
+    });
+  }
+
+  get(id: string): Promise<Escalation | undefined> {
+    return this.session.read((db) => {
+      const row = db.prepare('SELECT data, version FROM escalations WHERE id = ?').get(id) as
+        | { data: string; version: number }
+        | undefined;
+      return row === undefined ? undefined : fromEscalationColumns(row.data, row.version);
+    });
+  }
+
+  update(next: Escalation, expectedVersion: number, events: readonly AuditEvent[]): Promise<Escalation> {
+    return this.session.write((db) => {
+      assertEventsBelongTo(next.id, events);
+      const { row, stored } = toEscalationRow(next, expectedVersion + 1);
+      const updated = db
+        .prepare(
+          `UPDATE escalations SET version = @version, state = @state, partner_tenant_id = @partnerTenantId,
+             owner_id = @ownerId, customer_tenant_id = @customerTenantId, created_at = @createdAt,
+             updated_at = @updatedAt, data = @data
+           WHERE id = @id AND version = @expectedVersion`,
+        )
+        .run({ ...row, expectedVersion });
+      if (updated.changes === 0) {
+        const exists = db.prepare('SELECT 1 FROM escalations WHERE id = ?').get(next.id) !== undefined;
+        throw exists ? new ConcurrencyError(next.id, expectedVersion) : new NotFoundError(next.id);
+      }
+      insertEvents(db, events);
+      return stored;
+    });
+  }
+
+  list(filter: EscalationFilter): Promise<Page<Escalation>> {
+    return this.session.read((db) => {
+      const limit = effectiveLimit(filter.limit);
+      const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+      const params: unknown[] = [];
+      const conditions = listConditions(filter, after, (value) => {
+        params.push(value);
+        return '?';
+      });
+      params.push(limit + 1);
+      const rows = db.prepare(listSql(conditions, '?')).all(...params) as Array<{
+        data: string;
+        version: number;
+        updated_at: string;
+        id: string;
+      }>;
+      return toPage(rows, limit);
+    });
+  }
+
+  audit(id: string): Promise<readonly AuditEvent[]> {
+    return this.session.read((db) => {
+      const rows = db
+        .prepare(
+          'SELECT escalation_id, at, actor, from_state, to_state, reason FROM audit_events WHERE escalation_id = ? ORDER BY id',
+        )
+        .all(id) as AuditRow[];
+      return rows.map(fromAuditRow);
+    });
+  }
+}
+
+function insertEvents(db: BetterSqlite3.Database, events: readonly AuditEvent[]): void {
+  const insert = db.prepare(
+    'INSERT INTO audit_events (escalation_id, at, actor, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  for (const e of events) {
+    insert.run(e.escalationId, e.at, JSON.stringify(e.actor), e.from, e.to, e.reason ?? null);
+  }
+}
+
+/** Bot state documents in SQLite. */
+class SqliteDocumentStore implements DocumentStore {
+  constructor(private readonly session: SqliteSession) {}
+
+  read(keys: readonly string[]): Promise<ReadonlyMap<string, StoredDocument>> {
+    return this.session.read((db) => {
+      const found = new Map<string, StoredDocument>();
+      for (const chunk of chunks([...new Set(keys)])) {
+        const rows = db
+          .prepare(`SELECT key, value, etag FROM documents WHERE key IN (${chunk.map(() => '?').join(', ')})`)
+          .all(...chunk) as Array<{ key: string; value: string; etag: string }>;
+        for (const r of rows) {
+          found.set(r.key, { value: fromJsonColumn<Record<string, unknown>>(r.value), eTag: r.etag });
+        }
+      }
+      return found;
+    });
+  }
+
+  write(writes: readonly DocumentWrite[]): Promise<void> {
+    return this.session.write((db) => {
+      const upsert = db.prepare(
+        `INSERT INTO documents (key, value, etag, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, etag = excluded.etag, updated_at = excluded.updated_at`,
+      );
+      const conditional = db.prepare(
+        'UPDATE documents SET value = ?, etag = ?, updated_at = ? WHERE key = ? AND etag = ?',
+      );
+      const now = new Date().toISOString();
+      for (const w of inKeyOrder(writes)) {
+        const value = JSON.stringify(w.value);
+        if (isUnconditional(w.eTag)) {
+          upsert.run(w.key, value, newETag(), now);
+        } else if (conditional.run(value, newETag(), now, w.key, w.eTag).changes === 0) {
+          throw new ETagConflictError(w.key);
+        }
+      }
+    });
+  }
+
+  delete(keys: readonly string[]): Promise<void> {
+    return this.session.write((db) => {
+      for (const chunk of chunks([...new Set(keys)])) {
+        db.prepare(`DELETE FROM documents WHERE key IN (${chunk.map(() => '?').join(', ')})`).run(...chunk);
+      }
+    });
+  }
+}
+
+/** Splits keys so no statement exceeds SQLite's limit on host parameters. */
+function chunks(keys: readonly string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) out.push(keys.slice(i, i + KEYS_PER_STATEMENT));
+  return out;
+}
+
+/** An open SQLite database. */
+class SqliteDatabase implements Database {
+  readonly kind = 'sqlite' as const;
+  readonly escalations: EscalationStore;
+  readonly documents: DocumentStore;
+
+  constructor(private readonly session: SqliteSession) {
+    this.escalations = new SqliteEscalationStore(session);
+    this.documents = new SqliteDocumentStore(session);
+  }
+
+  ping(): Promise<void> {
+    return this.session.read((db) => {
+      db.prepare('SELECT 1').get();
+    });
+  }
+
+  close(): Promise<void> {
+    return this.session.close();
+  }
+}
+
+/** Opens (creating if needed) a SQLite database and brings its schema up to date. */
+export function openSqlite(options: SqliteOptions): Promise<Database> {
+  return settle(() => openSqliteNow(options));
+}
+
+function openSqliteNow(options: SqliteOptions): Database {
+  const inMemory = options.filename === ':memory:';
+  if (!inMemory) mkdirSync(dirname(options.filename), { recursive: true });
+  const db = new BetterSqlite3(options.filename);
+  try {
+    // The busy timeout must be set first: switching to WAL itself needs a lock another process may hold.
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    if (!inMemory) db.pragma('journal_mode = WAL');
+    // A committed escalation must survive a power cut; the write volume is far too small for NORMAL to matter.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrateSqlite(db, options.logger);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new SqliteDatabase(new SqliteSession(db));
+}
