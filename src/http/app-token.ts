@@ -1,0 +1,138 @@
+/**
+ * App-only (client credentials) tokens with MSAL for Node: one ConfidentialClientApplication
+ * per tenant authority, kept for the life of this object so MSAL's in-memory token cache is
+ * reused until shortly before expiry.
+ */
+import { ConfidentialClientApplication, ServerError, type Configuration } from '@azure/msal-node';
+import type { Logger } from 'pino';
+
+/** Gives a bearer token for a resource in a tenant. */
+export interface AppTokenSource {
+  /** A valid access token for `tenantId`; throws `AppTokenError` when none can be had. */
+  getToken(tenantId: string): Promise<string>;
+}
+
+/** Why a token could not be had: refused by Entra (consent, app missing, bad secret) or Entra unreachable. */
+export class AppTokenError extends Error {
+  override readonly name = 'AppTokenError';
+
+  constructor(
+    readonly kind: 'denied' | 'unavailable',
+    /** Entra's error code, e.g. `invalid_client`, and its AADSTS number when known. */
+    readonly code: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      kind === 'denied'
+        ? `Microsoft Entra refused to issue a token${code ? ` (${code})` : ''}.`
+        : 'Microsoft Entra sign-in is not available right now.',
+      options,
+    );
+  }
+}
+
+/** Settings of the MSAL token source. */
+export interface MsalAppTokenOptions {
+  /** Entra authority host, e.g. https://login.microsoftonline.com (see PRODUCT.md, national clouds). */
+  readonly loginEndpoint: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The resource's `.default` scope, e.g. https://graph.microsoft.com/.default. */
+  readonly scope: string;
+  readonly logger: Logger;
+  /** How many tenants keep a client (and its token cache); the oldest is dropped beyond. */
+  readonly maxTenants?: number;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Client-credential tokens per tenant from MSAL. */
+export class MsalAppTokenSource implements AppTokenSource {
+  private readonly clients = new Map<string, ConfidentialClientApplication>();
+  private readonly login: URL;
+
+  constructor(private readonly options: MsalAppTokenOptions) {
+    this.login = new URL(options.loginEndpoint);
+    if (this.login.protocol !== 'https:' && !(this.login.protocol === 'http:' && LOOPBACK.has(this.login.hostname))) {
+      throw new Error('The login endpoint must be an https URL (plain http only on a loopback test double).');
+    }
+  }
+
+  /** A token for the configured scope in `tenantId`, from MSAL's cache when still valid. */
+  async getToken(tenantId: string): Promise<string> {
+    // The tenant goes into the authority URL: only a GUID may, never free text.
+    if (!GUID.test(tenantId)) throw new AppTokenError('denied', 'invalid_tenant');
+    try {
+      const result = await this.clientFor(tenantId).acquireTokenByClientCredential({ scopes: [this.options.scope] });
+      if (!result?.accessToken) throw new AppTokenError('unavailable', undefined);
+      return result.accessToken;
+    } catch (error) {
+      if (error instanceof AppTokenError) throw error;
+      if (error instanceof ServerError) {
+        const status = typeof error.status === 'number' ? error.status : undefined;
+        const aadsts = /AADSTS\d+/.exec(error.errorMessage ?? '')?.[0];
+        const code = [error.errorCode, aadsts].filter(Boolean).join(' ');
+        if (status === undefined || status < 500) {
+          this.options.logger.warn({ tenantId, code }, 'token request refused by Entra');
+          throw new AppTokenError('denied', code || undefined, { cause: error });
+        }
+      }
+      this.options.logger.warn({ tenantId, err: errorName(error) }, 'token request failed');
+      throw new AppTokenError('unavailable', undefined, { cause: error });
+    }
+  }
+
+  private clientFor(tenantId: string): ConfidentialClientApplication {
+    const key = tenantId.toLowerCase();
+    const existing = this.clients.get(key);
+    if (existing) {
+      // Re-insert so Map order tracks recency for the eviction below.
+      this.clients.delete(key);
+      this.clients.set(key, existing);
+      return existing;
+    }
+    const client = new ConfidentialClientApplication(this.configFor(key));
+    this.clients.set(key, client);
+    const max = this.options.maxTenants ?? 1000;
+    while (this.clients.size > max) {
+      const oldest = this.clients.keys().next().value;
+      if (oldest === undefined) break;
+      this.clients.delete(oldest);
+    }
+    return client;
+  }
+
+  private configFor(tenantId: string): Configuration {
+    const auth = { clientId: this.options.clientId, clientSecret: this.options.clientSecret };
+    if (this.login.protocol === 'https:') {
+      return { auth: { ...auth, authority: `${this.login.origin}${trimSlash(this.login.pathname)}/${tenantId}` } };
+    }
+    // MSAL refuses a non-https authority. A loopback test double is therefore named with an
+    // https authority that MSAL never contacts: the endpoints come from this metadata instead
+    // of OIDC discovery, and point at the plain-http double.
+    const base = `${this.login.origin}${trimSlash(this.login.pathname)}/${tenantId}`;
+    return {
+      auth: {
+        ...auth,
+        authority: `https://${this.login.host}/${tenantId}`,
+        knownAuthorities: [this.login.host],
+        authorityMetadata: JSON.stringify({
+          token_endpoint: `${base}/oauth2/v2.0/token`,
+          authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+          end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+          issuer: `${base}/v2.0`,
+          jwks_uri: `${base}/discovery/v2.0/keys`,
+        }),
+      },
+    };
+  }
+}
+
+function trimSlash(path: string): string {
+  return path.replace(/\/+$/, '');
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${'errorCode' in error ? String(error.errorCode) : ''}` : 'unknown';
+}
