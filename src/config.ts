@@ -6,6 +6,7 @@
 import { parse as parseDotenv } from 'dotenv';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseDatabaseUrl } from './store/url';
 
 /** The Microsoft clouds the bot can run in (Germany closed on 2021-10-29). */
 export const CLOUDS = ['public', 'gcchigh', 'dod', 'china'] as const;
@@ -21,6 +22,8 @@ export interface CloudEndpoints {
   readonly partnerCenter: string;
   /** Whether Partner Center service requests exist in this cloud (not in 21Vianet). */
   readonly serviceRequestsAvailable: boolean;
+  /** Microsoft 365 admin center, for links to service health and post-incident reviews. */
+  readonly adminCenter: string;
   readonly botFramework: BotFrameworkCloudSettings;
 }
 
@@ -30,6 +33,7 @@ const CLOUD_TABLE: { readonly [C in CloudName]: CloudEndpoints } = {
     graph: 'https://graph.microsoft.com',
     partnerCenter: 'https://api.partnercenter.microsoft.com',
     serviceRequestsAvailable: true,
+    adminCenter: 'https://admin.microsoft.com',
     botFramework: {},
   },
   gcchigh: {
@@ -37,6 +41,7 @@ const CLOUD_TABLE: { readonly [C in CloudName]: CloudEndpoints } = {
     graph: 'https://graph.microsoft.us',
     partnerCenter: 'https://api.partnercenter.microsoft.com',
     serviceRequestsAvailable: true,
+    adminCenter: 'https://portal.office365.us',
     botFramework: { ChannelService: 'https://botframework.azure.us' },
   },
   dod: {
@@ -44,6 +49,7 @@ const CLOUD_TABLE: { readonly [C in CloudName]: CloudEndpoints } = {
     graph: 'https://dod-graph.microsoft.us',
     partnerCenter: 'https://api.partnercenter.microsoft.com',
     serviceRequestsAvailable: true,
+    adminCenter: 'https://portal.apps.mil',
     botFramework: { ChannelService: 'https://botframework.azure.us' },
   },
   china: {
@@ -51,6 +57,7 @@ const CLOUD_TABLE: { readonly [C in CloudName]: CloudEndpoints } = {
     graph: 'https://microsoftgraph.chinacloudapi.cn',
     partnerCenter: 'https://partner.partnercenterapi.microsoftonline.cn',
     serviceRequestsAvailable: false,
+    adminCenter: 'https://portal.partner.microsoftonline.cn',
     // 21Vianet has no ChannelService shortcut in botbuilder: every endpoint is explicit.
     botFramework: {
       OAuthUrl: 'https://token.botframework.azure.cn/',
@@ -154,6 +161,21 @@ const EnvSchema = z.object({
   LOG_LEVEL: enumOf(LOG_LEVELS, 'info'),
   SHUTDOWN_GRACE_SECONDS: intIn(0, 300, 10),
   ALLOWED_TENANTS: guidList,
+  GRAPH_CLIENT_ID: optionalGuid,
+  GRAPH_CLIENT_SECRET: optionalText,
+  PARTNER_CENTER_CLIENT_ID: optionalGuid,
+  PARTNER_CENTER_CLIENT_SECRET: optionalText,
+  PARTNER_TENANT_ID: optionalGuid,
+  HEALTH_CACHE_SECONDS: z.preprocess(emptyToUndefined, intIn(0, 3600, 120).optional()),
+  HEALTH_CACHE_MAX_TENANTS: intIn(1, 100_000, 1000),
+  HEALTH_BUDGET_PER_MINUTE: intIn(1, 239, 200),
+  HEALTH_BUDGET_PER_HOUR: intIn(1, 799, 700),
+  DIRECTORY_CACHE_SECONDS: intIn(0, 86_400, 900),
+  UPSTREAM_MAX_ATTEMPTS: intIn(1, 10, 4),
+  UPSTREAM_ATTEMPT_TIMEOUT_MS: intIn(100, 60_000, 5000),
+  UPSTREAM_TOTAL_TIMEOUT_MS: intIn(100, 120_000, 12_000),
+  SANDBOX_HEALTH_FILE: z.preprocess((v) => emptyToUndefined(v) ?? 'sandbox/health.json', z.string().trim()),
+  ADMIN_CENTER_URL: httpsUrl,
 });
 
 /** The whole, validated configuration of one bot process. */
@@ -182,27 +204,24 @@ export interface Config {
   readonly shutdownGraceMs: number;
   /** Partner tenants allowed to use the bot; empty means any. */
   readonly allowedTenants: readonly string[];
-}
-
-/**
- * Checks a database URL: `sqlite:<path>`, a plain file path, or a PostgreSQL URL with host
- * and database. Returns the kind or a message that says what is wrong.
- */
-export function classifyDatabaseUrl(url: string): { kind: 'sqlite' | 'postgres' } | { error: string } {
-  const expected = 'expected sqlite:<file>, a file path, or postgres://user@host:5432/database';
-  if (/^postgres(ql)?:/i.test(url)) {
-    if (!URL.canParse(url)) return { error: `not a valid URL (${expected})` };
-    const parsed = new URL(url);
-    if (!parsed.hostname) return { error: `PostgreSQL URL has no host (${expected})` };
-    if (parsed.pathname.replace(/^\//, '') === '') return { error: `PostgreSQL URL names no database (${expected})` };
-    if (parsed.port && !/^\d+$/.test(parsed.port)) return { error: `PostgreSQL URL has a bad port (${expected})` };
-    return { kind: 'postgres' };
-  }
-  if (/^sqlite:/i.test(url)) {
-    return url.slice('sqlite:'.length).trim() === '' ? { error: `sqlite: URL names no file (${expected})` } : { kind: 'sqlite' };
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return { error: `unsupported scheme (${expected})` };
-  return { kind: 'sqlite' };
+  /** The partner's own Entra tenant (Partner Center calls are made in it). */
+  readonly partnerTenantId?: string;
+  /** The multi-tenant app that reads customers' service health (HEALTH_SOURCE=graph). */
+  readonly graph: { readonly clientId?: string; readonly clientSecret?: string };
+  /** The app that calls Partner Center (DIRECTORY_SOURCE / SUPPORT_SOURCE = partnercenter). */
+  readonly partnerCenter: { readonly clientId?: string; readonly clientSecret?: string };
+  readonly health: {
+    /** Undefined: the provider's default (2 minutes for Graph, seconds for the sandbox). */
+    readonly cacheMs?: number;
+    readonly cacheMaxTenants: number;
+    readonly budgetPerMinute: number;
+    readonly budgetPerHour: number;
+    readonly sandboxFile: string;
+    readonly adminCenterUrl: string;
+  };
+  readonly directory: { readonly cacheMs: number };
+  /** Retry policy of calls to Graph and Partner Center. */
+  readonly upstream: { readonly maxAttempts: number; readonly attemptTimeoutMs: number; readonly totalTimeoutMs: number };
 }
 
 /** Reads `.env` from a path into a plain object, never into `process.env`. */
@@ -229,8 +248,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   const e = result.data;
 
-  const database = classifyDatabaseUrl(e.DATABASE_URL);
-  if ('error' in database) throw new ConfigError(`Invalid setting DATABASE_URL: ${database.error}`);
+  let databaseKind: 'sqlite' | 'postgres';
+  try {
+    databaseKind = parseDatabaseUrl(e.DATABASE_URL).kind;
+  } catch (error) {
+    throw new ConfigError(`Invalid setting DATABASE_URL: ${error instanceof Error ? error.message : String(error)}`);
+  }
 
   if (e.MicrosoftAppId && e.MicrosoftAppType !== 'UserAssignedMSI' && !e.MicrosoftAppPassword) {
     throw new ConfigError('Invalid setting MicrosoftAppPassword: required when MicrosoftAppId is set');
@@ -238,6 +261,20 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (e.MicrosoftAppId && e.MicrosoftAppType !== 'MultiTenant' && !e.MicrosoftAppTenantId) {
     throw new ConfigError(
       `Invalid setting MicrosoftAppTenantId: required when MicrosoftAppType is ${e.MicrosoftAppType}`,
+    );
+  }
+
+  const graphClientId = e.GRAPH_CLIENT_ID ?? e.MicrosoftAppId;
+  const graphClientSecret = e.GRAPH_CLIENT_SECRET ?? e.MicrosoftAppPassword;
+  if (e.HEALTH_SOURCE === 'graph' && (!graphClientId || !graphClientSecret)) {
+    throw new ConfigError('Invalid setting GRAPH_CLIENT_ID: HEALTH_SOURCE=graph needs GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET (or the bot app\'s)');
+  }
+  const pcClientId = e.PARTNER_CENTER_CLIENT_ID ?? graphClientId;
+  const pcClientSecret = e.PARTNER_CENTER_CLIENT_SECRET ?? graphClientSecret;
+  const partnerTenantId = e.PARTNER_TENANT_ID ?? e.MicrosoftAppTenantId;
+  if (e.DIRECTORY_SOURCE === 'partnercenter' && (!pcClientId || !pcClientSecret || !partnerTenantId)) {
+    throw new ConfigError(
+      'Invalid setting PARTNER_TENANT_ID: DIRECTORY_SOURCE=partnercenter needs PARTNER_TENANT_ID, PARTNER_CENTER_CLIENT_ID and PARTNER_CENTER_CLIENT_SECRET',
     );
   }
 
@@ -261,17 +298,34 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     },
     cloud: e.CLOUD,
     endpoints,
-    database: { url: e.DATABASE_URL, kind: database.kind, poolSize: e.DATABASE_POOL_SIZE },
+    database: { url: e.DATABASE_URL, kind: databaseKind, poolSize: e.DATABASE_POOL_SIZE },
     healthSource: e.HEALTH_SOURCE,
     supportSource: e.SUPPORT_SOURCE,
     directorySource: e.DIRECTORY_SOURCE,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     allowedTenants: e.ALLOWED_TENANTS,
+    partnerTenantId,
+    graph: { clientId: graphClientId, clientSecret: graphClientSecret },
+    partnerCenter: { clientId: pcClientId, clientSecret: pcClientSecret },
+    health: {
+      cacheMs: e.HEALTH_CACHE_SECONDS === undefined ? undefined : e.HEALTH_CACHE_SECONDS * 1000,
+      cacheMaxTenants: e.HEALTH_CACHE_MAX_TENANTS,
+      budgetPerMinute: e.HEALTH_BUDGET_PER_MINUTE,
+      budgetPerHour: e.HEALTH_BUDGET_PER_HOUR,
+      sandboxFile: e.SANDBOX_HEALTH_FILE,
+      adminCenterUrl: e.ADMIN_CENTER_URL ?? base.adminCenter,
+    },
+    directory: { cacheMs: e.DIRECTORY_CACHE_SECONDS * 1000 },
+    upstream: {
+      maxAttempts: e.UPSTREAM_MAX_ATTEMPTS,
+      attemptTimeoutMs: e.UPSTREAM_ATTEMPT_TIMEOUT_MS,
+      totalTimeoutMs: e.UPSTREAM_TOTAL_TIMEOUT_MS,
+    },
   });
 }
 
 /** The secrets of a configuration, so the logger can redact them wherever they appear. */
 export function configSecrets(config: Config): readonly string[] {
-  return [config.bot.appPassword].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  return [config.bot.appPassword, config.graph.clientSecret, config.partnerCenter.clientSecret].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }

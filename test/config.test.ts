@@ -66,10 +66,11 @@ describe('config', () => {
   });
 
   it('a malformed DATABASE_URL stops start-up with a specific message', () => {
-    assert.match(refusal({ DATABASE_URL: 'postgres://' }), /DATABASE_URL/);
-    assert.match(refusal({ DATABASE_URL: 'postgres://localhost' }), /DATABASE_URL: PostgreSQL URL names no database/);
-    assert.match(refusal({ DATABASE_URL: 'mysql://localhost/db' }), /DATABASE_URL: unsupported scheme/);
-    assert.match(refusal({ DATABASE_URL: 'sqlite:' }), /DATABASE_URL: sqlite: URL names no file/);
+    assert.match(refusal({ DATABASE_URL: 'postgres://' }), /^Invalid setting DATABASE_URL: .*names no PostgreSQL host/);
+    assert.match(refusal({ DATABASE_URL: 'postgres://u:p@h/a/b' }), /DATABASE_URL: .*single database name/);
+    assert.match(refusal({ DATABASE_URL: 'mysql://localhost/db' }), /DATABASE_URL: .*"mysql:" is not supported/);
+    assert.match(refusal({ DATABASE_URL: 'sqlite:' }), /DATABASE_URL: .*names no file/);
+    assert.ok(!refusal({ DATABASE_URL: 'postgres://u:hunter2@h/a/b' }).includes('hunter2'), 'never repeats the password');
     assert.equal(load({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/test' }).database.kind, 'postgres');
     assert.equal(load({ DATABASE_URL: './x.db' }).database.kind, 'sqlite');
   });
@@ -83,12 +84,12 @@ describe('config', () => {
   });
 
   it('reads .env where the environment has no value, and the environment wins', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'ed-config-'));
-    writeFileSync(join(dir, '.env'), 'PORT=4000\nCLOUD=dod\n');
-    const c = loadConfig({ env: { CLOUD: 'gcchigh' }, dotenvPath: join(dir, '.env') });
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ed-config-'));
+    fs.writeFileSync(path.join(dir, '.env'), 'PORT=4000\nCLOUD=dod\n');
+    const c = loadConfig({ env: { CLOUD: 'gcchigh' }, dotenvPath: path.join(dir, '.env') });
     assert.equal(c.port, 4000);
     assert.equal(c.cloud, 'gcchigh');
   });

@@ -91,8 +91,9 @@ describe('domain/escalation', () => {
     });
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
-        let { escalation, event } = draft();
-        const trail: AuditEvent[] = [event];
+        const created = draft();
+        let escalation = created.escalation;
+        const trail: AuditEvent[] = [created.event];
         let accepted = 0;
         for (const [i, o] of ops.entries()) {
           const before: EscalationState = escalation.state;

@@ -1,0 +1,147 @@
+/**
+ * The Teams activity handler: routes messages to commands, card actions to verb handlers,
+ * and greets on install. It holds no logic of the product itself.
+ */
+import {
+  CardFactory,
+  TeamsActivityHandler,
+  TurnContext,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type BotState,
+} from 'botbuilder';
+import { renderWelcome, type AdaptiveCardJson, type CardRenderer } from '../cards';
+import { isVerb, type Verb } from '../cards/verbs';
+import type { Localizer, Translator } from '../i18n';
+import type { Logger } from '../log';
+import { parseCommand, type CommandName } from './commands';
+import { turnInfo, type TurnInfo } from './turn-context';
+
+/** What a command or verb handler gets: the turn, its info and a translator for the user's language. */
+export interface HandlerContext {
+  readonly turn: TurnContext;
+  readonly info: TurnInfo;
+  readonly tr: Translator;
+  /** The text after the command word, or the card's submitted data for a verb. */
+  readonly args: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A handler answers with a card (sent as a message, or returned from an invoke so the card
+ * updates in place) or with nothing when it already replied itself.
+ */
+export type Handler = (ctx: HandlerContext) => Promise<AdaptiveCardJson | undefined>;
+
+/** Dependencies of the bot, passed in by the composition root. */
+export interface BotOptions {
+  readonly cards: CardRenderer;
+  readonly localizer: Localizer;
+  readonly logger: Logger;
+  readonly localMode: boolean;
+  /** States saved at the end of every turn (conversation and user state). */
+  readonly states: readonly BotState[];
+  /** Extra command handlers (by command name); `help` is built in. */
+  readonly commands?: Partial<Record<CommandName, Handler>>;
+  /** Extra verb handlers (by verb); `help` is built in. */
+  readonly verbs?: Partial<Record<Verb, Handler>>;
+}
+
+/** Longest message text the bot reads at all; Teams itself caps messages near 28 KB. */
+const MAX_TEXT = 28 * 1024;
+
+/** Escalation Desk's Teams bot. */
+export class EscalationDeskBot extends TeamsActivityHandler {
+  private readonly commandHandlers: Partial<Record<CommandName, Handler>>;
+  private readonly verbHandlers: Partial<Record<Verb, Handler>>;
+
+  constructor(private readonly options: BotOptions) {
+    super();
+    const help: Handler = (ctx) => Promise.resolve(this.welcome(ctx.tr));
+    this.commandHandlers = { help, ...options.commands };
+    this.verbHandlers = { help, ...options.verbs };
+
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      const tr = this.options.localizer.forLocale(context.activity.locale);
+      await context.sendActivity({ attachments: [CardFactory.adaptiveCard(this.welcome(tr))] });
+      await next();
+    });
+  }
+
+  /** The verbs that have a handler, for the test that every card verb is handled. */
+  handledVerbs(): readonly Verb[] {
+    return Object.keys(this.verbHandlers) as Verb[];
+  }
+
+  /** Runs the turn, then saves bot state whatever the handlers did. */
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    for (const state of this.options.states) await state.saveChanges(context, false);
+  }
+
+  private welcome(tr: Translator): AdaptiveCardJson {
+    return renderWelcome(this.options.cards, tr, { localMode: this.options.localMode });
+  }
+
+  private context(turn: TurnContext, args: string, data: Readonly<Record<string, unknown>>): HandlerContext {
+    return {
+      turn,
+      info: turnInfo(turn, this.options.logger),
+      tr: this.options.localizer.forLocale(turn.activity.locale),
+      args,
+      data,
+    };
+  }
+
+  private async handleMessage(turn: TurnContext): Promise<void> {
+    const activity = turn.activity;
+    const value: unknown = activity.value;
+    // An Action.Submit fallback arrives as a message whose value carries the verb.
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'verb' in value) {
+      const data = value as Record<string, unknown>;
+      const card = await this.runVerb(turn, data.verb, data);
+      if (card) await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
+      return;
+    }
+    const raw = typeof activity.text === 'string' ? activity.text.slice(0, MAX_TEXT) : '';
+    const text = raw.length > 0 ? TurnContext.removeRecipientMention({ ...activity, text: raw }) : '';
+    const command = parseCommand(text);
+    const handler = (command && this.commandHandlers[command.name]) ?? this.commandHandlers.help;
+    if (!handler) return;
+    const card = await handler(this.context(turn, command?.args ?? '', {}));
+    if (card) await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
+  }
+
+  private async runVerb(
+    turn: TurnContext,
+    verb: unknown,
+    data: Readonly<Record<string, unknown>>,
+  ): Promise<AdaptiveCardJson | undefined> {
+    const tr = this.options.localizer.forLocale(turn.activity.locale);
+    const handler = isVerb(verb) ? this.verbHandlers[verb] : undefined;
+    if (!handler) {
+      turnInfo(turn, this.options.logger).logger.info('card action with an unknown verb');
+      await turn.sendActivity(tr.t('messages.unknownAction'));
+      return this.welcome(tr);
+    }
+    return handler(this.context(turn, '', data));
+  }
+
+  /** Universal Actions (`Action.Execute`): answer with the card that replaces the one clicked. */
+  protected override async onAdaptiveCardInvoke(
+    turn: TurnContext,
+    invokeValue: AdaptiveCardInvokeValue,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const data: Record<string, unknown> = invokeValue.action?.data ?? {};
+    const card = await this.runVerb(turn, invokeValue.action?.verb ?? data.verb, data);
+    if (card) return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
+    // Teams takes a plain string as the value of a message response; botbuilder types it as an object.
+    const message: unknown = this.options.localizer.forLocale(turn.activity.locale).t('messages.done');
+    return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: message as Record<string, unknown> };
+  }
+}
+

@@ -1,0 +1,103 @@
+/**
+ * `health <customer> [service]`: the service statuses and open issues of a customer tenant,
+ * straight from the HealthProvider (Graph or the sandbox), as a card.
+ */
+import { renderHealth, type AdaptiveCardJson, type CardRenderer } from '../../cards';
+import { byCompanyName, type Customer, type CustomerDirectory } from '../../directory';
+import { resolveCustomer } from '../../directory/resolve';
+import { BudgetExhaustedError, HealthAccessError, type HealthOverview, type HealthProvider, type Snapshot } from '../../health';
+import type { Translator } from '../../i18n';
+import type { Handler, HandlerContext } from '../bot';
+
+/** Dependencies of the health command. */
+export interface HealthCommandOptions {
+  readonly directory: CustomerDirectory;
+  readonly health: HealthProvider;
+  readonly cards: CardRenderer;
+}
+
+const utc = (iso: string): string => iso.replace('T', ' ').slice(0, 16);
+
+/** A few customer names for a hint, never the whole list. */
+async function customerHint(directory: CustomerDirectory): Promise<string> {
+  const all = [...(await directory.list())].sort(byCompanyName);
+  const names = all.slice(0, 8).map((c) => c.companyName);
+  return all.length > 8 ? `${names.join(', ')}, …` : names.join(', ');
+}
+
+/** Builds the card for a customer's overview, narrowed to services matching `serviceQuery`. */
+export function healthCard(
+  cards: CardRenderer,
+  tr: Translator,
+  customer: Customer,
+  snapshot: Snapshot<HealthOverview>,
+  serviceQuery: string,
+): AdaptiveCardJson | { unknownService: string } {
+  const q = serviceQuery.trim().toLowerCase();
+  const services = snapshot.value.services.filter((s) => q === '' || s.service.toLowerCase().includes(q) || s.id.toLowerCase() === q);
+  if (services.length === 0) return { unknownService: snapshot.value.services.map((s) => s.service).join(', ') };
+  const issues = services.flatMap((s) => s.issues.filter((i) => !i.isResolved));
+  return renderHealth(cards, tr, {
+    tenantId: customer.tenantId,
+    title:
+      q === '' || services.length > 1
+        ? tr.t('cards.health.title', { customer: customer.companyName })
+        : tr.t('cards.health.titleService', { customer: customer.companyName, service: services[0]?.service ?? '' }),
+    asOf: tr.t('cards.health.asOf', { time: utc(snapshot.fetchedAt) }),
+    stale: snapshot.stale,
+    issuesHeading: tr.t('cards.health.issuesHeading', { count: issues.length }),
+    services: services.map((s) => ({ name: s.service, status: tr.t(`healthStatus.${s.status}`) })),
+    issues: issues.map((i) => ({
+      id: i.id,
+      title: i.title,
+      kind: tr.t(`cards.health.kind.${i.classification}`),
+      status: tr.t(`healthStatus.${i.status}`),
+      service: i.service,
+      impact: i.impactDescription,
+      since: tr.t('cards.health.since', { time: utc(i.startDateTime) }),
+    })),
+  });
+}
+
+/** Creates the `health` command handler. */
+export function createHealthCommand(options: HealthCommandOptions): Handler {
+  return async (ctx: HandlerContext) => {
+    const { tr, turn } = ctx;
+    const say = async (key: string, vars: Record<string, string> = {}): Promise<undefined> => {
+      await turn.sendActivity(tr.t(`messages.health.${key}`, vars));
+      return undefined;
+    };
+    await turn.sendActivity({ type: 'typing' });
+    const code = ctx.info.correlationId.slice(0, 8);
+    let resolution;
+    try {
+      if (ctx.args.trim() === '') return say('usage', { customers: await customerHint(options.directory) });
+      resolution = await resolveCustomer(options.directory, ctx.args);
+      if (resolution.kind === 'none') {
+        return say('unknownCustomer', { query: resolution.query, customers: await customerHint(options.directory) });
+      }
+    } catch (error) {
+      ctx.info.logger.warn({ err: error }, 'customer directory unavailable');
+      return say('directoryDown', { code });
+    }
+    if (resolution.kind === 'ambiguous') {
+      return say('ambiguousCustomer', { query: resolution.query, customers: resolution.candidates.map((c) => c.companyName).join(', ') });
+    }
+    const { customer, rest } = resolution;
+    try {
+      const snapshot = await options.health.getOverview(customer.tenantId);
+      const card = healthCard(options.cards, tr, customer, snapshot, rest);
+      if ('unknownService' in card) {
+        return say('unknownService', { customer: customer.companyName, service: rest, services: String(card.unknownService) });
+      }
+      return card;
+    } catch (error) {
+      if (error instanceof HealthAccessError) return say('noAccess', { customer: customer.companyName, reason: error.message });
+      if (error instanceof BudgetExhaustedError) {
+        return say('budget', { customer: customer.companyName, time: utc(error.retryAt.toISOString()) });
+      }
+      ctx.info.logger.warn({ err: error }, 'service health unavailable');
+      return say('upstreamDown', { customer: customer.companyName, code });
+    }
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * The Teams edge, assembled: Bot Framework authentication, the CloudAdapter, bot state over
+ * our database, the tenant allow-list and the error boundary. The only place (with `src/bot/`)
+ * that knows botbuilder: moving to the Agents SDK means replacing this folder.
+ */
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConversationState,
+  UserState,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+  type Request,
+  type Response,
+} from 'botbuilder';
+import type { CardRenderer } from '../cards';
+import type { Config } from '../config';
+import type { Localizer } from '../i18n';
+import type { Logger } from '../log';
+import type { DocumentStore } from '../store/types';
+import { EscalationDeskBot, type Handler } from './bot';
+import type { CommandName } from './commands';
+import type { Verb } from '../cards/verbs';
+import { checkActivity } from './activity-gate';
+import { DocumentBotStorage } from './state-storage';
+import { tenantAllowList } from './tenant-filter';
+import { createTurnErrorHandler } from './turn-error';
+
+/** Dependencies of the Teams edge. */
+export interface TeamsEdgeOptions {
+  readonly config: Pick<Config, 'bot' | 'endpoints' | 'allowedTenants'>;
+  readonly documents: DocumentStore;
+  readonly cards: CardRenderer;
+  readonly localizer: Localizer;
+  readonly logger: Logger;
+  readonly commands?: Partial<Record<CommandName, Handler>>;
+  readonly verbs?: Partial<Record<Verb, Handler>>;
+}
+
+/** The assembled edge: the HTTP entry point for `/api/messages` and the parts tests reach into. */
+export interface TeamsEdge {
+  /** Processes one POST to the messaging endpoint (authentication included). */
+  process(req: Request, res: Response): Promise<void>;
+  readonly adapter: CloudAdapter;
+  readonly bot: EscalationDeskBot;
+  readonly conversationState: ConversationState;
+  readonly userState: UserState;
+}
+
+/** botbuilder's authentication settings for our configuration (cloud endpoints included). */
+export function botFrameworkAuthSettings(
+  config: Pick<Config, 'bot' | 'endpoints'>,
+): ConfigurationBotFrameworkAuthenticationOptions {
+  return {
+    MicrosoftAppId: config.bot.appId ?? '',
+    MicrosoftAppPassword: config.bot.appPassword ?? '',
+    MicrosoftAppType: config.bot.appType,
+    MicrosoftAppTenantId: config.bot.appTenantId ?? '',
+    ...config.endpoints.botFramework,
+  };
+}
+
+/** Builds the Teams edge. */
+export function createTeamsEdge(options: TeamsEdgeOptions): TeamsEdge {
+  const auth = new ConfigurationBotFrameworkAuthentication(botFrameworkAuthSettings(options.config));
+  const adapter = new CloudAdapter(auth);
+  const storage = new DocumentBotStorage(options.documents);
+  const conversationState = new ConversationState(storage);
+  const userState = new UserState(storage);
+
+  adapter.use(tenantAllowList(options.config.allowedTenants, options.localizer, options.logger));
+  adapter.onTurnError = createTurnErrorHandler({
+    logger: options.logger,
+    conversationState,
+    localizer: options.localizer,
+  });
+
+  const bot = new EscalationDeskBot({
+    cards: options.cards,
+    localizer: options.localizer,
+    logger: options.logger,
+    localMode: options.config.bot.localMode,
+    states: [conversationState, userState],
+    commands: options.commands,
+    verbs: options.verbs,
+  });
+
+  return {
+    process: async (req, res) => {
+      const check = checkActivity(req.body);
+      if (!check.ok) {
+        res.status(400);
+        res.send({ code: 'BadRequest', message: check.reason });
+        res.end();
+        return;
+      }
+      await adapter.process(req, res, (context) => bot.run(context));
+    },
+    adapter,
+    bot,
+    conversationState,
+    userState,
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * What every handler needs to know about the turn, read once from the activity: who acts,
+ * in which tenant and conversation, in which language, and a correlation id for the logs.
+ */
+import type { TurnContext } from 'botbuilder';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log';
+
+/** The turn as our handlers see it. */
+export interface TurnInfo {
+  readonly correlationId: string;
+  readonly tenantId?: string;
+  readonly conversationType: 'personal' | 'channel' | 'groupChat' | 'unknown';
+  readonly userId?: string;
+  readonly locale?: string;
+  readonly logger: Logger;
+}
+
+const TURN_INFO = Symbol('escalation-desk.turn-info');
+
+/** The tenant of the activity: Teams puts it in channelData and in the conversation. */
+export function tenantOf(context: TurnContext): string | undefined {
+  const activity = context.activity;
+  const fromChannelData = (activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
+  const id = typeof fromChannelData === 'string' ? fromChannelData : activity.conversation?.tenantId;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
+}
+
+function conversationTypeOf(context: TurnContext): TurnInfo['conversationType'] {
+  const type = context.activity.conversation?.conversationType;
+  return type === 'personal' || type === 'channel' || type === 'groupChat' ? type : 'unknown';
+}
+
+/** The turn's info, created on first use (with a fresh correlation id) and kept on the context. */
+export function turnInfo(context: TurnContext, rootLogger: Logger): TurnInfo {
+  const existing = context.turnState.get<TurnInfo | undefined>(TURN_INFO);
+  if (existing) return existing;
+  const correlationId = randomUUID();
+  const info: TurnInfo = {
+    correlationId,
+    tenantId: tenantOf(context),
+    conversationType: conversationTypeOf(context),
+    userId: context.activity.from?.aadObjectId ?? context.activity.from?.id,
+    locale: context.activity.locale,
+    logger: rootLogger.child({
+      correlationId,
+      activityType: context.activity.type,
+      channelId: context.activity.channelId,
+      conversationType: conversationTypeOf(context),
+    }),
+  };
+  context.turnState.set(TURN_INFO, info);
+  return info;
+}

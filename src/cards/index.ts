@@ -1,0 +1,56 @@
+/**
+ * One typed render function per card: the only way the bot builds a card.
+ */
+import type { Translator } from '../i18n';
+import type { AdaptiveCardJson, CardRenderer } from './renderer';
+
+export type { AdaptiveCardJson } from './renderer';
+export { CardRenderer, MAX_CARD_BYTES } from './renderer';
+
+/** Data of the welcome card. */
+export interface WelcomeCardData {
+  /** Shows the "local mode" note when Bot Framework authentication is off. */
+  readonly localMode: boolean;
+}
+
+/** The welcome card: what the bot does, its commands and main actions. */
+export function renderWelcome(cards: CardRenderer, tr: Translator, data: WelcomeCardData): AdaptiveCardJson {
+  const steps = tr.section('cards.welcome').steps;
+  return cards.render('welcome', tr, {
+    localMode: data.localMode,
+    steps: (Array.isArray(steps) ? steps : []).map((text: unknown, i) => ({ number: i + 1, text: String(text) })),
+  });
+}
+
+/** One service line of the health card. */
+export interface HealthCardService {
+  readonly name: string;
+  readonly status: string;
+}
+
+/** One open issue on the health card. */
+export interface HealthCardIssue {
+  readonly id: string;
+  readonly title: string;
+  readonly kind: string;
+  readonly status: string;
+  readonly service: string;
+  readonly impact: string;
+  readonly since: string;
+}
+
+/** Data of the health card (already localized by the caller). */
+export interface HealthCardData {
+  readonly tenantId: string;
+  readonly title: string;
+  readonly asOf: string;
+  readonly stale: boolean;
+  readonly issuesHeading: string;
+  readonly services: readonly HealthCardService[];
+  readonly issues: readonly HealthCardIssue[];
+}
+
+/** The service health of one customer tenant: statuses and open issues. */
+export function renderHealth(cards: CardRenderer, tr: Translator, data: HealthCardData): AdaptiveCardJson {
+  return cards.render('health', tr, { ...data });
+}

@@ -1,0 +1,17 @@
+/**
+ * Every card action verb, in one map used by the templates (through the render data) and
+ * by the handlers: a verb without a handler fails the card test.
+ */
+export const VERBS = {
+  help: 'help',
+  escalate: 'escalate',
+  health: 'health',
+  list: 'list',
+} as const;
+
+export type Verb = (typeof VERBS)[keyof typeof VERBS];
+
+/** Whether a value is one of the verbs. */
+export function isVerb(value: unknown): value is Verb {
+  return typeof value === 'string' && (Object.values(VERBS) as string[]).includes(value);
+}

@@ -1,0 +1,48 @@
+/**
+ * Process entry point: read the configuration, build the service, listen, and shut down
+ * gracefully on SIGTERM/SIGINT. Nothing else happens here.
+ */
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './log';
+import { describeDatabaseUrl } from './store';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  if (config.bot.localMode) {
+    logger.warn('MicrosoftAppId is empty: local mode, Bot Framework authentication is OFF. Never expose this instance.');
+  }
+  logger.info(
+    { cloud: config.cloud, database: describeDatabaseUrl(config.database.url), health: config.healthSource, support: config.supportSource },
+    'starting',
+  );
+  const app = await createApp(config, logger);
+  const address = await app.server.listen(config.port, config.host);
+  logger.info({ port: address.port, host: address.address }, 'listening: POST /api/messages, GET /healthz, GET /readyz');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    logger.info({ signal }, 'shutting down: draining in-flight turns');
+    stopping = app.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  // Start-up errors are for the admin: one line, no stack for the ones we expect.
+  const message = error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`escalation-desk: cannot start: ${message}\n`);
+  process.exit(1);
+});

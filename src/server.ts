@@ -1,0 +1,120 @@
+/**
+ * The HTTP server, built but not listening: the messaging endpoint, liveness and readiness
+ * probes, and a drain that lets in-flight turns finish before the process exits.
+ */
+import type { AddressInfo } from 'node:net';
+import restify from 'restify';
+import type { Logger } from './log';
+
+/** Handles one POST to `/api/messages` (the Teams edge). */
+export type MessageEndpoint = (req: restify.Request, res: restify.Response) => Promise<void>;
+
+/** Dependencies of the server. */
+export interface ServerOptions {
+  readonly messages: MessageEndpoint;
+  /** Resolves when the service can do its work (the database answers). */
+  readonly ready: () => Promise<void>;
+  readonly logger: Logger;
+  /** More routes (tab, sandbox, export), each registered by its own module. */
+  readonly routes?: ReadonlyArray<(server: restify.Server) => void>;
+  /** Largest request body accepted, in bytes. */
+  readonly maxBodyBytes?: number;
+}
+
+/** A built server: listen, count in-flight work, and drain it on shutdown. */
+export interface BotServer {
+  readonly server: restify.Server;
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Requests being handled right now. */
+  inFlight(): number;
+  /** Stops accepting, waits up to `graceMs` for in-flight requests, then closes every connection. */
+  close(graceMs: number): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 2000;
+
+/** Resolves after `ms`, without keeping the process alive. */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Builds the restify server with every route registered. */
+export function buildServer(options: ServerOptions): BotServer {
+  const server = restify.createServer({ name: 'escalation-desk', handleUncaughtExceptions: false });
+  const { logger } = options;
+  let inFlight = 0; // per server instance: counts requests so shutdown can wait for them
+  let stopping = false;
+
+  server.pre((_req: restify.Request, res: restify.Response, next: restify.Next) => {
+    if (stopping) {
+      res.header('Connection', 'close');
+      res.send(503, { code: 'ShuttingDown', message: 'The bot is restarting; retry shortly.' });
+      return next(false);
+    }
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+    });
+    return next();
+  });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+  server.use(
+    restify.plugins.bodyParser({ mapParams: false, maxBodySize: options.maxBodyBytes ?? 1024 * 1024, rejectUnknown: false }),
+  );
+
+  server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
+    await options.messages(req, res);
+  });
+
+  server.get('/healthz', (_req: restify.Request, res: restify.Response, next: restify.Next) => {
+    res.send(200, { status: 'ok' });
+    return next();
+  });
+
+  server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
+    try {
+      await Promise.race([
+        options.ready(),
+        sleep(READY_TIMEOUT_MS).then(() => Promise.reject(new Error('readiness check timed out'))),
+      ]);
+      res.send(200, { status: 'ready' });
+    } catch (error) {
+      logger.warn({ err: error }, 'readiness check failed');
+      res.send(503, { status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+
+  for (const register of options.routes ?? []) register(server);
+
+  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, cb: () => void) => {
+    const status = err.statusCode ?? 500;
+    if (status >= 500) logger.error({ err, route: req.getRoute()?.path }, 'request failed');
+    else logger.debug({ status, route: req.getRoute()?.path }, 'request refused');
+    return cb();
+  });
+
+  return {
+    server,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.removeListener('error', reject);
+          resolve(server.address());
+        });
+      }),
+    inFlight: () => inFlight,
+    close: async (graceMs) => {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      });
+      server.server.closeIdleConnections();
+      const deadline = Date.now() + graceMs;
+      while (inFlight > 0 && Date.now() < deadline) await sleep(25);
+      if (inFlight > 0) logger.warn({ inFlight }, 'shutdown grace period over; closing connections with work in flight');
+      server.server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import pino from 'pino';
+import { PROJECT_ROOT } from '../../src/app';
+import { CardRenderer, MAX_CARD_BYTES } from '../../src/cards';
+import { VERBS } from '../../src/cards/verbs';
+import { EscalationDeskBot } from '../../src/bot/bot';
+import { Localizer, SUPPORTED_LANGUAGES } from '../../src/i18n';
+import { cardProblems, cardVerbs } from '../support/cards';
+import { sampleCards } from './samples';
+
+describe('cards', () => {
+  const cards = new CardRenderer(join(PROJECT_ROOT, 'cards'));
+  const localizer = new Localizer(join(PROJECT_ROOT, 'locales'));
+
+  it('every template has sample data', () => {
+    const samples = sampleCards(cards, localizer.forLocale('en'));
+    assert.deepEqual(Object.keys(samples).sort(), [...cards.names()].sort());
+  });
+
+  for (const language of SUPPORTED_LANGUAGES) {
+    it(`every template expands, parses with zero errors, is schema 1.5 and small (${language})`, () => {
+      for (const [name, card] of Object.entries(sampleCards(cards, localizer.forLocale(language)))) {
+        assert.deepEqual(cardProblems(card), [], `${name} has problems`);
+        assert.equal(card.version, '1.5', name);
+        const json = JSON.stringify(card);
+        assert.ok(!json.includes('${'), `${name} has an unexpanded expression`);
+        assert.ok(Buffer.byteLength(json) < MAX_CARD_BYTES, `${name} is ${Buffer.byteLength(json)} bytes`);
+      }
+    });
+  }
+
+  it('every verb used by a card is in the verb map and has a handler', () => {
+    const bot = new EscalationDeskBot({ cards, localizer, logger: pino({ level: 'silent' }), localMode: true, states: [] });
+    const handled = new Set<string>(bot.handledVerbs());
+    const known = new Set<string>(Object.values(VERBS));
+    for (const [name, card] of Object.entries(sampleCards(cards, localizer.forLocale('en')))) {
+      for (const verb of cardVerbs(card)) {
+        assert.ok(known.has(verb), `${name} uses verb ${verb} missing from VERBS`);
+        assert.ok(handled.has(verb), `${name} uses verb ${verb} that has no handler`);
+      }
+    }
+  });
+
+  it('the Korean locale has every key of the English one', () => {
+    const keys = (o: unknown, prefix = ''): string[] =>
+      o !== null && typeof o === 'object' && !Array.isArray(o)
+        ? Object.entries(o).flatMap(([k, v]) => keys(v, `${prefix}${k}.`))
+        : [prefix.slice(0, -1)];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const en = keys(require(join(PROJECT_ROOT, 'locales', 'en.json')));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ko = new Set(keys(require(join(PROJECT_ROOT, 'locales', 'ko.json'))));
+    assert.deepEqual(en.filter((k) => !ko.has(k)), []);
+  });
+});

@@ -1,0 +1,52 @@
+/** Runs the real service in-process on an ephemeral port, for tests that speak HTTP to it. */
+import { Writable } from 'node:stream';
+import { createApp, type App, type AppOverrides } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/log';
+
+/** A started service and what it logged. */
+export interface RunningApp {
+  readonly app: App;
+  readonly url: string;
+  /** Every log line written so far, parsed. */
+  readonly logs: Record<string, unknown>[];
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: unknown }>;
+  stop(): Promise<void>;
+}
+
+/** Starts the service with a test environment (SQLite in memory unless the env says otherwise). */
+export async function startApp(env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<RunningApp> {
+  const config = loadConfig({ env: { DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'debug', ...env }, dotenvPath: null });
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = createLogger({ level: config.logLevel, destination: sink });
+  const app = await createApp(config, logger, overrides);
+  const address = await app.server.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    app,
+    url,
+    logs,
+    post: async (path, body, headers = {}) => {
+      const res = await fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, body: parsed };
+    },
+    stop: () => app.close(1000),
+  };
+}
