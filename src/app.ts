@@ -12,6 +12,7 @@ import { openDatabase } from './store';
 import type { Database } from './store/types';
 import { createTeamsEdge, type TeamsEdge } from './bot';
 import { createHealthCommand } from './bot/commands/health';
+import { EscalationFlow } from './bot/flow/escalation-flow';
 import { createCustomerDirectory } from './directory';
 import { systemClock, type Clock } from './domain/clock';
 import { createHealthProvider, loadSandboxData, registerSandboxHealthRoutes } from './health';
@@ -81,6 +82,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   });
 
   const sandbox = health.sandbox;
+  const flow = new EscalationFlow({ store: database.escalations, directory, health: health.provider, cards, clock });
   const healthCommand = createHealthCommand({ directory, health: health.provider, cards });
   const edge = createTeamsEdge({
     config,
@@ -88,8 +90,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     cards,
     localizer,
     logger,
-    commands: { health: healthCommand },
-    verbs: { health: healthCommand },
+    commands: { ...flow.commands(), health: healthCommand },
+    verbs: { ...flow.verbs(), health: healthCommand },
   });
   const server = buildServer({
     messages: (req, res) => edge.process(req, res),

@@ -7,6 +7,19 @@ export const VERBS = {
   escalate: 'escalate',
   health: 'health',
   list: 'list',
+  status: 'status',
+  resume: 'resume',
+  refresh: 'refresh',
+  cancel: 'cancel',
+  describe: 'describe',
+  knownConfirm: 'knownConfirm',
+  knownDiffers: 'knownDiffers',
+  troubleshoot: 'troubleshoot',
+  troubleshootSkip: 'troubleshootSkip',
+  triage: 'triage',
+  handoffLink: 'handoffLink',
+  close: 'close',
+  retriage: 'retriage',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];

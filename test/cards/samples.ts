@@ -1,9 +1,56 @@
 /** Sample data for every card template: the card test expands each one with it. */
 import { renderHealth, renderWelcome, type AdaptiveCardJson, type CardRenderer } from '../../src/cards';
+import {
+  renderDescribe,
+  renderEscalation,
+  renderHandoff,
+  renderList,
+  renderMatch,
+  renderNotWarranted,
+  renderTriage,
+  renderTroubleshoot,
+} from '../../src/cards/escalation-cards';
+import { createEscalation, transition, type Actor, type Escalation } from '../../src/domain/escalation';
+import { troubleshootingChecks } from '../../src/domain/triage';
 import type { Translator } from '../../src/i18n';
+
+const actor: Actor = { kind: 'user', id: 'u1', name: 'Ada' };
+const at = new Date('2026-11-25T09:00:00Z');
+
+/** An escalation at a given point of the flow, with plausible details. */
+export function sampleEscalation(): Escalation {
+  const { escalation } = createEscalation(
+    {
+      id: 'ED-7K2M9Q4P',
+      partnerTenantId: 'partner',
+      ownerId: 'u1',
+      ownerName: 'Ada',
+      customer: { tenantId: '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01', name: 'Contoso' },
+      service: 'Exchange Online',
+      title: 'Outbound mail delayed',
+      description: 'All users see outbound mail queued for hours.',
+      since: '2026-11-25T07:00:00.000Z',
+      usersAffected: 120,
+      regions: ['West Europe'],
+      details: {
+        flowId: '0b6f0c1e-0000-4000-8000-000000000001',
+        troubleshooting: { checks: troubleshootingChecks('Exchange Online'), done: ['licences'], skipped: false },
+        category: 'bug',
+        severity: 'moderate',
+        request: { title: 'Exchange Online: Outbound mail delayed', description: 'Problem: …', severity: 'moderate', product: 'Exchange Online' },
+      },
+    },
+    actor,
+    at,
+  );
+  return escalation;
+}
 
 /** Renders every template through its typed render function. */
 export function sampleCards(cards: CardRenderer, tr: Translator): Record<string, AdaptiveCardJson> {
+  const e = sampleEscalation();
+  const triage = transition(e, 'triage', { actor, at }).escalation;
+  const audit = [transition(e, 'triage', { actor, at, reason: 'different' }).event];
   return {
     welcome: renderWelcome(cards, tr, { localMode: true }),
     health: renderHealth(cards, tr, {
@@ -28,5 +75,29 @@ export function sampleCards(cards: CardRenderer, tr: Translator): Record<string,
         },
       ],
     }),
+    'escalate-describe': renderDescribe(cards, tr, {
+      flowId: '0b6f0c1e-0000-4000-8000-000000000001',
+      customers: [{ name: 'Contoso', tenantId: '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01' }],
+      services: ['Exchange Online', 'Microsoft Teams'],
+      values: { title: 'Mail delayed' },
+      error: 'Please check the highlighted fields: title.',
+    }),
+    'escalate-match': renderMatch(cards, tr, e, [
+      {
+        id: 'EX226792',
+        title: 'Users may be unable to send mail',
+        classification: 'incident',
+        status: 'serviceDegradation',
+        impact: 'Outbound mail is delayed.',
+        startDateTime: '2026-11-25T06:00:00Z',
+        reasons: [{ code: 'sameService', service: 'Exchange Online' }, { code: 'wordsInTitle', words: ['mail'] }],
+      },
+    ]),
+    'escalate-troubleshoot': renderTroubleshoot(cards, tr, triage, true),
+    'escalate-triage': renderTriage(cards, tr, triage),
+    'escalate-handoff': renderHandoff(cards, tr, triage, { deepLink: 'https://partner.microsoft.com/dashboard', recentRequests: [{ id: '123', label: '123 · Mail' }] }),
+    'escalate-not-warranted': renderNotWarranted(cards, tr, triage),
+    escalation: renderEscalation(cards, tr, triage, audit),
+    'escalation-list': renderList(cards, tr, [e, triage], new Date('2026-11-26T09:00:00Z')),
   };
 }

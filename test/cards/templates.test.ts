@@ -5,6 +5,11 @@ import { PROJECT_ROOT } from '../../src/app';
 import { CardRenderer, MAX_CARD_BYTES } from '../../src/cards';
 import { VERBS } from '../../src/cards/verbs';
 import { EscalationDeskBot } from '../../src/bot/bot';
+import { EscalationFlow } from '../../src/bot/flow/escalation-flow';
+import type { CustomerDirectory } from '../../src/directory';
+import { systemClock } from '../../src/domain/clock';
+import type { HealthProvider } from '../../src/health';
+import type { EscalationStore } from '../../src/store/types';
 import { Localizer, SUPPORTED_LANGUAGES } from '../../src/i18n';
 import { cardProblems, cardVerbs } from '../support/cards';
 import { sampleCards } from './samples';
@@ -31,7 +36,22 @@ describe('cards', () => {
   }
 
   it('every verb used by a card is in the verb map and has a handler', () => {
-    const bot = new EscalationDeskBot({ cards, localizer, logger: pino({ level: 'silent' }), localMode: true, states: [] });
+    // The real handler maps, as the app wires them; the handlers are not run here.
+    const flow = new EscalationFlow({
+      store: {} as EscalationStore,
+      directory: {} as CustomerDirectory,
+      health: {} as HealthProvider,
+      cards,
+      clock: systemClock,
+    });
+    const bot = new EscalationDeskBot({
+      cards,
+      localizer,
+      logger: pino({ level: 'silent' }),
+      localMode: true,
+      states: [],
+      verbs: { ...flow.verbs(), health: () => Promise.resolve(undefined) },
+    });
     const handled = new Set<string>(bot.handledVerbs());
     const known = new Set<string>(Object.values(VERBS));
     for (const [name, card] of Object.entries(sampleCards(cards, localizer.forLocale('en')))) {

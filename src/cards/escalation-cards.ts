@@ -1,0 +1,216 @@
+/**
+ * The cards of the escalation flow, one typed render function each. They take the
+ * escalation as stored and the user's translator; every user-facing word comes from the
+ * locale files.
+ */
+import type { AuditEvent, Escalation } from '../domain/escalation';
+import { flowOf } from '../domain/flow';
+import type { MatchReason } from '../domain/matching';
+import { CATEGORIES, SEVERITIES, decide, openChecks, type Severity } from '../domain/triage';
+import type { Translator } from '../i18n';
+import type { AdaptiveCardJson, CardRenderer } from './renderer';
+
+/** A known issue as offered on the match card (stored with the escalation so the card can be shown again). */
+export interface OfferedMatch {
+  readonly id: string;
+  readonly title: string;
+  readonly classification: string;
+  readonly status: string;
+  readonly impact: string;
+  readonly startDateTime: string;
+  readonly reasons: readonly MatchReason[];
+}
+
+/** What the engineer typed on the describe card, echoed back when it must be corrected. */
+export type DescribeValues = Readonly<Record<string, string>>;
+
+const utc = (iso: string | undefined): string => (iso ? iso.replace('T', ' ').slice(0, 16) : '');
+
+function header(tr: Translator, e: Escalation): string {
+  return tr.t('flow.header', { id: e.id, customer: e.customer.name, service: e.service, state: tr.t(`flow.states.${e.state}`) });
+}
+
+function base(tr: Translator, e: Escalation | undefined, error: string | undefined): Record<string, unknown> {
+  return { escalationId: e?.id ?? '', flowId: e ? (flowOf(e).flowId ?? '') : '', headerLine: e ? header(tr, e) : '', error: error ?? '' };
+}
+
+/** The describe card: customer, service, what is wrong, since when, how many users, where. */
+export function renderDescribe(
+  cards: CardRenderer,
+  tr: Translator,
+  data: {
+    readonly flowId: string;
+    readonly customers: readonly { readonly name: string; readonly tenantId: string }[];
+    readonly services: readonly string[];
+    readonly values?: DescribeValues;
+    readonly error?: string;
+  },
+): AdaptiveCardJson {
+  return cards.render('escalate-describe', tr, {
+    ...base(tr, undefined, data.error),
+    flowId: data.flowId,
+    customers: data.customers,
+    services: data.services.map((name) => ({ name })),
+    values: { customerTenantId: '', service: '', title: '', description: '', sinceDate: '', sinceTime: '', usersAffected: '', regions: '', ...data.values },
+  });
+}
+
+/** Localized "why it matched" line. */
+export function matchReasonText(tr: Translator, reasons: readonly MatchReason[]): string {
+  const parts = reasons.map((r) =>
+    'words' in r ? tr.t(`flow.matchReasons.${r.code}`, { words: r.words.join(', ') }) : tr.t(`flow.matchReasons.${r.code}`),
+  );
+  return tr.t('flow.matchReasonsPrefix', { reasons: parts.join('; ') });
+}
+
+/** The health-check card: the matching known issues and why each matched. */
+export function renderMatch(cards: CardRenderer, tr: Translator, e: Escalation, matches: readonly OfferedMatch[], error?: string): AdaptiveCardJson {
+  return cards.render('escalate-match', tr, {
+    ...base(tr, e, error),
+    matches: matches.map((m) => ({
+      id: m.id,
+      title: m.title,
+      kind: tr.t(`cards.health.kind.${m.classification}`),
+      status: tr.t(`healthStatus.${m.status}`),
+      since: tr.t('cards.health.since', { time: utc(m.startDateTime) }),
+      impact: m.impact,
+      reasons: matchReasonText(tr, m.reasons),
+    })),
+  });
+}
+
+/** The troubleshooting checklist card. */
+export function renderTroubleshoot(cards: CardRenderer, tr: Translator, e: Escalation, noMatch: boolean, error?: string): AdaptiveCardJson {
+  const t = flowOf(e).troubleshooting;
+  const checks = t?.checks ?? [];
+  return cards.render('escalate-troubleshoot', tr, {
+    ...base(tr, e, error),
+    noMatch,
+    notes: t?.notes ?? '',
+    checks: checks.map((key) => ({ key, label: tr.t(`flow.checks.${key}`), done: t?.done.includes(key) ? 'true' : 'false' })),
+  });
+}
+
+/** The category, severity and impact card. */
+export function renderTriage(cards: CardRenderer, tr: Translator, e: Escalation, error?: string, values: DescribeValues = {}): AdaptiveCardJson {
+  const f = flowOf(e);
+  const open = f.troubleshooting && !f.troubleshooting.skipped ? openChecks(f.troubleshooting) : [];
+  return cards.render('escalate-triage', tr, {
+    ...base(tr, e, error),
+    openChecks: open.map((key) => ({ label: tr.t(`flow.checks.${key}`), advice: tr.t(`flow.advice.${key}`) })),
+    categories: CATEGORIES.map((key) => ({ key, label: tr.t(`flow.categories.${key}`) })),
+    severities: (Object.keys(SEVERITIES) as Severity[]).map((key) => ({ key, label: tr.t(`flow.severities.${key}`) })),
+    values: { category: f.category ?? '', severity: f.severity ?? 'moderate', businessImpact: f.businessImpact ?? '', contact: f.contact ?? '', ...values },
+  });
+}
+
+/** The decision's reasons, localized. */
+function decisionReasons(tr: Translator, e: Escalation): { text: string }[] {
+  const f = flowOf(e);
+  return decide({
+    knownIssueConfirmed: f.knownIssue !== undefined,
+    notSameReason: f.notSameReason,
+    troubleshooting: f.troubleshooting,
+    category: f.category,
+  }).reasons.map((r) => ({ text: tr.t(`flow.reasons.${r}`) }));
+}
+
+/** The hand-off card: the copy-ready request, the deep link and the request number input. */
+export function renderHandoff(
+  cards: CardRenderer,
+  tr: Translator,
+  e: Escalation,
+  data: { readonly deepLink: string; readonly recentRequests?: readonly { id: string; label: string }[]; readonly error?: string },
+): AdaptiveCardJson {
+  const f = flowOf(e);
+  const strings = tr.section('cards.escalate-handoff');
+  return cards.render('escalate-handoff', tr, {
+    ...base(tr, e, data.error),
+    reasons: decisionReasons(tr, e),
+    request: f.request ?? { title: '', description: '', product: e.service },
+    severityLabel: f.severity ? tr.t(`flow.severityShort.${f.severity}`) : '',
+    deepLink: data.deepLink,
+    recentRequests: data.recentRequests ?? [],
+    // The filing path names the customer; the template cannot interpolate inside strings.
+    strings: { ...strings, howToFile: String(strings.howToFile).replace('{customer}', e.customer.name) },
+  });
+}
+
+/** The not-warranted card: why, and what the partner should do. */
+export function renderNotWarranted(cards: CardRenderer, tr: Translator, e: Escalation): AdaptiveCardJson {
+  const guidance = tr.section('flow').guidance;
+  return cards.render('escalate-not-warranted', tr, {
+    ...base(tr, e, undefined),
+    reasons: decisionReasons(tr, e),
+    guidance: (Array.isArray(guidance) ? guidance : []).map((text: unknown) => ({ text: String(text) })),
+  });
+}
+
+/** The escalation's summary card: state, facts, timeline and the actions its state allows. */
+export function renderEscalation(
+  cards: CardRenderer,
+  tr: Translator,
+  e: Escalation,
+  audit: readonly AuditEvent[],
+  error?: string,
+): AdaptiveCardJson {
+  const f = flowOf(e);
+  const fact = (key: string, value: string | number | undefined) =>
+    value === undefined || value === '' ? [] : [{ title: tr.t(`flow.facts.${key}`), value: String(value) }];
+  return cards.render('escalation', tr, {
+    ...base(tr, e, error),
+    title: e.title,
+    stateText: tr.t(`flow.states.${e.state}`),
+    facts: [
+      ...fact('customer', e.customer.name),
+      ...fact('service', e.service),
+      ...fact('problem', e.description.length > 300 ? `${e.description.slice(0, 299)}…` : e.description),
+      ...fact('since', utc(e.since)),
+      ...fact('users', e.usersAffected),
+      ...fact('knownIssue', f.knownIssue ? `${f.knownIssue.id} · ${f.knownIssue.title}` : undefined),
+      ...fact('category', f.category ? tr.t(`flow.categories.${f.category}`) : undefined),
+      ...fact('severity', f.severity ? tr.t(`flow.severityShort.${f.severity}`) : undefined),
+      ...fact('request', f.serviceRequestId),
+      ...fact('owner', e.ownerName),
+    ],
+    // The newest events matter most; a long history would outgrow the card.
+    timeline: audit.slice(-12).map((ev) => ({
+      text: tr.t('flow.timeline', {
+        at: utc(ev.at),
+        actor: ev.actor.name ?? ev.actor.kind,
+        from: ev.from ? tr.t(`flow.states.${ev.from}`) : '—',
+        to: tr.t(`flow.states.${ev.to}`),
+        reason: ev.reason ? ` · ${ev.reason}` : '',
+      }),
+    })),
+    canCancel: ['draft', 'known_issue', 'triage', 'awaiting_handoff'].includes(e.state),
+    canDiffer: e.state === 'known_issue',
+    canResume: ['draft', 'triage', 'awaiting_handoff', 'not_warranted'].includes(e.state),
+  });
+}
+
+/** One row of the list card. */
+export interface ListItem {
+  readonly escalation: Escalation;
+}
+
+function age(tr: Translator, fromIso: string, now: Date): string {
+  const minutes = Math.max(0, Math.floor((now.getTime() - Date.parse(fromIso)) / 60_000));
+  if (minutes < 120) return tr.t('flow.age.minutes', { n: minutes });
+  if (minutes < 48 * 60) return tr.t('flow.age.hours', { n: Math.floor(minutes / 60) });
+  return tr.t('flow.age.days', { n: Math.floor(minutes / 1440) });
+}
+
+/** The list of an engineer's open escalations. */
+export function renderList(cards: CardRenderer, tr: Translator, escalations: readonly Escalation[], now: Date): AdaptiveCardJson {
+  return cards.render('escalation-list', tr, {
+    items: escalations.map((e) => ({
+      id: e.id,
+      customer: e.customer.name,
+      service: e.service,
+      state: tr.t(`flow.states.${e.state}`),
+      age: age(tr, e.createdAt, now),
+      request: flowOf(e).serviceRequestId ? ` · ${flowOf(e).serviceRequestId}` : '',
+    })),
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * Where an escalation stands in the conversation that builds it: the step the engineer is
+ * on and what each step recorded. Kept in the escalation's `details`, so the flow survives
+ * restarts and any channel member can continue it.
+ */
+import type { Escalation, EscalationState } from './escalation';
+import type { Category, ServiceRequestDraft, Severity, TroubleshootingRecord } from './triage';
+
+/** The steps of the flow, in order. */
+export const FLOW_STEPS = ['health', 'troubleshoot', 'category', 'handoff', 'decision', 'done'] as const;
+export type FlowStep = (typeof FLOW_STEPS)[number];
+
+/** A known issue offered by the health check. */
+export interface OfferedIssue {
+  readonly id: string;
+  readonly title: string;
+}
+
+/** What the flow records in `details`. */
+export interface FlowDetails {
+  readonly step?: FlowStep;
+  readonly flowId?: string;
+  readonly offered?: readonly OfferedIssue[];
+  readonly knownIssue?: OfferedIssue;
+  readonly notSameReason?: string;
+  readonly troubleshooting?: TroubleshootingRecord;
+  readonly category?: Category;
+  readonly severity?: Severity;
+  readonly businessImpact?: string;
+  readonly contact?: string;
+  readonly request?: ServiceRequestDraft;
+  readonly serviceRequestId?: string;
+  /** Where the flow's card was posted (the channel thread or the personal chat). */
+  readonly conversationId?: string;
+}
+
+/** The flow details of an escalation. */
+export function flowOf(escalation: Escalation): FlowDetails {
+  return escalation.details;
+}
+
+/** The states in which the flow still expects the engineer to act. */
+export const IN_PROGRESS_STATES: readonly EscalationState[] = ['draft', 'triage', 'awaiting_handoff', 'not_warranted'];
+
+/** The flow step implied by an escalation's state (its recorded step wins while in progress). */
+export function stepOf(escalation: Escalation): FlowStep {
+  const recorded = flowOf(escalation).step;
+  switch (escalation.state) {
+    case 'draft':
+      return 'health';
+    case 'triage':
+      return recorded === 'category' ? 'category' : 'troubleshoot';
+    case 'awaiting_handoff':
+      return 'handoff';
+    case 'not_warranted':
+      return 'decision';
+    default:
+      return 'done';
+  }
+}

@@ -1,0 +1,249 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConnectorDouble } from '../support/connector-double';
+import { startApp, type RunningApp } from '../support/app';
+import { execute, message, type ActivityOptions } from '../support/activities';
+import { cardTexts } from '../support/cards';
+
+const CONTOSO = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
+type Card = Record<string, unknown>;
+
+/** Drives the flow over HTTP as Teams would: Action.Execute invokes answered with the next card. */
+class Engineer {
+  constructor(
+    private readonly app: RunningApp,
+    private readonly connector: ConnectorDouble,
+    private readonly options: Partial<ActivityOptions> = {},
+  ) {}
+
+  async act(verb: string, data: Record<string, unknown>): Promise<Card> {
+    const res = await this.app.post('/api/messages', execute(verb, data, { serviceUrl: this.connector.url, ...this.options }));
+    assert.equal(res.status, 200);
+    const body = res.body as { statusCode: number; type: string; value: Card };
+    assert.equal(body.statusCode, 200, JSON.stringify(body));
+    assert.equal(body.type, 'application/vnd.microsoft.card.adaptive', JSON.stringify(body));
+    return body.value;
+  }
+
+  async say(text: string): Promise<void> {
+    await this.app.post('/api/messages', message(text, { serviceUrl: this.connector.url, ...this.options }));
+  }
+
+  async describe(flowId: string, extra: Record<string, unknown> = {}): Promise<Card> {
+    return this.act('describe', {
+      flowId,
+      customerTenantId: CONTOSO,
+      service: 'Exchange Online',
+      title: 'Users cannot send mail',
+      description: 'Outbound mail is delayed and stuck in the queue for all users',
+      sinceDate: new Date().toISOString().slice(0, 10),
+      sinceTime: '00:00',
+      usersAffected: '120',
+      regions: 'West Europe',
+      ...extra,
+    });
+  }
+}
+
+function flowIdOf(card: Card): string {
+  const found = JSON.stringify(card).match(/"flowId":"([^"]+)"/);
+  assert.ok(found, 'card carries a flowId');
+  return found[1] ?? '';
+}
+function escalationIdOf(card: Card): string {
+  const found = JSON.stringify(card).match(/"escalationId":"(ED-[0-9A-Z]{8})"/);
+  assert.ok(found, 'card carries an escalation id');
+  return found[1] ?? '';
+}
+function offeredIssue(card: Card): string {
+  const found = JSON.stringify(card).match(/"issueId":"([^"]+)"/);
+  assert.ok(found, 'card offers a known issue');
+  return found[1] ?? '';
+}
+const has = (card: Card, pattern: RegExp) => cardTexts(card).some((t) => pattern.test(t));
+
+describe('escalation flow over HTTP (sandbox, SQLite)', () => {
+  let connector: ConnectorDouble;
+  let app: RunningApp;
+  let dbFile: string;
+  let me: Engineer;
+
+  beforeEach(async () => {
+    connector = await new ConnectorDouble().start();
+    dbFile = join(mkdtempSync(join(tmpdir(), 'ed-flow-')), 'desk.db');
+    app = await startApp({ DATABASE_URL: `sqlite:${dbFile}` });
+    me = new Engineer(app, connector);
+  });
+  afterEach(async () => {
+    await app.stop();
+    await connector.stop();
+  });
+
+  async function begin(): Promise<{ flowId: string; match: Card; id: string }> {
+    const describe = await me.act('escalate', {});
+    assert.ok(has(describe, /Report a customer's problem/));
+    const flowId = flowIdOf(describe);
+    const match = await me.describe(flowId);
+    return { flowId, match, id: escalationIdOf(match) };
+  }
+
+  it('known issue: the matching incident is offered with reasons, confirming stores known_issue', async () => {
+    const { match, id } = await begin();
+    assert.ok(has(match, /Is this a known Microsoft issue/));
+    assert.ok(has(match, /^Why: same service/), 'the card says why it matched');
+    const summary = await me.act('knownConfirm', { escalationId: id, step: 'health', issueId: offeredIssue(match) });
+    assert.ok(has(summary, /Known Microsoft issue: watching/));
+    const stored = await app.app.database.escalations.get(id);
+    assert.equal(stored?.state, 'known_issue');
+    assert.equal((stored?.details.knownIssue as { id: string }).id, offeredIssue(match));
+    assert.deepEqual((await app.app.database.escalations.audit(id)).map((e) => e.to), ['draft', 'known_issue']);
+  });
+
+  it('not the same issue: the reason is required and recorded, then troubleshooting', async () => {
+    const { id } = await begin();
+    const refused = await me.act('knownDiffers', { escalationId: id, step: 'health', notSameReason: '   ' });
+    assert.ok(has(refused, /check the highlighted fields: notSameReason/));
+    const checklist = await me.act('knownDiffers', { escalationId: id, step: 'health', notSameReason: 'Only one mailbox is affected' });
+    assert.ok(has(checklist, /Troubleshoot with admin privileges/));
+    const audit = await app.app.database.escalations.audit(id);
+    assert.equal(audit.at(-1)?.to, 'triage');
+    assert.equal(audit.at(-1)?.reason, 'Only one mailbox is affected');
+  });
+
+  it('troubleshooting not done: the draft is saved, resume brings the checklist back, then category', async () => {
+    const { id } = await begin();
+    await me.act('knownDiffers', { escalationId: id, notSameReason: 'different' });
+    const partial = await me.act('troubleshoot', { escalationId: id, step: 'troubleshoot', check_licences: 'true' });
+    assert.ok(has(partial, /Troubleshoot with admin privileges/));
+    assert.ok(has(partial, /Message trace/), 'says what to try');
+    const sent = await connector.waitForSent(1);
+    assert.match(String(sent.at(-1)?.text), /say resume to continue ED-/);
+
+    await me.say('resume');
+    const resumed = await connector.waitForSent(2);
+    const card = (resumed.at(-1)?.attachments as { content: Card }[])[0]?.content ?? {};
+    assert.ok(has(card, /Troubleshoot with admin privileges/));
+
+    const all = Object.fromEntries(
+      ['licences', 'recent_changes', 'settings', 'client_software', 'mail_flow_rules', 'message_trace'].map((k) => [`check_${k}`, 'true']),
+    );
+    const triage = await me.act('troubleshoot', { escalationId: id, step: 'troubleshoot', ...all });
+    assert.ok(has(triage, /Does this belong to Microsoft/));
+  });
+
+  it('not warranted: "none of these" gives guidance, and close closes it', async () => {
+    const { id } = await begin();
+    await me.act('knownDiffers', { escalationId: id, notSameReason: 'different' });
+    await me.act('troubleshootSkip', { escalationId: id });
+    const nw = await me.act('triage', { escalationId: id, category: 'none' });
+    assert.ok(has(nw, /This one is yours to fix/));
+    assert.ok(has(nw, /configuration or how-to/));
+    assert.equal((await app.app.database.escalations.get(id))?.state, 'not_warranted');
+    const closed = await me.act('close', { escalationId: id, step: 'decision' });
+    assert.ok(has(closed, /^Closed$/));
+    assert.equal((await app.app.database.escalations.get(id))?.state, 'closed');
+  });
+
+  it('escalated: decision, copy-ready request, validated request number, linked and escalated', async () => {
+    const { id } = await begin();
+    await me.act('knownDiffers', { escalationId: id, notSameReason: 'only connectors fail' });
+    await me.act('troubleshootSkip', { escalationId: id });
+    const incomplete = await me.act('triage', { escalationId: id, category: 'bug' });
+    assert.ok(has(incomplete, /severity, businessImpact, contact/));
+    // Skipping troubleshooting is only enough for categories the admin cannot act on.
+    const back = await me.act('triage', {
+      escalationId: id,
+      category: 'bug',
+      severity: 'critical',
+      businessImpact: 'Sales cannot email customers',
+      contact: 'Jo, jo@contoso.example',
+    });
+    assert.ok(has(back, /admin-side checks are not done yet/));
+    await me.act('troubleshootSkip', { escalationId: id });
+    const handoff = await me.act('triage', {
+      escalationId: id,
+      category: 'service_unavailable',
+      severity: 'critical',
+      businessImpact: 'Sales cannot email customers',
+      contact: 'Jo, jo@contoso.example',
+    });
+    assert.ok(has(handoff, /Decision: escalate to Microsoft/));
+    const stored = await app.app.database.escalations.get(id);
+    assert.equal(stored?.state, 'awaiting_handoff');
+    const request = stored?.details.request as { title: string; description: string; severity: string };
+    assert.ok(request.title.length <= 255);
+    assert.equal(request.title, 'Exchange Online: Users cannot send mail');
+    assert.match(request.description, /Differs from known issue: .*only connectors fail/);
+    assert.equal(request.severity, 'critical');
+
+    const bad = await me.act('handoffLink', { escalationId: id, step: 'handoff', requestNumber: '12ab' });
+    assert.ok(has(bad, /1 to 16 digits/));
+    const linked = await me.act('handoffLink', { escalationId: id, step: 'handoff', requestNumber: ' 2611250010001234 ' });
+    assert.ok(has(linked, /Escalated to Microsoft/));
+    const escalated = await app.app.database.escalations.get(id);
+    assert.equal(escalated?.state, 'escalated');
+    assert.equal(escalated?.details.serviceRequestId, '2611250010001234');
+  });
+
+  it('cancel mid-way: the command cancels the draft in progress', async () => {
+    const { id } = await begin();
+    await me.say('cancel');
+    await connector.waitForSent(1);
+    assert.equal((await app.app.database.escalations.get(id))?.state, 'cancelled');
+  });
+
+  it('restart mid-way: a new process on the same database resumes at the same step', async () => {
+    const { id } = await begin();
+    await me.act('knownDiffers', { escalationId: id, notSameReason: 'different' });
+    await app.stop();
+    app = await startApp({ DATABASE_URL: `sqlite:${dbFile}` });
+    me = new Engineer(app, connector);
+    const card = await me.act('refresh', { escalationId: id });
+    assert.ok(has(card, /Troubleshoot with admin privileges/));
+  });
+
+  it('a card submitted twice creates one escalation and moves it once', async () => {
+    const describe = await me.act('escalate', {});
+    const flowId = flowIdOf(describe);
+    const [a, b] = await Promise.all([me.describe(flowId), me.describe(flowId)]);
+    assert.equal(escalationIdOf(a), escalationIdOf(b));
+    const all = await app.app.database.escalations.list({});
+    assert.equal(all.items.length, 1);
+    const id = escalationIdOf(a);
+    const issue = offeredIssue(a);
+    await Promise.all([
+      me.act('knownConfirm', { escalationId: id, issueId: issue }),
+      me.act('knownConfirm', { escalationId: id, issueId: issue }),
+    ]);
+    const again = await me.act('knownConfirm', { escalationId: id, issueId: issue });
+    assert.ok(has(again, /already moved this escalation on/));
+    assert.deepEqual((await app.app.database.escalations.audit(id)).map((e) => e.to), ['draft', 'known_issue']);
+  });
+
+  it('missing and oversized fields are refused server-side and nothing is stored', async () => {
+    const flowId = flowIdOf(await me.act('escalate', {}));
+    const missing = await me.describe(flowId, { title: '', usersAffected: 'many' });
+    assert.ok(has(missing, /check the highlighted fields: title, usersAffected/));
+    const huge = await me.describe(flowId, { description: 'x'.repeat(100_000), customerTenantId: { $gt: '' } });
+    assert.ok(has(huge, /customerTenantId, description/));
+    const unknown = await me.describe(flowId, { customerTenantId: '00000000-0000-0000-0000-000000000000' });
+    assert.ok(has(unknown, /not in your customer list/));
+    assert.equal((await app.app.database.escalations.list({})).items.length, 0);
+  });
+
+  it('the Korean locale answers the flow in Korean', async () => {
+    const ko = new Engineer(app, connector, { locale: 'ko-KR' });
+    const describe = await ko.act('escalate', {});
+    assert.ok(has(describe, /고객 문제 보고/));
+  });
+
+  it('list and status show the escalation and its timeline', async () => {
+    const { id } = await begin();
+    const list = await me.act('list', {});
+    assert.ok(has(list, new RegExp(`^${id} · Contoso · Exchange Online`)));
+    const status = await me.act('status', { escalationId: id });
+    assert.ok(has(status, /Draft$/));
+  });
+});
