@@ -2,10 +2,9 @@
  * Process entry point: read the configuration, build the service, listen, and shut down
  * gracefully on SIGTERM/SIGINT. Nothing else happens here.
  */
-import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './log';
-import { describeDatabaseUrl } from './store';
+import { describeDatabaseUrl } from './store/url';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -17,6 +16,9 @@ async function main(): Promise<void> {
     { cloud: config.cloud, database: describeDatabaseUrl(config.database.url), health: config.healthSource, support: config.supportSource },
     'starting',
   );
+  // Loaded only once the configuration is valid: a bad setting stops start-up before the
+  // HTTP stack and database drivers load (restify prints a deprecation warning as it loads).
+  const { createApp } = await import('./app');
   const app = await createApp(config, logger);
   const address = await app.server.listen(config.port, config.host);
   logger.info({ port: address.port, host: address.address }, 'listening: POST /api/messages, GET /healthz, GET /readyz');
