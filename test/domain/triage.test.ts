@@ -5,7 +5,6 @@ import {
   decide,
   isServiceRequestNumber,
   troubleshootingChecks,
-  type Category,
   type DecisionInput,
   type TroubleshootingRecord,
 } from '../../src/domain/triage';
@@ -40,7 +39,7 @@ describe('domain/triage', () => {
       'troubleshooting_not_needed',
       'category_in_scope',
     ]);
-    assert.deepEqual(decide({ knownIssueConfirmed: false, troubleshooting: partial, category: 'none' as Category }).reasons, [
+    assert.deepEqual(decide({ knownIssueConfirmed: false, troubleshooting: partial, category: 'none' }).reasons, [
       'no_known_issue',
       'troubleshooting_missing',
       'category_none',
