@@ -16,6 +16,7 @@ import { EscalationFlow } from './bot/flow/escalation-flow';
 import { createCustomerDirectory } from './directory';
 import { systemClock, type Clock } from './domain/clock';
 import { createHealthProvider, loadSandboxData, registerSandboxHealthRoutes } from './health';
+import { registerTabRoutes, tabAuthFromConfig } from './tab/api';
 
 /** Where the project's data folders are (cards, locales, sandbox), relative to the compiled file. */
 export const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -97,8 +98,18 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     messages: (req, res) => edge.process(req, res),
     ready: () => database.ping(),
     logger,
-    // The sandbox's own API (resolve an incident) exists only when the sandbox plays Microsoft.
-    routes: sandbox ? [(server) => registerSandboxHealthRoutes(server, sandbox)] : [],
+    routes: [
+      (server) =>
+        registerTabRoutes(server, {
+          store: database.escalations,
+          logger,
+          auth: tabAuthFromConfig(config, config.publicHostname),
+          cardFor: (escalation, locale) => flow.cardFor(localizer.forLocale(locale), escalation),
+          staticDir: join(PROJECT_ROOT, 'src', 'tab', 'static'),
+        }),
+      // The sandbox's own API (resolve an incident) exists only when the sandbox plays Microsoft.
+      ...(sandbox ? [(server: Parameters<typeof registerSandboxHealthRoutes>[0]) => registerSandboxHealthRoutes(server, sandbox)] : []),
+    ],
   });
 
   return {

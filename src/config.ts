@@ -174,6 +174,14 @@ const EnvSchema = z.object({
   UPSTREAM_MAX_ATTEMPTS: intIn(1, 10, 4),
   UPSTREAM_ATTEMPT_TIMEOUT_MS: intIn(100, 60_000, 5000),
   UPSTREAM_TOTAL_TIMEOUT_MS: intIn(100, 120_000, 12_000),
+  PUBLIC_HOSTNAME: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, { error: 'expected a host name such as desk.contoso.com (no scheme, no path)' })
+      .optional(),
+  ),
   SANDBOX_HEALTH_FILE: z.preprocess((v) => emptyToUndefined(v) ?? 'sandbox/health.json', z.string().trim()),
   ADMIN_CENTER_URL: httpsUrl,
 });
@@ -204,6 +212,8 @@ export interface Config {
   readonly shutdownGraceMs: number;
   /** Partner tenants allowed to use the bot; empty means any. */
   readonly allowedTenants: readonly string[];
+  /** The public host Teams reaches the bot and its tab at (manifest, SSO audience). */
+  readonly publicHostname?: string;
   /** The partner's own Entra tenant (Partner Center calls are made in it). */
   readonly partnerTenantId?: string;
   /** The multi-tenant app that reads customers' service health (HEALTH_SOURCE=graph). */
@@ -278,6 +288,13 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     );
   }
 
+  if (e.MicrosoftAppId && !e.PUBLIC_HOSTNAME) {
+    throw new ConfigError('Invalid setting PUBLIC_HOSTNAME: required when MicrosoftAppId is set (the tab\'s single sign-on audience)');
+  }
+  if (e.MicrosoftAppId && !partnerTenantId) {
+    throw new ConfigError('Invalid setting PARTNER_TENANT_ID: required when MicrosoftAppId is set (the tab admits only your own tenant)');
+  }
+
   const base = cloudEndpoints(e.CLOUD);
   const endpoints: CloudEndpoints = {
     ...base,
@@ -306,6 +323,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     allowedTenants: e.ALLOWED_TENANTS,
     partnerTenantId,
+    publicHostname: e.PUBLIC_HOSTNAME,
     graph: { clientId: graphClientId, clientSecret: graphClientSecret },
     partnerCenter: { clientId: pcClientId, clientSecret: pcClientSecret },
     health: {

@@ -99,7 +99,12 @@ describe('service over HTTP (local mode)', () => {
 describe('service over HTTP (Bot Framework authentication on)', () => {
   let running: RunningApp;
   before(async () => {
-    running = await startApp({ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 'not-a-real-secret' });
+    running = await startApp({
+      MicrosoftAppId: '11111111-2222-3333-4444-555555555555',
+      MicrosoftAppPassword: 'not-a-real-secret',
+      PUBLIC_HOSTNAME: 'desk.example.com',
+      PARTNER_TENANT_ID: '72f988bf-0000-4000-8000-000000000001',
+    });
   });
   after(async () => running.stop());
 

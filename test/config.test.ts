@@ -79,7 +79,9 @@ describe('config', () => {
     const id = '11111111-2222-3333-4444-555555555555';
     assert.match(refusal({ MicrosoftAppId: id }), /MicrosoftAppPassword/);
     assert.match(refusal({ MicrosoftAppId: id, MicrosoftAppPassword: 's', MicrosoftAppType: 'SingleTenant' }), /MicrosoftAppTenantId/);
-    const c = load({ MicrosoftAppId: id, MicrosoftAppPassword: 's' });
+    assert.match(refusal({ MicrosoftAppId: id, MicrosoftAppPassword: 's' }), /PUBLIC_HOSTNAME/);
+    assert.match(refusal({ MicrosoftAppId: id, MicrosoftAppPassword: 's', PUBLIC_HOSTNAME: 'desk.example.com' }), /PARTNER_TENANT_ID/);
+    const c = load({ MicrosoftAppId: id, MicrosoftAppPassword: 's', PUBLIC_HOSTNAME: 'desk.example.com', PARTNER_TENANT_ID: id });
     assert.equal(c.bot.localMode, false);
   });
 

@@ -1,0 +1,227 @@
+/** The tab's data API: Teams SSO tokens validated as Entra ID tokens, scoped to the partner tenant. */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, exportJWK, generateKeyPair, type KeyLike } from 'jose';
+import { entraIssuers } from '../../src/tab/api';
+import { CONTOSO, OTHER_PARTNER, PARTNER, startTabServer, type TabServer } from './fixtures';
+
+const APP_ID = '11111111-2222-4333-8444-555555555555';
+const HOST = 'desk.example.com';
+const AUDIENCE = `api://${HOST}/${APP_ID}`;
+const LOGIN = 'https://login.microsoftonline.com';
+const KID = 'test-key-1';
+
+/** A local stand-in for Entra ID's JWKS endpoint, serving one public key. */
+async function startJwks(jwk: Record<string, unknown>): Promise<{ url: string; server: Server; hits: () => number }> {
+  let hits = 0;
+  const server = createServer((_req, res) => {
+    hits += 1;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/discovery/v2.0/keys`, server, hits: () => hits };
+}
+
+interface TokenOptions {
+  readonly key?: KeyLike;
+  readonly kid?: string;
+  readonly tid?: string;
+  readonly iss?: string;
+  readonly aud?: string;
+  readonly expiresAt?: number;
+}
+
+describe('tab API', () => {
+  let signingKey: KeyLike;
+  let otherKey: KeyLike;
+  let jwks: Awaited<ReturnType<typeof startJwks>>;
+  let tab: TabServer;
+
+  /** Signs a token the way Entra ID does for Teams SSO (v2 issuer unless told otherwise). */
+  const token = async (o: TokenOptions = {}): Promise<string> => {
+    const tid = o.tid ?? PARTNER;
+    return new SignJWT({ tid, oid: 'aaaaaaaa-0000-4000-8000-0000000000e1', name: 'Ada Engineer', ver: '2.0' })
+      .setProtectedHeader({ alg: 'RS256', kid: o.kid ?? KID, typ: 'JWT' })
+      .setIssuer(o.iss ?? `${LOGIN}/${tid}/v2.0`)
+      .setAudience(o.aud ?? AUDIENCE)
+      .setSubject('subject-1')
+      .setIssuedAt()
+      .setExpirationTime(o.expiresAt ?? Math.floor(Date.now() / 1000) + 3600)
+      .sign(o.key ?? signingKey);
+  };
+
+  const get = async (path: string, bearer?: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${tab.url}${path}`, { headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers } });
+    const text = await res.text();
+    return { status: res.status, etag: res.headers.get('etag'), body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+  };
+  const ids = (body: Record<string, unknown> | undefined): string[] =>
+    ((body?.items ?? []) as { id: string }[]).map((i) => i.id).sort();
+
+  before(async () => {
+    const pair = await generateKeyPair('RS256', { extractable: true });
+    signingKey = pair.privateKey;
+    ({ privateKey: otherKey } = await generateKeyPair('RS256'));
+    jwks = await startJwks({ ...(await exportJWK(pair.publicKey)), kid: KID, alg: 'RS256', use: 'sig' });
+    tab = await startTabServer({
+      mode: 'entra',
+      appId: APP_ID,
+      audience: [AUDIENCE, APP_ID],
+      partnerTenantId: PARTNER,
+      loginEndpoint: LOGIN,
+      jwksUrl: jwks.url,
+    });
+  });
+
+  after(async () => {
+    await tab.stop();
+    jwks.server.closeAllConnections();
+    await new Promise<void>((resolve) => jwks.server.close(() => resolve()));
+  });
+
+  it('refuses a request without a token (401, WWW-Authenticate)', async () => {
+    const res = await fetch(`${tab.url}/api/escalations`);
+    assert.equal(res.status, 401);
+    assert.equal(res.headers.get('www-authenticate'), 'Bearer');
+    assert.equal((await get('/api/escalations', 'not-a-jwt')).status, 401);
+  });
+
+  it('refuses an expired token (401)', async () => {
+    const expired = await token({ expiresAt: Math.floor(Date.now() / 1000) - 3600 });
+    assert.equal((await get('/api/escalations', expired)).status, 401);
+  });
+
+  it('refuses a token signed with another key, whatever its kid (401)', async () => {
+    assert.equal((await get('/api/escalations', await token({ key: otherKey }))).status, 401);
+    assert.equal((await get('/api/escalations', await token({ key: otherKey, kid: 'unknown-kid' }))).status, 401);
+  });
+
+  it('refuses a token for another audience (401)', async () => {
+    assert.equal((await get('/api/escalations', await token({ aud: 'api://evil.example.com/' + APP_ID }))).status, 401);
+  });
+
+  it('refuses a token whose issuer is not Entra ID for its own tenant (401)', async () => {
+    assert.equal((await get('/api/escalations', await token({ iss: `${LOGIN}/${OTHER_PARTNER}/v2.0` }))).status, 401);
+    assert.equal((await get('/api/escalations', await token({ iss: 'https://issuer.example.com/' }))).status, 401);
+  });
+
+  it('refuses a valid token of another tenant (403)', async () => {
+    const res = await get('/api/escalations', await token({ tid: OTHER_PARTNER }));
+    assert.equal(res.status, 403);
+  });
+
+  it('lists only the partner tenant\u2019s escalations for a valid token (v2 and v1 issuers, both audiences)', async () => {
+    const res = await get('/api/escalations', await token());
+    assert.equal(res.status, 200);
+    assert.deepEqual(ids(res.body), ['esc-contoso-mail', 'esc-contoso-sharepoint', 'esc-fabrikam-teams']);
+    assert.deepEqual(res.body?.identity, { development: false, name: 'Ada Engineer' });
+    const row = (res.body?.items as Record<string, unknown>[]).find((i) => i.id === 'esc-contoso-mail');
+    assert.equal(row?.serviceRequestId, '2405010010001234');
+    assert.equal(row?.state, 'escalated');
+    assert.equal(row?.owner, 'Ada Engineer');
+
+    const v1 = await get('/api/escalations', await token({ iss: `https://sts.windows.net/${PARTNER}/`, aud: APP_ID }));
+    assert.equal(v1.status, 200);
+    assert.equal(ids(v1.body).length, 3);
+  });
+
+  it('filters by state (one, several, or open) and by customer', async () => {
+    const t = await token();
+    assert.deepEqual(ids((await get('/api/escalations?state=escalated', t)).body), ['esc-contoso-mail']);
+    assert.deepEqual(ids((await get('/api/escalations?state=triage,closed', t)).body), ['esc-contoso-sharepoint', 'esc-fabrikam-teams']);
+    assert.deepEqual(ids((await get('/api/escalations?state=open', t)).body), ['esc-contoso-mail', 'esc-fabrikam-teams']);
+    assert.deepEqual(ids((await get(`/api/escalations?customer=${CONTOSO}`, t)).body), ['esc-contoso-mail', 'esc-contoso-sharepoint']);
+    assert.deepEqual(ids((await get(`/api/escalations?customer=${CONTOSO}&state=open`, t)).body), ['esc-contoso-mail']);
+    assert.equal((await get('/api/escalations?state=bogus', t)).status, 400);
+    assert.equal((await get('/api/escalations?cursor=not-a-cursor', t)).status, 400);
+  });
+
+  it('pages with a cursor', async () => {
+    const t = await token();
+    const first = await get('/api/escalations?limit=2', t);
+    assert.equal((first.body?.items as unknown[]).length, 2);
+    assert.ok(typeof first.body?.nextCursor === 'string');
+    const second = await get(`/api/escalations?limit=2&cursor=${encodeURIComponent(String(first.body?.nextCursor))}`, t);
+    assert.equal((second.body?.items as unknown[]).length, 1);
+    assert.equal(second.body?.nextCursor, undefined);
+  });
+
+  it('answers 304 to If-None-Match while nothing changed', async () => {
+    const t = await token();
+    const first = await get('/api/escalations', t);
+    assert.ok(first.etag);
+    const again = await get('/api/escalations', t, { 'if-none-match': first.etag ?? '' });
+    assert.equal(again.status, 304);
+  });
+
+  it('shows one escalation with its audit trail, and 404 for another tenant\u2019s', async () => {
+    const t = await token();
+    const res = await get('/api/escalations/esc-contoso-mail', t);
+    assert.equal(res.status, 200);
+    const audit = res.body?.audit as { from: string | null; to: string }[];
+    assert.deepEqual(audit.map((e) => e.to), ['draft', 'triage', 'awaiting_handoff', 'escalated']);
+    assert.equal(audit[0]?.from, null);
+    assert.equal((await get('/api/escalations/esc-other-partner', t)).status, 404);
+    assert.equal((await get('/api/escalations/esc-other-partner/card', t)).status, 404);
+    assert.equal((await get('/api/escalations/no-such-id', t)).status, 404);
+  });
+
+  it('renders the card through the injected cardFor, with a checked locale', async () => {
+    const t = await token();
+    const res = await get('/api/escalations/esc-contoso-mail/card?locale=ko-KR', t);
+    assert.equal(res.status, 200);
+    const card = res.body?.card as { type: string; body: { facts?: { title: string; value: string }[] }[] };
+    assert.equal(card.type, 'AdaptiveCard');
+    assert.deepEqual(card.body[1]?.facts?.[1], { title: 'Locale', value: 'ko-KR' });
+    const bad = await get('/api/escalations/esc-contoso-mail/card?locale=%3Cscript%3E', t);
+    assert.deepEqual((bad.body?.card as typeof card).body[1]?.facts?.[1], { title: 'Locale', value: 'en-US' });
+  });
+
+  it('never writes a token or a user name to the log', async () => {
+    const t = await token();
+    await get('/api/escalations', t);
+    await get('/api/escalations', await token({ tid: OTHER_PARTNER }));
+    const all = tab.logs.join('\n');
+    assert.ok(tab.logs.length > 0, 'refusals are logged at debug level');
+    assert.ok(!all.includes(t.split('.')[1] ?? '-'), 'no token in the log');
+    assert.ok(!all.includes('Ada Engineer'), 'no user name in the log');
+    assert.ok(jwks.hits() >= 1, 'keys came from the JWKS endpoint');
+  });
+
+  it('knows the v1 and v2 issuers of each cloud', () => {
+    assert.deepEqual(entraIssuers('https://login.microsoftonline.us/', PARTNER), [`https://login.microsoftonline.us/${PARTNER}/v2.0`, `https://sts.windows.net/${PARTNER}/`]);
+    assert.ok(entraIssuers('https://login.chinacloudapi.cn', PARTNER).includes(`https://sts.chinacloudapi.cn/${PARTNER}/`));
+  });
+});
+
+describe('tab API in development mode', () => {
+  let tab: TabServer;
+  before(async () => {
+    tab = await startTabServer({ mode: 'development' });
+  });
+  after(async () => {
+    await tab.stop();
+  });
+
+  it('serves a development identity without a token, for any tenant', async () => {
+    const res = await fetch(`${tab.url}/api/escalations`);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { identity: unknown; items: unknown[] };
+    assert.deepEqual(body.identity, { development: true, name: 'Development user' });
+    assert.equal(body.items.length, 4);
+  });
+
+  it('serves the page with a CSP that lets Teams frame it, and the vendor scripts', async () => {
+    const page = await fetch(`${tab.url}/tab/index.html`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors [^;]*https:\/\/teams\.microsoft\.com/);
+    for (const path of ['/tab/vendor/teams-js.js', '/tab/vendor/adaptivecards.js', '/tab/app.js', '/tab/strings.json', '/tab/config.html', '/tab']) {
+      assert.equal((await fetch(`${tab.url}${path}`)).status, 200, path);
+    }
+    for (const path of ['/tab/vendor/nope.js', '/tab/..%2Fapi.ts', '/tab/secret.txt']) {
+      assert.equal((await fetch(`${tab.url}${path}`)).status, 404, path);
+    }
+  });
+});

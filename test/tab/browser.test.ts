@@ -1,0 +1,119 @@
+/**
+ * The tab page in a real browser (Debian's Chromium through playwright-core), outside Teams,
+ * against a development-mode server with seeded data. Screenshots go to test-results/.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { transition } from '../../src/domain/escalation';
+import { ENGINEER, startTabServer, type TabServer } from './fixtures';
+
+const CHROMIUM = '/usr/bin/chromium';
+const RESULTS = resolve(process.cwd(), 'test-results');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+describe('tab page in Chromium (outside Teams)', function () {
+  this.timeout(60_000);
+  let browser: Browser | undefined;
+  let tab: TabServer | undefined;
+  let page: Page;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      if (process.env.CI === 'true') throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium`);
+      console.warn(`skipping the browser tests: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+      this.skip();
+    }
+    mkdirSync(RESULTS, { recursive: true });
+    tab = await startTabServer({ mode: 'development' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.on('pageerror', (error) => console.warn('page error:', error.message));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await tab?.stop();
+  });
+
+  const rows = (p: Page) => p.locator('#list-body tr');
+
+  it('lists the escalations, with the development banner, data shown as text', async () => {
+    assert.ok(tab);
+    await page.goto(`${tab.url}/tab/index.html?scope=personal`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#list-body tr').length === 4, undefined, { timeout: 10_000 });
+
+    assert.equal(await page.locator('#dev-banner').isVisible(), true);
+    assert.equal((await page.locator('#dev-banner').textContent())?.trim(), 'Development identity — SSO not configured');
+    assert.equal(await page.locator('#outside-banner').isVisible(), true);
+    assert.equal((await page.locator('#page-title').textContent())?.trim(), 'My escalations');
+
+    const mail = page.locator('#list-body tr[data-id="esc-contoso-mail"]');
+    assert.equal((await mail.locator('.customer').textContent())?.trim(), 'Contoso Ltd');
+    assert.equal((await mail.locator('.service').textContent())?.trim(), 'Exchange Online');
+    assert.equal((await mail.locator('.state').textContent())?.trim(), 'Escalated');
+    assert.equal((await mail.locator('.request').textContent())?.trim(), '2405010010001234');
+    assert.equal((await mail.locator('.age').textContent())?.trim(), '3 d');
+    assert.equal((await mail.locator('.owner').textContent())?.trim(), 'Ada Engineer');
+
+    // Markup in data stays text: no element is created from it and no script runs.
+    const fabrikam = page.locator('#list-body tr[data-id="esc-fabrikam-teams"]');
+    assert.equal((await fabrikam.locator('.customer').textContent())?.trim(), 'Fabrikam <b>Inc</b>');
+    assert.equal(await page.locator('#list-body img, #list-body b').count(), 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+
+    await page.screenshot({ path: join(RESULTS, 'list.png'), fullPage: true });
+  });
+
+  it('filters by state and by customer', async () => {
+    await page.selectOption('#filter-state', 'escalated');
+    await page.waitForFunction(() => document.querySelectorAll('#list-body tr').length === 1);
+    assert.equal(await rows(page).first().getAttribute('data-id'), 'esc-contoso-mail');
+
+    await page.selectOption('#filter-state', 'open');
+    await page.waitForFunction(() => document.querySelectorAll('#list-body tr').length === 3);
+
+    await page.selectOption('#filter-state', '');
+    await page.selectOption('#filter-customer', { label: 'Contoso Ltd' });
+    await page.waitForFunction(() => document.querySelectorAll('#list-body tr').length === 2);
+    const ids = await rows(page).evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.id).sort());
+    assert.deepEqual(ids, ['esc-contoso-mail', 'esc-contoso-sharepoint']);
+    await page.selectOption('#filter-customer', '');
+    await page.waitForFunction(() => document.querySelectorAll('#list-body tr').length === 4);
+  });
+
+  it('opens an escalation: its timeline and its card rendered by the Adaptive Cards SDK', async () => {
+    await page.click('#list-body tr[data-id="esc-contoso-mail"] .open-link');
+    await page.waitForSelector('#card .ac-adaptiveCard', { timeout: 10_000 });
+    assert.equal((await page.locator('#detail-title').textContent())?.trim(), 'Mail flow stopped for external senders');
+    const steps = await page.locator('#timeline li .what').allTextContents();
+    assert.deepEqual(steps, ['Created as Draft', 'Draft → Triage', 'Triage → Awaiting hand-off', 'Awaiting hand-off → Escalated']);
+    assert.match((await page.locator('#timeline li').last().textContent()) ?? '', /by Microsoft/);
+    assert.match((await page.locator('#card .ac-adaptiveCard').textContent()) ?? '', /Mail flow stopped for external senders/);
+    await page.screenshot({ path: join(RESULTS, 'detail.png'), fullPage: true });
+  });
+
+  it('updates the open escalation when its state changes (polling)', async () => {
+    assert.ok(tab);
+    const current = await tab.database.escalations.get('esc-contoso-mail');
+    assert.ok(current);
+    const moved = transition(current, 'resolved', { actor: ENGINEER, at: new Date() });
+    await tab.database.escalations.update(moved.escalation, current.version, [moved.event]);
+    await page.waitForFunction(() => document.querySelectorAll('#timeline li').length === 5, undefined, { timeout: 15_000 });
+    assert.equal((await page.locator('#detail-fields .state').textContent())?.trim(), 'Resolved');
+  });
+
+  it('follows the theme (dark) and goes back to the list', async () => {
+    await page.click('#back');
+    await page.waitForSelector('#list-view:not([hidden])');
+    assert.ok(tab);
+    const dark = await browser?.newPage();
+    assert.ok(dark);
+    await dark.goto(`${tab.url}/tab/index.html?theme=dark`);
+    await dark.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+    assert.equal(await dark.evaluate(() => document.body.classList.contains('theme-dark')), true);
+    await dark.close();
+  });
+});
