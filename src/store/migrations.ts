@@ -96,6 +96,74 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       )`,
     ],
   },
+  {
+    version: 4,
+    name: 'create outbox',
+    up: (t: DialectTypes) => [
+      // seq orders notifications as enqueued (ids are UUIDs); timestamps are canonical ISO text.
+      `CREATE TABLE outbox (
+        seq ${t.autoId},
+        id ${t.key} NOT NULL UNIQUE,
+        escalation_id ${t.key} NOT NULL,
+        kind TEXT NOT NULL,
+        target ${t.key} NOT NULL,
+        payload ${t.json} NOT NULL,
+        dedupe_key ${t.key} NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at ${t.key} NOT NULL,
+        lease_owner TEXT,
+        lease_expires_at ${t.key},
+        sent_activity_id TEXT,
+        last_error TEXT,
+        created_at ${t.key} NOT NULL,
+        updated_at ${t.key} NOT NULL
+      )`,
+      'CREATE INDEX outbox_pending ON outbox (status, next_attempt_at, seq)',
+      'CREATE INDEX outbox_lease ON outbox (status, lease_expires_at)',
+      'CREATE INDEX outbox_escalation ON outbox (escalation_id, seq)',
+    ],
+  },
+  {
+    version: 5,
+    name: 'create tracking',
+    up: (t: DialectTypes) => [
+      `CREATE TABLE tracking (
+        escalation_id ${t.key} PRIMARY KEY REFERENCES escalations (id),
+        kind TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        tenant_id TEXT NOT NULL,
+        next_poll_at ${t.key} NOT NULL,
+        interval_ms INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_expires_at ${t.key},
+        last_observed TEXT,
+        updated_at ${t.key} NOT NULL
+      )`,
+      'CREATE INDEX tracking_due ON tracking (next_poll_at, escalation_id)',
+    ],
+  },
+  {
+    version: 6,
+    name: 'create conversations',
+    up: (t: DialectTypes) => [
+      `CREATE TABLE conversations (
+        key ${t.key} PRIMARY KEY,
+        service_url TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        tenant_id ${t.key} NOT NULL,
+        conversation_type TEXT,
+        user_id TEXT,
+        aad_object_id TEXT,
+        bot_id TEXT NOT NULL,
+        bot_name TEXT,
+        unreachable_reason TEXT,
+        unreachable_at TEXT,
+        updated_at TEXT NOT NULL
+      )`,
+      'CREATE INDEX conversations_tenant ON conversations (tenant_id, key)',
+    ],
+  },
 ]);
 
 /** What a run of the migrations did. */

@@ -18,11 +18,36 @@ import {
   listConditions,
   listSql,
   newETag,
+  sortableTimestamp,
   toEscalationRow,
   toPage,
   type AuditRow,
 } from './common';
 import { migratePostgres } from './migrations';
+import {
+  OUTBOX_DUE_CONDITION,
+  TRACKING_DUE_CONDITION,
+  fromClaimedRow,
+  fromConversationRow,
+  fromOutboxRow,
+  fromTrackingRow,
+  insertNotification,
+  listConversationsSql,
+  markDeadSql,
+  markSentSql,
+  markUnreachableSql,
+  numbered,
+  pollNowSql,
+  rescheduleSql,
+  scheduleSql,
+  syncTracking,
+  toConversationPage,
+  upsertConversationSql,
+  type ConversationRow,
+  type OutboxRow,
+  type Statement,
+  type TrackingRow,
+} from './queue-sql';
 import {
   ConcurrencyError,
   DuplicateError,
@@ -35,6 +60,16 @@ import {
   type EscalationStore,
   type Page,
   type StoredDocument,
+  type ClaimedNotification,
+  type ConversationRecord,
+  type ConversationStore,
+  type NewNotification,
+  type Notification,
+  type OutboxStore,
+  type RescheduleInput,
+  type ScheduleInput,
+  type TrackedItem,
+  type TrackingStore,
 } from './types';
 
 /** How to open a PostgreSQL database. */
@@ -103,7 +138,7 @@ class PostgresSession {
 class PostgresEscalationStore implements EscalationStore {
   constructor(private readonly session: PostgresSession) {}
 
-  async create(escalation: Escalation, events: readonly AuditEvent[]): Promise<Escalation> {
+  async create(escalation: Escalation, events: readonly AuditEvent[], outbox: readonly NewNotification[] = []): Promise<Escalation> {
     assertEventsBelongTo(escalation.id, events);
     const { row, stored } = toEscalationRow(escalation, 1);
     return this.session.transaction(async (client) => {
@@ -116,6 +151,7 @@ class PostgresEscalationStore implements EscalationStore {
       );
       if (inserted.rowCount === 0) throw new DuplicateError(escalation.id);
       await insertEvents(client, events);
+      await afterSave(client, stored, outbox);
       return stored;
     });
   }
@@ -129,7 +165,12 @@ class PostgresEscalationStore implements EscalationStore {
     return row === undefined ? undefined : fromEscalationColumns(row.data, row.version);
   }
 
-  async update(next: Escalation, expectedVersion: number, events: readonly AuditEvent[]): Promise<Escalation> {
+  async update(
+    next: Escalation,
+    expectedVersion: number,
+    events: readonly AuditEvent[],
+    outbox: readonly NewNotification[] = [],
+  ): Promise<Escalation> {
     assertEventsBelongTo(next.id, events);
     const { row, stored } = toEscalationRow(next, expectedVersion + 1);
     return this.session.transaction(async (client) => {
@@ -146,6 +187,7 @@ class PostgresEscalationStore implements EscalationStore {
         throw exists.rowCount === 0 ? new NotFoundError(next.id) : new ConcurrencyError(next.id, expectedVersion);
       }
       await insertEvents(client, events);
+      await afterSave(client, stored, outbox);
       return stored;
     });
   }
@@ -174,6 +216,17 @@ class PostgresEscalationStore implements EscalationStore {
     );
     return result.rows.map(fromAuditRow);
   }
+}
+
+/** What an escalation write carries along in its transaction: its tracking row and its notifications. */
+async function afterSave(client: Queryable, stored: Escalation, outbox: readonly NewNotification[]): Promise<void> {
+  await run(client, syncTracking(stored));
+  const now = sortableTimestamp(stored.updatedAt, 'updatedAt', stored.id);
+  for (const n of outbox) await run(client, insertNotification(n, now));
+}
+
+async function run<R extends pg.QueryResultRow = pg.QueryResultRow>(client: Queryable, statement: Statement): Promise<pg.QueryResult<R>> {
+  return client.query<R>(numbered(statement.sql), statement.params);
 }
 
 async function insertEvents(client: Queryable, events: readonly AuditEvent[]): Promise<void> {
@@ -232,15 +285,146 @@ class PostgresDocumentStore implements DocumentStore {
   }
 }
 
+/** The outbox in PostgreSQL: claims lease rows with FOR UPDATE SKIP LOCKED, so instances never wait on each other. */
+class PostgresOutboxStore implements OutboxStore {
+  constructor(private readonly session: PostgresSession) {}
+
+  async enqueue(notifications: readonly NewNotification[], now: Date): Promise<number> {
+    if (notifications.length === 0) return 0;
+    return this.session.transaction(async (client) => {
+      let added = 0;
+      for (const n of notifications) added += (await run(client, insertNotification(n, now.toISOString()))).rowCount ?? 0;
+      return added;
+    });
+  }
+
+  async claimDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<ClaimedNotification[]> {
+    const at = now.toISOString();
+    const expires = new Date(now.getTime() + leaseMs).toISOString();
+    const result = await run<OutboxRow & { previous_status: string }>(this.session.queryable, {
+      sql: `WITH due AS (
+              SELECT seq, status AS previous_status FROM outbox WHERE ${OUTBOX_DUE_CONDITION}
+              ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED
+            )
+            UPDATE outbox o SET status = 'sending', lease_owner = ?, lease_expires_at = ?, attempts = o.attempts + 1, updated_at = ?
+            FROM due WHERE o.seq = due.seq
+            RETURNING o.*, due.previous_status`,
+      params: [at, at, Math.max(1, Math.floor(limit)), owner, expires, at],
+    });
+    // RETURNING has no defined order: restore enqueue order.
+    return result.rows
+      .sort((a, b) => Number(a.seq) - Number(b.seq))
+      .map((row) => fromClaimedRow(row, row.previous_status));
+  }
+
+  async markSent(id: string, owner: string, activityId: string, now: Date): Promise<boolean> {
+    return (await run(this.session.queryable, markSentSql(id, owner, activityId, now))).rowCount === 1;
+  }
+
+  async reschedule(id: string, owner: string, input: RescheduleInput, now: Date): Promise<boolean> {
+    const statement = rescheduleSql(id, owner, input.nextAttemptAt, input.error, input.countAttempt ?? true, now);
+    return (await run(this.session.queryable, statement)).rowCount === 1;
+  }
+
+  async markDead(id: string, owner: string, reason: string, now: Date): Promise<boolean> {
+    return (await run(this.session.queryable, markDeadSql(id, owner, reason, now))).rowCount === 1;
+  }
+
+  async get(id: string): Promise<Notification | undefined> {
+    const result = await this.session.queryable.query<OutboxRow>('SELECT * FROM outbox WHERE id = $1', [id]);
+    return result.rows[0] === undefined ? undefined : fromOutboxRow(result.rows[0]);
+  }
+
+  async listForEscalation(escalationId: string): Promise<readonly Notification[]> {
+    const result = await this.session.queryable.query<OutboxRow>('SELECT * FROM outbox WHERE escalation_id = $1 ORDER BY seq', [
+      escalationId,
+    ]);
+    return result.rows.map(fromOutboxRow);
+  }
+}
+
+/** The tracking schedule in PostgreSQL, leased with FOR UPDATE SKIP LOCKED. */
+class PostgresTrackingStore implements TrackingStore {
+  constructor(private readonly session: PostgresSession) {}
+
+  async claimDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<TrackedItem[]> {
+    const at = now.toISOString();
+    const expires = new Date(now.getTime() + leaseMs).toISOString();
+    // next_poll_at moves to the lease expiry: see scheduleSql for how pollNow during a poll is kept.
+    const result = await run<TrackingRow>(this.session.queryable, {
+      sql: `WITH due AS (
+              SELECT escalation_id FROM tracking WHERE ${TRACKING_DUE_CONDITION}
+              ORDER BY next_poll_at, escalation_id LIMIT ? FOR UPDATE SKIP LOCKED
+            )
+            UPDATE tracking t SET lease_owner = ?, lease_expires_at = ?, next_poll_at = ?, updated_at = ?
+            FROM due WHERE t.escalation_id = due.escalation_id
+            RETURNING t.*`,
+      params: [at, at, Math.max(1, Math.floor(limit)), owner, expires, expires, at],
+    });
+    return result.rows.map(fromTrackingRow);
+  }
+
+  async schedule(escalationId: string, owner: string, input: ScheduleInput): Promise<boolean> {
+    const statement = scheduleSql(escalationId, owner, input.nextPollAt, input.intervalMs, input.lastObserved, new Date());
+    return (await run(this.session.queryable, statement)).rowCount === 1;
+  }
+
+  async pollNow(escalationId: string, now: Date, intervalMs: number): Promise<boolean> {
+    return (await run(this.session.queryable, pollNowSql(escalationId, now, intervalMs))).rowCount === 1;
+  }
+
+  async get(escalationId: string): Promise<TrackedItem | undefined> {
+    const result = await this.session.queryable.query<TrackingRow>('SELECT * FROM tracking WHERE escalation_id = $1', [escalationId]);
+    return result.rows[0] === undefined ? undefined : fromTrackingRow(result.rows[0]);
+  }
+}
+
+/** Conversation references in PostgreSQL. */
+class PostgresConversationStore implements ConversationStore {
+  constructor(private readonly session: PostgresSession) {}
+
+  async upsert(record: Omit<ConversationRecord, 'unreachable'>): Promise<void> {
+    await run(this.session.queryable, upsertConversationSql(record));
+  }
+
+  async get(key: string): Promise<ConversationRecord | undefined> {
+    const result = await this.session.queryable.query<ConversationRow>('SELECT * FROM conversations WHERE key = $1', [key]);
+    return result.rows[0] === undefined ? undefined : fromConversationRow(result.rows[0]);
+  }
+
+  async remove(key: string): Promise<void> {
+    await this.session.queryable.query('DELETE FROM conversations WHERE key = $1', [key]);
+  }
+
+  async markUnreachable(key: string, reason: string, now: Date): Promise<boolean> {
+    return (await run(this.session.queryable, markUnreachableSql(key, reason, now))).rowCount === 1;
+  }
+
+  async list(options: { limit?: number; cursor?: string; tenantId?: string } = {}): Promise<{
+    items: ConversationRecord[];
+    nextCursor?: string;
+  }> {
+    const limit = effectiveLimit(options.limit);
+    const result = await run<ConversationRow>(this.session.queryable, listConversationsSql({ ...options, limit }));
+    return toConversationPage(result.rows, limit);
+  }
+}
+
 /** An open PostgreSQL database. */
 class PostgresDatabase implements Database {
   readonly kind = 'postgres' as const;
   readonly escalations: EscalationStore;
   readonly documents: DocumentStore;
+  readonly outbox: OutboxStore;
+  readonly tracking: TrackingStore;
+  readonly conversations: ConversationStore;
 
   constructor(private readonly session: PostgresSession) {
     this.escalations = new PostgresEscalationStore(session);
     this.documents = new PostgresDocumentStore(session);
+    this.outbox = new PostgresOutboxStore(session);
+    this.tracking = new PostgresTrackingStore(session);
+    this.conversations = new PostgresConversationStore(session);
   }
 
   async ping(): Promise<void> {

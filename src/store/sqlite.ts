@@ -19,11 +19,35 @@ import {
   listConditions,
   listSql,
   newETag,
+  sortableTimestamp,
   toEscalationRow,
   toPage,
   type AuditRow,
 } from './common';
 import { migrateSqlite } from './migrations';
+import {
+  OUTBOX_DUE_CONDITION,
+  TRACKING_DUE_CONDITION,
+  fromClaimedRow,
+  fromConversationRow,
+  fromOutboxRow,
+  fromTrackingRow,
+  insertNotification,
+  listConversationsSql,
+  markDeadSql,
+  markSentSql,
+  markUnreachableSql,
+  pollNowSql,
+  rescheduleSql,
+  scheduleSql,
+  syncTracking,
+  toConversationPage,
+  upsertConversationSql,
+  type ConversationRow,
+  type OutboxRow,
+  type Statement,
+  type TrackingRow,
+} from './queue-sql';
 import {
   ConcurrencyError,
   DuplicateError,
@@ -36,6 +60,16 @@ import {
   type EscalationStore,
   type Page,
   type StoredDocument,
+  type ClaimedNotification,
+  type ConversationRecord,
+  type ConversationStore,
+  type NewNotification,
+  type Notification,
+  type OutboxStore,
+  type RescheduleInput,
+  type ScheduleInput,
+  type TrackedItem,
+  type TrackingStore,
 } from './types';
 
 /** How to open a SQLite database. */
@@ -104,7 +138,7 @@ function settle<T>(work: () => T): Promise<T> {
 class SqliteEscalationStore implements EscalationStore {
   constructor(private readonly session: SqliteSession) {}
 
-  create(escalation: Escalation, events: readonly AuditEvent[]): Promise<Escalation> {
+  create(escalation: Escalation, events: readonly AuditEvent[], outbox: readonly NewNotification[] = []): Promise<Escalation> {
     return this.session.write((db) => {
       assertEventsBelongTo(escalation.id, events);
       const { row, stored } = toEscalationRow(escalation, 1);
@@ -117,6 +151,7 @@ class SqliteEscalationStore implements EscalationStore {
         .run(row);
       if (inserted.changes === 0) throw new DuplicateError(escalation.id);
       insertEvents(db, events);
+      afterSave(db, stored, outbox);
       return stored;
     });
   }
@@ -130,7 +165,12 @@ class SqliteEscalationStore implements EscalationStore {
     });
   }
 
-  update(next: Escalation, expectedVersion: number, events: readonly AuditEvent[]): Promise<Escalation> {
+  update(
+    next: Escalation,
+    expectedVersion: number,
+    events: readonly AuditEvent[],
+    outbox: readonly NewNotification[] = [],
+  ): Promise<Escalation> {
     return this.session.write((db) => {
       assertEventsBelongTo(next.id, events);
       const { row, stored } = toEscalationRow(next, expectedVersion + 1);
@@ -147,6 +187,7 @@ class SqliteEscalationStore implements EscalationStore {
         throw exists ? new ConcurrencyError(next.id, expectedVersion) : new NotFoundError(next.id);
       }
       insertEvents(db, events);
+      afterSave(db, stored, outbox);
       return stored;
     });
   }
@@ -181,6 +222,17 @@ class SqliteEscalationStore implements EscalationStore {
       return rows.map(fromAuditRow);
     });
   }
+}
+
+/** What an escalation write carries along in its transaction: its tracking row and its notifications. */
+function afterSave(db: BetterSqlite3.Database, stored: Escalation, outbox: readonly NewNotification[]): void {
+  run(db, syncTracking(stored));
+  const now = sortableTimestamp(stored.updatedAt, 'updatedAt', stored.id);
+  for (const n of outbox) run(db, insertNotification(n, now));
+}
+
+function run(db: BetterSqlite3.Database, statement: Statement): BetterSqlite3.RunResult {
+  return db.prepare(statement.sql).run(...statement.params);
 }
 
 function insertEvents(db: BetterSqlite3.Database, events: readonly AuditEvent[]): void {
@@ -241,6 +293,138 @@ class SqliteDocumentStore implements DocumentStore {
   }
 }
 
+/** The outbox in SQLite: one writer at a time, so a claim in an IMMEDIATE transaction is exclusive. */
+class SqliteOutboxStore implements OutboxStore {
+  constructor(private readonly session: SqliteSession) {}
+
+  enqueue(notifications: readonly NewNotification[], now: Date): Promise<number> {
+    return this.session.write((db) => {
+      let added = 0;
+      for (const n of notifications) added += run(db, insertNotification(n, now.toISOString())).changes;
+      return added;
+    });
+  }
+
+  claimDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<ClaimedNotification[]> {
+    return this.session.write((db) => {
+      const at = now.toISOString();
+      const due = db
+        .prepare(`SELECT seq, status FROM outbox WHERE ${OUTBOX_DUE_CONDITION} ORDER BY seq LIMIT ?`)
+        .all(at, at, Math.max(1, Math.floor(limit))) as Array<{ seq: number; status: string }>;
+      const lease = db.prepare(
+        `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+         WHERE seq = ? RETURNING *`,
+      );
+      const expires = new Date(now.getTime() + leaseMs).toISOString();
+      return due.map((d) => fromClaimedRow(lease.get(owner, expires, at, d.seq) as OutboxRow, d.status));
+    });
+  }
+
+  markSent(id: string, owner: string, activityId: string, now: Date): Promise<boolean> {
+    return this.session.write((db) => run(db, markSentSql(id, owner, activityId, now)).changes === 1);
+  }
+
+  reschedule(id: string, owner: string, input: RescheduleInput, now: Date): Promise<boolean> {
+    return this.session.write(
+      (db) => run(db, rescheduleSql(id, owner, input.nextAttemptAt, input.error, input.countAttempt ?? true, now)).changes === 1,
+    );
+  }
+
+  markDead(id: string, owner: string, reason: string, now: Date): Promise<boolean> {
+    return this.session.write((db) => run(db, markDeadSql(id, owner, reason, now)).changes === 1);
+  }
+
+  get(id: string): Promise<Notification | undefined> {
+    return this.session.read((db) => {
+      const row = db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as OutboxRow | undefined;
+      return row === undefined ? undefined : fromOutboxRow(row);
+    });
+  }
+
+  listForEscalation(escalationId: string): Promise<readonly Notification[]> {
+    return this.session.read((db) =>
+      (db.prepare('SELECT * FROM outbox WHERE escalation_id = ? ORDER BY seq').all(escalationId) as OutboxRow[]).map(fromOutboxRow),
+    );
+  }
+}
+
+/** The tracking schedule in SQLite. */
+class SqliteTrackingStore implements TrackingStore {
+  constructor(private readonly session: SqliteSession) {}
+
+  claimDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<TrackedItem[]> {
+    return this.session.write((db) => {
+      const at = now.toISOString();
+      const due = db
+        .prepare(`SELECT escalation_id FROM tracking WHERE ${TRACKING_DUE_CONDITION} ORDER BY next_poll_at, escalation_id LIMIT ?`)
+        .all(at, at, Math.max(1, Math.floor(limit))) as Array<{ escalation_id: string }>;
+      const expires = new Date(now.getTime() + leaseMs).toISOString();
+      // next_poll_at moves to the lease expiry: see scheduleSql for how pollNow during a poll is kept.
+      const lease = db.prepare(
+        'UPDATE tracking SET lease_owner = ?, lease_expires_at = ?, next_poll_at = ?, updated_at = ? WHERE escalation_id = ? RETURNING *',
+      );
+      return due.map((d) => fromTrackingRow(lease.get(owner, expires, expires, at, d.escalation_id) as TrackingRow));
+    });
+  }
+
+  schedule(escalationId: string, owner: string, input: ScheduleInput): Promise<boolean> {
+    return this.session.write(
+      (db) =>
+        run(db, scheduleSql(escalationId, owner, input.nextPollAt, input.intervalMs, input.lastObserved, new Date())).changes === 1,
+    );
+  }
+
+  pollNow(escalationId: string, now: Date, intervalMs: number): Promise<boolean> {
+    return this.session.write((db) => run(db, pollNowSql(escalationId, now, intervalMs)).changes === 1);
+  }
+
+  get(escalationId: string): Promise<TrackedItem | undefined> {
+    return this.session.read((db) => {
+      const row = db.prepare('SELECT * FROM tracking WHERE escalation_id = ?').get(escalationId) as TrackingRow | undefined;
+      return row === undefined ? undefined : fromTrackingRow(row);
+    });
+  }
+}
+
+/** Conversation references in SQLite. */
+class SqliteConversationStore implements ConversationStore {
+  constructor(private readonly session: SqliteSession) {}
+
+  upsert(record: Omit<ConversationRecord, 'unreachable'>): Promise<void> {
+    return this.session.write((db) => {
+      run(db, upsertConversationSql(record));
+    });
+  }
+
+  get(key: string): Promise<ConversationRecord | undefined> {
+    return this.session.read((db) => {
+      const row = db.prepare('SELECT * FROM conversations WHERE key = ?').get(key) as ConversationRow | undefined;
+      return row === undefined ? undefined : fromConversationRow(row);
+    });
+  }
+
+  remove(key: string): Promise<void> {
+    return this.session.write((db) => {
+      db.prepare('DELETE FROM conversations WHERE key = ?').run(key);
+    });
+  }
+
+  markUnreachable(key: string, reason: string, now: Date): Promise<boolean> {
+    return this.session.write((db) => run(db, markUnreachableSql(key, reason, now)).changes === 1);
+  }
+
+  list(options: { limit?: number; cursor?: string; tenantId?: string } = {}): Promise<{
+    items: ConversationRecord[];
+    nextCursor?: string;
+  }> {
+    return this.session.read((db) => {
+      const limit = effectiveLimit(options.limit);
+      const statement = listConversationsSql({ ...options, limit });
+      return toConversationPage(db.prepare(statement.sql).all(...statement.params) as ConversationRow[], limit);
+    });
+  }
+}
+
 /** Splits keys so no statement exceeds SQLite's limit on host parameters. */
 function chunks(keys: readonly string[]): string[][] {
   const out: string[][] = [];
@@ -253,10 +437,16 @@ class SqliteDatabase implements Database {
   readonly kind = 'sqlite' as const;
   readonly escalations: EscalationStore;
   readonly documents: DocumentStore;
+  readonly outbox: OutboxStore;
+  readonly tracking: TrackingStore;
+  readonly conversations: ConversationStore;
 
   constructor(private readonly session: SqliteSession) {
     this.escalations = new SqliteEscalationStore(session);
     this.documents = new SqliteDocumentStore(session);
+    this.outbox = new SqliteOutboxStore(session);
+    this.tracking = new SqliteTrackingStore(session);
+    this.conversations = new SqliteConversationStore(session);
   }
 
   ping(): Promise<void> {

@@ -3,6 +3,9 @@
  * (SQLite and PostgreSQL) satisfy these interfaces and one contract suite tests both.
  */
 import type { AuditEvent, Escalation, EscalationState } from '../domain/escalation';
+import type { ConversationStore, OutboxStore, TrackingStore, NewNotification } from './queues';
+
+export * from './queues';
 
 /** Filter for listing escalations; every field given narrows the list. */
 export interface EscalationFilter {
@@ -24,16 +27,26 @@ export interface Page<T> {
 
 /** Escalations and their audit trail. */
 export interface EscalationStore {
-  /** Stores a new escalation (version 1) with its creation event; a duplicate id is refused. */
-  create(escalation: Escalation, events: readonly AuditEvent[]): Promise<Escalation>;
+  /**
+   * Stores a new escalation (version 1) with its creation event; a duplicate id is refused.
+   * `outbox` notifications are enqueued in the same transaction (a repeated dedupe key is skipped).
+   */
+  create(escalation: Escalation, events: readonly AuditEvent[], outbox?: readonly NewNotification[]): Promise<Escalation>;
   /** One escalation, or undefined. */
   get(id: string): Promise<Escalation | undefined>;
   /**
    * Saves a changed escalation if the stored version is still `expectedVersion`, appending
    * its audit events in the same transaction; returns it with the version incremented.
    * Throws `ConcurrencyError` when someone else saved first, `NotFoundError` when it is gone.
+   * `outbox` notifications are enqueued in the same transaction (a repeated dedupe key is skipped),
+   * and the escalation's tracking row follows its state (see `trackingTargetOf`).
    */
-  update(next: Escalation, expectedVersion: number, events: readonly AuditEvent[]): Promise<Escalation>;
+  update(
+    next: Escalation,
+    expectedVersion: number,
+    events: readonly AuditEvent[],
+    outbox?: readonly NewNotification[],
+  ): Promise<Escalation>;
   /** Escalations matching a filter, most recently updated first. */
   list(filter: EscalationFilter): Promise<Page<Escalation>>;
   /** The audit trail of one escalation, oldest first. */
@@ -71,6 +84,9 @@ export interface Database {
   readonly kind: 'sqlite' | 'postgres';
   readonly escalations: EscalationStore;
   readonly documents: DocumentStore;
+  readonly outbox: OutboxStore;
+  readonly tracking: TrackingStore;
+  readonly conversations: ConversationStore;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Closes connections; further calls fail. */

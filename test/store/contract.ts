@@ -23,6 +23,7 @@ import {
   type Database,
   type EscalationFilter,
 } from '../../src/store';
+import { queuesContract } from './queues-contract';
 
 const ENGINEER: Actor = { kind: 'user', id: '00000000-0000-0000-0000-0000000000e1', name: 'Ji-woo Park' };
 const LEAD: Actor = { kind: 'user', id: '00000000-0000-0000-0000-0000000000e2' };
@@ -471,5 +472,7 @@ export function storeContract(name: string, open: () => Promise<Database>): void
         await assert.rejects(extra.documents.write([{ key: uid('doc'), value: {} }]));
       });
     });
+
+    queuesContract(() => db);
   });
 }

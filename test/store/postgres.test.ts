@@ -22,7 +22,7 @@ describe('PostgreSQL store', function () {
       );
       assert.deepEqual(
         tables.rows.map((r) => r.table_name),
-        ['audit_events', 'documents', 'escalations', 'schema_migrations'],
+        ['audit_events', 'conversations', 'documents', 'escalations', 'outbox', 'schema_migrations', 'tracking'],
       );
     } finally {
       await db.close();

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 /** One call the bot made to the connector. */
 export interface ConnectorCall {
   readonly method: string;
+  /** The id answered for this call. */
+  readonly activityId?: string;
   readonly path: string;
   readonly conversationId: string;
   readonly activity: Record<string, unknown>;
@@ -19,12 +21,36 @@ export interface ConnectorFault {
   readonly status: number;
   readonly retryAfterSeconds?: number;
   readonly code?: string;
+  /** Only for calls to this conversation (default: any). */
+  readonly conversationId?: string;
 }
+
+/** A limit the double enforces per conversation: at most `limit` calls in any `windowMs`. */
+export interface ConnectorLimit {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+/** Teams' per-bot, per-conversation limits (PRODUCT.md). */
+export const TEAMS_CONVERSATION_LIMITS: readonly ConnectorLimit[] = [
+  { limit: 7, windowMs: 1_000 },
+  { limit: 8, windowMs: 2_000 },
+  { limit: 60, windowMs: 30_000 },
+  { limit: 1_800, windowMs: 3_600_000 },
+];
+
+/** The channelData field the proactive sender stamps with a notification's idempotency key. */
+export const IDEMPOTENCY_KEY_FIELD = 'escalationDeskNotificationId';
 
 /** The running double. */
 export class ConnectorDouble {
   readonly calls: ConnectorCall[] = [];
+  /** Faults answered so far (injected or limit-enforced), in order. */
+  readonly faultsAnswered: Array<ConnectorFault & { readonly conversationId: string }> = [];
   private readonly faults: ConnectorFault[] = [];
+  private limits: readonly ConnectorLimit[] = [];
+  private limitRetryAfterSeconds: number | undefined;
+  private readonly arrivals = new Map<string, number[]>();
   private server?: Server;
   private nextId = 1;
 
@@ -46,6 +72,40 @@ export class ConnectorDouble {
   /** Answers the next calls with these faults, in order, before answering normally again. */
   failNext(...faults: ConnectorFault[]): void {
     this.faults.push(...faults);
+  }
+
+  /**
+   * Enforces per-conversation limits from now on: a call beyond them is answered 429
+   * `Throttled` (with Retry-After when given) and not recorded.
+   */
+  enforceLimits(limits: readonly ConnectorLimit[], retryAfterSeconds?: number): void {
+    this.limits = limits;
+    this.limitRetryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** How many calls were answered 429. */
+  throttledCount(): number {
+    return this.faultsAnswered.filter((f) => f.status === 429).length;
+  }
+
+  /** Sent activities carrying this idempotency key (more than one is a duplicate delivery). */
+  sentWithKey(key: string): ConnectorCall[] {
+    return this.calls.filter((c) => c.method === 'POST' && idempotencyKeyOf(c.activity) === key);
+  }
+
+  /** Idempotency keys delivered more than once. */
+  duplicateKeys(): string[] {
+    const counts = new Map<string, number>();
+    for (const c of this.calls) {
+      const key = c.method === 'POST' ? idempotencyKeyOf(c.activity) : undefined;
+      if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts].filter(([, n]) => n > 1).map(([k]) => k);
+  }
+
+  /** The id the double gave the activity sent with this key, if any. */
+  activityIdForKey(key: string): string | undefined {
+    return this.sentWithKey(key)[0]?.activityId;
   }
 
   /** Activities sent (POST) so far, in order. */
@@ -74,23 +134,53 @@ export class ConnectorDouble {
       res.end('{"error":{"code":"NotFound"}}');
       return;
     }
-    const fault = this.faults.shift();
+    const conversationId = decodeURIComponent(match[1] ?? '');
+    const index = this.faults.findIndex((f) => f.conversationId === undefined || f.conversationId === conversationId);
+    const fault = index >= 0 ? this.faults.splice(index, 1)[0] : this.overLimit(conversationId);
     if (fault) {
+      this.faultsAnswered.push({ ...fault, conversationId });
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
       res.writeHead(fault.status, headers);
       res.end(JSON.stringify({ error: { code: fault.code ?? 'Fault', message: 'injected' } }));
       return;
     }
+    const updateId = /\/activities\/([^/?]+)/.exec(path)?.[1];
+    const activityId = req.method === 'PUT' && updateId ? decodeURIComponent(updateId) : `activity-${this.nextId++}`;
     this.calls.push({
       method: req.method ?? 'GET',
       path,
-      conversationId: decodeURIComponent(match[1] ?? ''),
+      conversationId,
       activity: body ? (JSON.parse(body) as Record<string, unknown>) : {},
       authorization: req.headers.authorization,
+      activityId,
     });
     // restify patches http.ServerResponse process-wide, so writeHead is not chainable here.
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id: `activity-${this.nextId++}` }));
+    res.end(JSON.stringify({ id: activityId }));
   }
+
+  /** A 429 when this call would exceed an enforced limit; otherwise the call is counted. */
+  private overLimit(conversationId: string): ConnectorFault | undefined {
+    if (this.limits.length === 0) return undefined;
+    const now = Date.now();
+    const longest = Math.max(...this.limits.map((l) => l.windowMs));
+    const seen = (this.arrivals.get(conversationId) ?? []).filter((t) => now - t < longest);
+    for (const limit of this.limits) {
+      if (seen.filter((t) => now - t < limit.windowMs).length >= limit.limit) {
+        this.arrivals.set(conversationId, seen);
+        return { status: 429, code: 'Throttled', retryAfterSeconds: this.limitRetryAfterSeconds };
+      }
+    }
+    seen.push(now);
+    this.arrivals.set(conversationId, seen);
+    return undefined;
+  }
+}
+
+function idempotencyKeyOf(activity: Record<string, unknown>): string | undefined {
+  const data = activity.channelData;
+  if (typeof data !== 'object' || data === null) return undefined;
+  const key = (data as Record<string, unknown>)[IDEMPOTENCY_KEY_FIELD];
+  return typeof key === 'string' ? key : undefined;
 }

@@ -1,0 +1,79 @@
+/**
+ * Builds the configured support provider: `sandbox` (default, plays Microsoft), `manual`
+ * (the engineer reports Microsoft's answers) or `partnercenter` (the real API, Secure
+ * Application Model credentials).
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock';
+import { UpstreamClient, type RetryPolicy } from '../http/upstream';
+import type { DocumentStore } from '../store/types';
+import { ManualSupportProvider } from './manual';
+import { PartnerCenterSupportProvider, RefreshTokenSource } from './partner-center';
+import { SandboxSupportProvider, type SandboxSchedule } from './sandbox';
+import type { SupportProvider } from './types';
+
+export * from './types';
+export { ManualSupportProvider } from './manual';
+export { PartnerCenterSupportProvider, RefreshTokenSource, PARTNER_CENTER_USER_SCOPE } from './partner-center';
+export { SandboxSupportProvider, DEFAULT_SANDBOX_SCHEDULE, type SandboxSchedule } from './sandbox';
+
+/** The Secure Application Model credentials of the partner tenant. */
+export interface PartnerCenterCredentials {
+  readonly partnerTenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly refreshToken: string;
+}
+
+/** Everything `createSupportProvider` may need; each source reads only its part. */
+export type SupportProviderOptions =
+  | {
+      readonly source: 'sandbox';
+      readonly documents: DocumentStore;
+      readonly clock: Clock;
+      readonly schedule?: Partial<SandboxSchedule>;
+    }
+  | { readonly source: 'manual'; readonly documents: DocumentStore; readonly clock: Clock }
+  | {
+      readonly source: 'partnercenter';
+      readonly endpoints: {
+        /** e.g. https://api.partnercenter.microsoft.com */
+        readonly partnerCenter: string;
+        /** e.g. https://login.microsoftonline.com */
+        readonly login: string;
+      };
+      readonly credentials: PartnerCenterCredentials;
+      readonly logger: Logger;
+      readonly clock: Clock;
+      /** Background polling can wait longer than a chat turn (default: 5 attempts, 60 s in all). */
+      readonly retryPolicy?: Partial<RetryPolicy>;
+    };
+
+/** Background defaults: the tracker is not answering a user, so it may wait out throttling. */
+const TRACKING_RETRY_POLICY: Partial<RetryPolicy> = Object.freeze({
+  maxAttempts: 5,
+  maxTotalMs: 60_000,
+  maxRetryAfterMs: 30_000,
+  attemptTimeoutMs: 10_000,
+});
+
+/** Creates the support provider the options select. */
+export function createSupportProvider(options: SupportProviderOptions): SupportProvider {
+  switch (options.source) {
+    case 'sandbox':
+      return new SandboxSupportProvider({ documents: options.documents, clock: options.clock, schedule: options.schedule });
+    case 'manual':
+      return new ManualSupportProvider({ documents: options.documents, clock: options.clock });
+    case 'partnercenter': {
+      const { credentials, endpoints, logger, clock } = options;
+      const tokens = new RefreshTokenSource({ loginEndpoint: endpoints.login, ...credentials, clock, logger });
+      const http = new UpstreamClient({
+        upstream: 'Partner Center',
+        logger,
+        clock,
+        policy: { ...TRACKING_RETRY_POLICY, ...options.retryPolicy },
+      });
+      return new PartnerCenterSupportProvider({ partnerCenterEndpoint: endpoints.partnerCenter, tokens, http, logger });
+    }
+  }
+}

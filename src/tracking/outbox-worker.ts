@@ -1,0 +1,272 @@
+/**
+ * Delivers the outbox: claims due notifications with a lease, sends each through the
+ * `ProactiveSender` within Teams' rate limits, and records the outcome.
+ *
+ * Exactly-once, as far as the channel allows:
+ * - a notification is enqueued in the transaction that changed the escalation, with a unique
+ *   dedupe key, so it exists once;
+ * - a claim marks it `sending` (lease owner + expiry) before any send, and counts the attempt;
+ * - its id is the idempotency key of the send, stamped into the activity's channelData;
+ * - the sent activity id is recorded (`markSent`, fenced by the lease owner) before the
+ *   notification is considered done;
+ * - a notification found still `sending` after its lease expired (the worker died between
+ *   claim and record) is `reclaimed`: before sending again the worker asks the sender whether
+ *   an activity with that key already arrived, and records it instead of resending when it did.
+ *   When the channel cannot tell (`unknown`: real Teams has no lookup), `ambiguousResend`
+ *   decides: resend (default; a possible duplicate beats a lost "resolved" notice) or give up.
+ */
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock';
+import type { ClaimedNotification, ConversationStore, OutboxStore } from '../store/queues';
+import {
+  SlidingWindowLimiter,
+  TEAMS_CONVERSATION_WINDOWS,
+  TEAMS_TENANT_WINDOWS,
+  type RateWindow,
+} from './rate-limiter';
+import { readPayload, type ProactiveSender, type SendResult } from './types';
+
+/** Dependencies and settings of the outbox worker. */
+export interface OutboxWorkerOptions {
+  readonly outbox: OutboxStore;
+  readonly conversations: ConversationStore;
+  readonly sender: ProactiveSender;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Lease owner name; unique per process (default: a random id). */
+  readonly owner?: string;
+  /** Notifications claimed per round (default 50). */
+  readonly batchSize?: number;
+  /** How long a claim is held (default 60 s); longer than one send with the connector's own retries. */
+  readonly leaseMs?: number;
+  /** Conversations worked at once (default 16); notifications to one conversation go one by one, in order. */
+  readonly concurrency?: number;
+  /** Claims per notification before it is given up (default 8). */
+  readonly maxAttempts?: number;
+  /** First retry backoff (default 2 s), doubled per attempt up to `maxBackoffMs` (default 5 min), with jitter. */
+  readonly baseBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+  /** Pause between rounds when the outbox is empty (default 1 s). */
+  readonly idleMs?: number;
+  /** On a reclaimed notification whose delivery the channel cannot confirm: resend (default) or give up. */
+  readonly ambiguousResend?: boolean;
+  /** Per-conversation and per-tenant windows (default: Teams' limits). */
+  readonly conversationWindows?: readonly RateWindow[];
+  readonly tenantWindows?: readonly RateWindow[];
+  /** This instance's share of the limits when several instances send (default 1). */
+  readonly limitShare?: number;
+  /** Added to every window, for network jitter between leaving and arriving (default 100 ms). */
+  readonly limitMarginMs?: number;
+  /** Waits; tests pass a fast one. Must honour the signal. */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly random?: () => number;
+  /**
+   * Test seams: run after the claim (row `sending`) and after a successful send, before it
+   * is recorded. A throw there propagates out of `runOnce` untouched, like a process dying.
+   */
+  readonly hooks?: {
+    readonly afterClaim?: (n: ClaimedNotification) => void | Promise<void>;
+    readonly afterSend?: (n: ClaimedNotification, activityId: string) => void | Promise<void>;
+  };
+}
+
+/** What one round did. */
+export interface OutboxRound {
+  readonly claimed: number;
+  readonly sent: number;
+  readonly retried: number;
+  readonly dead: number;
+}
+
+/** Counters since start, for logs and the bench. */
+export interface OutboxStats {
+  sent: number;
+  retried: number;
+  dead: number;
+  throttled: number;
+  recoveredByLookup: number;
+}
+
+type Outcome = 'sent' | 'retried' | 'dead';
+
+/** The outbox delivery loop. */
+export class OutboxWorker {
+  readonly owner: string;
+  readonly stats: OutboxStats = { sent: 0, retried: 0, dead: 0, throttled: 0, recoveredByLookup: 0 };
+  private readonly perConversation: SlidingWindowLimiter;
+  private readonly perTenant: SlidingWindowLimiter;
+  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private readonly random: () => number;
+  private running: Promise<void> | undefined;
+  private abort: AbortController | undefined;
+
+  constructor(private readonly options: OutboxWorkerOptions) {
+    this.owner = options.owner ?? `outbox-${randomUUID()}`;
+    const share = options.limitShare ?? 1;
+    const margin = options.limitMarginMs ?? 100;
+    this.perConversation = new SlidingWindowLimiter(options.conversationWindows ?? TEAMS_CONVERSATION_WINDOWS, share, margin);
+    this.perTenant = new SlidingWindowLimiter(options.tenantWindows ?? TEAMS_TENANT_WINDOWS, share, margin);
+    this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined));
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Starts the loop; resolves at once. Call `stop()` to end it. */
+  start(): void {
+    if (this.running) return;
+    const abort = new AbortController();
+    // Every lane waits on this one signal; the default cap of 10 listeners would warn.
+    setMaxListeners((this.options.concurrency ?? 16) + 10, abort.signal);
+    this.abort = abort;
+    this.running = this.loop(abort.signal);
+  }
+
+  /** Stops claiming, waits for the round in progress to finish, and resolves. */
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    const running = this.running;
+    this.running = undefined;
+    await running;
+  }
+
+  /** One round: claim a batch and work it. Exposed for tests and the bench. */
+  async runOnce(signal: AbortSignal = new AbortController().signal): Promise<OutboxRound> {
+    const { outbox, clock } = this.options;
+    const claimed = await outbox.claimDue(this.owner, clock.now(), this.options.batchSize ?? 50, this.leaseMs);
+    if (claimed.length === 0) return { claimed: 0, sent: 0, retried: 0, dead: 0 };
+    // One lane per conversation keeps its notifications in order; lanes run `concurrency` at a time.
+    const lanes = new Map<string, ClaimedNotification[]>();
+    for (const n of claimed) lanes.set(n.target, [...(lanes.get(n.target) ?? []), n]);
+    const queue = [...lanes.values()];
+    const counts = { sent: 0, retried: 0, dead: 0 };
+    const workers = Array.from({ length: Math.min(queue.length, this.options.concurrency ?? 16) }, async () => {
+      for (let lane = queue.shift(); lane; lane = queue.shift()) {
+        for (const n of lane) counts[await this.deliver(n, signal)]++;
+      }
+    });
+    const settled = await Promise.allSettled(workers);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    this.perConversation.sweep(clock.now().getTime());
+    this.perTenant.sweep(clock.now().getTime());
+    return { claimed: claimed.length, ...counts };
+  }
+
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? 60_000;
+  }
+
+  private async loop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      let round: OutboxRound | undefined;
+      try {
+        round = await this.runOnce(signal);
+      } catch (error) {
+        // A database hiccup must not end the loop; the leases make the work resumable.
+        this.options.logger.error({ err: error instanceof Error ? error.name : 'unknown', owner: this.owner }, 'outbox round failed');
+      }
+      if (!round || round.claimed === 0) await this.sleep(this.options.idleMs ?? 1_000, signal);
+    }
+  }
+
+  private async deliver(n: ClaimedNotification, signal: AbortSignal): Promise<Outcome> {
+    const { conversations, sender, logger } = this.options;
+    await this.options.hooks?.afterClaim?.(n);
+    const payload = readPayload(n.payload);
+    if (!payload) return this.dead(n, 'malformed_payload');
+    const target = await conversations.get(n.target);
+    if (!target) return this.dead(n, 'no_conversation');
+    if (target.unreachable) return this.dead(n, `unreachable:${target.unreachable.reason}`);
+
+    if (n.reclaimed && !payload.updateActivityId) {
+      const found = await sender.lookup(target, n.id);
+      if (found.found === true) {
+        this.stats.recoveredByLookup++;
+        return this.sent(n, found.activityId);
+      }
+      if (found.found === 'unknown' && this.options.ambiguousResend === false) return this.dead(n, 'ambiguous_delivery');
+      if (found.found === 'unknown') logger.warn({ notification: n.id, owner: this.owner }, 'resending a notification whose earlier send may have arrived');
+    }
+
+    // Reserve a slot in both limits before waiting for it: lanes waiting concurrently must not
+    // all wake for the same free slot. Beyond the lease, put it back without charging an attempt.
+    const now = this.options.clock.now().getTime();
+    const slot = Math.max(this.perConversation.earliest(target.key, now), this.perTenant.earliest(target.tenantId, now));
+    // A quarter of the lease stays for the send itself.
+    const leaseLeft = Date.parse(n.leaseExpiresAt ?? '') - now - this.leaseMs / 4;
+    if (!(slot - now <= leaseLeft)) {
+      return this.retry(n, { nextAttemptAt: new Date(slot), error: 'rate_limited', countAttempt: false });
+    }
+    this.perConversation.record(target.key, slot);
+    this.perTenant.record(target.tenantId, slot);
+    if (slot > now) await this.sleep(slot - now, signal);
+    if (signal.aborted) {
+      return this.retry(n, { nextAttemptAt: this.options.clock.now(), error: 'stopped', countAttempt: false });
+    }
+
+    let result: SendResult;
+    try {
+      result = payload.updateActivityId
+        ? await sender.update(target, payload.updateActivityId, payload.activity)
+        : await sender.send(target, payload.activity, n.id);
+    } catch (error) {
+      // A sender is supposed to map every failure; an unexpected throw is treated as transient.
+      logger.warn({ notification: n.id, err: error instanceof Error ? error.name : 'unknown' }, 'proactive sender threw');
+      result = { ok: false, kind: 'retry' };
+    }
+
+    if (result.ok) {
+      await this.options.hooks?.afterSend?.(n, result.activityId);
+      return this.sent(n, result.activityId);
+    }
+    if (result.kind === 'unreachable') {
+      await conversations.markUnreachable(target.key, result.code, this.options.clock.now());
+      logger.info({ notification: n.id, code: result.code }, 'conversation unreachable; stopped sending there');
+      return this.dead(n, `unreachable:${result.code}`);
+    }
+    if (result.kind === 'permanent') return this.dead(n, `http_${result.status ?? 'error'}${result.code ? `:${result.code}` : ''}`);
+
+    if (result.status === 429) {
+      this.stats.throttled++;
+      // Without Retry-After, back off the conversation for a second window's worth.
+      const until = this.options.clock.now().getTime() + (result.retryAfterMs ?? 2_000);
+      this.perConversation.block(target.key, until);
+    }
+    if (n.attempts >= (this.options.maxAttempts ?? 8)) return this.dead(n, `gave_up:http_${result.status ?? 'network'}`);
+    const backoff = this.backoff(n.attempts);
+    const waitMs = Math.max(backoff, result.retryAfterMs ?? 0);
+    return this.retry(n, {
+      nextAttemptAt: new Date(this.options.clock.now().getTime() + waitMs),
+      error: `http_${result.status ?? 'network'}`,
+    });
+  }
+
+  /** Equal jitter: half the capped exponential step plus a random share of the other half. */
+  private backoff(attempts: number): number {
+    const base = this.options.baseBackoffMs ?? 2_000;
+    const step = Math.min(this.options.maxBackoffMs ?? 300_000, base * 2 ** Math.max(0, attempts - 1));
+    return step / 2 + this.random() * (step / 2);
+  }
+
+  private async sent(n: ClaimedNotification, activityId: string): Promise<Outcome> {
+    const recorded = await this.options.outbox.markSent(n.id, this.owner, activityId, this.options.clock.now());
+    if (!recorded) this.options.logger.warn({ notification: n.id, owner: this.owner }, 'lease lost before the send was recorded');
+    this.stats.sent++;
+    return 'sent';
+  }
+
+  private async retry(n: ClaimedNotification, input: { nextAttemptAt: Date; error: string; countAttempt?: boolean }): Promise<Outcome> {
+    await this.options.outbox.reschedule(n.id, this.owner, input, this.options.clock.now());
+    this.stats.retried++;
+    return 'retried';
+  }
+
+  private async dead(n: ClaimedNotification, reason: string): Promise<Outcome> {
+    await this.options.outbox.markDead(n.id, this.owner, reason, this.options.clock.now());
+    this.options.logger.warn({ notification: n.id, kind: n.kind, reason }, 'notification given up');
+    this.stats.dead++;
+    return 'dead';
+  }
+}

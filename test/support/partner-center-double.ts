@@ -1,0 +1,169 @@
+/**
+ * A local stand-in for Partner Center's service-request API and the Entra token endpoint
+ * (refresh-token grant), on 127.0.0.1: keeps requests in memory, applies PATCHes, answers
+ * faults on demand, and records every call for header assertions.
+ */
+import { HttpDouble, isTokenRequest, type RecordedRequest, type Reply } from '../http/support/http-double';
+
+/** A service request as the double serves it (enums as Partner Center may send them: names or numbers). */
+export interface DoubleServiceRequest {
+  id: string;
+  title: string;
+  description: string;
+  severity: string | number;
+  status: string | number;
+  supportTopicName: string;
+  productName: string;
+  createdDate: string;
+  lastModifiedDate: string;
+  lastClosedDate?: string;
+  notes: Array<{ createdByName: string; createdDate: string; text: string }>;
+  /** Not part of the resource: which customer it belongs to. */
+  customerTenantId: string;
+}
+
+/** The running double. */
+export class PartnerCenterDouble {
+  private readonly store = new Map<string, DoubleServiceRequest>();
+  private readonly faults: Reply[] = [];
+  /** Answer PATCH with 204 No Content instead of 200 and the resource. */
+  patchNoContent = false;
+  /** Refuse the refresh token (invalid_grant, AADSTS700082 expired). */
+  refuseRefreshToken = false;
+  private tokensIssued = 0;
+
+  private constructor(readonly http: HttpDouble) {}
+
+  /** Starts a double on an ephemeral port. */
+  static async start(): Promise<PartnerCenterDouble> {
+    const holder: { double?: PartnerCenterDouble } = {};
+    const http = await HttpDouble.start((req) => {
+      if (!holder.double) return { status: 503 };
+      return holder.double.answer(req);
+    });
+    holder.double = new PartnerCenterDouble(http);
+    return holder.double;
+  }
+
+  /** Base URL for both Partner Center and the login endpoint. */
+  get url(): string {
+    return this.http.url;
+  }
+
+  /** Adds or replaces a request. */
+  put(request: Partial<DoubleServiceRequest> & { id: string }): DoubleServiceRequest {
+    const full: DoubleServiceRequest = {
+      title: 'Mail flow stopped',
+      description: 'Users cannot receive external mail.',
+      severity: 'moderate',
+      status: 'open',
+      supportTopicName: 'Exchange Online',
+      productName: 'Microsoft 365',
+      createdDate: '2025-03-10T09:00:00Z',
+      lastModifiedDate: '2025-03-10T09:00:00Z',
+      notes: [],
+      customerTenantId: '11111111-1111-1111-1111-111111111111',
+      ...request,
+    };
+    this.store.set(full.id, full);
+    return full;
+  }
+
+  /** Changes a request's status as Microsoft would (optionally with a note from Microsoft). */
+  setStatus(id: string, status: string | number, note?: string): void {
+    const request = this.store.get(id);
+    if (!request) throw new Error(`no request ${id}`);
+    request.status = status;
+    request.lastModifiedDate = new Date().toISOString();
+    if (note) request.notes.push({ createdByName: 'Microsoft Support', createdDate: request.lastModifiedDate, text: note });
+  }
+
+  /** One request as stored. */
+  get(id: string): DoubleServiceRequest | undefined {
+    return this.store.get(id);
+  }
+
+  /** Answers the next API calls (not token calls) with these replies first. */
+  failNext(...replies: Reply[]): void {
+    this.faults.push(...replies);
+  }
+
+  /** Calls to the Partner Center API. */
+  apiRequests(): RecordedRequest[] {
+    return this.http.requests.filter((r) => !isTokenRequest(r));
+  }
+
+  /** Calls to the token endpoint. */
+  tokenRequests(): RecordedRequest[] {
+    return this.http.requests.filter(isTokenRequest);
+  }
+
+  /** Stops the double. */
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
+  private answer(req: RecordedRequest): Reply {
+    if (isTokenRequest(req)) return this.token(req);
+    const fault = this.faults.shift();
+    if (fault) return fault;
+    if (!/^Bearer pc-user-token-\d+$/.test(String(req.headers.authorization ?? ''))) return { status: 401, json: { code: 401 } };
+    const one = /^\/v1\/servicerequests\/(\d+)$/.exec(req.url);
+    if (one) {
+      const request = this.store.get(one[1]);
+      if (!request) return { status: 404, json: { code: 404, description: 'Service request not found' } };
+      if (req.method === 'GET') return { json: resource(request) };
+      if (req.method === 'PATCH') return this.patch(request, req.body);
+      return { status: 405 };
+    }
+    const list = /^\/v1\/customers\/([0-9a-f-]+)\/servicerequests$/.exec(req.url);
+    if (list && req.method === 'GET') {
+      const items = [...this.store.values()].filter((r) => r.customerTenantId === list[1]).map(resource);
+      return { json: { totalCount: items.length, items, attributes: { objectType: 'Collection' } } };
+    }
+    return { status: 404, json: { code: 404 } };
+  }
+
+  private patch(request: DoubleServiceRequest, body: string): Reply {
+    const change = JSON.parse(body) as { NewNote?: { Text?: string }; Status?: string };
+    const at = new Date().toISOString();
+    if (change.NewNote?.Text) request.notes.push({ createdByName: 'Partner Admin', createdDate: at, text: change.NewNote.Text });
+    if (change.Status) {
+      request.status = change.Status;
+      if (change.Status === 'closed') request.lastClosedDate = at;
+    }
+    request.lastModifiedDate = at;
+    return this.patchNoContent ? { status: 204, raw: '' } : { json: resource(request) };
+  }
+
+  private token(req: RecordedRequest): Reply {
+    const form = new URLSearchParams(req.body);
+    if (form.get('grant_type') !== 'refresh_token') return { status: 400, json: { error: 'unsupported_grant_type' } };
+    if (this.refuseRefreshToken) {
+      return {
+        status: 400,
+        json: {
+          error: 'invalid_grant',
+          error_description: 'AADSTS700082: The refresh token has expired due to inactivity.',
+          error_codes: [700082],
+        },
+      };
+    }
+    this.tokensIssued++;
+    return {
+      json: {
+        token_type: 'Bearer',
+        scope: form.get('scope') ?? '',
+        expires_in: 3600,
+        ext_expires_in: 3600,
+        access_token: `pc-user-token-${this.tokensIssued}`,
+        refresh_token: `rotated-refresh-${this.tokensIssued}`,
+      },
+    };
+  }
+}
+
+function resource(request: DoubleServiceRequest): Omit<DoubleServiceRequest, 'customerTenantId'> {
+  const { customerTenantId: _customer, ...rest } = request;
+  return { ...rest, notes: rest.notes.map((n) => ({ ...n })) };
+}
