@@ -343,7 +343,3 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   });
 }
 
-/** The secrets of a configuration, so the logger can redact them wherever they appear. */
-export function configSecrets(config: Config): readonly string[] {
-  return [config.bot.appPassword, config.graph.clientSecret, config.partnerCenter.clientSecret].filter((s): s is string => typeof s === 'string' && s.length > 0);
-}

@@ -5,6 +5,7 @@
 import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder';
 import type { Localizer } from '../i18n';
 import type { Logger } from '../log';
+import { invokeErrorActivity } from './invoke-error';
 import { tenantOf } from './turn-context';
 
 /** Creates the allow-list middleware; with an empty list every tenant is allowed. */
@@ -22,10 +23,7 @@ export function tenantAllowList(allowed: readonly string[], localizer: Localizer
       if (context.activity.type === String(ActivityTypes.Message)) {
         await context.sendActivity(message);
       } else if (context.activity.type === String(ActivityTypes.Invoke)) {
-        await context.sendActivity({
-          type: ActivityTypes.InvokeResponse,
-          value: { status: 200, body: { statusCode: 403, type: 'application/vnd.microsoft.error', value: { code: 'Forbidden', message } } },
-        });
+        await context.sendActivity(invokeErrorActivity(403, 'Forbidden', message));
       }
     },
   };

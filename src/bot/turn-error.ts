@@ -5,6 +5,7 @@
 import { ActivityTypes, type ConversationState, type TurnContext } from 'botbuilder';
 import type { Localizer } from '../i18n';
 import type { Logger } from '../log';
+import { invokeErrorActivity } from './invoke-error';
 import { turnInfo } from './turn-context';
 
 /** Dependencies of the error boundary. */
@@ -29,17 +30,7 @@ export function createTurnErrorHandler(options: TurnErrorOptions) {
     const tr = options.localizer.forLocale(context.activity.locale);
     try {
       if (context.activity.type === String(ActivityTypes.Invoke)) {
-        await context.sendActivity({
-          type: ActivityTypes.InvokeResponse,
-          value: {
-            status: 200,
-            body: {
-              statusCode: 500,
-              type: 'application/vnd.microsoft.error',
-              value: { code: 'InternalError', message: tr.t('messages.error', { code }) },
-            },
-          },
-        });
+        await context.sendActivity(invokeErrorActivity(500, 'InternalError', tr.t('messages.error', { code })));
       } else if (context.activity.type === String(ActivityTypes.Message)) {
         await context.sendActivity(tr.t('messages.error', { code }));
       }

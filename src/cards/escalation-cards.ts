@@ -8,6 +8,7 @@ import { flowOf } from '../domain/flow';
 import type { MatchReason } from '../domain/matching';
 import { CATEGORIES, SEVERITIES, decide, openChecks, type Severity } from '../domain/triage';
 import type { Translator } from '../i18n';
+import { utcMinute as utc } from './format';
 import type { AdaptiveCardJson, CardRenderer } from './renderer';
 
 /** A known issue as offered on the match card (stored with the escalation so the card can be shown again). */
@@ -24,7 +25,6 @@ export interface OfferedMatch {
 /** What the engineer typed on the describe card, echoed back when it must be corrected. */
 export type DescribeValues = Readonly<Record<string, string>>;
 
-const utc = (iso: string | undefined): string => (iso ? iso.replace('T', ' ').slice(0, 16) : '');
 
 function header(tr: Translator, e: Escalation): string {
   return tr.t('flow.header', { id: e.id, customer: e.customer.name, service: e.service, state: tr.t(`flow.states.${e.state}`) });
@@ -187,11 +187,6 @@ export function renderEscalation(
     canDiffer: e.state === 'known_issue',
     canResume: ['draft', 'triage', 'awaiting_handoff', 'not_warranted'].includes(e.state),
   });
-}
-
-/** One row of the list card. */
-export interface ListItem {
-  readonly escalation: Escalation;
 }
 
 function age(tr: Translator, fromIso: string, now: Date): string {

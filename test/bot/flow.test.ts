@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectorDouble } from '../support/connector-double';
-import { startApp, type RunningApp } from '../support/app';
+import { startApp, useAppPerTest, type RunningApp } from '../support/app';
 import { execute, message, type ActivityOptions } from '../support/activities';
 import { cardTexts } from '../support/cards';
 
@@ -249,35 +249,26 @@ describe('escalation flow over HTTP (sandbox, SQLite)', () => {
 });
 
 describe('escalation flow in a team channel', () => {
-  let connector: ConnectorDouble;
-  let app: RunningApp;
-  beforeEach(async () => {
-    connector = await new ConnectorDouble().start();
-    app = await startApp();
-  });
-  afterEach(async () => {
-    await app.stop();
-    await connector.stop();
-  });
+  const f = useAppPerTest();
 
   it('"@Escalation Desk escalate" posts the form into the thread; another member can work it', async () => {
     const channel = { conversationType: 'channel' as const, conversationId: '19:desk@thread.tacv2;messageid=1700000000000' };
     const { mentionMessage } = await import('../support/activities');
-    await app.post('/api/messages', mentionMessage('escalate', { serviceUrl: connector.url, ...channel }));
-    const [posted] = await connector.waitForSent(1);
-    assert.equal(connector.calls[0]?.conversationId, channel.conversationId, 'into the thread it was asked in');
+    await f.app.post('/api/messages', mentionMessage('escalate', { serviceUrl: f.connector.url, ...channel }));
+    const [posted] = await f.connector.waitForSent(1);
+    assert.equal(f.connector.calls[0]?.conversationId, channel.conversationId, 'into the thread it was asked in');
     const form = (posted?.attachments as { content: Card }[])[0]?.content ?? {};
     assert.ok(has(form, /Report a customer's problem/));
     assert.ok((form.refresh as { action: { verb: string } }).action.verb === 'refresh', 'every viewer refreshes to the current step');
 
-    const colleague = new Engineer(app, connector, { ...channel, from: { id: '29:colleague', aadObjectId: 'bbbbbbbb-0000-4000-8000-0000000000c2', name: 'Lin' } });
+    const colleague = new Engineer(f.app, f.connector, { ...channel, from: { id: '29:colleague', aadObjectId: 'bbbbbbbb-0000-4000-8000-0000000000c2', name: 'Lin' } });
     const match = await colleague.describe(flowIdOf(form));
     const id = escalationIdOf(match);
-    const stored = await app.app.database.escalations.get(id);
+    const stored = await f.app.app.database.escalations.get(id);
     assert.equal(stored?.ownerId, 'bbbbbbbb-0000-4000-8000-0000000000c2');
     assert.equal(stored?.details.conversationId, channel.conversationId);
     // A viewer whose card is stale refreshes to where the escalation stands.
-    const refreshed = await new Engineer(app, connector, channel).act('refresh', { flowId: flowIdOf(form) });
+    const refreshed = await new Engineer(f.app, f.connector, channel).act('refresh', { flowId: flowIdOf(form) });
     assert.ok(has(refreshed, /Is this a known Microsoft issue/));
   });
 });

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { createApp, type App, type AppOverrides } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
+import { ConnectorDouble } from './connector-double';
 
 /** A started service and what it logged. */
 export interface RunningApp {
@@ -48,5 +49,34 @@ export async function startApp(env: Record<string, string> = {}, overrides: AppO
       return { status: res.status, body: parsed };
     },
     stop: () => app.close(1000),
+  };
+}
+
+/** A service and a connector double started before each test of a suite and stopped after it. */
+export interface AppFixture {
+  readonly app: RunningApp;
+  readonly connector: ConnectorDouble;
+}
+
+/** Registers beforeEach/afterEach hooks that run a fresh service and connector double per test. */
+export function useAppPerTest(env: Record<string, string> = {}): AppFixture {
+  const fixture: { app?: RunningApp; connector?: ConnectorDouble } = {};
+  beforeEach(async () => {
+    fixture.connector = await new ConnectorDouble().start();
+    fixture.app = await startApp(env);
+  });
+  afterEach(async () => {
+    await fixture.app?.stop();
+    await fixture.connector?.stop();
+  });
+  return {
+    get app(): RunningApp {
+      if (!fixture.app) throw new Error('the app runs only inside a test');
+      return fixture.app;
+    },
+    get connector(): ConnectorDouble {
+      if (!fixture.connector) throw new Error('the connector runs only inside a test');
+      return fixture.connector;
+    },
   };
 }

@@ -3,6 +3,7 @@
  * straight from the HealthProvider (Graph or the sandbox), as a card.
  */
 import { renderHealth, type AdaptiveCardJson, type CardRenderer } from '../../cards';
+import { utcMinute as utc } from '../../cards/format';
 import { byCompanyName, type Customer, type CustomerDirectory } from '../../directory';
 import { resolveCustomer } from '../../directory/resolve';
 import { BudgetExhaustedError, HealthAccessError, type HealthOverview, type HealthProvider, type Snapshot } from '../../health';
@@ -16,7 +17,6 @@ export interface HealthCommandOptions {
   readonly cards: CardRenderer;
 }
 
-const utc = (iso: string): string => iso.replace('T', ' ').slice(0, 16);
 
 /** A few customer names for a hint, never the whole list. */
 async function customerHint(directory: CustomerDirectory): Promise<string> {

@@ -19,7 +19,7 @@ import {
   renderTroubleshoot,
   type OfferedMatch,
 } from '../../cards/escalation-cards';
-import type { CustomerDirectory } from '../../directory';
+import { byCompanyName, type CustomerDirectory } from '../../directory';
 import type { Clock } from '../../domain/clock';
 import {
   createEscalation,
@@ -198,14 +198,14 @@ export class EscalationFlow {
     from: readonly EscalationState[],
     change: (e: Escalation) => { escalation: Escalation; events: readonly AuditEvent[] },
   ): Promise<Applied> {
-    if (!from.includes(e.state)) return { card: await this.currentCard(ctx.tr, e, ctx.tr.t('flow.errors.stale')) };
+    if (!from.includes(e.state)) return { card: await this.cardFor(ctx.tr, e, ctx.tr.t('flow.errors.stale')) };
     const { escalation, events } = change(e);
     try {
       return { saved: await this.options.store.update(escalation, e.version, events) };
     } catch (error) {
       if (!(error instanceof ConcurrencyError)) throw error;
       const fresh = (await this.options.store.get(e.id)) ?? e;
-      return { card: await this.currentCard(ctx.tr, fresh, ctx.tr.t('flow.errors.stale')) };
+      return { card: await this.cardFor(ctx.tr, fresh, ctx.tr.t('flow.errors.stale')) };
     }
   }
 
@@ -225,10 +225,6 @@ export class EscalationFlow {
 
   /** The card for wherever an escalation stands. */
   async cardFor(tr: Translator, e: Escalation, error?: string): Promise<AdaptiveCardJson> {
-    return this.currentCard(tr, e, error);
-  }
-
-  private async currentCard(tr: Translator, e: Escalation, error?: string): Promise<AdaptiveCardJson> {
     switch (stepOf(e)) {
       case 'health':
         return renderMatch(this.options.cards, tr, e, (flowOf(e).offered ?? []) as readonly OfferedMatch[], error);
@@ -294,11 +290,12 @@ export class EscalationFlow {
 
     const id = escalationIdFor(input.flowId);
     const existing = await this.options.store.get(id);
-    if (existing) return this.currentCard(tr, existing, tr.t('flow.errors.stale'));
+    if (existing) return this.cardFor(tr, existing, tr.t('flow.errors.stale'));
 
     const customer = await this.options.directory.get(input.customerTenantId);
     if (!customer) return again(tr.t('flow.errors.unknownCustomer'));
-    const since = new Date(`${input.sinceDate}T${input.sinceTime || '00:00'}${input.sinceTime && input.sinceTime.length > 5 ? '' : ':00'}Z`);
+    // Input.Time sends HH:MM (some clients HH:MM:SS); pad to seconds.
+    const since = new Date(`${input.sinceDate}T${(input.sinceTime || '00:00').padEnd(8, ':00')}Z`);
     if (Number.isNaN(since.getTime())) return again(tr.t('flow.errors.invalid', { fields: 'sinceDate' }));
     if (since.getTime() > this.options.clock.now().getTime() + 5 * 60_000) return again(tr.t('flow.errors.sinceFuture'));
 
@@ -332,8 +329,8 @@ export class EscalationFlow {
       escalation = await this.options.store.create(created.escalation, [created.event]);
     } catch (error) {
       if (!(error instanceof DuplicateError)) throw error;
-      const again2 = await this.options.store.get(id);
-      return again2 ? this.currentCard(tr, again2, tr.t('flow.errors.stale')) : undefined;
+      const winner = await this.options.store.get(id);
+      return winner ? this.cardFor(tr, winner, tr.t('flow.errors.stale')) : undefined;
     }
 
     const issues = overview ? overview.services.flatMap((s) => s.issues) : [];
@@ -362,7 +359,7 @@ export class EscalationFlow {
 
   private async describeChoices(ctx: HandlerContext) {
     const customers = [...(await this.options.directory.list())]
-      .sort((a, b) => a.companyName.localeCompare(b.companyName))
+      .sort(byCompanyName)
       .slice(0, MAX_CUSTOMER_CHOICES)
       .map((c) => ({ name: c.companyName, tenantId: c.tenantId }));
     const flowId = typeof ctx.data.flowId === 'string' && ctx.data.flowId.length >= 8 ? ctx.data.flowId.slice(0, 64) : randomUUID();
@@ -378,7 +375,7 @@ export class EscalationFlow {
     const e = await this.load(ctx, ctx.data.escalationId);
     if (!e) return undefined;
     const issue = (flowOf(e).offered ?? []).find((o) => o.id === ctx.data.issueId);
-    if (!issue && e.state === 'draft') return this.currentCard(ctx.tr, e, ctx.tr.t('flow.errors.stale'));
+    if (!issue && e.state === 'draft') return this.cardFor(ctx.tr, e, ctx.tr.t('flow.errors.stale'));
     const saved = await this.apply(ctx, e, ['draft'], this.move(ctx, 'known_issue', { step: 'done', knownIssue: issue && { id: issue.id, title: issue.title } }));
     if ('card' in saved) return saved.card;
     await this.say(ctx, 'flow.messages.watching', { issue: issue?.id ?? '', customer: e.customer.name });
@@ -402,7 +399,7 @@ export class EscalationFlow {
   private async troubleshoot(ctx: HandlerContext, skip: boolean): Promise<AdaptiveCardJson | undefined> {
     const e = await this.load(ctx, ctx.data.escalationId);
     if (!e) return undefined;
-    if (e.state !== 'triage' || stepOf(e) !== 'troubleshoot') return this.currentCard(ctx.tr, e, ctx.tr.t('flow.errors.stale'));
+    if (e.state !== 'triage' || stepOf(e) !== 'troubleshoot') return this.cardFor(ctx.tr, e, ctx.tr.t('flow.errors.stale'));
     const checks = flowOf(e).troubleshooting?.checks ?? troubleshootingChecks(e.service);
     const done = checks.filter((k) => ctx.data[`check_${k}`] === 'true' || ctx.data[`check_${k}`] === true);
     const notes = typeof ctx.data.notes === 'string' ? ctx.data.notes.trim().slice(0, 2000) : undefined;
@@ -420,7 +417,7 @@ export class EscalationFlow {
   private async triage(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
     const e = await this.load(ctx, ctx.data.escalationId);
     if (!e) return undefined;
-    if (e.state !== 'triage' || stepOf(e) !== 'category') return this.currentCard(ctx.tr, e, ctx.tr.t('flow.errors.stale'));
+    if (e.state !== 'triage' || stepOf(e) !== 'category') return this.cardFor(ctx.tr, e, ctx.tr.t('flow.errors.stale'));
     const { tr } = ctx;
     const category = ctx.data.category;
     const severity = ctx.data.severity;
@@ -530,7 +527,7 @@ export class EscalationFlow {
     const cancellable: EscalationState[] = ['draft', 'known_issue', 'triage', 'awaiting_handoff'];
     if (!cancellable.includes(e.state)) {
       await this.say(ctx, 'flow.errors.cannotCancel', { id: e.id, state: ctx.tr.t(`flow.states.${e.state}`) });
-      return this.currentCard(ctx.tr, e);
+      return this.cardFor(ctx.tr, e);
     }
     const saved = await this.apply(ctx, e, cancellable, this.move(ctx, 'cancelled', { step: 'done' }));
     if ('card' in saved) return saved.card;
@@ -541,11 +538,11 @@ export class EscalationFlow {
   private async refresh(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
     if (typeof ctx.data.escalationId === 'string' && ctx.data.escalationId) {
       const e = await this.options.store.get(ctx.data.escalationId);
-      if (e && e.partnerTenantId === this.tenant(ctx)) return this.currentCard(ctx.tr, e);
+      if (e && e.partnerTenantId === this.tenant(ctx)) return this.cardFor(ctx.tr, e);
     }
     if (typeof ctx.data.flowId === 'string' && ctx.data.flowId.length >= 8) {
       const e = await this.options.store.get(escalationIdFor(ctx.data.flowId));
-      if (e && e.partnerTenantId === this.tenant(ctx)) return this.currentCard(ctx.tr, e);
+      if (e && e.partnerTenantId === this.tenant(ctx)) return this.cardFor(ctx.tr, e);
       return this.start(ctx);
     }
     return undefined;
@@ -560,7 +557,7 @@ export class EscalationFlow {
     if (ctx.data.action === 'differ' && e.state === 'known_issue') {
       return renderMatch(this.options.cards, ctx.tr, e, (flowOf(e).offered ?? []) as OfferedMatch[]);
     }
-    return this.currentCard(ctx.tr, e);
+    return this.cardFor(ctx.tr, e);
   }
 
   private async status(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
