@@ -43,7 +43,14 @@ export class CardRenderer {
     const template = this.templates.get(name);
     if (template === undefined) throw new Error(`No card template named ${name}.`);
     const expanded = new ACData.Template(template).expand({
-      $root: { ...data, strings: tr.section(`cards.${name}`), common: tr.section('cards.common'), verbs: VERBS, language: tr.language },
+      $root: {
+        ...data,
+        // A card may refine its own strings (e.g. fill a name into one); the locale file gives the rest.
+        strings: { ...tr.section(`cards.${name}`), ...(data.strings as Readonly<Record<string, unknown>> | undefined) },
+        common: tr.section('cards.common'),
+        verbs: VERBS,
+        language: tr.language,
+      },
     }) as AdaptiveCardJson;
     const bytes = Buffer.byteLength(JSON.stringify(expanded), 'utf8');
     if (bytes > MAX_CARD_BYTES) throw new CardTooLargeError(name, bytes);

@@ -4,65 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectorDouble } from '../support/connector-double';
 import { startApp, useAppPerTest, type RunningApp } from '../support/app';
-import { execute, message, type ActivityOptions } from '../support/activities';
-import { cardTexts } from '../support/cards';
-
-const CONTOSO = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
-type Card = Record<string, unknown>;
-
-/** Drives the flow over HTTP as Teams would: Action.Execute invokes answered with the next card. */
-class Engineer {
-  constructor(
-    private readonly app: RunningApp,
-    private readonly connector: ConnectorDouble,
-    private readonly options: Partial<ActivityOptions> = {},
-  ) {}
-
-  async act(verb: string, data: Record<string, unknown>): Promise<Card> {
-    const res = await this.app.post('/api/messages', execute(verb, data, { serviceUrl: this.connector.url, ...this.options }));
-    assert.equal(res.status, 200);
-    const body = res.body as { statusCode: number; type: string; value: Card };
-    assert.equal(body.statusCode, 200, JSON.stringify(body));
-    assert.equal(body.type, 'application/vnd.microsoft.card.adaptive', JSON.stringify(body));
-    return body.value;
-  }
-
-  async say(text: string): Promise<void> {
-    await this.app.post('/api/messages', message(text, { serviceUrl: this.connector.url, ...this.options }));
-  }
-
-  async describe(flowId: string, extra: Record<string, unknown> = {}): Promise<Card> {
-    return this.act('describe', {
-      flowId,
-      customerTenantId: CONTOSO,
-      service: 'Exchange Online',
-      title: 'Users cannot send mail',
-      description: 'Outbound mail is delayed and stuck in the queue for all users',
-      sinceDate: new Date().toISOString().slice(0, 10),
-      sinceTime: '00:00',
-      usersAffected: '120',
-      regions: 'West Europe',
-      ...extra,
-    });
-  }
-}
-
-function flowIdOf(card: Card): string {
-  const found = JSON.stringify(card).match(/"flowId":"([^"]+)"/);
-  assert.ok(found, 'card carries a flowId');
-  return found[1] ?? '';
-}
-function escalationIdOf(card: Card): string {
-  const found = JSON.stringify(card).match(/"escalationId":"(ED-[0-9A-Z]{8})"/);
-  assert.ok(found, 'card carries an escalation id');
-  return found[1] ?? '';
-}
-function offeredIssue(card: Card): string {
-  const found = JSON.stringify(card).match(/"issueId":"([^"]+)"/);
-  assert.ok(found, 'card offers a known issue');
-  return found[1] ?? '';
-}
-const has = (card: Card, pattern: RegExp) => cardTexts(card).some((t) => pattern.test(t));
+import { Engineer, escalationIdOf, flowIdOf, has, offeredIssue, type Card } from '../support/engineer';
 
 describe('escalation flow over HTTP (sandbox, SQLite)', () => {
   let connector: ConnectorDouble;
@@ -170,6 +112,7 @@ describe('escalation flow over HTTP (sandbox, SQLite)', () => {
       contact: 'Jo, jo@contoso.example',
     });
     assert.ok(has(handoff, /Decision: escalate to Microsoft/));
+    assert.ok(has(handoff, /Customers → Contoso → Service management/), 'the filing path names the customer');
     const stored = await app.app.database.escalations.get(id);
     assert.equal(stored?.state, 'awaiting_handoff');
     const request = stored?.details.request as { title: string; description: string; severity: string };

@@ -1,0 +1,261 @@
+/**
+ * End to end through the Microsoft 365 Agents Playground in headless Chromium: the real bot
+ * (`node dist/src/index.js`, local mode, SQLite in a temp file) and the real playground as child
+ * processes, the playground's page driven like a person would (type, pick, click), along the
+ * escalated path: escalate → describe → not the known issue → nothing to check → decide →
+ * link the request number. Then the bot's own state is checked through the tab API.
+ *
+ * Between the playground and the bot sits a pass-through proxy that records the activities, so
+ * the test also checks what the bot really received (Action.Execute arrives as invokes).
+ * Screenshots go to test-results/e2e-*.png. Nothing leaves 127.0.0.1: the page's requests to
+ * other hosts (the playground's CDN fonts) are aborted.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { PlaygroundChat } from './support/playground-chat';
+import { ChildService, freePort } from './support/processes';
+import { RecordingProxy } from './support/recording-proxy';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = resolve(__dirname, '..', '..', '..');
+const RESULTS = join(ROOT, 'test-results');
+const BOT_ENTRY = join(ROOT, 'dist', 'src', 'index.js');
+const PLAYGROUND_CLI = join(ROOT, 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+const CONTOSO = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
+const TITLE = 'Users cannot send email to external recipients';
+const REQUEST_NUMBER = '2611250010001234';
+
+interface EscalationSummary {
+  id: string;
+  state: string;
+  title: string;
+  serviceRequestId?: string;
+  customer: { tenantId: string; name: string };
+}
+interface EscalationDetail {
+  escalation: { id: string; state: string; details: Record<string, unknown> };
+  audit: { to: string; reason?: string }[];
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  assert.equal(res.status, 200, `${url} answered ${res.status}`);
+  return (await res.json()) as T;
+}
+
+describe('Agents Playground in Chromium: the escalated path end to end', function () {
+  this.timeout(60_000);
+
+  let tempDir: string | undefined;
+  let bot: ChildService | undefined;
+  let playground: ChildService | undefined;
+  let proxy: RecordingProxy | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  let botUrl = '';
+  let playgroundUrl = '';
+  const blocked = new Set<string>();
+  const pageErrors: string[] = [];
+  const killAll = (): void => {
+    bot?.killNow();
+    playground?.killNow();
+  };
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      if (process.env.CI === 'true') throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium`);
+      console.warn(`skipping the playground end-to-end test: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+      this.skip();
+    }
+    assert.ok(existsSync(BOT_ENTRY), `${BOT_ENTRY} is missing: run npx tsc -p tsconfig.json first`);
+    assert.ok(existsSync(PLAYGROUND_CLI), `${PLAYGROUND_CLI} is missing: npm install`);
+    mkdirSync(RESULTS, { recursive: true });
+    // If mocha dies (--exit, a crash), the children must not outlive it.
+    process.once('exit', killAll);
+
+    tempDir = mkdtempSync(join(tmpdir(), 'ed-e2e-'));
+    const botPort = await freePort();
+    botUrl = `http://127.0.0.1:${botPort}`;
+    bot = ChildService.start(
+      'bot',
+      process.execPath,
+      [BOT_ENTRY],
+      {
+        ...process.env,
+        PORT: String(botPort),
+        HOST: '127.0.0.1',
+        DATABASE_URL: `sqlite:${join(tempDir, 'desk.db')}`,
+        LOG_LEVEL: 'warn',
+        // Local mode and the sandbox, whatever the calling shell or a .env says.
+        MicrosoftAppId: '',
+        MicrosoftAppPassword: '',
+        HEALTH_SOURCE: 'sandbox',
+        DIRECTORY_SOURCE: 'sandbox',
+        SUPPORT_SOURCE: 'sandbox',
+        ALLOWED_TENANTS: '',
+      },
+      ROOT,
+    );
+    proxy = await new RecordingProxy(botUrl).start();
+    await bot.waitForHttp(`${botUrl}/healthz`, 20_000);
+
+    const wantedPort = await freePort();
+    playground = ChildService.start(
+      'playground',
+      process.execPath,
+      [PLAYGROUND_CLI, '-e', proxy.url, '-c', 'msteams', '-p', String(wantedPort), '--disable-telemetry'],
+      { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' },
+      ROOT,
+    );
+    // It falls back to another port if the one asked for was taken meanwhile: read it back.
+    const listening = await playground.waitForOutput(/Listening on (\d+)/, 20_000);
+    playgroundUrl = `http://127.0.0.1:${listening[1] ?? wantedPort}`;
+    await playground.waitForHttp(`${playgroundUrl}/`, 10_000);
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    // A fresh profile each run (playwright gives every launch a new temp user-data-dir);
+    // UTC so that "today" in the date picker is never in the future for the bot.
+    context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, timezoneId: 'UTC', locale: 'en-US' });
+    await context.route('**/*', async (route) => {
+      const url = new URL(route.request().url());
+      if (url.hostname === '127.0.0.1') return route.continue();
+      blocked.add(url.hostname);
+      return route.abort();
+    });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    if (page) await page.screenshot({ path: join(RESULTS, 'e2e-failure.png') }).catch(() => undefined);
+    console.warn('--- activities the bot received:\n' + (proxy?.summary().join('\n') ?? '(none)'));
+    console.warn('--- bot output:\n' + (bot?.tail() ?? ''));
+    console.warn('--- playground output:\n' + (playground?.tail() ?? ''));
+    if (pageErrors.length > 0) console.warn('--- page errors:\n' + pageErrors.join('\n'));
+  });
+
+  after(async () => {
+    await context?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await Promise.all([playground?.stop(), bot?.stop()]);
+    await proxy?.stop();
+    process.removeListener('exit', killAll);
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  });
+
+  it('escalates a problem to Microsoft, typing and clicking in the playground', async () => {
+    assert.ok(page && proxy && bot);
+    const chat = new PlaygroundChat(page, RESULTS);
+    await page.goto(playgroundUrl);
+    // The page load sends conversationUpdate + installationUpdate: the bot greets with its card.
+    await chat.expectCard('Escalation Desk', 20_000);
+
+    // 1. "escalate" → the describe card.
+    await chat.say('escalate');
+    const describe = await chat.expectCard("Report a customer's problem");
+    await chat.choose(describe, /^Customer/, 'Conto', 'Contoso');
+    await chat.choose(describe, /^Affected service/, 'Exchange', 'Exchange Online');
+    await chat.fill(describe, 'textbox', /^What is wrong/, TITLE);
+    await chat.fill(describe, 'textbox', /^What the customer sees/, 'Mail to external recipients stays in the outbox for every user since this morning');
+    const today = new Date();
+    const shownDate = await chat.pickDate(describe, /^Since \(date/, today);
+    assert.notEqual(shownDate, '', 'the date picker shows the chosen day');
+    await chat.fill(describe, 'spinbutton', /^Users affected/, '120');
+    await chat.fill(describe, 'textbox', /^Regions/, 'West Europe');
+    await chat.screenshot('e2e-01-describe-filled.png', describe);
+    await chat.click(describe, 'Check service health');
+
+    // 2. A known issue is offered: say why it is not the same.
+    const match = await chat.expectCard('Is this a known Microsoft issue?');
+    assert.match(await match.innerText(), /EX226792/);
+    await chat.fill(match, 'textbox', /^Not the same\?/, 'Only external recipients fail; Outlook on the web works');
+    await chat.screenshot('e2e-02-match.png', match);
+    await chat.click(match, 'Not the same problem: continue');
+
+    // 3. Troubleshooting: nothing to check, the service is down.
+    const troubleshoot = await chat.expectCard('Troubleshoot with admin privileges');
+    await chat.click(troubleshoot, 'Nothing to check: the service is down');
+
+    // 4. Triage: category, severity, impact, contact → Decide.
+    const triage = await chat.expectCard('Does this belong to Microsoft?');
+    await chat.check(triage, 'The service is unavailable');
+    await chat.check(triage, /^Critical \(Sev A\)/);
+    await chat.fill(triage, 'textbox', /^Business impact/, 'Sales cannot email customers');
+    await chat.fill(triage, 'textbox', /^Customer contact/, 'Jo Brown, jo@contoso.example');
+    await chat.screenshot('e2e-03-triage-filled.png', triage);
+    await chat.click(triage, 'Decide');
+
+    // 5. Hand-off: the copy-ready request; paste the request number and link it.
+    const handoff = await chat.expectCard('Hand it off to Microsoft');
+    const handoffText = await handoff.innerText();
+    assert.match(handoffText, /Decision: escalate to Microsoft/);
+    assert.doesNotMatch(handoffText, /\{customer\}/, 'the filing path names the customer');
+    assert.match(handoffText, /Customers → Contoso → Service management/);
+    assert.equal(await handoff.getByRole('textbox', { name: /^Title \(copy\)/ }).inputValue(), `Exchange Online: ${TITLE}`);
+    await chat.fill(handoff, 'textbox', /^Request number/, REQUEST_NUMBER);
+    await chat.screenshot('e2e-04-handoff.png', handoff);
+    await chat.click(handoff, 'Link request');
+
+    // 6. The final card: escalated, with the request number.
+    const final = await chat.expectCard(TITLE);
+    await final.getByText('Escalated to Microsoft', { exact: true }).first().waitFor({ timeout: 15_000 });
+    const finalText = await final.innerText();
+    assert.match(finalText, /Escalated to Microsoft/);
+    assert.match(finalText, new RegExp(REQUEST_NUMBER));
+    await chat.screenshot('e2e-final-card.png', final);
+
+    // What the bot received: the text message, then each card button as an Action.Execute invoke.
+    const received = proxy.exchanges.map((e) => e.activity);
+    const message = received.find((a) => a.type === 'message');
+    assert.equal(message?.text, 'escalate');
+    const invokes = proxy.exchanges.filter((e) => e.activity.type === 'invoke');
+    for (const { activity, status, answer } of invokes) {
+      assert.equal(activity.name, 'adaptiveCard/action', JSON.stringify(activity));
+      assert.equal((activity.value as { action: { type: string } }).action.type, 'Action.Execute');
+      assert.equal(status, 200);
+      const body = JSON.parse(answer) as { statusCode: number; type: string };
+      assert.equal(body.statusCode, 200, answer.slice(0, 500));
+      assert.equal(body.type, 'application/vnd.microsoft.card.adaptive');
+    }
+    assert.deepEqual(
+      invokes.map((e) => (e.activity.value as { action: { verb: string } }).action.verb),
+      ['describe', 'knownDiffers', 'troubleshootSkip', 'triage', 'handoffLink'],
+    );
+
+    // The bot's own state, through the tab API (development identity in local mode).
+    const list = await getJson<{ items: EscalationSummary[] }>(`${botUrl}/api/escalations`);
+    assert.equal(list.items.length, 1, JSON.stringify(list.items));
+    const [summary] = list.items;
+    assert.ok(summary);
+    assert.equal(summary.state, 'escalated');
+    assert.equal(summary.title, TITLE);
+    assert.equal(summary.serviceRequestId, REQUEST_NUMBER);
+    assert.equal(summary.customer.tenantId, CONTOSO);
+    assert.match(finalText, new RegExp(summary.id));
+
+    const detail = await getJson<EscalationDetail>(`${botUrl}/api/escalations/${summary.id}`);
+    assert.equal(detail.escalation.state, 'escalated');
+    assert.equal(detail.escalation.details.serviceRequestId, REQUEST_NUMBER);
+    assert.deepEqual(
+      detail.audit.map((e) => e.to),
+      ['draft', 'triage', 'awaiting_handoff', 'escalated'],
+    );
+    assert.equal(detail.audit[1]?.reason, 'Only external recipients fail; Outlook on the web works');
+    const request = detail.escalation.details.request as { severity?: string; title?: string } | undefined;
+    assert.equal(request?.severity, 'critical');
+    assert.equal(request?.title, `Exchange Online: ${TITLE}`);
+
+    // Nothing went wrong on the bot's side (it logs at warn and above here).
+    const errors = bot.text.split('\n').filter((line) => /"level":(5|6)\d/.test(line));
+    assert.deepEqual(errors, [], 'the bot logged errors');
+    console.log(`      activities: ${proxy.summary().join(' | ')}`);
+    if (blocked.size > 0) console.log(`      blocked outside requests to: ${[...blocked].join(', ')}`);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * Drives the Microsoft 365 Agents Playground page (a React app with Fluent UI controls) as a
+ * person would: types in the composer, fills Adaptive Card inputs through their labels, clicks
+ * card buttons. Cards are found by their heading; a card answered by an invoke is replaced in
+ * place, so a step waits for the next heading to appear.
+ *
+ * Selectors found by exploring the playground 0.2.28 DOM:
+ * - composer: a Lexical editor, `[contenteditable="true"][data-lexical-editor="true"]`, sent with
+ *   the button named "Send Message";
+ * - cards: `.ac-adaptiveCard` (adaptivecards renderer, Fluent inputs): Input.Text → textbox,
+ *   filtered Input.ChoiceSet → combobox with options in a portal, expanded ChoiceSet → radios,
+ *   Input.Date → combobox opening a "Calendar" dialog, Input.Number → spinbutton, actions →
+ *   buttons named by their title; the heading TextBlock (`style: heading`) has role heading.
+ */
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+
+const STEP_TIMEOUT_MS = 15_000;
+
+export class PlaygroundChat {
+  constructor(
+    private readonly page: Page,
+    private readonly screenshotDir: string,
+  ) {}
+
+  /** The last card whose heading is exactly `heading`. */
+  card(heading: string): Locator {
+    return this.page
+      .locator('.ac-adaptiveCard')
+      .filter({ has: this.page.getByRole('heading', { name: heading, exact: true }) })
+      .last();
+  }
+
+  /** Waits for the card headed `heading`; on timeout says what the last card shows instead. */
+  async expectCard(heading: string, timeoutMs = STEP_TIMEOUT_MS): Promise<Locator> {
+    const card = this.card(heading);
+    try {
+      await card.waitFor({ state: 'visible', timeout: timeoutMs });
+    } catch (error) {
+      const last = await this.lastCardText();
+      throw new Error(`no card headed "${heading}" within ${timeoutMs} ms; the last card shows:\n${last}`, { cause: error });
+    }
+    return card;
+  }
+
+  async lastCardText(): Promise<string> {
+    const cards = this.page.locator('.ac-adaptiveCard');
+    if ((await cards.count()) === 0) return '(no card)';
+    return (await cards.last().innerText({ timeout: 2_000 }).catch(() => '(unreadable)')).slice(0, 2_000);
+  }
+
+  /** Types `text` in the composer and sends it. */
+  async say(text: string): Promise<void> {
+    const composer = this.page.locator('[contenteditable="true"][data-lexical-editor="true"]');
+    await composer.click({ timeout: STEP_TIMEOUT_MS });
+    await this.page.keyboard.type(text);
+    await this.page.getByRole('button', { name: 'Send Message', exact: true }).click();
+  }
+
+  /** Types into a filtered choice set and picks the option named `option`. */
+  async choose(card: Locator, label: RegExp, typed: string, option: string): Promise<void> {
+    const box = card.getByRole('combobox', { name: label });
+    await box.click();
+    await box.pressSequentially(typed);
+    await this.page.getByRole('option', { name: option, exact: true }).click({ timeout: STEP_TIMEOUT_MS });
+  }
+
+  /** Opens a date input's calendar and clicks the day `date` (UTC; the page runs in UTC). */
+  async pickDate(card: Locator, label: RegExp, date: Date): Promise<string> {
+    const box = card.getByRole('combobox', { name: label });
+    await box.click();
+    const month = date.toLocaleString('en-US', { month: 'long', timeZone: 'UTC' });
+    const day = `${date.getUTCDate()}, ${month}, ${date.getUTCFullYear()}`;
+    await this.page.getByRole('dialog', { name: 'Calendar' }).getByRole('button', { name: day, exact: true }).click({ timeout: STEP_TIMEOUT_MS });
+    return box.inputValue();
+  }
+
+  async fill(card: Locator, role: 'textbox' | 'spinbutton', label: RegExp, value: string): Promise<void> {
+    await card.getByRole(role, { name: label }).fill(value);
+  }
+
+  async check(card: Locator, label: string | RegExp): Promise<void> {
+    await card.getByRole('radio', { name: label }).check();
+  }
+
+  async click(card: Locator, button: string): Promise<void> {
+    await card.getByRole('button', { name: button, exact: true }).click();
+  }
+
+  /** A screenshot of the visible page, with `card` scrolled into view if given. */
+  async screenshot(name: string, card?: Locator): Promise<string> {
+    if (card) await card.scrollIntoViewIfNeeded();
+    const path = join(this.screenshotDir, name);
+    await this.page.screenshot({ path });
+    return path;
+  }
+}
