@@ -17,6 +17,14 @@ import { createCustomerDirectory } from './directory';
 import { systemClock, type Clock } from './domain/clock';
 import { createHealthProvider, loadSandboxData, registerSandboxHealthRoutes } from './health';
 import { registerTabRoutes, tabAuthFromConfig } from './tab/api';
+import { BotProactiveSender } from './bot/proactive-sender';
+import { cardActivity, renderReminder } from './cards/notification-cards';
+import { notificationRenderer } from './cards/notifications';
+import { flowOf } from './domain/flow';
+import { PARTNER_CENTER_PORTAL, partnerCenterRequestsLink } from './domain/triage';
+import { createSupportProvider } from './support';
+import { OutboxWorker, Tracker } from './tracking';
+import { Reminders } from './tracking/reminders';
 
 /** Where the project's data folders are (cards, locales, sandbox), relative to the compiled file. */
 export const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -26,7 +34,11 @@ export interface App {
   readonly server: BotServer;
   readonly edge: TeamsEdge;
   readonly database: Database;
-  /** Drains HTTP work within the grace period, then closes the database. */
+  /** The background workers, for tests that drive them round by round. */
+  readonly workers: { readonly tracker: Tracker; readonly outboxWorker: OutboxWorker; readonly reminders: Reminders };
+  /** Starts the background workers (unless WORKERS=off). */
+  start(): void;
+  /** Drains HTTP work within the grace period, stops the workers, then closes the database. */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -83,17 +95,92 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   });
 
   const sandbox = health.sandbox;
-  const flow = new EscalationFlow({ store: database.escalations, directory, health: health.provider, cards, clock });
+  const support = createSupportProvider(
+    config.supportSource === 'partnercenter'
+      ? {
+          source: 'partnercenter',
+          endpoints: { partnerCenter: config.endpoints.partnerCenter, login: config.endpoints.login },
+          credentials: {
+            // config.ts refuses SUPPORT_SOURCE=partnercenter without all four.
+            partnerTenantId: config.partnerTenantId ?? '',
+            clientId: config.partnerCenter.clientId ?? '',
+            clientSecret: config.partnerCenter.clientSecret ?? '',
+            refreshToken: config.support.refreshToken ?? '',
+          },
+          logger,
+          clock,
+        }
+      : config.supportSource === 'manual'
+        ? { source: 'manual', documents: database.documents, clock }
+        : {
+            source: 'sandbox',
+            documents: database.documents,
+            clock,
+            schedule: { attentionAfterMs: config.support.sandboxAttentionAfterMs, closeAfterMs: config.support.sandboxCloseAfterMs },
+          },
+  );
+  const renderNotification = notificationRenderer(cards, localizer, (e) =>
+    partnerCenterRequestsLink(PARTNER_CENTER_PORTAL, e.customer.tenantId),
+  );
+  const tracker = new Tracker({
+    escalations: database.escalations,
+    tracking: database.tracking,
+    support,
+    health: health.provider,
+    clock,
+    logger,
+    render: (kind, e) => renderNotification(kind, e),
+    minIntervalMs: config.tracking.minIntervalMs,
+    maxIntervalMs: config.tracking.maxIntervalMs,
+  });
+  const reminders = new Reminders({
+    escalations: database.escalations,
+    outbox: database.outbox,
+    clock,
+    logger,
+    periods: config.reminders,
+    render: (rule, e, waitedMs) => {
+      const tr = localizer.forLocale(flowOf(e).locale);
+      const text = tr.t(`flow.reminders.${rule}`, {
+        id: e.id,
+        request: flowOf(e).serviceRequestId ?? '',
+        days: String(Math.floor(waitedMs / 86_400_000)),
+      });
+      return { activity: cardActivity(renderReminder(cards, tr, e, text)) };
+    },
+  });
+  const flow = new EscalationFlow({
+    store: database.escalations,
+    directory,
+    health: health.provider,
+    cards,
+    clock,
+    support,
+    outbox: database.outbox,
+    conversations: database.conversations,
+    pollNow: (id) => tracker.pollNow(id),
+    snoozeMs: config.reminders.resolvedMs,
+  });
   const healthCommand = createHealthCommand({ directory, health: health.provider, cards });
   const edge = createTeamsEdge({
     config,
     documents: database.documents,
+    conversations: database.conversations,
+    clock,
     cards,
     localizer,
     logger,
     commands: { ...flow.commands(), health: healthCommand },
     verbs: { ...flow.verbs(), health: healthCommand },
   });
+  const outboxWorker = new OutboxWorker({
+    outbox: database.outbox,
+    conversations: database.conversations,
+    sender: new BotProactiveSender({ adapter: edge.adapter, botAppId: config.bot.appId ?? '', logger }),
+    clock,
+    logger,
+  });
+  const workers = { tracker, outboxWorker, reminders };
   const server = buildServer({
     messages: (req, res) => edge.process(req, res),
     ready: () => database.ping(),
@@ -116,8 +203,17 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     server,
     edge,
     database,
+    workers,
+    start: () => {
+      if (!config.tracking.enabled) return;
+      tracker.start();
+      outboxWorker.start();
+      reminders.start();
+    },
     close: async (graceMs = config.shutdownGraceMs) => {
       await server.close(graceMs);
+      // Workers finish their round before the database goes away.
+      await Promise.all([tracker.stop(), outboxWorker.stop(), reminders.stop()]);
       await database.close();
     },
   };

@@ -166,6 +166,18 @@ const EnvSchema = z.object({
   PARTNER_CENTER_CLIENT_ID: optionalGuid,
   PARTNER_CENTER_CLIENT_SECRET: optionalText,
   PARTNER_TENANT_ID: optionalGuid,
+  PARTNER_CENTER_REFRESH_TOKEN: optionalText,
+  SANDBOX_ATTENTION_AFTER_SECONDS: intIn(1, 86_400, 60),
+  SANDBOX_CLOSE_AFTER_SECONDS: intIn(1, 86_400, 120),
+  TRACKING_MIN_INTERVAL_SECONDS: intIn(1, 3600, 60),
+  TRACKING_MAX_INTERVAL_SECONDS: intIn(1, 86_400, 1800),
+  RESOLVED_REMINDER_HOURS: intIn(1, 720, 4),
+  QUIET_REQUEST_DAYS: intIn(1, 90, 3),
+  HANDOFF_REMINDER_HOURS: intIn(1, 720, 24),
+  WORKERS: z.preprocess(
+    (v) => (emptyToUndefined(v) === undefined ? 'on' : typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z.enum(['on', 'off'], { error: () => 'expected on | off' }),
+  ),
   HEALTH_CACHE_SECONDS: z.preprocess(emptyToUndefined, intIn(0, 3600, 120).optional()),
   HEALTH_CACHE_MAX_TENANTS: intIn(1, 100_000, 1000),
   HEALTH_BUDGET_PER_MINUTE: intIn(1, 239, 200),
@@ -230,6 +242,27 @@ export interface Config {
     readonly adminCenterUrl: string;
   };
   readonly directory: { readonly cacheMs: number };
+  readonly support: {
+    /** Partner Center App+User refresh token (Secure Application Model), SUPPORT_SOURCE=partnercenter. */
+    readonly refreshToken?: string;
+    /** How long the sandbox takes to ask for information and to close a linked request. */
+    readonly sandboxAttentionAfterMs: number;
+    readonly sandboxCloseAfterMs: number;
+  };
+  readonly tracking: {
+    /** Background workers (tracker, outbox, reminders) run in this process. */
+    readonly enabled: boolean;
+    readonly minIntervalMs: number;
+    readonly maxIntervalMs: number;
+  };
+  readonly reminders: {
+    /** Resolved but the customer not yet told. */
+    readonly resolvedMs: number;
+    /** Escalated with no update from Microsoft. */
+    readonly quietRequestMs: number;
+    /** Request prepared but not filed (awaiting_handoff). */
+    readonly handoffMs: number;
+  };
   /** Retry policy of calls to Graph and Partner Center. */
   readonly upstream: { readonly maxAttempts: number; readonly attemptTimeoutMs: number; readonly totalTimeoutMs: number };
 }
@@ -288,6 +321,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     );
   }
 
+  if (e.SUPPORT_SOURCE === 'partnercenter' && (!pcClientId || !pcClientSecret || !partnerTenantId || !e.PARTNER_CENTER_REFRESH_TOKEN)) {
+    throw new ConfigError(
+      'Invalid setting PARTNER_CENTER_REFRESH_TOKEN: SUPPORT_SOURCE=partnercenter needs PARTNER_CENTER_REFRESH_TOKEN, PARTNER_TENANT_ID, PARTNER_CENTER_CLIENT_ID and PARTNER_CENTER_CLIENT_SECRET',
+    );
+  }
+  if (e.TRACKING_MIN_INTERVAL_SECONDS > e.TRACKING_MAX_INTERVAL_SECONDS) {
+    throw new ConfigError('Invalid setting TRACKING_MIN_INTERVAL_SECONDS: must not exceed TRACKING_MAX_INTERVAL_SECONDS');
+  }
   if (e.MicrosoftAppId && !e.PUBLIC_HOSTNAME) {
     throw new ConfigError('Invalid setting PUBLIC_HOSTNAME: required when MicrosoftAppId is set (the tab\'s single sign-on audience)');
   }
@@ -335,6 +376,21 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       adminCenterUrl: e.ADMIN_CENTER_URL ?? base.adminCenter,
     },
     directory: { cacheMs: e.DIRECTORY_CACHE_SECONDS * 1000 },
+    support: {
+      refreshToken: e.PARTNER_CENTER_REFRESH_TOKEN,
+      sandboxAttentionAfterMs: e.SANDBOX_ATTENTION_AFTER_SECONDS * 1000,
+      sandboxCloseAfterMs: e.SANDBOX_CLOSE_AFTER_SECONDS * 1000,
+    },
+    tracking: {
+      enabled: e.WORKERS === 'on',
+      minIntervalMs: e.TRACKING_MIN_INTERVAL_SECONDS * 1000,
+      maxIntervalMs: e.TRACKING_MAX_INTERVAL_SECONDS * 1000,
+    },
+    reminders: {
+      resolvedMs: e.RESOLVED_REMINDER_HOURS * 3_600_000,
+      quietRequestMs: e.QUIET_REQUEST_DAYS * 86_400_000,
+      handoffMs: e.HANDOFF_REMINDER_HOURS * 3_600_000,
+    },
     upstream: {
       maxAttempts: e.UPSTREAM_MAX_ATTEMPTS,
       attemptTimeoutMs: e.UPSTREAM_ATTEMPT_TIMEOUT_MS,

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const { createApp } = await import('./app');
   const app = await createApp(config, logger);
   const address = await app.server.listen(config.port, config.host);
+  app.start();
   logger.info({ port: address.port, host: address.address }, 'listening: POST /api/messages, GET /healthz, GET /readyz');
 
   let stopping: Promise<void> | undefined;

@@ -16,7 +16,10 @@ import type { CardRenderer } from '../cards';
 import type { Config } from '../config';
 import type { Localizer } from '../i18n';
 import type { Logger } from '../log';
+import type { ConversationStore } from '../store/queues';
 import type { DocumentStore } from '../store/types';
+import type { Clock } from '../domain/clock';
+import { conversationReferences } from './conversation-refs';
 import { EscalationDeskBot, type Handler } from './bot';
 import type { CommandName } from './commands';
 import type { Verb } from '../cards/verbs';
@@ -29,6 +32,8 @@ import { createTurnErrorHandler } from './turn-error';
 export interface TeamsEdgeOptions {
   readonly config: Pick<Config, 'bot' | 'endpoints' | 'allowedTenants'>;
   readonly documents: DocumentStore;
+  readonly conversations: ConversationStore;
+  readonly clock: Clock;
   readonly cards: CardRenderer;
   readonly localizer: Localizer;
   readonly logger: Logger;
@@ -68,6 +73,7 @@ export function createTeamsEdge(options: TeamsEdgeOptions): TeamsEdge {
   const userState = new UserState(storage);
 
   adapter.use(tenantAllowList(options.config.allowedTenants, options.localizer, options.logger));
+  adapter.use(conversationReferences(options.conversations, options.clock, options.logger));
   adapter.onTurnError = createTurnErrorHandler({
     logger: options.logger,
     conversationState,

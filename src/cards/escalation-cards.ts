@@ -153,6 +153,7 @@ export function renderEscalation(
   e: Escalation,
   audit: readonly AuditEvent[],
   error?: string,
+  options: { readonly manual?: boolean; readonly unreachable?: string } = {},
 ): AdaptiveCardJson {
   const f = flowOf(e);
   const fact = (key: string, value: string | number | undefined) =>
@@ -172,9 +173,11 @@ export function renderEscalation(
       ...fact('severity', f.severity ? tr.t(`flow.severityShort.${f.severity}`) : undefined),
       ...fact('request', f.serviceRequestId),
       ...fact('owner', e.ownerName),
+      ...fact('unreachable', options.unreachable ? tr.t('flow.unreachable', { reason: options.unreachable }) : undefined),
     ],
     // The newest events matter most; a long history would outgrow the card.
-    timeline: audit.slice(-12).map((ev) => ({
+    timeline: [
+      ...audit.slice(-12).map((ev) => ({
       text: tr.t('flow.timeline', {
         at: utc(ev.at),
         actor: ev.actor.name ?? ev.actor.kind,
@@ -182,8 +185,16 @@ export function renderEscalation(
         to: tr.t(`flow.states.${ev.to}`),
         reason: ev.reason ? ` · ${ev.reason}` : '',
       }),
-    })),
+      })),
+      // Microsoft's own words on the request, newest last.
+      ...(f.microsoftNotes ?? []).slice(-5).map((n) => ({
+        text: `${utc(n.createdDate)} · ${n.createdByName ?? 'Microsoft'} · ${n.text.slice(0, 500)}`,
+      })),
+    ],
     canCancel: ['draft', 'known_issue', 'triage', 'awaiting_handoff'].includes(e.state),
+    canTell: e.state === 'resolved',
+    manual: options.manual === true,
+    state: e.state,
     canDiffer: e.state === 'known_issue',
     canResume: ['draft', 'triage', 'awaiting_handoff', 'not_warranted'].includes(e.state),
   });

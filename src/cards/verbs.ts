@@ -20,6 +20,12 @@ export const VERBS = {
   handoffLink: 'handoffLink',
   close: 'close',
   retriage: 'retriage',
+  customerNotified: 'customerNotified',
+  stillBroken: 'stillBroken',
+  remindLater: 'remindLater',
+  answerMicrosoft: 'answerMicrosoft',
+  manualAttention: 'manualAttention',
+  manualResolved: 'manualResolved',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];

@@ -32,6 +32,17 @@ export interface FlowDetails {
   readonly serviceRequestId?: string;
   /** Where the flow's card was posted (the channel thread or the personal chat). */
   readonly conversationId?: string;
+  /** Conversation reference keys notified when Microsoft moves the escalation. */
+  readonly notifyTargets?: readonly string[];
+  /** The owner's language, for notifications sent outside a turn. */
+  readonly locale?: string;
+  /** What Microsoft last said (status, notes), recorded by the tracker. */
+  readonly microsoftStatus?: { readonly source: string; readonly status: string; readonly at: string };
+  readonly microsoftNotes?: readonly { readonly createdByName?: string; readonly createdDate?: string; readonly text: string }[];
+  /** When the engineer reopened a resolved request (Microsoft's older closure no longer counts). */
+  readonly reopenedAt?: string;
+  /** Who was told, when, and what (closing the loop). */
+  readonly customerNotified?: { readonly by: string; readonly at: string; readonly contact: string; readonly message: string };
 }
 
 /** The flow details of an escalation. */

@@ -136,6 +136,14 @@ export function decide(input: DecisionInput): Decision {
   return { escalate, reasons };
 }
 
+/** The Partner Center web portal. */
+export const PARTNER_CENTER_PORTAL = 'https://partner.microsoft.com';
+
+/** Where in Partner Center a customer's service requests are filed (Customers → customer → Service management). */
+export function partnerCenterRequestsLink(portal: string, customerTenantId: string): string {
+  return `${portal.replace(/\/+$/, '')}/dashboard/v2/customers/${encodeURIComponent(customerTenantId)}/servicemanagement`;
+}
+
 /** Partner Center accepts request titles of at most this many characters. */
 export const MAX_REQUEST_TITLE = 255;
 

@@ -8,7 +8,7 @@ import { openSqlite } from './sqlite';
 import type { Database } from './types';
 
 export * from './types';
-export { trackingTargetOf, SERVICE_REQUEST_ID_DETAIL, WATCHED_ISSUE_ID_DETAIL } from './tracking-target';
+export { trackingTargetOf, SERVICE_REQUEST_ID_DETAIL } from './tracking-target';
 export { describeDatabaseUrl, parseDatabaseUrl, type DatabaseTarget } from './url';
 import { describeDatabaseUrl, parseDatabaseUrl } from './url';
 

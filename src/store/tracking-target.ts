@@ -4,12 +4,11 @@
  * `attention_needed`, a watched incident while `known_issue`; nothing otherwise.
  */
 import type { Escalation } from '../domain/escalation';
+import { flowOf } from '../domain/flow';
 import type { TrackingTarget } from './queues';
 
 /** The `details` field holding the linked Microsoft service request number. */
 export const SERVICE_REQUEST_ID_DETAIL = 'serviceRequestId';
-/** The `details` field holding the watched service health issue id (e.g. EX226792). */
-export const WATCHED_ISSUE_ID_DETAIL = 'watchedIssueId';
 
 /** What to poll for an escalation in its current state, or undefined when nothing is. */
 export function trackingTargetOf(escalation: Escalation): TrackingTarget | undefined {
@@ -22,7 +21,8 @@ export function trackingTargetOf(escalation: Escalation): TrackingTarget | undef
     return ref ? { kind: 'service_request', ref, tenantId: escalation.customer.tenantId } : undefined;
   }
   if (escalation.state === 'known_issue') {
-    const ref = detail(WATCHED_ISSUE_ID_DETAIL);
+    // The flow records the confirmed known issue; its id is what is watched.
+    const ref = flowOf(escalation).knownIssue?.id?.trim();
     return ref ? { kind: 'health_issue', ref, tenantId: escalation.customer.tenantId } : undefined;
   }
   return undefined;

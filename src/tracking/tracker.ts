@@ -150,7 +150,7 @@ export class Tracker {
         await this.reschedule(item, max);
         return false;
       }
-      const to = nextState(escalation.state, item.kind, observed.status);
+      const to = stillClosedBeforeReopen(escalation, observed) ? undefined : nextState(escalation.state, item.kind, observed.status);
       if (!to) {
         await this.reschedule(item, quiet, observed.status);
         return false;
@@ -192,7 +192,11 @@ export class Tracker {
     const { escalation: next, event } = transition(escalation, to, {
       actor: MICROSOFT_ACTOR,
       at,
-      details: { microsoftStatus: { source: observed.kind, status: observed.status, at: at.toISOString() } },
+      details: {
+        microsoftStatus: { source: observed.kind, status: observed.status, at: at.toISOString() },
+        // Microsoft's newest notes, for the cards and the timeline (its question, its closing words).
+        ...(observed.request ? { microsoftNotes: observed.request.notes.slice(-5) } : {}),
+      },
     });
     const kind = notificationKindFor(to);
     const outbox: NewNotification[] = [];
@@ -224,6 +228,17 @@ export class Tracker {
       ...(lastObserved ? { lastObserved } : {}),
     });
   }
+}
+
+/**
+ * After the engineer reopens a resolved request, Partner Center still says `closed` until
+ * Microsoft works it again: that old closure must not resolve the escalation a second time.
+ */
+export function stillClosedBeforeReopen(escalation: Escalation, observed: Observation): boolean {
+  const reopenedAt = escalation.details.reopenedAt;
+  if (typeof reopenedAt !== 'string' || observed.status !== 'closed') return false;
+  const closedAt = observed.request?.lastClosedDate ?? observed.request?.lastModifiedDate;
+  return closedAt === undefined || Date.parse(closedAt) <= Date.parse(reopenedAt);
 }
 
 /** The state Microsoft's status moves an escalation to, if any. */

@@ -12,6 +12,7 @@ import {
 } from '../../src/cards/escalation-cards';
 import { createEscalation, transition, type Actor, type Escalation } from '../../src/domain/escalation';
 import { troubleshootingChecks } from '../../src/domain/triage';
+import { renderAttention, renderReminder, renderResolved } from '../../src/cards/notification-cards';
 import type { Translator } from '../../src/i18n';
 
 const actor: Actor = { kind: 'user', id: 'u1', name: 'Ada' };
@@ -51,6 +52,15 @@ export function sampleCards(cards: CardRenderer, tr: Translator): Record<string,
   const e = sampleEscalation();
   const triage = transition(e, 'triage', { actor, at }).escalation;
   const audit = [transition(e, 'triage', { actor, at, reason: 'different' }).event];
+  const resolved: Escalation = {
+    ...e,
+    state: 'resolved',
+    details: {
+      ...e.details,
+      serviceRequestId: '2611250010001234',
+      microsoftNotes: [{ createdByName: 'Microsoft Support', createdDate: '2026-11-25T10:00:00Z', text: 'A fix was deployed.' }],
+    },
+  };
   return {
     welcome: renderWelcome(cards, tr, { localMode: true }),
     health: renderHealth(cards, tr, {
@@ -98,6 +108,9 @@ export function sampleCards(cards: CardRenderer, tr: Translator): Record<string,
     'escalate-handoff': renderHandoff(cards, tr, triage, { deepLink: 'https://partner.microsoft.com/dashboard', recentRequests: [{ id: '123', label: '123 · Mail' }] }),
     'escalate-not-warranted': renderNotWarranted(cards, tr, triage),
     escalation: renderEscalation(cards, tr, triage, audit),
+    'notify-resolved': renderResolved(cards, tr, resolved),
+    'notify-attention': renderAttention(cards, tr, resolved, 'https://partner.microsoft.com/dashboard'),
+    reminder: renderReminder(cards, tr, resolved, 'ED-7K2M9Q4P is resolved, but the customer has not been told yet.'),
     'escalation-list': renderList(cards, tr, [e, triage], new Date('2026-11-26T09:00:00Z')),
   };
 }

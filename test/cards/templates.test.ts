@@ -9,7 +9,9 @@ import { EscalationFlow } from '../../src/bot/flow/escalation-flow';
 import type { CustomerDirectory } from '../../src/directory';
 import { systemClock } from '../../src/domain/clock';
 import type { HealthProvider } from '../../src/health';
+import type { ConversationStore, OutboxStore } from '../../src/store/queues';
 import type { EscalationStore } from '../../src/store/types';
+import type { SupportProvider } from '../../src/support/types';
 import { Localizer, SUPPORTED_LANGUAGES } from '../../src/i18n';
 import { cardProblems, cardVerbs } from '../support/cards';
 import { sampleCards } from './samples';
@@ -43,6 +45,10 @@ describe('cards', () => {
       health: {} as HealthProvider,
       cards,
       clock: systemClock,
+      support: {} as SupportProvider,
+      outbox: {} as OutboxStore,
+      conversations: {} as ConversationStore,
+      snoozeMs: 1,
     });
     const bot = new EscalationDeskBot({
       cards,

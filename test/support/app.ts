@@ -59,11 +59,11 @@ export interface AppFixture {
 }
 
 /** Registers beforeEach/afterEach hooks that run a fresh service and connector double per test. */
-export function useAppPerTest(env: Record<string, string> = {}): AppFixture {
+export function useAppPerTest(env: Record<string, string> = {}, overrides: AppOverrides = {}): AppFixture {
   const fixture: { app?: RunningApp; connector?: ConnectorDouble } = {};
   beforeEach(async () => {
     fixture.connector = await new ConnectorDouble().start();
-    fixture.app = await startApp(env);
+    fixture.app = await startApp(env, overrides);
   });
   afterEach(async () => {
     await fixture.app?.stop();

@@ -65,7 +65,7 @@ describe('Tracker', function () {
       clock.now(),
     );
     const created = await db.escalations.create(escalation, [event]);
-    const watch = transition(created, 'known_issue', { actor: ENGINEER, at: clock.now(), details: { watchedIssueId: 'EX226792', notifyTargets: [target] } });
+    const watch = transition(created, 'known_issue', { actor: ENGINEER, at: clock.now(), details: { knownIssue: { id: 'EX226792', title: 'Mail delayed' }, notifyTargets: [target] } });
     await db.escalations.update(watch.escalation, created.version, [watch.event]);
     let resolved = false;
     const tracker = new Tracker({ escalations: db.escalations, tracking: db.tracking, support: noSupport, health: health(() => resolved), clock, logger: silentLogger() });

@@ -37,15 +37,21 @@ import {
   isCategory,
   isServiceRequestNumber,
   isSeverity,
+  partnerCenterRequestsLink,
+  PARTNER_CENTER_PORTAL,
   troubleshootingChecks,
   type RequestLabels,
   type TroubleshootingRecord,
 } from '../../domain/triage';
 import type { HealthOverview, HealthProvider } from '../../health';
 import type { Translator } from '../../i18n';
+import type { ConversationStore, OutboxStore } from '../../store/queues';
 import { ConcurrencyError, DuplicateError, type EscalationStore } from '../../store/types';
+import { UnknownServiceRequestError, type SupportProvider } from '../../support/types';
+import { cardActivity, renderAttention, renderReminder, renderResolved } from '../../cards/notification-cards';
 import type { Verb } from '../../cards/verbs';
 import type { Handler, HandlerContext } from '../bot';
+import { LOCAL_TENANT, conversationKeyOf } from '../conversation-refs';
 import type { CommandName } from '../commands';
 
 /** Dependencies of the flow. */
@@ -59,6 +65,14 @@ export interface EscalationFlowOptions {
   readonly healthTimeoutMs?: number;
   /** Partner Center's address for filing a request for a customer. */
   readonly partnerCenterPortal?: string;
+  /** Microsoft's side of linked requests: notes go there. */
+  readonly support: SupportProvider;
+  readonly outbox: Pick<OutboxStore, 'enqueue'>;
+  readonly conversations: Pick<ConversationStore, 'get'>;
+  /** Asks the tracker to look at an escalation at once (after a note was added). */
+  readonly pollNow?: (escalationId: string) => Promise<unknown>;
+  /** How long "Remind me later" waits. */
+  readonly snoozeMs: number;
 }
 
 /** Services offered when the customer's own overview is not known yet. */
@@ -75,8 +89,6 @@ const USUAL_SERVICES = [
   'Dynamics 365 Apps',
 ];
 
-/** The tenant used for turns that carry none (the local playground). */
-const LOCAL_TENANT = 'local';
 /** Most customers offered in the describe card's choice set (card size). */
 const MAX_CUSTOMER_CHOICES = 100;
 const MAX_OFFERED = 3;
@@ -145,6 +157,12 @@ export class EscalationFlow {
       resume: (c) => this.resume(c),
       status: (c) => this.status(c),
       list: (c) => this.list(c),
+      customerNotified: (c) => this.customerNotified(c),
+      stillBroken: (c) => this.stillBroken(c),
+      remindLater: (c) => this.remindLater(c),
+      answerMicrosoft: (c) => this.answerMicrosoft(c),
+      manualAttention: (c) => this.manualMove(c, 'attention_needed'),
+      manualResolved: (c) => this.manualMove(c, 'resolved'),
     };
   }
 
@@ -237,13 +255,26 @@ export class EscalationFlow {
       case 'decision':
         return renderNotWarranted(this.options.cards, tr, e);
       default:
-        return renderEscalation(this.options.cards, tr, e, await this.options.store.audit(e.id), error);
+        if (e.state === 'resolved') return renderResolved(this.options.cards, tr, e, error);
+        if (e.state === 'attention_needed' && this.options.support.source !== 'manual') {
+          return renderAttention(this.options.cards, tr, e, this.deepLink(e), error);
+        }
+        return this.summary(tr, e, error);
     }
   }
 
+  /** The summary card, with what only this deployment knows: manual tracking, unreachable targets. */
+  private async summary(tr: Translator, e: Escalation, error?: string): Promise<AdaptiveCardJson> {
+    const targets = await Promise.all((flowOf(e).notifyTargets ?? []).map((key) => this.options.conversations.get(key)));
+    const blocked = targets.find((t) => t?.unreachable)?.unreachable?.reason;
+    return renderEscalation(this.options.cards, tr, e, await this.options.store.audit(e.id), error, {
+      manual: this.options.support.source === 'manual',
+      unreachable: blocked,
+    });
+  }
+
   private deepLink(e: Escalation): string {
-    const portal = this.options.partnerCenterPortal ?? 'https://partner.microsoft.com';
-    return `${portal}/dashboard/v2/customers/${encodeURIComponent(e.customer.tenantId)}/servicemanagement`;
+    return partnerCenterRequestsLink(this.options.partnerCenterPortal ?? PARTNER_CENTER_PORTAL, e.customer.tenantId);
   }
 
   /** The describe card, for a new flow (or the same flow re-rendered). */
@@ -299,7 +330,8 @@ export class EscalationFlow {
     if (Number.isNaN(since.getTime())) return again(tr.t('flow.errors.invalid', { fields: 'sinceDate' }));
     if (since.getTime() > this.options.clock.now().getTime() + 5 * 60_000) return again(tr.t('flow.errors.sinceFuture'));
 
-    await ctx.turn.sendActivity({ type: 'typing' });
+    // A typed message waits for the reply; a card action's answer is the card itself, so no typing there.
+    if (ctx.turn.activity.type === 'message') await ctx.turn.sendActivity({ type: 'typing' });
     const overview = await this.overview(ctx, customer.tenantId, customer.companyName);
     const service = overview?.services.find((s) => s.service.toLowerCase() === input.service.toLowerCase())?.service ?? input.service;
     if (overview && !overview.services.some((s) => s.service === service)) {
@@ -319,7 +351,14 @@ export class EscalationFlow {
         since: since.toISOString(),
         usersAffected: input.usersAffected,
         regions: input.regions ? input.regions.split(',').map((r) => r.trim()).filter(Boolean).slice(0, 20) : [],
-        details: { flowId: input.flowId, step: 'health', conversationId: ctx.turn.activity.conversation?.id },
+        details: {
+          flowId: input.flowId,
+          step: 'health',
+          conversationId: ctx.turn.activity.conversation?.id,
+          // Where Microsoft's answers are announced (the thread or the chat the flow ran in), in whose language.
+          notifyTargets: [conversationKeyOf(ctx.turn)].filter((k): k is string => k !== undefined),
+          locale: ctx.tr.language,
+        },
       },
       this.actor(ctx),
       this.options.clock.now(),
@@ -379,7 +418,7 @@ export class EscalationFlow {
     const saved = await this.apply(ctx, e, ['draft'], this.move(ctx, 'known_issue', { step: 'done', knownIssue: issue && { id: issue.id, title: issue.title } }));
     if ('card' in saved) return saved.card;
     await this.say(ctx, 'flow.messages.watching', { issue: issue?.id ?? '', customer: e.customer.name });
-    return renderEscalation(this.options.cards, ctx.tr, saved.saved, await this.options.store.audit(e.id));
+    return this.summary(ctx.tr, saved.saved);
   }
 
   private async knownDiffers(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
@@ -489,15 +528,27 @@ export class EscalationFlow {
     if (e.state === 'awaiting_handoff' && !isServiceRequestNumber(number)) {
       return renderHandoff(this.options.cards, ctx.tr, e, { deepLink: this.deepLink(e), error: ctx.tr.t('flow.errors.requestNumber') });
     }
+    if (e.state === 'awaiting_handoff') {
+      try {
+        // Links the request on Microsoft's side (the sandbox starts playing it) and catches typos.
+        await this.options.support.getRequest(number);
+      } catch (error) {
+        if (error instanceof UnknownServiceRequestError) {
+          return renderHandoff(this.options.cards, ctx.tr, e, { deepLink: this.deepLink(e), error: ctx.tr.t('flow.errors.unknownRequest', { id: number }) });
+        }
+        // Partner Center is down or slow: link anyway, the tracker reads it later.
+        ctx.info.logger.warn({ err: error }, 'could not read the service request while linking it');
+      }
+    }
     const saved = await this.apply(ctx, e, ['awaiting_handoff'], this.move(ctx, 'escalated', { serviceRequestId: number, step: 'done' }));
-    return 'card' in saved ? saved.card : renderEscalation(this.options.cards, ctx.tr, saved.saved, await this.options.store.audit(e.id));
+    return 'card' in saved ? saved.card : this.summary(ctx.tr, saved.saved);
   }
 
   private async close(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
     const e = await this.load(ctx, ctx.data.escalationId);
     if (!e) return undefined;
     const saved = await this.apply(ctx, e, ['not_warranted'], this.move(ctx, 'closed', { step: 'done' }));
-    return 'card' in saved ? saved.card : renderEscalation(this.options.cards, ctx.tr, saved.saved, await this.options.store.audit(e.id));
+    return 'card' in saved ? saved.card : this.summary(ctx.tr, saved.saved);
   }
 
   private async retriage(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
@@ -532,7 +583,7 @@ export class EscalationFlow {
     const saved = await this.apply(ctx, e, cancellable, this.move(ctx, 'cancelled', { step: 'done' }));
     if ('card' in saved) return saved.card;
     await this.say(ctx, 'flow.messages.cancelled', { id: e.id });
-    return renderEscalation(this.options.cards, ctx.tr, saved.saved, await this.options.store.audit(e.id));
+    return this.summary(ctx.tr, saved.saved);
   }
 
   private async refresh(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
@@ -565,7 +616,7 @@ export class EscalationFlow {
     if (!id) return this.say(ctx, 'flow.messages.statusUsage', { example: 'ED-7K2M9Q4P' });
     const e = await this.load(ctx, id.split(/\s+/)[0]);
     if (!e) return undefined;
-    return renderEscalation(this.options.cards, ctx.tr, e, await this.options.store.audit(e.id));
+    return this.summary(ctx.tr, e);
   }
 
   private async list(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
@@ -576,5 +627,114 @@ export class EscalationFlow {
       limit: 20,
     });
     return renderList(this.options.cards, ctx.tr, page.items, this.options.clock.now());
+  }
+  /** Closes the loop: who was told, when and what; then the escalation is closed. */
+  private async customerNotified(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
+    const e = await this.load(ctx, ctx.data.escalationId);
+    if (!e) return undefined;
+    const message = z.string().trim().min(1).max(4000).safeParse(ctx.data.customerMessage);
+    const contact = z.string().trim().min(1).max(200).safeParse(ctx.data.notifiedContact);
+    if (e.state === 'resolved' && (!message.success || !contact.success)) {
+      const fields = [message.success ? '' : 'customerMessage', contact.success ? '' : 'notifiedContact'].filter(Boolean);
+      return renderResolved(this.options.cards, ctx.tr, e, ctx.tr.t('flow.errors.invalid', { fields: fields.join(', ') }));
+    }
+    const actor = this.actor(ctx);
+    const at = this.options.clock.now();
+    const saved = await this.apply(ctx, e, ['resolved'], (current) => {
+      const told = transition(current, 'customer_notified', {
+        actor,
+        at,
+        details: {
+          customerNotified: { by: actor.name ?? actor.id, at: at.toISOString(), contact: contact.data ?? '', message: message.data ?? '' },
+        },
+      });
+      const closed = transition(told.escalation, 'closed', { actor, at, details: { step: 'done' } });
+      return { escalation: closed.escalation, events: [told.event, closed.event] };
+    });
+    if ('card' in saved) return saved.card;
+    await this.say(ctx, 'flow.messages.notified', { customer: e.customer.name, id: e.id });
+    return this.summary(ctx.tr, saved.saved);
+  }
+
+  /** Reopens a resolved request that is still broken: a note to Microsoft, then back to escalated. */
+  private async stillBroken(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
+    const e = await this.load(ctx, ctx.data.escalationId);
+    if (!e) return undefined;
+    if (e.state !== 'resolved') return this.cardFor(ctx.tr, e, ctx.tr.t('flow.errors.stale'));
+    const reason = z.string().trim().min(1).max(1000).safeParse(ctx.data.stillBrokenReason);
+    if (!reason.success) return renderResolved(this.options.cards, ctx.tr, e, ctx.tr.t('flow.errors.invalid', { fields: 'stillBrokenReason' }));
+    const requestId = flowOf(e).serviceRequestId;
+    if (!requestId) return renderResolved(this.options.cards, ctx.tr, e, ctx.tr.t('flow.errors.reopenIncident'));
+    try {
+      await this.options.support.addNote(requestId, reason.data, this.actor(ctx).name);
+    } catch (error) {
+      ctx.info.logger.warn({ err: error }, 'could not add a note to the Microsoft request');
+      return renderResolved(this.options.cards, ctx.tr, e, ctx.tr.t('flow.errors.microsoftUnavailable', { code: ctx.info.correlationId.slice(0, 8) }));
+    }
+    const saved = await this.apply(ctx, e, ['resolved'], this.move(ctx, 'escalated', { reopenedAt: this.options.clock.now().toISOString() }, reason.data));
+    if ('card' in saved) return saved.card;
+    await this.options.pollNow?.(e.id);
+    await this.say(ctx, 'flow.messages.reopened', { id: e.id });
+    return this.summary(ctx.tr, saved.saved);
+  }
+
+  /** "Remind me later": one reminder after the snooze period (a second press in the same hour adds none). */
+  private async remindLater(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
+    const e = await this.load(ctx, ctx.data.escalationId);
+    if (!e) return undefined;
+    if (e.state !== 'resolved') return this.cardFor(ctx.tr, e, ctx.tr.t('flow.errors.stale'));
+    const now = this.options.clock.now();
+    const target = conversationKeyOf(ctx.turn);
+    if (target) {
+      const hour = Math.floor(now.getTime() / 3_600_000);
+      const card = renderReminder(this.options.cards, ctx.tr, e, ctx.tr.t('flow.reminders.resolved', { id: e.id }));
+      await this.options.outbox.enqueue(
+        [
+          {
+            id: randomUUID(),
+            escalationId: e.id,
+            kind: 'reminder',
+            target,
+            payload: { activity: cardActivity(card) },
+            dedupeKey: `reminder:${e.id}:snooze:${hour}:${target}`,
+            notBefore: new Date(now.getTime() + this.options.snoozeMs).toISOString(),
+          },
+        ],
+        now,
+      );
+    }
+    await this.say(ctx, 'flow.reminders.snoozed', { id: e.id, hours: String(Math.round(this.options.snoozeMs / 3_600_000)) });
+    return renderResolved(this.options.cards, ctx.tr, e);
+  }
+
+  /** Answers Microsoft's question as a note on the request; with manual tracking, the engineer says it is answered. */
+  private async answerMicrosoft(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
+    const e = await this.load(ctx, ctx.data.escalationId);
+    if (!e) return undefined;
+    if (e.state !== 'attention_needed') return this.cardFor(ctx.tr, e, ctx.tr.t('flow.errors.stale'));
+    const answer = z.string().trim().min(1).max(4000).safeParse(ctx.data.answer);
+    if (!answer.success) return renderAttention(this.options.cards, ctx.tr, e, this.deepLink(e), ctx.tr.t('flow.errors.invalid', { fields: 'answer' }));
+    const requestId = flowOf(e).serviceRequestId ?? '';
+    try {
+      await this.options.support.addNote(requestId, answer.data, this.actor(ctx).name);
+    } catch (error) {
+      ctx.info.logger.warn({ err: error }, 'could not add a note to the Microsoft request');
+      return renderAttention(this.options.cards, ctx.tr, e, this.deepLink(e), ctx.tr.t('flow.errors.microsoftUnavailable', { code: ctx.info.correlationId.slice(0, 8) }));
+    }
+    await this.options.pollNow?.(e.id);
+    await this.say(ctx, 'flow.messages.answered', { request: requestId });
+    return this.cardFor(ctx.tr, (await this.options.store.get(e.id)) ?? e);
+  }
+
+  /** SUPPORT_SOURCE=manual: the engineer reports what Microsoft did. */
+  private async manualMove(ctx: HandlerContext, to: 'attention_needed' | 'resolved'): Promise<AdaptiveCardJson | undefined> {
+    const e = await this.load(ctx, ctx.data.escalationId);
+    if (!e) return undefined;
+    if (this.options.support.source !== 'manual') return this.cardFor(ctx.tr, e, ctx.tr.t('flow.errors.stale'));
+    const from: EscalationState[] = to === 'resolved' ? ['escalated', 'attention_needed'] : ['escalated'];
+    const saved = await this.apply(ctx, e, from, this.move(ctx, to, {}));
+    if ('card' in saved) return saved.card;
+    await this.say(ctx, to === 'resolved' ? 'flow.messages.manualResolved' : 'flow.messages.manualAttention', { id: e.id });
+    return this.cardFor(ctx.tr, saved.saved);
   }
 }
