@@ -3,6 +3,7 @@
  * it reads (escalations of the caller's partner tenant, one escalation with its audit trail,
  * and its card). Every API call is authenticated (Teams SSO, or the development identity).
  */
+import { stringify } from 'csv-stringify/sync';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -185,6 +186,9 @@ function parseLimit(raw: string | null): number {
   return Math.min(Number(raw), MAX_LIMIT);
 }
 
+/** Most escalations one export holds. */
+const MAX_EXPORT = 10_000;
+
 /** Registers the tab's page, its vendor scripts and its data API on a server. */
 export function registerTabRoutes(server: restify.Server, options: TabRouteOptions): void {
   const { store, logger, cardFor } = options;
@@ -246,6 +250,58 @@ export function registerTabRoutes(server: restify.Server, options: TabRouteOptio
         items: page.items.map(summarize),
         ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
       });
+    }),
+  );
+
+  // The audit export of one customer's escalations with their timelines (registered before
+  // `/:id`, which would otherwise take "export" for an escalation id).
+  server.get(
+    '/api/escalations/export',
+    api(async (req, res, identity) => {
+      const query = queryOf(req);
+      const customer = query.get('customer')?.trim() ?? '';
+      const format = query.get('format') ?? 'json';
+      if (!/^[0-9a-f-]{36}$/i.test(customer)) throw new HttpError(400, 'BadCustomer', 'customer must be a customer tenant id.');
+      if (format !== 'json' && format !== 'csv') throw new HttpError(400, 'BadFormat', 'format must be json or csv.');
+      const escalations: Escalation[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.list({
+          ...(identity.development ? {} : { partnerTenantId: identity.tenantId }),
+          customerTenantId: customer,
+          limit: 500,
+          ...(cursor ? { cursor } : {}),
+        });
+        escalations.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor && escalations.length < MAX_EXPORT);
+      const rows = await Promise.all(escalations.map(async (e) => ({ escalation: e, audit: await store.audit(e.id) })));
+      logger.info({ escalations: rows.length, format }, 'audit export');
+      const filename = `escalations-${customer}.${format}`;
+      if (format === 'json') {
+        res.header('Content-Disposition', `attachment; filename="${filename}"`);
+        sendJson(req, res, { customerTenantId: customer, exportedAt: new Date().toISOString(), escalations: rows });
+        return;
+      }
+      const csv = stringify(
+        rows.flatMap(({ escalation: e, audit }) =>
+          audit.map((ev) => ({
+            escalationId: e.id,
+            customer: e.customer.name,
+            service: e.service,
+            title: e.title,
+            serviceRequestId: typeof e.details.serviceRequestId === 'string' ? e.details.serviceRequestId : '',
+            at: ev.at,
+            actorKind: ev.actor.kind,
+            actor: ev.actor.name ?? ev.actor.id,
+            from: ev.from ?? '',
+            to: ev.to,
+            reason: ev.reason ?? '',
+          })),
+        ),
+        { header: true, columns: ['escalationId', 'customer', 'service', 'title', 'serviceRequestId', 'at', 'actorKind', 'actor', 'from', 'to', 'reason'] },
+      );
+      res.sendRaw(200, csv, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"` });
     }),
   );
 

@@ -190,6 +190,27 @@ describe('tab API', () => {
     assert.ok(jwks.hits() >= 1, 'keys came from the JWKS endpoint');
   });
 
+  it('exports a customer\u2019s escalations with their timelines as JSON and CSV, for its own tenant only', async () => {
+    const json = await get(`/api/escalations/export?customer=${CONTOSO}&format=json`, await token());
+    assert.equal(json.status, 200);
+    const exported = json.body?.escalations as { escalation: { id: string; partnerTenantId: string }; audit: { to: string }[] }[];
+    assert.deepEqual(exported.map((r) => r.escalation.id).sort(), ['esc-contoso-mail', 'esc-contoso-sharepoint']);
+    const mail = exported.find((r) => r.escalation.id === 'esc-contoso-mail');
+    assert.deepEqual(mail?.audit.map((e) => e.to), ['draft', 'triage', 'awaiting_handoff', 'escalated']);
+
+    const res = await fetch(`${tab.url}/api/escalations/export?customer=${CONTOSO}&format=csv`, { headers: { authorization: `Bearer ${await token()}` } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/csv/);
+    const lines = (await res.text()).trim().split('\n');
+    assert.equal(lines[0], 'escalationId,customer,service,title,serviceRequestId,at,actorKind,actor,from,to,reason');
+    assert.ok(lines.some((l) => l.startsWith('esc-contoso-mail,Contoso Ltd,Exchange Online,') && l.includes(',2405010010001234,') && l.endsWith(',awaiting_handoff,escalated,')));
+
+    assert.equal((await get(`/api/escalations/export?customer=${CONTOSO}`)).status, 401);
+    assert.equal((await get(`/api/escalations/export?customer=${CONTOSO}`, await token({ tid: OTHER_PARTNER }))).status, 403);
+    assert.equal((await get('/api/escalations/export?customer=contoso', await token())).status, 400);
+    assert.equal((await get(`/api/escalations/export?customer=${CONTOSO}&format=xml`, await token())).status, 400);
+  });
+
   it('knows the v1 and v2 issuers of each cloud', () => {
     assert.deepEqual(entraIssuers('https://login.microsoftonline.us/', PARTNER), [`https://login.microsoftonline.us/${PARTNER}/v2.0`, `https://sts.windows.net/${PARTNER}/`]);
     assert.ok(entraIssuers('https://login.chinacloudapi.cn', PARTNER).includes(`https://sts.chinacloudapi.cn/${PARTNER}/`));

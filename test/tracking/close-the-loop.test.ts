@@ -119,3 +119,42 @@ describe('closing the loop (sandbox Microsoft, tracker, outbox, connector double
     assert.ok(has(card, /1 to 16 digits/));
   });
 });
+
+describe('reminders and conversation references', () => {
+  const clock = new ManualClock(new Date());
+  const f = useAppPerTest({ RESOLVED_REMINDER_HOURS: '4', HANDOFF_REMINDER_HOURS: '24', QUIET_REQUEST_DAYS: '3' }, { clock });
+
+  it('records the conversation reference of every turn and forgets it on uninstall', async () => {
+    const { installed, message } = await import('../support/activities');
+    await f.app.post('/api/messages', message('help', { serviceUrl: f.connector.url, conversationId: 'a:chat-42' }));
+    const key = '72f988bf-0000-4000-8000-000000000001|a:chat-42';
+    const ref = await f.app.app.database.conversations.get(key);
+    assert.equal(ref?.serviceUrl, f.connector.url);
+    assert.equal(ref?.botId, '28:escalation-desk');
+    await f.app.post('/api/messages', { ...installed({ serviceUrl: f.connector.url, conversationId: 'a:chat-42' }), action: 'remove' });
+    assert.equal(await f.app.app.database.conversations.get(key), undefined);
+  });
+
+  it('an unfiled request is reminded once per period, to the conversation the flow ran in', async () => {
+    const me = new Engineer(f.app, f.connector);
+    const flowId = flowIdOf(await me.act('escalate', {}));
+    const id = escalationIdOf(await me.describe(flowId));
+    await me.act('knownDiffers', { escalationId: id, notSameReason: 'x' });
+    await me.act('troubleshootSkip', { escalationId: id });
+    await me.act('triage', { escalationId: id, category: 'service_unavailable', severity: 'minimal', businessImpact: 'x', contact: 'y' });
+    const { reminders, outboxWorker } = f.app.app.workers;
+    const reminded = () =>
+      f.connector.sent().filter((a) => JSON.stringify(a).includes('is prepared but not filed in Partner Center yet'));
+
+    clock.advance(23 * 3_600_000);
+    assert.equal(await reminders.runOnce(), 0, 'not yet');
+    clock.advance(2 * 3_600_000);
+    assert.equal(await reminders.runOnce(), 1);
+    assert.equal(await reminders.runOnce(), 0, 'one reminder per period, however often the scan runs');
+    await outboxWorker.runOnce();
+    assert.equal(reminded().length, 1);
+    assert.equal(f.connector.calls.at(-1)?.conversationId, 'a:personal-1');
+    clock.advance(24 * 3_600_000);
+    assert.equal(await reminders.runOnce(), 1, 'the next period reminds again');
+  });
+});
