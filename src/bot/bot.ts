@@ -9,6 +9,7 @@ import {
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
   type BotState,
+  type InvokeResponse,
 } from 'botbuilder';
 import { renderWelcome, type AdaptiveCardJson, type CardRenderer } from '../cards';
 import { isVerb, type Verb } from '../cards/verbs';
@@ -129,6 +130,16 @@ export class EscalationDeskBot extends TeamsActivityHandler {
       return this.welcome(tr);
     }
     return handler(this.context(turn, '', data));
+  }
+
+  /**
+   * Invokes the bot does not handle (message extensions, task modules, …) get a clear 400:
+   * botbuilder's default 501 would be a server error for a request that is simply not ours.
+   */
+  protected override async onInvokeActivity(turn: TurnContext): Promise<InvokeResponse> {
+    const response = await super.onInvokeActivity(turn);
+    if (response.status !== 501) return response;
+    return { status: 400, body: { code: 'UnsupportedInvoke', message: 'Escalation Desk does not handle this kind of request.' } };
   }
 
   /** Universal Actions (`Action.Execute`): answer with the card that replaces the one clicked. */

@@ -12,6 +12,8 @@ import {
   type Request,
   type Response,
 } from 'botbuilder';
+import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
+import type { Activity } from 'botbuilder';
 import type { CardRenderer } from '../cards';
 import type { Config } from '../config';
 import type { Localizer } from '../i18n';
@@ -64,9 +66,27 @@ export function botFrameworkAuthSettings(
   };
 }
 
+/** Token-library errors that mean "this token is not acceptable", not "the server failed". */
+const TOKEN_REJECTIONS: ReadonlySet<string> = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
+
+/**
+ * botbuilder lets some token errors (a bad signature, a token not yet valid) escape as plain
+ * errors, which CloudAdapter answers with 500 and the reason; they are refusals: 401, no detail.
+ */
+class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    try {
+      return await super.authenticateRequest(activity, authHeader);
+    } catch (error) {
+      if (error instanceof Error && TOKEN_REJECTIONS.has(error.name)) throw new AuthenticationError('Unauthorized', 401);
+      throw error;
+    }
+  }
+}
+
 /** Builds the Teams edge. */
 export function createTeamsEdge(options: TeamsEdgeOptions): TeamsEdge {
-  const auth = new ConfigurationBotFrameworkAuthentication(botFrameworkAuthSettings(options.config));
+  const auth = new StrictBotFrameworkAuthentication(botFrameworkAuthSettings(options.config));
   const adapter = new CloudAdapter(auth);
   const storage = new DocumentBotStorage(options.documents);
   const conversationState = new ConversationState(storage);

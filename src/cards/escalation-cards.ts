@@ -9,6 +9,7 @@ import type { MatchReason } from '../domain/matching';
 import { CATEGORIES, SEVERITIES, decide, openChecks, type Severity } from '../domain/triage';
 import type { Translator } from '../i18n';
 import { utcMinute as utc } from './format';
+import { inert, inertOptional } from './inert';
 import type { AdaptiveCardJson, CardRenderer } from './renderer';
 
 /** A known issue as offered on the match card (stored with the escalation so the card can be shown again). */
@@ -26,12 +27,13 @@ export interface OfferedMatch {
 export type DescribeValues = Readonly<Record<string, string>>;
 
 
-function header(tr: Translator, e: Escalation): string {
-  return tr.t('flow.header', { id: e.id, customer: e.customer.name, service: e.service, state: tr.t(`flow.states.${e.state}`) });
+/** The escalation's one-line header: id, customer, service, state (customer and service shown inert). */
+export function headerLine(tr: Translator, e: Escalation): string {
+  return tr.t('flow.header', { id: e.id, customer: inert(e.customer.name), service: inert(e.service), state: tr.t(`flow.states.${e.state}`) });
 }
 
 function base(tr: Translator, e: Escalation | undefined, error: string | undefined): Record<string, unknown> {
-  return { escalationId: e?.id ?? '', flowId: e ? (flowOf(e).flowId ?? '') : '', headerLine: e ? header(tr, e) : '', error: error ?? '' };
+  return { escalationId: e?.id ?? '', flowId: e ? (flowOf(e).flowId ?? '') : '', headerLine: e ? headerLine(tr, e) : '', error: error ?? '' };
 }
 
 /** The describe card: customer, service, what is wrong, since when, how many users, where. */
@@ -69,11 +71,11 @@ export function renderMatch(cards: CardRenderer, tr: Translator, e: Escalation, 
     ...base(tr, e, error),
     matches: matches.map((m) => ({
       id: m.id,
-      title: m.title,
+      title: inert(m.title),
       kind: tr.t(`cards.health.kind.${m.classification}`),
       status: tr.t(`healthStatus.${m.status}`),
       since: tr.t('cards.health.since', { time: utc(m.startDateTime) }),
-      impact: m.impact,
+      impact: inert(m.impact),
       reasons: matchReasonText(tr, m.reasons),
     })),
   });
@@ -128,11 +130,14 @@ export function renderHandoff(
     ...base(tr, e, data.error),
     reasons: decisionReasons(tr, e),
     request: f.request ?? { title: '', description: '', product: e.service },
+    // The facts show the title; the copy inputs keep it as typed.
+    shownTitle: inert(f.request?.title ?? ''),
+    shownProduct: inert(f.request?.product ?? e.service),
     severityLabel: f.severity ? tr.t(`flow.severityShort.${f.severity}`) : '',
     deepLink: data.deepLink,
     recentRequests: data.recentRequests ?? [],
     // The filing path names the customer; the template cannot interpolate inside strings.
-    strings: { ...strings, howToFile: String(strings.howToFile).replace('{customer}', e.customer.name) },
+    strings: { ...strings, howToFile: String(strings.howToFile).replace('{customer}', inert(e.customer.name)) },
   });
 }
 
@@ -160,19 +165,19 @@ export function renderEscalation(
     value === undefined || value === '' ? [] : [{ title: tr.t(`flow.facts.${key}`), value: String(value) }];
   return cards.render('escalation', tr, {
     ...base(tr, e, error),
-    title: e.title,
+    title: inert(e.title),
     stateText: tr.t(`flow.states.${e.state}`),
     facts: [
-      ...fact('customer', e.customer.name),
-      ...fact('service', e.service),
-      ...fact('problem', e.description.length > 300 ? `${e.description.slice(0, 299)}…` : e.description),
+      ...fact('customer', inert(e.customer.name)),
+      ...fact('service', inert(e.service)),
+      ...fact('problem', inert(e.description.length > 300 ? `${e.description.slice(0, 299)}…` : e.description)),
       ...fact('since', utc(e.since)),
       ...fact('users', e.usersAffected),
-      ...fact('knownIssue', f.knownIssue ? `${f.knownIssue.id} · ${f.knownIssue.title}` : undefined),
+      ...fact('knownIssue', f.knownIssue ? inert(`${f.knownIssue.id} · ${f.knownIssue.title}`) : undefined),
       ...fact('category', f.category ? tr.t(`flow.categories.${f.category}`) : undefined),
       ...fact('severity', f.severity ? tr.t(`flow.severityShort.${f.severity}`) : undefined),
       ...fact('request', f.serviceRequestId),
-      ...fact('owner', e.ownerName),
+      ...fact('owner', inertOptional(e.ownerName)),
       ...fact('unreachable', options.unreachable ? tr.t('flow.unreachable', { reason: options.unreachable }) : undefined),
     ],
     // The newest events matter most; a long history would outgrow the card.
@@ -180,15 +185,15 @@ export function renderEscalation(
       ...audit.slice(-12).map((ev) => ({
       text: tr.t('flow.timeline', {
         at: utc(ev.at),
-        actor: ev.actor.name ?? ev.actor.kind,
+        actor: inert(ev.actor.name ?? ev.actor.kind),
         from: ev.from ? tr.t(`flow.states.${ev.from}`) : '—',
         to: tr.t(`flow.states.${ev.to}`),
-        reason: ev.reason ? ` · ${ev.reason}` : '',
+        reason: ev.reason ? ` · ${inert(ev.reason)}` : '',
       }),
       })),
       // Microsoft's own words on the request, newest last.
       ...(f.microsoftNotes ?? []).slice(-5).map((n) => ({
-        text: `${utc(n.createdDate)} · ${n.createdByName ?? 'Microsoft'} · ${n.text.slice(0, 500)}`,
+        text: `${utc(n.createdDate)} · ${inert(n.createdByName ?? 'Microsoft')} · ${inert(n.text.slice(0, 500))}`,
       })),
     ],
     canCancel: ['draft', 'known_issue', 'triage', 'awaiting_handoff'].includes(e.state),
@@ -212,8 +217,8 @@ export function renderList(cards: CardRenderer, tr: Translator, escalations: rea
   return cards.render('escalation-list', tr, {
     items: escalations.map((e) => ({
       id: e.id,
-      customer: e.customer.name,
-      service: e.service,
+      customer: inert(e.customer.name),
+      service: inert(e.service),
       state: tr.t(`flow.states.${e.state}`),
       age: age(tr, e.createdAt, now),
       request: flowOf(e).serviceRequestId ? ` · ${flowOf(e).serviceRequestId}` : '',

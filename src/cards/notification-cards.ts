@@ -5,24 +5,22 @@
 import type { Escalation } from '../domain/escalation';
 import { flowOf } from '../domain/flow';
 import type { Translator } from '../i18n';
+import { headerLine } from './escalation-cards';
 import { utcMinute } from './format';
+import { inert } from './inert';
 import type { AdaptiveCardJson, CardRenderer } from './renderer';
-
-function headerLine(tr: Translator, e: Escalation): string {
-  return tr.t('flow.header', { id: e.id, customer: e.customer.name, service: e.service, state: tr.t(`flow.states.${e.state}`) });
-}
 
 /** Microsoft's newest note on the linked request, if the tracker recorded one. */
 export function lastMicrosoftWord(e: Escalation): string {
   const notes = flowOf(e).microsoftNotes ?? [];
-  return notes.at(-1)?.text.slice(0, 2000) ?? '';
+  return inert(notes.at(-1)?.text.slice(0, 2000) ?? '');
 }
 
 function facts(tr: Translator, e: Escalation): { title: string; value: string }[] {
   const f = flowOf(e);
-  const out = [{ title: tr.t('flow.facts.problem'), value: e.title }];
+  const out = [{ title: tr.t('flow.facts.problem'), value: inert(e.title) }];
   if (f.serviceRequestId) out.push({ title: tr.t('flow.facts.request'), value: f.serviceRequestId });
-  if (f.knownIssue) out.push({ title: tr.t('flow.facts.incident'), value: `${f.knownIssue.id} · ${f.knownIssue.title}` });
+  if (f.knownIssue) out.push({ title: tr.t('flow.facts.incident'), value: inert(`${f.knownIssue.id} · ${f.knownIssue.title}`) });
   if (f.microsoftStatus) out.push({ title: tr.t('flow.facts.since'), value: utcMinute(f.microsoftStatus.at) });
   return out;
 }
@@ -34,7 +32,7 @@ export function renderResolved(cards: CardRenderer, tr: Translator, e: Escalatio
   const s = (key: string, vars: Record<string, string>) => tr.t(`cards.notify-resolved.${key}`, vars);
   return cards.render('notify-resolved', tr, {
     escalationId: e.id,
-    title: s(f.serviceRequestId ? 'titleRequest' : 'titleIncident', { id: ref, customer: e.customer.name }),
+    title: s(f.serviceRequestId ? 'titleRequest' : 'titleIncident', { id: ref, customer: inert(e.customer.name) }),
     headerLine: headerLine(tr, e),
     error: error ?? '',
     facts: facts(tr, e),
@@ -54,7 +52,7 @@ export function renderResolved(cards: CardRenderer, tr: Translator, e: Escalatio
 export function renderAttention(cards: CardRenderer, tr: Translator, e: Escalation, deepLink: string, error?: string): AdaptiveCardJson {
   return cards.render('notify-attention', tr, {
     escalationId: e.id,
-    title: tr.t('cards.notify-attention.title', { customer: e.customer.name }),
+    title: tr.t('cards.notify-attention.title', { customer: inert(e.customer.name) }),
     headerLine: headerLine(tr, e),
     error: error ?? '',
     facts: facts(tr, e),

@@ -4,6 +4,7 @@
  */
 import { renderHealth, type AdaptiveCardJson, type CardRenderer } from '../../cards';
 import { utcMinute as utc } from '../../cards/format';
+import { inert } from '../../cards/inert';
 import { byCompanyName, type Customer, type CustomerDirectory } from '../../directory';
 import { resolveCustomer } from '../../directory/resolve';
 import { BudgetExhaustedError, HealthAccessError, type HealthOverview, type HealthProvider, type Snapshot } from '../../health';
@@ -41,19 +42,19 @@ export function healthCard(
     tenantId: customer.tenantId,
     title:
       q === '' || services.length > 1
-        ? tr.t('cards.health.title', { customer: customer.companyName })
-        : tr.t('cards.health.titleService', { customer: customer.companyName, service: services[0]?.service ?? '' }),
+        ? tr.t('cards.health.title', { customer: inert(customer.companyName) })
+        : tr.t('cards.health.titleService', { customer: inert(customer.companyName), service: inert(services[0]?.service ?? '') }),
     asOf: tr.t('cards.health.asOf', { time: utc(snapshot.fetchedAt) }),
     stale: snapshot.stale,
     issuesHeading: tr.t('cards.health.issuesHeading', { count: issues.length }),
-    services: services.map((s) => ({ name: s.service, status: tr.t(`healthStatus.${s.status}`) })),
+    services: services.map((s) => ({ name: inert(s.service), status: tr.t(`healthStatus.${s.status}`) })),
     issues: issues.map((i) => ({
       id: i.id,
-      title: i.title,
+      title: inert(i.title),
       kind: tr.t(`cards.health.kind.${i.classification}`),
       status: tr.t(`healthStatus.${i.status}`),
       service: i.service,
-      impact: i.impactDescription,
+      impact: inert(i.impactDescription),
       since: tr.t('cards.health.since', { time: utc(i.startDateTime) }),
     })),
   });
@@ -64,7 +65,9 @@ export function createHealthCommand(options: HealthCommandOptions): Handler {
   return async (ctx: HandlerContext) => {
     const { tr, turn } = ctx;
     const say = async (key: string, vars: Record<string, string> = {}): Promise<undefined> => {
-      await turn.sendActivity(tr.t(`messages.health.${key}`, vars));
+      // Names and echoed queries are shown as typed, never as markdown.
+      const shown = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, inert(v)]));
+      await turn.sendActivity(tr.t(`messages.health.${key}`, shown));
       return undefined;
     };
     await turn.sendActivity({ type: 'typing' });

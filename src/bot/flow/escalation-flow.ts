@@ -49,6 +49,7 @@ import type { ConversationStore, OutboxStore } from '../../store/queues';
 import { ConcurrencyError, DuplicateError, type EscalationStore } from '../../store/types';
 import { UnknownServiceRequestError, type SupportProvider } from '../../support/types';
 import { cardActivity, renderAttention, renderReminder, renderResolved } from '../../cards/notification-cards';
+import { inert } from '../../cards/inert';
 import type { Verb } from '../../cards/verbs';
 import type { Handler, HandlerContext } from '../bot';
 import { LOCAL_TENANT, conversationKeyOf } from '../conversation-refs';
@@ -187,7 +188,9 @@ export class EscalationFlow {
   }
 
   private async say(ctx: HandlerContext, key: string, vars: Record<string, string> = {}): Promise<undefined> {
-    await ctx.turn.sendActivity(ctx.tr.t(key, vars));
+    // Ids, names and echoed text are shown as typed, never as markdown.
+    const shown = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, inert(v)]));
+    await ctx.turn.sendActivity(ctx.tr.t(key, shown));
     return undefined;
   }
 

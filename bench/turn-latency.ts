@@ -1,0 +1,311 @@
+/**
+ * Per-turn latency of Escalation Desk against the floor of its own stack: an echo bot on the
+ * same botbuilder CloudAdapter + restify server (src/server.ts), local mode, no auth.
+ *
+ *   node dist/bench/turn-latency.js                 (after npm run build)
+ *   BENCH_PROFILE=1 node dist/bench/turn-latency.js  (also CPU-profiles each server process)
+ *
+ * Each server runs in a child process of its own (as in production; the load generator in
+ * this process does not share its event loop). Both are driven with the same full triage
+ * conversations: escalate, describe, knownDiffers, troubleshootSkip, triage, handoffLink, six
+ * Action.Execute invokes over HTTP with keep-alive, a unique conversation and user each, with
+ * 1, 10 and 50 conversations at once. Latency is client-side, per turn. The desk runs with
+ * sandbox Microsoft services, WORKERS=off, LOG_LEVEL=info (logs to a temp file), on SQLite
+ * (temp file) and on PostgreSQL (a fresh schema, dropped afterwards).
+ *
+ * Targets at 50 conversations: median ≤ 1.5× and p99 ≤ 2× the echo floor.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ActivityHandler,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type TurnContext,
+} from 'botbuilder';
+import pino from 'pino';
+import { buildServer } from '../src/server';
+import { ConnectorDouble } from '../test/support/connector-double';
+import { message } from '../test/support/activities';
+import {
+  BotClient,
+  createSchema,
+  fmt,
+  participant,
+  percentile,
+  readAnswer,
+  requestNumbers,
+  sorted,
+  stepActivity,
+  TRIAGE_STEPS,
+  type BenchSchema,
+  type FlowIds,
+  type TriageStep,
+} from './support/common';
+import { summarizeProfile } from './support/profile';
+
+const LEVELS: ReadonlyArray<{ readonly concurrency: number; readonly rounds: number }> = [
+  { concurrency: 1, rounds: 50 },
+  { concurrency: 10, rounds: 10 },
+  { concurrency: 50, rounds: 6 },
+];
+const WARMUP = { concurrency: 10, rounds: 4 };
+const TARGET_MEDIAN = 1.5;
+const TARGET_P99 = 2;
+/** Gives up on a server that does not say it listens within this. */
+const START_TIMEOUT_MS = 60_000;
+
+type Kind = 'echo' | 'desk';
+
+// ---------------------------------------------------------------------------------------------
+// Child process: one server.
+
+/** The echo floor: replies with the text to a message, answers an invoke with a one-line card. */
+class EchoBot extends ActivityHandler {
+  constructor() {
+    super();
+    this.onMessage(async (context, next) => {
+      await context.sendActivity(context.activity.text ?? '');
+      await next();
+    });
+  }
+
+  protected override onAdaptiveCardInvoke(_context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const card = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: `echo: ${value.action?.verb ?? ''}` }] };
+    return Promise.resolve({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card });
+  }
+}
+
+async function serve(kind: Kind, databaseUrl: string, logFile: string): Promise<void> {
+  let close: () => Promise<void>;
+  let port: number;
+  if (kind === 'echo') {
+    const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+    const bot = new EchoBot();
+    const server = buildServer({
+      messages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
+      ready: () => Promise.resolve(),
+      logger: pino({ level: 'warn' }, pino.destination(logFile)),
+    });
+    port = (await server.listen(0, '127.0.0.1')).port;
+    close = () => server.close(1000);
+  } else {
+    const { loadConfig } = await import('../src/config');
+    const { createLogger } = await import('../src/log');
+    const { createApp } = await import('../src/app');
+    const config = loadConfig({ env: { DATABASE_URL: databaseUrl, WORKERS: 'off', LOG_LEVEL: 'info' }, dotenvPath: null });
+    const logger = createLogger({ level: config.logLevel, destination: pino.destination(logFile) });
+    const app = await createApp(config, logger);
+    port = (await app.server.listen(0, '127.0.0.1')).port;
+    close = () => app.close(1000);
+  }
+  process.on('message', (m) => {
+    if (m !== 'stop') return;
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+  process.send?.({ port });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parent: the load generator.
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly client: BotClient;
+  stop(): Promise<void>;
+}
+
+async function startServer(kind: Kind, databaseUrl: string, workDir: string, label: string, profileDir?: string): Promise<Server> {
+  const log = openSync(join(workDir, `${label}.log`), 'a');
+  const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}.cpuprofile`] : [];
+  const child = fork(__filename, ['serve', kind, databaseUrl, join(workDir, `${label}.log`)], {
+    execArgv,
+    stdio: ['ignore', log, log, 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${label} did not start`)), START_TIMEOUT_MS);
+    child.once('message', (m: { port: number }) => {
+      clearTimeout(timer);
+      resolve(m.port);
+    });
+    child.once('exit', (code) => reject(new Error(`${label} exited with ${code} (see ${workDir}/${label}.log)`)));
+  });
+  const client = new BotClient(`http://127.0.0.1:${port}`);
+  return {
+    child,
+    client,
+    stop: async () => {
+      client.close();
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.send('stop');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Latencies of one level, per step. */
+type Samples = Map<TriageStep | 'message', number[]>;
+
+/** Runs `concurrency` conversation slots, each `rounds` full triage conversations in a row. */
+async function drive(server: Server, serviceUrl: string, concurrency: number, rounds: number, strict: boolean, label: string): Promise<{ samples: Samples; wallMs: number }> {
+  const samples: Samples = new Map(TRIAGE_STEPS.map((s) => [s, []]));
+  const nextNumber = requestNumbers();
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, slot) => {
+      for (let round = 0; round < rounds; round++) {
+        const who = participant(serviceUrl, `${label}-${slot}-${round}`);
+        const ids: FlowIds = {};
+        const requestNumber = nextNumber();
+        for (const step of TRIAGE_STEPS) {
+          const answer = await server.client.post('/api/messages', stepActivity(who, step, ids, requestNumber));
+          readAnswer(step, answer, ids, strict);
+          samples.get(step)?.push(answer.ms);
+        }
+      }
+    }),
+  );
+  return { samples, wallMs: Date.now() - started };
+}
+
+/** The echo bot's message turns (its reply goes through the connector double). */
+async function driveMessages(server: Server, serviceUrl: string, concurrency: number, turns: number): Promise<number[]> {
+  const out: number[] = [];
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, slot) => {
+      const who = participant(serviceUrl, `msg-${slot}`);
+      for (let i = 0; i < turns; i++) {
+        const answer = await server.client.post('/api/messages', message(`hello ${i}`, { serviceUrl, conversationId: who.conversationId, from: who.from }));
+        if (answer.status !== 200) throw new Error(`echo message: HTTP ${answer.status}`);
+        out.push(answer.ms);
+      }
+    }),
+  );
+  return out;
+}
+
+interface LevelResult {
+  readonly concurrency: number;
+  readonly all: number[];
+  readonly byStep: Samples;
+  readonly turnsPerSecond: number;
+}
+
+async function measure(server: Server, serviceUrl: string, strict: boolean, label: string): Promise<LevelResult[]> {
+  await drive(server, serviceUrl, WARMUP.concurrency, WARMUP.rounds, strict, `${label}-warm`);
+  const results: LevelResult[] = [];
+  for (const level of LEVELS) {
+    const { samples, wallMs } = await drive(server, serviceUrl, level.concurrency, level.rounds, strict, `${label}-c${level.concurrency}`);
+    const all = sorted([...samples.values()].flat());
+    results.push({ concurrency: level.concurrency, all, byStep: samples, turnsPerSecond: all.length / (wallMs / 1000) });
+  }
+  return results;
+}
+
+function printTable(title: string, echo: readonly LevelResult[], desk: readonly LevelResult[]): boolean {
+  console.log(`\n${title}`);
+  console.log('  conv   turns | echo med    p99 |  desk med    p99 | ratio med    p99 | echo turns/s desk turns/s');
+  let met = true;
+  desk.forEach((d, i) => {
+    const e = echo[i];
+    if (!e) return;
+    const [em, ep, dm, dp] = [percentile(e.all, 50), percentile(e.all, 99), percentile(d.all, 50), percentile(d.all, 99)];
+    console.log(
+      `  ${String(d.concurrency).padStart(4)} ${String(d.all.length).padStart(7)} |${fmt(em, 2)}${fmt(ep, 2, 7)} |${fmt(dm, 2, 10)}${fmt(dp, 2, 7)} |${fmt(dm / em, 2, 10)}${fmt(dp / ep, 2, 7)} |${fmt(e.turnsPerSecond, 0, 13)}${fmt(d.turnsPerSecond, 0, 13)}`,
+    );
+    if (d.concurrency === 50) {
+      const medianOk = dm / em <= TARGET_MEDIAN;
+      const p99Ok = dp / ep <= TARGET_P99;
+      met = medianOk && p99Ok;
+      console.log(`  target at 50 conversations: median ≤ ${TARGET_MEDIAN}× echo: ${medianOk ? 'MET' : 'NOT MET'} (${(dm / em).toFixed(2)}×); p99 ≤ ${TARGET_P99}× echo: ${p99Ok ? 'MET' : 'NOT MET'} (${(dp / ep).toFixed(2)}×)`);
+    }
+  });
+  console.log('  desk per step (ms, median / p99):');
+  for (const d of desk) {
+    const parts = TRIAGE_STEPS.map((s) => {
+      const v = sorted(d.byStep.get(s) ?? []);
+      return `${s} ${percentile(v, 50).toFixed(1)}/${percentile(v, 99).toFixed(1)}`;
+    });
+    console.log(`    ${String(d.concurrency).padStart(2)} conv: ${parts.join('  ')}`);
+  }
+  return met;
+}
+
+async function main(): Promise<void> {
+  const workDir = mkdtempSync(join(tmpdir(), 'ed-bench-latency-'));
+  const profileDir = process.env.BENCH_PROFILE === '1' ? join(workDir, 'profiles') : undefined;
+  if (profileDir) mkdirSync(profileDir);
+  const connector = await new ConnectorDouble().start();
+  let schema: BenchSchema | undefined;
+  try {
+    console.log(`Turn latency: full triage conversations (6 invokes each), client-side per turn, ms. Logs: ${workDir}`);
+    const echoServer = await startServer('echo', '', workDir, 'echo', profileDir);
+    let echo: LevelResult[];
+    let echoMessages: number[];
+    try {
+      echo = await measure(echoServer, connector.url, false, 'echo');
+      await driveMessages(echoServer, connector.url, 10, 10);
+      echoMessages = sorted(await driveMessages(echoServer, connector.url, 50, 24));
+    } finally {
+      await echoServer.stop();
+    }
+    console.log(
+      `Echo message turns (reply POSTed to the connector double), 50 conversations: median ${percentile(echoMessages, 50).toFixed(2)} ms, p99 ${percentile(echoMessages, 99).toFixed(2)} ms (${echoMessages.length} turns; for reference, the invoke echo above is the floor compared with)`,
+    );
+
+    const sqliteDir = join(workDir, 'sqlite');
+    mkdirSync(sqliteDir);
+    const sqliteServer = await startServer('desk', `sqlite:${join(sqliteDir, 'bench.db')}`, workDir, 'desk-sqlite', profileDir);
+    let deskSqlite: LevelResult[];
+    try {
+      deskSqlite = await measure(sqliteServer, connector.url, true, 'sqlite');
+    } finally {
+      await sqliteServer.stop();
+    }
+    const sqliteMet = printTable('Escalation Desk on SQLite (temp file) vs echo', echo, deskSqlite);
+
+    schema = await createSchema();
+    const pgServer = await startServer('desk', schema.url, workDir, 'desk-postgres', profileDir);
+    let deskPg: LevelResult[];
+    try {
+      deskPg = await measure(pgServer, connector.url, true, 'pg');
+    } finally {
+      await pgServer.stop();
+    }
+    const pgMet = printTable(`Escalation Desk on PostgreSQL (schema ${schema.schema}) vs echo`, echo, deskPg);
+
+    console.log(`\nActivities the bots sent to the connector double: ${connector.calls.length} (echo message replies; the desk answers invokes in the HTTP response)`);
+    console.log(`Targets at 50 conversations: SQLite ${sqliteMet ? 'MET' : 'NOT MET'}, PostgreSQL ${pgMet ? 'MET' : 'NOT MET'}`);
+    if (profileDir) {
+      for (const file of readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
+        console.log(`\nCPU profile ${join(profileDir, file)}`);
+        summarizeProfile(join(profileDir, file), 25);
+      }
+    }
+  } finally {
+    await connector.stop();
+    await schema?.drop();
+    if (!profileDir && process.env.BENCH_KEEP !== '1') rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === 'serve') {
+  serve(process.argv[3] as Kind, process.argv[4] ?? '', process.argv[5] ?? '/dev/null').catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
