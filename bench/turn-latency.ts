@@ -53,7 +53,8 @@ const LEVELS: ReadonlyArray<{ readonly concurrency: number; readonly rounds: num
   { concurrency: 10, rounds: 10 },
   { concurrency: 50, rounds: 6 },
 ];
-const WARMUP = { concurrency: 10, rounds: 4 };
+/** Warm-up before measuring: JIT, caches, and every keep-alive connection the 50-conversation level uses. */
+const WARMUP = { concurrency: 50, rounds: 2 };
 const TARGET_MEDIAN = 1.5;
 const TARGET_P99 = 2;
 /** Gives up on a server that does not say it listens within this. */
@@ -153,7 +154,10 @@ async function startServer(kind: Kind, databaseUrl: string, workDir: string, lab
 }
 
 /** Latencies of one level, per step. */
-type Samples = Map<TriageStep | 'message', number[]>;
+type Samples = Map<TriageStep, number[]>;
+
+/** The slowest turns of the run (step, when it started relative to the level's start, ms). */
+const slowest: Array<{ label: string; step: TriageStep; atMs: number; ms: number }> = [];
 
 /** Runs `concurrency` conversation slots, each `rounds` full triage conversations in a row. */
 async function drive(server: Server, serviceUrl: string, concurrency: number, rounds: number, strict: boolean, label: string): Promise<{ samples: Samples; wallMs: number }> {
@@ -170,6 +174,7 @@ async function drive(server: Server, serviceUrl: string, concurrency: number, ro
           const answer = await server.client.post('/api/messages', stepActivity(who, step, ids, requestNumber));
           readAnswer(step, answer, ids, strict);
           samples.get(step)?.push(answer.ms);
+          if (answer.ms > 1000) slowest.push({ label, step, atMs: Date.now() - started - answer.ms, ms: answer.ms });
         }
       }
     }),
@@ -284,6 +289,10 @@ async function main(): Promise<void> {
     const pgMet = printTable(`Escalation Desk on PostgreSQL (schema ${schema.schema}) vs echo`, echo, deskPg);
 
     console.log(`\nActivities the bots sent to the connector double: ${connector.calls.length} (echo message replies; the desk answers invokes in the HTTP response)`);
+    if (slowest.length > 0) {
+      console.log(`Turns over 1 s: ${slowest.length}`);
+      for (const s of slowest.slice(0, 20)) console.log(`  ${s.label} ${s.step} started at +${s.atMs.toFixed(0)} ms, took ${s.ms.toFixed(0)} ms`);
+    }
     console.log(`Targets at 50 conversations: SQLite ${sqliteMet ? 'MET' : 'NOT MET'}, PostgreSQL ${pgMet ? 'MET' : 'NOT MET'}`);
     if (profileDir) {
       for (const file of readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {

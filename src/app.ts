@@ -22,7 +22,7 @@ import { cardActivity, renderReminder } from './cards/notification-cards';
 import { notificationRenderer } from './cards/notifications';
 import { flowOf } from './domain/flow';
 import { PARTNER_CENTER_PORTAL, partnerCenterRequestsLink } from './domain/triage';
-import { createSupportProvider } from './support';
+import { createSupportProvider, type SupportProvider } from './support';
 import { OutboxWorker, Tracker } from './tracking';
 import { Reminders } from './tracking/reminders';
 
@@ -46,6 +46,8 @@ export interface App {
 export interface AppOverrides {
   readonly database?: Database;
   readonly clock?: Clock;
+  /** Microsoft's support side (tests play Partner Center with it). */
+  readonly support?: SupportProvider;
 }
 
 /** Builds every part of the service from the configuration. */
@@ -95,7 +97,9 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   });
 
   const sandbox = health.sandbox;
-  const support = createSupportProvider(
+  const support =
+    overrides.support ??
+    createSupportProvider(
     config.supportSource === 'partnercenter'
       ? {
           source: 'partnercenter',

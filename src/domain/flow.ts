@@ -34,6 +34,8 @@ export interface FlowDetails {
   readonly conversationId?: string;
   /** Conversation reference keys notified when Microsoft moves the escalation. */
   readonly notifyTargets?: readonly string[];
+  /** The message id of the flow's card, updated in place when Microsoft moves the escalation. */
+  readonly cardActivityId?: string;
   /** The owner's language, for notifications sent outside a turn. */
   readonly locale?: string;
   /** What Microsoft last said (status, notes), recorded by the tracker. */

@@ -205,13 +205,27 @@ export class Tracker {
       const targets = (this.options.targetsOf ?? defaultTargets)(next);
       // The stored version after this save names the transition: one notification per target, ever.
       const version = escalation.version + 1;
+      const payload = render(kind, next, observed);
+      // The flow's own card, where it was posted, changes in place to the same state.
+      const cardActivityId = next.details.cardActivityId;
+      const cardTarget = targets[0];
+      if (typeof cardActivityId === 'string' && cardActivityId !== '' && cardTarget) {
+        outbox.push({
+          id: randomUUID(),
+          escalationId: escalation.id,
+          kind: 'card_update',
+          target: cardTarget,
+          payload: { ...payload, updateActivityId: cardActivityId },
+          dedupeKey: `card_update:${escalation.id}:v${version}:${cardTarget}`,
+        });
+      }
       for (const target of new Set(targets)) {
         outbox.push({
           id: randomUUID(),
           escalationId: escalation.id,
           kind,
           target,
-          payload: { ...render(kind, next, observed) },
+          payload: { ...payload },
           dedupeKey: `${kind}:${escalation.id}:v${version}:${target}`,
         });
       }

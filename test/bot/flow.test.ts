@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectorDouble } from '../support/connector-double';
 import { startApp, useAppPerTest, type RunningApp } from '../support/app';
+import { UnknownServiceRequestError, type ServiceRequest, type SupportProvider } from '../../src/support/types';
 import { Engineer, escalationIdOf, flowIdOf, has, offeredIssue, type Card } from '../support/engineer';
 
 describe('escalation flow over HTTP (sandbox, SQLite)', () => {
@@ -213,5 +214,41 @@ describe('escalation flow in a team channel', () => {
     // A viewer whose card is stale refreshes to where the escalation stands.
     const refreshed = await new Engineer(f.app, f.connector, channel).act('refresh', { flowId: flowIdOf(form) });
     assert.ok(has(refreshed, /Is this a known Microsoft issue/));
+  });
+});
+
+describe('hand-off with Partner Center tracking', () => {
+  const requests: ServiceRequest[] = [
+    { id: '2611250010000001', title: 'Mail stuck', status: 'open', severity: 'critical', createdDate: '2026-11-25T08:00:00Z', notes: [], description: 'd', supportTopicName: 't', productName: 'Exchange Online' },
+    { id: '2611250010000002', title: 'Old one', status: 'closed', severity: 'minimal', createdDate: '2026-11-20T08:00:00Z', notes: [], description: 'd', supportTopicName: 't', productName: 'Exchange Online' },
+  ];
+  /** Partner Center as the tracker and the flow see it: this customer's requests. */
+  const partnerCenter: SupportProvider = {
+    source: 'partnercenter',
+    getRequest: (id) => {
+      const found = requests.find((r) => r.id === id);
+      return found ? Promise.resolve(found) : Promise.reject(new UnknownServiceRequestError(id));
+    },
+    listCustomerRequests: () => Promise.resolve(requests),
+    addNote: () => Promise.resolve(undefined),
+    setStatus: () => Promise.resolve(undefined),
+  };
+  const f = useAppPerTest({}, { support: partnerCenter });
+
+  it('offers the customer\u2019s open requests to pick, links the picked one, and refuses an unknown number', async () => {
+    const me = new Engineer(f.app, f.connector);
+    const flowId = flowIdOf(await me.act('escalate', {}));
+    const id = escalationIdOf(await me.describe(flowId));
+    await me.act('knownDiffers', { escalationId: id, notSameReason: 'x' });
+    await me.act('troubleshootSkip', { escalationId: id });
+    const handoff = await me.act('triage', { escalationId: id, category: 'service_unavailable', severity: 'critical', businessImpact: 'x', contact: 'y' });
+    const choices = JSON.stringify(handoff);
+    assert.match(choices, /"title":"2611250010000001 · Mail stuck","value":"2611250010000001"/);
+    assert.doesNotMatch(choices, /2611250010000002/, 'closed requests are not offered');
+    const unknown = await me.act('handoffLink', { escalationId: id, requestNumber: '2611250010009999' });
+    assert.ok(has(unknown, /no request 2611250010009999/));
+    const linked = await me.act('handoffLink', { escalationId: id, pickedRequest: '2611250010000001' });
+    assert.ok(has(linked, /Escalated to Microsoft/));
+    assert.equal((await f.app.app.database.escalations.get(id))?.details.serviceRequestId, '2611250010000001');
   });
 });

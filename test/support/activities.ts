@@ -13,6 +13,8 @@ export interface ActivityOptions {
   readonly tenantId?: string;
   readonly locale?: string;
   readonly from?: { id: string; aadObjectId?: string; name?: string };
+  /** The message a card action was taken on (Teams sets it on invokes). */
+  readonly replyToId?: string;
 }
 
 function base(type: string, o: ActivityOptions): Record<string, unknown> {
@@ -28,6 +30,7 @@ function base(type: string, o: ActivityOptions): Record<string, unknown> {
     conversation: { id: o.conversationId ?? 'a:personal-1', conversationType: o.conversationType ?? 'personal', tenantId },
     channelData: { tenant: { id: tenantId } },
     locale: o.locale ?? 'en-US',
+    ...(o.replyToId ? { replyToId: o.replyToId } : {}),
   };
 }
 

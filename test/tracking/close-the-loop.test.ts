@@ -38,7 +38,7 @@ describe('closing the loop (sandbox Microsoft, tracker, outbox, connector double
   }
 
   it('open → attention_needed → closed sends the expected cards, in order, once each; then the loop closes', async () => {
-    const me = new Engineer(f.app, f.connector);
+    const me = new Engineer(f.app, f.connector, { replyToId: 'flow-card-1' });
     const id = await escalate(me, askingRequestNumber());
     const { tracker, outboxWorker } = f.app.app.workers;
     const proactive = () => f.connector.sent().filter((a) => (a.channelData as Record<string, unknown> | undefined)?.escalationDeskNotificationId);
@@ -69,6 +69,10 @@ describe('closing the loop (sandbox Microsoft, tracker, outbox, connector double
     await outboxWorker.runOnce();
     await outboxWorker.runOnce();
     assert.equal(proactive().length, 2);
+    // The flow's card was updated in place, once per change, to the same cards.
+    const updates = f.connector.calls.filter((c) => c.method === 'PUT' && c.path.endsWith('/activities/flow-card-1'));
+    assert.equal(updates.length, 2);
+    assert.ok(has(cardOf(updates[1]?.activity), /^Microsoft resolved request \d+: tell Contoso/));
     const resolved = cardOf(proactive()[1]);
     assert.ok(has(resolved, /^Microsoft resolved request \d+: tell Contoso/));
     assert.match(JSON.stringify(resolved), /Microsoft has resolved the problem you reported/, 'a drafted customer message');

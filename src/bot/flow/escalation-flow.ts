@@ -117,6 +117,25 @@ const DescribeInput = z.object({
   regions: z.string().trim().max(200).regex(/^[^<>]*$/).optional(),
 });
 
+/**
+ * An upstream answer within a turn's time budget, or an Error('timeout'). The upstream call is
+ * not abandoned (its rejection is observed), only no longer waited for.
+ */
+async function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Field names of a failed validation, for the error banner. */
 function fieldsOf(error: z.ZodError): string {
   return [...new Set(error.issues.map((i) => String(i.path[0] ?? 'input')))].join(', ');
@@ -254,7 +273,7 @@ export class EscalationFlow {
       case 'category':
         return renderTriage(this.options.cards, tr, e, error);
       case 'handoff':
-        return renderHandoff(this.options.cards, tr, e, { deepLink: this.deepLink(e), error });
+        return renderHandoff(this.options.cards, tr, e, { deepLink: this.deepLink(e), recentRequests: await this.recentRequests(e), error });
       case 'decision':
         return renderNotWarranted(this.options.cards, tr, e);
       default:
@@ -276,6 +295,25 @@ export class EscalationFlow {
     });
   }
 
+  /**
+   * With Partner Center tracking, the customer's recent open requests, so the engineer can
+   * pick the one just filed; bounded in time like every upstream call inside a turn.
+   */
+  private async recentRequests(e: Escalation): Promise<{ id: string; label: string }[]> {
+    if (this.options.support.source !== 'partnercenter') return [];
+    try {
+      const requests = await within(this.options.support.listCustomerRequests(e.customer.tenantId), this.healthTimeoutMs);
+      return [...requests]
+        .filter((r) => r.status !== 'closed')
+        .sort((a, b) => Date.parse(b.createdDate ?? '') - Date.parse(a.createdDate ?? ''))
+        .slice(0, 10)
+        .map((r) => ({ id: r.id, label: inert(`${r.id} · ${r.title}`.slice(0, 200)) }));
+    } catch {
+      // The number can still be typed; the list is a convenience.
+      return [];
+    }
+  }
+
   private deepLink(e: Escalation): string {
     return partnerCenterRequestsLink(this.options.partnerCenterPortal ?? PARTNER_CENTER_PORTAL, e.customer.tenantId);
   }
@@ -291,15 +329,9 @@ export class EscalationFlow {
 
   /** A tenant's health overview within the turn's time budget, or undefined (and the engineer is told why). */
   private async overview(ctx: HandlerContext, tenantId: string, customerName?: string): Promise<HealthOverview | undefined> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const lookup = this.options.health.getOverview(tenantId);
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), this.healthTimeoutMs);
-      });
       // The lookup keeps running in the health cache after a timeout; its result serves the next turn.
-      lookup.catch(() => undefined);
-      return (await Promise.race([lookup, timeout])).value;
+      return (await within(this.options.health.getOverview(tenantId), this.healthTimeoutMs)).value;
     } catch (error) {
       ctx.info.logger.warn({ err: error }, 'health check unavailable during escalation');
       if (customerName) {
@@ -309,8 +341,6 @@ export class EscalationFlow {
         });
       }
       return undefined;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -360,6 +390,8 @@ export class EscalationFlow {
           conversationId: ctx.turn.activity.conversation?.id,
           // Where Microsoft's answers are announced (the thread or the chat the flow ran in), in whose language.
           notifyTargets: [conversationKeyOf(ctx.turn)].filter((k): k is string => k !== undefined),
+          // The message holding the card that was clicked: the tracker updates it in place later.
+          ...(ctx.turn.activity.replyToId ? { cardActivityId: ctx.turn.activity.replyToId } : {}),
           locale: ctx.tr.language,
         },
       },
@@ -519,7 +551,7 @@ export class EscalationFlow {
       },
     );
     const saved = await this.apply(ctx, e, ['triage'], this.move(ctx, 'awaiting_handoff', { ...details, severity: severityValue, request, step: 'handoff' }));
-    return 'card' in saved ? saved.card : renderHandoff(this.options.cards, tr, saved.saved, { deepLink: this.deepLink(e) });
+    return 'card' in saved ? saved.card : this.cardFor(tr, saved.saved);
   }
 
   private async handoffLink(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
