@@ -50,13 +50,9 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** Client-credential tokens per tenant from MSAL. */
 export class MsalAppTokenSource implements AppTokenSource {
   private readonly clients = new Map<string, ConfidentialClientApplication>();
-  private readonly login: URL;
 
   constructor(private readonly options: MsalAppTokenOptions) {
-    this.login = new URL(options.loginEndpoint);
-    if (this.login.protocol !== 'https:' && !(this.login.protocol === 'http:' && LOOPBACK.has(this.login.hostname))) {
-      throw new Error('The login endpoint must be an https URL (plain http only on a loopback test double).');
-    }
+    checkLoginEndpoint(options.loginEndpoint);
   }
 
   /** A token for the configured scope in `tenantId`, from MSAL's cache when still valid. */
@@ -92,7 +88,7 @@ export class MsalAppTokenSource implements AppTokenSource {
       this.clients.set(key, existing);
       return existing;
     }
-    const client = new ConfidentialClientApplication(this.configFor(key));
+    const client = new ConfidentialClientApplication(msalConfiguration(this.options.loginEndpoint, this.options, key));
     this.clients.set(key, client);
     const max = this.options.maxTenants ?? 1000;
     while (this.clients.size > max) {
@@ -103,30 +99,42 @@ export class MsalAppTokenSource implements AppTokenSource {
     return client;
   }
 
-  private configFor(tenantId: string): Configuration {
-    const auth = { clientId: this.options.clientId, clientSecret: this.options.clientSecret };
-    if (this.login.protocol === 'https:') {
-      return { auth: { ...auth, authority: `${this.login.origin}${trimSlash(this.login.pathname)}/${tenantId}` } };
-    }
-    // MSAL refuses a non-https authority. A loopback test double is therefore named with an
-    // https authority that MSAL never contacts: the endpoints come from this metadata instead
-    // of OIDC discovery, and point at the plain-http double.
-    const base = `${this.login.origin}${trimSlash(this.login.pathname)}/${tenantId}`;
-    return {
-      auth: {
-        ...auth,
-        authority: `https://${this.login.host}/${tenantId}`,
-        knownAuthorities: [this.login.host],
-        authorityMetadata: JSON.stringify({
-          token_endpoint: `${base}/oauth2/v2.0/token`,
-          authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-          end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-          issuer: `${base}/v2.0`,
-          jwks_uri: `${base}/discovery/v2.0/keys`,
-        }),
-      },
-    };
+}
+
+/**
+ * MSAL's configuration for one tenant's authority on a login endpoint. MSAL refuses a
+ * non-https authority, so a loopback test double is named with an https authority that MSAL
+ * never contacts: the endpoints come from metadata instead of OIDC discovery, and point at
+ * the plain-http double.
+ */
+export function msalConfiguration(loginEndpoint: string, credentials: { readonly clientId: string; readonly clientSecret: string }, tenantId: string): Configuration {
+  const login = checkLoginEndpoint(loginEndpoint);
+  const auth = { clientId: credentials.clientId, clientSecret: credentials.clientSecret };
+  const base = `${login.origin}${trimSlash(login.pathname)}/${tenantId}`;
+  if (login.protocol === 'https:') return { auth: { ...auth, authority: base } };
+  return {
+    auth: {
+      ...auth,
+      authority: `https://${login.host}/${tenantId}`,
+      knownAuthorities: [login.host],
+      authorityMetadata: JSON.stringify({
+        token_endpoint: `${base}/oauth2/v2.0/token`,
+        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+        issuer: `${base}/v2.0`,
+        jwks_uri: `${base}/discovery/v2.0/keys`,
+      }),
+    },
+  };
+}
+
+/** The login endpoint as a URL; https only (plain http only on a loopback test double). */
+function checkLoginEndpoint(loginEndpoint: string): URL {
+  const login = new URL(loginEndpoint);
+  if (login.protocol !== 'https:' && !(login.protocol === 'http:' && LOOPBACK.has(login.hostname))) {
+    throw new Error('The login endpoint must be an https URL (plain http only on a loopback test double).');
   }
+  return login;
 }
 
 function trimSlash(path: string): string {

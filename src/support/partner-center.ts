@@ -5,11 +5,11 @@
  * the `user_impersonation` scope. Every call goes through the shared UpstreamClient (429
  * Retry-After, 5xx backoff with jitter) with an MS-RequestId that its retries reuse.
  */
-import { ConfidentialClientApplication, ServerError, type Configuration } from '@azure/msal-node';
+import { ConfidentialClientApplication, ServerError } from '@azure/msal-node';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock';
-import { MsalAppTokenSource } from '../http/app-token';
+import { msalConfiguration } from '../http/app-token';
 import { UpstreamError, UpstreamStatusError } from '../http/errors';
 import { newRequestId } from '../http/ids';
 import { collectPages, type NextPage } from '../http/paging';
@@ -58,7 +58,7 @@ export class RefreshTokenSource implements UserTokenSource {
   private inFlight: Promise<string> | undefined;
 
   constructor(private readonly options: RefreshTokenSourceOptions) {
-    this.client = new ConfidentialClientApplication(msalConfiguration(options));
+    this.client = new ConfidentialClientApplication(msalConfiguration(options.loginEndpoint, options, options.partnerTenantId.toLowerCase()));
   }
 
   /** The cached token while fresh, otherwise one exchange shared by concurrent callers. */
@@ -98,22 +98,6 @@ export class RefreshTokenSource implements UserTokenSource {
       throw new UpstreamError('Microsoft Entra sign-in', 'unavailable', 1, undefined, undefined, { cause: error });
     }
   }
-}
-
-/**
- * MSAL's configuration for the partner tenant's authority, taken from the health code's token
- * source so a loopback test double is handled the same way (MSAL refuses plain-http
- * authorities). `configFor` is private there: read by name until app-token.ts exports it.
- */
-function msalConfiguration(options: RefreshTokenSourceOptions): Configuration {
-  const source = new MsalAppTokenSource({
-    loginEndpoint: options.loginEndpoint,
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    scope: options.scope ?? PARTNER_CENTER_USER_SCOPE,
-    logger: options.logger,
-  });
-  return source['configFor'](options.partnerTenantId.toLowerCase());
 }
 
 /** Dependencies of the Partner Center support provider. */
