@@ -22,6 +22,7 @@ import type { ConversationStore } from '../store/queues';
 import type { DocumentStore } from '../store/types';
 import type { Clock } from '../domain/clock';
 import { conversationReferences } from './conversation-refs';
+import { retryingSends } from './send-retry';
 import { EscalationDeskBot, type Handler } from './bot';
 import type { CommandName } from './commands';
 import type { Verb } from '../cards/verbs';
@@ -94,6 +95,7 @@ export function createTeamsEdge(options: TeamsEdgeOptions): TeamsEdge {
 
   adapter.use(tenantAllowList(options.config.allowedTenants, options.localizer, options.logger));
   adapter.use(conversationReferences(options.conversations, options.clock, options.logger));
+  adapter.use(retryingSends());
   adapter.onTurnError = createTurnErrorHandler({
     logger: options.logger,
     conversationState,

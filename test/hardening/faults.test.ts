@@ -80,10 +80,8 @@ describe('hardening: fault matrix', function () {
         assert.ok(answer.status < 500, `HTTP ${answer.status}`);
         assert.ok(answer.ms < TEAMS_MESSAGE_MS, `message turn took ${answer.ms} ms`);
         const during = seen(mine());
-        assert.ok(
-          during.includes('card: Escalation Desk') || during.some((t) => ERROR_TEXT.test(t)),
-          `the user saw the card or a clear error: ${JSON.stringify(during)}`,
-        );
+        // The edge retries 429 (with or without Retry-After), 412 and 5xx within the turn: the card arrives.
+        assert.ok(during.includes('card: Escalation Desk'), `the user saw the card: ${JSON.stringify(during)}`);
         assert.equal(connector.faultsAnswered.filter((f) => f.conversationId === conversationId).length, 1, 'the fault was hit');
         outcomes.push(`connector ${name} on a reply → ${answer.ms} ms, saw ${JSON.stringify(during)}`);
         const before = mine().length;
@@ -92,7 +90,7 @@ describe('hardening: fault matrix', function () {
         assert.deepEqual(seen(mine().slice(before)), ['card: Escalation Desk'], 'after the fault clears the card arrives');
       });
 
-      it(`${name} on the typing indicator of a describe invoke: answered in < 5 s, the retry creates the escalation once`, async () => {
+      it(`${name} on a describe invoke: answered in < 5 s, the retry creates the escalation once`, async () => {
         const conversationId = `a:fault-invoke-${name.replace(/\W+/g, '-')}`;
         const o = { serviceUrl: connector.url, conversationId };
         const flowId = `f-${conversationId}`.slice(0, 64);
@@ -148,15 +146,16 @@ describe('hardening: fault matrix', function () {
         HEALTH_CACHE_SECONDS: '0',
       });
 
-    const cases: [string, Reply][] = [
-      ['429 with Retry-After', { status: 429, headers: { 'retry-after': '1' }, json: { error: { code: 'TooManyRequests', message: 'slow down' } } }],
-      ['429 without Retry-After', { status: 429, json: { error: { code: 'TooManyRequests', message: 'slow down' } } }],
-      ['500', { status: 500, json: { error: { code: 'InternalServerError', message: 'boom' } } }],
-      ['503', { status: 503, json: { error: { code: 'ServiceUnavailable', message: 'down' } } }],
-      ['a timeout', { ...healthy, delayMs: 3_000 }],
-      ['malformed JSON', { status: 200, raw: '{"value": [{"id": "Exchange", "service": ' }],
+    // Each fault, and what the engineer is told about it (throttled, down, slow, unreadable).
+    const cases: [string, Reply, RegExp][] = [
+      ['429 with Retry-After', { status: 429, headers: { 'retry-after': '1' }, json: { error: { code: 'TooManyRequests', message: 'slow down' } } }, /throttling/],
+      ['429 without Retry-After', { status: 429, json: { error: { code: 'TooManyRequests', message: 'slow down' } } }, /throttling/],
+      ['500', { status: 500, json: { error: { code: 'InternalServerError', message: 'boom' } } }, /not available/],
+      ['503', { status: 503, json: { error: { code: 'ServiceUnavailable', message: 'down' } } }, /not available|throttling/],
+      ['a timeout', { ...healthy, delayMs: 3_000 }, /did not answer in time/],
+      ['malformed JSON', { status: 200, raw: '{"value": [{"id": "Exchange", "service": ' }, /could not read/],
     ];
-    for (const [name, reply] of cases) {
+    for (const [name, reply, told] of cases) {
       it(`${name}: "health Contoso" answers clearly in < 10 s, an escalate invoke in < 5 s; the card shows once it clears`, async () => {
         const app = await start();
         try {
@@ -172,6 +171,7 @@ describe('hardening: fault matrix', function () {
           const during = seen(mine()).filter((t) => t !== '');
           const last = during.at(-1) ?? '';
           assert.match(last, /Contoso/, `a clear message naming the customer: ${JSON.stringify(during)}`);
+          assert.match(last, told, `the message says what went wrong: ${last}`);
           assert.ok(!last.startsWith('card: Service health'), `no health card can be built from ${name}: ${last}`);
           outcomes.push(`graph ${name} → ${answer.ms} ms, saw ${JSON.stringify(during)}`);
 

@@ -7,7 +7,7 @@ import { utcMinute as utc } from '../../cards/format';
 import { inert } from '../../cards/inert';
 import { byCompanyName, type Customer, type CustomerDirectory } from '../../directory';
 import { resolveCustomer } from '../../directory/resolve';
-import { BudgetExhaustedError, HealthAccessError, type HealthOverview, type HealthProvider, type Snapshot } from '../../health';
+import { BudgetExhaustedError, HealthAccessError, UpstreamError, type HealthOverview, type HealthProvider, type Snapshot } from '../../health';
 import type { Translator } from '../../i18n';
 import type { Handler, HandlerContext } from '../bot';
 
@@ -100,6 +100,8 @@ export function createHealthCommand(options: HealthCommandOptions): Handler {
         return say('budget', { customer: customer.companyName, time: utc(error.retryAt.toISOString()) });
       }
       ctx.info.logger.warn({ err: error }, 'service health unavailable');
+      // Say what happened: throttled, slow, unreadable or down call for different patience.
+      if (error instanceof UpstreamError) return say(`upstream.${error.failure}`, { customer: customer.companyName, code });
       return say('upstreamDown', { customer: customer.companyName, code });
     }
   };

@@ -1,0 +1,122 @@
+/**
+ * Resident memory of one Escalation Desk process with a realistic amount of data: 100,000
+ * escalations in the store (created through the app's EscalationStore, SQLite temp file) and
+ * 1,000 open dialogs (1,000 conversations of different engineers, each left after `describe`,
+ * driven through POST /api/messages), workers off. Prints RSS (after a full GC) at each stage
+ * and whether the end state is under 200 MB.
+ *
+ *   node --expose-gc dist/bench/memory.js          (after npm run build)
+ *
+ * Without --expose-gc the figures include garbage not yet collected (the bench says so).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { createEscalation, type Actor } from '../src/domain/escalation';
+import { createLogger } from '../src/log';
+import { ConnectorDouble } from '../test/support/connector-double';
+import { BotClient, participant, readAnswer, stepActivity, type FlowIds } from './support/common';
+
+const ESCALATIONS = 100_000;
+/** Escalations created concurrently (each create is its own transaction). */
+const BATCH = 500;
+const DIALOGS = 1_000;
+const DIALOG_CONCURRENCY = 25;
+const LIMIT_MB = 200;
+
+const SERVICES = ['Exchange Online', 'Microsoft Teams', 'SharePoint Online', 'OneDrive for Business', 'Microsoft Entra', 'Microsoft Intune'];
+
+const gc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc;
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** RSS and heap after a full collection (when --expose-gc allows one). */
+function sample(label: string): number {
+  if (gc) {
+    gc();
+    gc();
+  }
+  const m = process.memoryUsage();
+  console.log(`  ${label.padEnd(52)} rss ${mb(m.rss).padStart(9)}  heapUsed ${mb(m.heapUsed).padStart(9)}  external ${mb(m.external).padStart(8)}`);
+  return m.rss;
+}
+
+async function main(): Promise<void> {
+  if (!gc) console.log('(run with node --expose-gc for collected figures; these include uncollected garbage)');
+  const folder = mkdtempSync(join(tmpdir(), 'ed-bench-memory-'));
+  const connector = await new ConnectorDouble().start();
+  const config = loadConfig({ env: { DATABASE_URL: `sqlite:${join(folder, 'bench.db')}`, WORKERS: 'off', LOG_LEVEL: 'warn' }, dotenvPath: null });
+  const app = await createApp(config, createLogger({ level: config.logLevel }));
+  const address = await app.server.listen(0, '127.0.0.1');
+  const client = new BotClient(`http://127.0.0.1:${address.port}`);
+  try {
+    console.log(`Memory: ${ESCALATIONS.toLocaleString('en-US')} escalations (SQLite temp file) + ${DIALOGS.toLocaleString('en-US')} open dialogs, one process`);
+    const before = sample('service built, empty database');
+
+    const started = Date.now();
+    const partners = Array.from({ length: 20 }, () => randomUUID());
+    const customers = Array.from({ length: 500 }, (_, i) => ({ tenantId: randomUUID(), name: `Customer ${i}` }));
+    for (let done = 0; done < ESCALATIONS; done += BATCH) {
+      await Promise.all(
+        Array.from({ length: Math.min(BATCH, ESCALATIONS - done) }, async (_, j) => {
+          const n = done + j;
+          const owner: Actor = { kind: 'user', id: `00000000-0000-4000-8000-${String(n % 2000).padStart(12, '0')}`, name: `Engineer ${n % 2000}` };
+          const { escalation, event } = createEscalation(
+            {
+              id: `ED-${n.toString(36).toUpperCase().padStart(8, '0')}`,
+              partnerTenantId: partners[n % partners.length] ?? '',
+              ownerId: owner.id,
+              ownerName: owner.name,
+              customer: customers[n % customers.length] ?? { tenantId: randomUUID(), name: 'x' },
+              service: SERVICES[n % SERVICES.length] ?? 'Exchange Online',
+              title: `Problem ${n}: users cannot send mail`,
+              description: `Outbound mail is delayed and stuck in the queue for all users (case ${n}).`,
+              usersAffected: 10 + (n % 500),
+              regions: ['West Europe'],
+            },
+            owner,
+            new Date(Date.now() - (ESCALATIONS - n) * 60_000),
+          );
+          await app.database.escalations.create(escalation, [event]);
+        }),
+      );
+    }
+    console.log(`  (created ${ESCALATIONS.toLocaleString('en-US')} escalations in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    const afterEscalations = sample(`after ${ESCALATIONS.toLocaleString('en-US')} escalations`);
+
+    const dialogStarted = Date.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: DIALOG_CONCURRENCY }, async () => {
+        while (next < DIALOGS) {
+          const who = participant(connector.url, `mem-${next++}`);
+          const ids: FlowIds = {};
+          for (const step of ['escalate', 'describe'] as const) {
+            readAnswer(step, await client.post('/api/messages', stepActivity(who, step, ids, '')), ids, true);
+          }
+        }
+      }),
+    );
+    console.log(`  (opened ${DIALOGS.toLocaleString('en-US')} dialogs, each after describe, in ${((Date.now() - dialogStarted) / 1000).toFixed(1)} s)`);
+    const after = sample(`after ${DIALOGS.toLocaleString('en-US')} open dialogs (held)`);
+    const open = await app.database.escalations.list({ states: ['known_issue', 'draft'], limit: 1 });
+    console.log(`  open dialogs' escalations present: ${open.items.length > 0 ? 'yes' : 'NO'}`);
+    console.log(`RSS before ${mb(before)}, after escalations ${mb(afterEscalations)}, after dialogs ${mb(after)} (+${mb(after - before)})`);
+    console.log(`Under ${LIMIT_MB} MB: ${after < LIMIT_MB * 1024 * 1024 ? 'YES' : 'NO'}`);
+  } finally {
+    client.close();
+    await app.close(1000);
+    await connector.stop();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
