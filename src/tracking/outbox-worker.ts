@@ -15,6 +15,7 @@
  *   When the channel cannot tell (`unknown`: real Teams has no lookup), `ambiguousResend`
  *   decides: resend (default; a possible duplicate beats a lost "resolved" notice) or give up.
  */
+import { LoopRunner } from './loop-runner';
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -100,8 +101,7 @@ export class OutboxWorker {
   private readonly perTenant: SlidingWindowLimiter;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private readonly random: () => number;
-  private running: Promise<void> | undefined;
-  private abort: AbortController | undefined;
+  private readonly runner = new LoopRunner();
 
   constructor(private readonly options: OutboxWorkerOptions) {
     this.owner = options.owner ?? `outbox-${randomUUID()}`;
@@ -115,20 +115,16 @@ export class OutboxWorker {
 
   /** Starts the loop; resolves at once. Call `stop()` to end it. */
   start(): void {
-    if (this.running) return;
-    const abort = new AbortController();
     // Every lane waits on this one signal; the default cap of 10 listeners would warn.
-    setMaxListeners((this.options.concurrency ?? 16) + 10, abort.signal);
-    this.abort = abort;
-    this.running = this.loop(abort.signal);
+    this.runner.start(
+      (signal) => this.loop(signal),
+      (signal) => setMaxListeners((this.options.concurrency ?? 16) + 10, signal),
+    );
   }
 
   /** Stops claiming, waits for the round in progress to finish, and resolves. */
-  async stop(): Promise<void> {
-    this.abort?.abort();
-    const running = this.running;
-    this.running = undefined;
-    await running;
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
   /** One round: claim a batch and work it. Exposed for tests and the bench. */

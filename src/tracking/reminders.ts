@@ -4,6 +4,7 @@
  * through the outbox with a dedupe key naming its period, so an escalation gets at most one
  * reminder of a kind per period, however many instances run and however often they look.
  */
+import { LoopRunner } from './loop-runner';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -52,25 +53,18 @@ function defaultTargets(e: Escalation): readonly string[] {
 
 /** The periodic reminder scan. */
 export class Reminders {
-  private running: Promise<void> | undefined;
-  private abort: AbortController | undefined;
+  private readonly runner = new LoopRunner();
 
   constructor(private readonly options: RemindersOptions) {}
 
   /** Starts the loop; resolves at once. Call `stop()` to end it. */
   start(): void {
-    if (this.running) return;
-    const abort = new AbortController();
-    this.abort = abort;
-    this.running = this.loop(abort.signal);
+    this.runner.start((signal) => this.loop(signal));
   }
 
   /** Stops the loop and waits for the scan in progress. */
-  async stop(): Promise<void> {
-    this.abort?.abort();
-    const running = this.running;
-    this.running = undefined;
-    await running;
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
   /** One scan: enqueues the reminders that are due; returns how many were new. */

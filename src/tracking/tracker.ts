@@ -6,6 +6,7 @@
  * Each escalation is leased to one tracker instance at a time; a crashed instance's lease
  * expires and another takes over. Quiet requests are polled less and less often.
  */
+import { LoopRunner } from './loop-runner';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -74,8 +75,7 @@ export interface TrackerRound {
 export class Tracker {
   readonly owner: string;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  private running: Promise<void> | undefined;
-  private abort: AbortController | undefined;
+  private readonly runner = new LoopRunner();
 
   constructor(private readonly options: TrackerOptions) {
     this.owner = options.owner ?? `tracker-${randomUUID()}`;
@@ -89,18 +89,12 @@ export class Tracker {
 
   /** Starts the loop; resolves at once. Call `stop()` to end it. */
   start(): void {
-    if (this.running) return;
-    const abort = new AbortController();
-    this.abort = abort;
-    this.running = this.loop(abort.signal);
+    this.runner.start((signal) => this.loop(signal));
   }
 
   /** Stops claiming, waits for the round in progress, and resolves. */
-  async stop(): Promise<void> {
-    this.abort?.abort();
-    const running = this.running;
-    this.running = undefined;
-    await running;
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
   /** Polls the escalation at the next round (after the engineer added a note, for instance). */
