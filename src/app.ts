@@ -23,6 +23,7 @@ import { notificationRenderer } from './cards/notifications';
 import { flowOf } from './domain/flow';
 import { PARTNER_CENTER_PORTAL, partnerCenterRequestsLink } from './domain/triage';
 import { createSupportProvider, type SupportProvider } from './support';
+import { BackgroundWork } from './background-work';
 import { OutboxWorker, Tracker } from './tracking';
 import { Reminders } from './tracking/reminders';
 
@@ -36,6 +37,8 @@ export interface App {
   readonly database: Database;
   /** The background workers, for tests that drive them round by round. */
   readonly workers: { readonly tracker: Tracker; readonly outboxWorker: OutboxWorker; readonly reminders: Reminders };
+  /** Work finishing after its turn answered (late health checks). */
+  readonly background: BackgroundWork;
   /** Starts the background workers (unless WORKERS=off). */
   start(): void;
   /** Drains HTTP work within the grace period, stops the workers, then closes the database. */
@@ -153,6 +156,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       return { activity: cardActivity(renderReminder(cards, tr, e, text)) };
     },
   });
+  const background = new BackgroundWork(logger);
   const flow = new EscalationFlow({
     store: database.escalations,
     directory,
@@ -164,6 +168,9 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     conversations: database.conversations,
     pollNow: (id) => tracker.pollNow(id),
     snoozeMs: config.reminders.resolvedMs,
+    background,
+    healthTimeoutMs: config.upstream.turnBudgetMs,
+    lateHealthMs: config.upstream.totalTimeoutMs,
   });
   const healthCommand = createHealthCommand({ directory, health: health.provider, cards });
   const edge = createTeamsEdge({
@@ -208,6 +215,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     edge,
     database,
     workers,
+    background,
     start: () => {
       if (!config.tracking.enabled) return;
       tracker.start();
@@ -216,8 +224,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     },
     close: async (graceMs = config.shutdownGraceMs) => {
       await server.close(graceMs);
-      // Workers finish their round before the database goes away.
-      await Promise.all([tracker.stop(), outboxWorker.stop(), reminders.stop()]);
+      // Workers and late lookups finish before the database goes away.
+      await Promise.all([tracker.stop(), outboxWorker.stop(), reminders.stop(), background.drain()]);
       await database.close();
     },
   };

@@ -186,6 +186,7 @@ const EnvSchema = z.object({
   UPSTREAM_MAX_ATTEMPTS: intIn(1, 10, 4),
   UPSTREAM_ATTEMPT_TIMEOUT_MS: intIn(100, 60_000, 5000),
   UPSTREAM_TOTAL_TIMEOUT_MS: intIn(100, 120_000, 12_000),
+  TURN_UPSTREAM_BUDGET_MS: intIn(200, 8000, 4000),
   PUBLIC_HOSTNAME: z.preprocess(
     emptyToUndefined,
     z
@@ -264,7 +265,13 @@ export interface Config {
     readonly handoffMs: number;
   };
   /** Retry policy of calls to Graph and Partner Center. */
-  readonly upstream: { readonly maxAttempts: number; readonly attemptTimeoutMs: number; readonly totalTimeoutMs: number };
+  readonly upstream: {
+    readonly maxAttempts: number;
+    readonly attemptTimeoutMs: number;
+    readonly totalTimeoutMs: number;
+    /** Longest a turn waits for an upstream answer before acknowledging and finishing later. */
+    readonly turnBudgetMs: number;
+  };
 }
 
 /** Reads `.env` from a path into a plain object, never into `process.env`. */
@@ -395,6 +402,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       maxAttempts: e.UPSTREAM_MAX_ATTEMPTS,
       attemptTimeoutMs: e.UPSTREAM_ATTEMPT_TIMEOUT_MS,
       totalTimeoutMs: e.UPSTREAM_TOTAL_TIMEOUT_MS,
+      turnBudgetMs: e.TURN_UPSTREAM_BUDGET_MS,
     },
   });
 }

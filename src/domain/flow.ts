@@ -34,6 +34,8 @@ export interface FlowDetails {
   readonly conversationId?: string;
   /** Conversation reference keys notified when Microsoft moves the escalation. */
   readonly notifyTargets?: readonly string[];
+  /** The health check outlasted its turn and finishes in the background. */
+  readonly healthPending?: boolean;
   /** The message id of the flow's card, updated in place when Microsoft moves the escalation. */
   readonly cardActivityId?: string;
   /** The owner's language, for notifications sent outside a turn. */

@@ -59,11 +59,15 @@ export interface AppFixture {
 }
 
 /** Registers beforeEach/afterEach hooks that run a fresh service and connector double per test. */
-export function useAppPerTest(env: Record<string, string> = {}, overrides: AppOverrides = {}): AppFixture {
+export function useAppPerTest(
+  env: Record<string, string> | (() => Record<string, string>) = {},
+  overrides: AppOverrides = {},
+): AppFixture {
   const fixture: { app?: RunningApp; connector?: ConnectorDouble } = {};
   beforeEach(async () => {
     fixture.connector = await new ConnectorDouble().start();
-    fixture.app = await startApp(env, overrides);
+    // A function is read per test: its values (a double's URL) may exist only after `before`.
+    fixture.app = await startApp(typeof env === 'function' ? env() : env, overrides);
   });
   afterEach(async () => {
     await fixture.app?.stop();

@@ -51,6 +51,7 @@ import { UnknownServiceRequestError, type SupportProvider } from '../../support/
 import { cardActivity, renderAttention, renderReminder, renderResolved } from '../../cards/notification-cards';
 import { inert } from '../../cards/inert';
 import type { Verb } from '../../cards/verbs';
+import type { BackgroundWork } from '../../background-work';
 import type { Handler, HandlerContext } from '../bot';
 import { LOCAL_TENANT, conversationKeyOf } from '../conversation-refs';
 import type { CommandName } from '../commands';
@@ -74,6 +75,10 @@ export interface EscalationFlowOptions {
   readonly pollNow?: (escalationId: string) => Promise<unknown>;
   /** How long "Remind me later" waits. */
   readonly snoozeMs: number;
+  /** Finishes a health check that outlasted the turn; without it, the flow goes on without one. */
+  readonly background?: BackgroundWork;
+  /** Longest a late health check may take before the flow goes on without it (default 30 s). */
+  readonly lateHealthMs?: number;
 }
 
 /** Services offered when the customer's own overview is not known yet. */
@@ -264,12 +269,15 @@ export class EscalationFlow {
   }
 
   /** The card for wherever an escalation stands. */
-  async cardFor(tr: Translator, e: Escalation, error?: string): Promise<AdaptiveCardJson> {
+  async cardFor(tr: Translator, e: Escalation, error?: string, justChecked = false): Promise<AdaptiveCardJson> {
     switch (stepOf(e)) {
       case 'health':
+        if (flowOf(e).healthPending) {
+          return this.summary(tr, e, error ?? tr.t('flow.messages.healthPending', { customer: inert(e.customer.name) }));
+        }
         return renderMatch(this.options.cards, tr, e, (flowOf(e).offered ?? []) as readonly OfferedMatch[], error);
       case 'troubleshoot':
-        return renderTroubleshoot(this.options.cards, tr, e, false, error);
+        return renderTroubleshoot(this.options.cards, tr, e, justChecked, error);
       case 'category':
         return renderTriage(this.options.cards, tr, e, error);
       case 'handoff':
@@ -322,22 +330,32 @@ export class EscalationFlow {
   private async start(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
     const choices = await this.describeChoices(ctx);
     const preset = typeof ctx.data.customerTenantId === 'string' ? ctx.data.customerTenantId.slice(0, 64) : '';
-    const overview = preset ? await this.overview(ctx, preset) : undefined;
-    const services = overview ? overview.services.map((s) => s.service) : choices.services;
+    const overview = preset ? await this.overview(ctx, this.options.health.getOverview(preset)) : undefined;
+    const services = overview && overview !== 'late' ? overview.services.map((s) => s.service) : choices.services;
     return renderDescribe(this.options.cards, ctx.tr, { ...choices, services, values: preset ? { customerTenantId: preset } : {} });
   }
 
-  /** A tenant's health overview within the turn's time budget, or undefined (and the engineer is told why). */
-  private async overview(ctx: HandlerContext, tenantId: string, customerName?: string): Promise<HealthOverview | undefined> {
+  /**
+   * A tenant's health overview within the turn's time budget. On timeout: 'late' when the
+   * caller can finish it in the background, otherwise undefined (and the engineer is told).
+   */
+  private async overview(
+    ctx: HandlerContext,
+    lookup: Promise<{ value: HealthOverview }>,
+    customerName?: string,
+    allowLate = false,
+  ): Promise<HealthOverview | undefined | 'late'> {
     try {
       // The lookup keeps running in the health cache after a timeout; its result serves the next turn.
-      return (await within(this.options.health.getOverview(tenantId), this.healthTimeoutMs)).value;
+      return (await within(lookup, this.healthTimeoutMs)).value;
     } catch (error) {
+      const timedOut = error instanceof Error && error.message === 'timeout';
+      if (timedOut && allowLate) return 'late';
       ctx.info.logger.warn({ err: error }, 'health check unavailable during escalation');
       if (customerName) {
         await this.say(ctx, 'flow.messages.healthUnavailable', {
           customer: customerName,
-          reason: error instanceof Error && error.message === 'timeout' ? 'timeout' : error instanceof Error ? error.name : 'error',
+          reason: timedOut ? 'timeout' : error instanceof Error ? error.name : 'error',
         });
       }
       return undefined;
@@ -365,9 +383,12 @@ export class EscalationFlow {
 
     // A typed message waits for the reply; a card action's answer is the card itself, so no typing there.
     if (ctx.turn.activity.type === 'message') await ctx.turn.sendActivity({ type: 'typing' });
-    const overview = await this.overview(ctx, customer.tenantId, customer.companyName);
-    const service = overview?.services.find((s) => s.service.toLowerCase() === input.service.toLowerCase())?.service ?? input.service;
-    if (overview && !overview.services.some((s) => s.service === service)) {
+    const lookup = this.options.health.getOverview(customer.tenantId);
+    const overview = await this.overview(ctx, lookup, customer.companyName, this.options.background !== undefined);
+    const late = overview === 'late';
+    const known = late ? undefined : overview;
+    const service = known?.services.find((s) => s.service.toLowerCase() === input.service.toLowerCase())?.service ?? input.service;
+    if (known && !known.services.some((s) => s.service === service)) {
       return again(tr.t('flow.errors.unknownService', { customer: customer.companyName, service: input.service }));
     }
 
@@ -387,6 +408,7 @@ export class EscalationFlow {
         details: {
           flowId: input.flowId,
           step: 'health',
+          ...(late ? { healthPending: true } : {}),
           conversationId: ctx.turn.activity.conversation?.id,
           // Where Microsoft's answers are announced (the thread or the chat the flow ran in), in whose language.
           notifyTargets: [conversationKeyOf(ctx.turn)].filter((k): k is string => k !== undefined),
@@ -407,28 +429,81 @@ export class EscalationFlow {
       return winner ? this.cardFor(tr, winner, tr.t('flow.errors.stale')) : undefined;
     }
 
-    const issues = overview ? overview.services.flatMap((s) => s.issues) : [];
-    const matches = rankIssues(
-      { customerTenantId: customer.tenantId, service, symptom: `${input.title} ${input.description}`, startedAt: since.toISOString() },
-      issues,
-      Object.fromEntries((overview?.services ?? []).map((s) => [s.service, s.id])),
-    ).slice(0, MAX_OFFERED);
-
-    if (matches.length > 0) {
-      const offered: OfferedMatch[] = matches.map((m) => ({
-        id: m.issue.id,
-        title: m.issue.title,
-        classification: m.issue.classification,
-        status: m.issue.status,
-        impact: m.issue.impactDescription.slice(0, 500),
-        startDateTime: m.issue.startDateTime,
-        reasons: m.reasons,
-      }));
-      const saved = await this.apply(ctx, escalation, ['draft'], this.stay({ offered }));
-      return 'card' in saved ? saved.card : renderMatch(this.options.cards, tr, saved.saved, offered);
+    if (late && this.options.background) {
+      // Acknowledge now; the check finishes in the background and the card follows (updated in place).
+      const background = this.options.background;
+      const actor = this.actor(ctx);
+      background.run('late health check', () => this.finishLateHealthCheck(escalation.id, lookup, tr, actor));
+      return this.cardFor(tr, escalation, tr.t('flow.messages.healthPending', { customer: inert(customer.companyName) }));
     }
-    const saved = await this.apply(ctx, escalation, ['draft'], this.move(ctx, 'triage', this.troubleshootingStart(service)));
-    return 'card' in saved ? saved.card : renderTroubleshoot(this.options.cards, tr, saved.saved, true);
+    const next = await this.afterHealth(escalation, known, this.actor(ctx));
+    return next ? this.cardFor(tr, next, undefined, true) : this.cardFor(tr, (await this.options.store.get(id)) ?? escalation, tr.t('flow.errors.stale'));
+  }
+
+  /**
+   * The health check's outcome: the matching known issues are offered (the escalation stays a
+   * draft), or there is none and triage begins. Undefined when someone moved it on meanwhile.
+   */
+  private async afterHealth(e: Escalation, overview: HealthOverview | undefined, actor: Actor): Promise<Escalation | undefined> {
+    const matches = overview
+      ? rankIssues(
+          { customerTenantId: e.customer.tenantId, service: e.service, symptom: `${e.title} ${e.description}`, startedAt: e.since ?? e.createdAt },
+          overview.services.flatMap((s) => s.issues),
+          Object.fromEntries(overview.services.map((s) => [s.service, s.id])),
+        ).slice(0, MAX_OFFERED)
+      : [];
+    const offered: OfferedMatch[] = matches.map((m) => ({
+      id: m.issue.id,
+      title: m.issue.title,
+      classification: m.issue.classification,
+      status: m.issue.status,
+      impact: m.issue.impactDescription.slice(0, 500),
+      startDateTime: m.issue.startDateTime,
+      reasons: m.reasons,
+    }));
+    const now = this.options.clock.now();
+    const change =
+      offered.length > 0
+        ? { escalation: { ...e, details: { ...e.details, offered, healthPending: false }, updatedAt: now.toISOString() }, events: [] }
+        : (() => {
+            const r = transition(e, 'triage', { actor, at: now, details: { ...this.troubleshootingStart(e.service), healthPending: false } });
+            return { escalation: r.escalation, events: [r.event] };
+          })();
+    try {
+      return await this.options.store.update(change.escalation, e.version, change.events);
+    } catch (error) {
+      if (error instanceof ConcurrencyError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Completes a health check that outlasted its turn and posts the resulting card. */
+  private async finishLateHealthCheck(id: string, lookup: Promise<{ value: HealthOverview }>, tr: Translator, actor: Actor): Promise<void> {
+    const overview = await within(lookup, this.options.lateHealthMs ?? 30_000).then(
+      (snapshot) => snapshot.value,
+      () => undefined,
+    );
+    const current = await this.options.store.get(id);
+    if (!current || current.state !== 'draft' || !flowOf(current).healthPending) return;
+    const next = await this.afterHealth(current, overview, actor);
+    if (!next) return;
+    const f = flowOf(next);
+    const target = f.notifyTargets?.[0];
+    if (!target) return;
+    const card = await this.cardFor(tr, next, overview ? undefined : tr.t('flow.messages.healthUnavailable', { customer: inert(next.customer.name), reason: 'timeout' }), true);
+    await this.options.outbox.enqueue(
+      [
+        {
+          id: randomUUID(),
+          escalationId: id,
+          kind: 'card_update',
+          target,
+          payload: { activity: cardActivity(card), ...(f.cardActivityId ? { updateActivityId: f.cardActivityId } : {}) },
+          dedupeKey: `health:${id}:v${next.version}:${target}`,
+        },
+      ],
+      this.options.clock.now(),
+    );
   }
 
   private async describeChoices(ctx: HandlerContext) {
@@ -639,6 +714,12 @@ export class EscalationFlow {
     if (!e) {
       if (!ctx.data.escalationId) await this.say(ctx, 'flow.messages.noDraft');
       return undefined;
+    }
+    if (e.state === 'draft' && flowOf(e).healthPending) {
+      // The check that outlasted its turn was lost (a restart): run it again now.
+      const overview = await this.overview(ctx, this.options.health.getOverview(e.customer.tenantId), e.customer.name);
+      const next = await this.afterHealth(e, overview === 'late' ? undefined : overview, this.actor(ctx));
+      return this.cardFor(ctx.tr, next ?? (await this.options.store.get(e.id)) ?? e, undefined, true);
     }
     if (ctx.data.action === 'differ' && e.state === 'known_issue') {
       return renderMatch(this.options.cards, ctx.tr, e, (flowOf(e).offered ?? []) as OfferedMatch[]);
