@@ -41,6 +41,10 @@ function sleep(ms: number): Promise<void> {
 /** Builds the restify server with every route registered. */
 export function buildServer(options: ServerOptions): BotServer {
   const server = restify.createServer({ name: 'escalation-desk', handleUncaughtExceptions: false });
+  // Node closes idle keep-alive connections after 5 s; under load the next turn then pays for a
+  // new connection (seconds when the server is busy). The Bot Service keeps them far longer.
+  server.server.keepAliveTimeout = 75_000;
+  server.server.headersTimeout = 76_000;
   const { logger } = options;
   let inFlight = 0; // per server instance: counts requests so shutdown can wait for them
   let stopping = false;
