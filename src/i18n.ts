@@ -40,6 +40,8 @@ function merge(base: unknown, over: unknown): unknown {
 /** The locale files of a folder, loaded and ready to translate. */
 export class Localizer {
   private readonly instance: i18n;
+  /** One translator per language, built once: every turn asks for one. */
+  private readonly translators: ReadonlyMap<Language, Translator>;
 
   constructor(localesDir: string) {
     const resources: Record<string, { translation: Record<string, unknown> }> = {};
@@ -59,21 +61,30 @@ export class Localizer {
       returnObjects: true,
       interpolation: { escapeValue: false },
     });
+    this.translators = new Map(SUPPORTED_LANGUAGES.map((language) => [language, this.translator(language)]));
   }
 
   /** A translator for an activity's locale. */
   forLocale(locale: string | undefined): Translator {
     const language = languageOf(locale);
+    return this.translators.get(language) ?? this.translator(language);
+  }
+
+  private translator(language: Language): Translator {
     const fixed = this.instance.getFixedT(language);
     const instance = this.instance;
+    // Sections are merged once per key: the locale files do not change while the process runs.
+    const sections = new Map<string, Readonly<Record<string, unknown>>>();
     return {
       language,
       t: (key, vars) => String(fixed(key, { ...vars, returnObjects: false })),
       section: (key) => {
-        const en: unknown = instance.getResource('en', 'translation', key);
-        const own: unknown = instance.getResource(language, 'translation', key);
-        const merged = merge(en, own);
-        return isPlainObject(merged) ? merged : {};
+        const known = sections.get(key);
+        if (known) return known;
+        const merged = merge(instance.getResource('en', 'translation', key), instance.getResource(language, 'translation', key));
+        const section = Object.freeze(isPlainObject(merged) ? merged : {});
+        sections.set(key, section);
+        return section;
       },
     };
   }
