@@ -13,10 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../src/app';
-import { loadConfig } from '../src/config';
-import { createEscalation, type Actor } from '../src/domain/escalation';
-import { createLogger } from '../src/log';
+import { getHeapStatistics } from 'node:v8';
+import type { Actor } from '../src/domain/escalation';
 import { ConnectorDouble } from '../test/support/connector-double';
 import { BotClient, participant, readAnswer, stepActivity, type FlowIds } from './support/common';
 
@@ -42,12 +40,21 @@ function sample(label: string): number {
     gc();
   }
   const m = process.memoryUsage();
-  console.log(`  ${label.padEnd(52)} rss ${mb(m.rss).padStart(9)}  heapUsed ${mb(m.heapUsed).padStart(9)}  external ${mb(m.external).padStart(8)}`);
+  const v8Resident = getHeapStatistics().total_physical_size;
+  console.log(
+    `  ${label.padEnd(44)} rss ${mb(m.rss).padStart(9)}  heapUsed ${mb(m.heapUsed).padStart(8)}  heap resident ${mb(v8Resident).padStart(8)}  outside the V8 heap ${mb(m.rss - v8Resident).padStart(8)}`,
+  );
   return m.rss;
 }
 
 async function main(): Promise<void> {
   if (!gc) console.log('(run with node --expose-gc for collected figures; these include uncollected garbage)');
+  const bare = sample('node + bench harness, app not loaded');
+  // Loaded here, not at the top, so the first figure shows what loading the service costs.
+  const { createApp } = await import('../src/app');
+  const { loadConfig } = await import('../src/config');
+  const { createEscalation } = await import('../src/domain/escalation');
+  const { createLogger } = await import('../src/log');
   const folder = mkdtempSync(join(tmpdir(), 'ed-bench-memory-'));
   const connector = await new ConnectorDouble().start();
   const config = loadConfig({ env: { DATABASE_URL: `sqlite:${join(folder, 'bench.db')}`, WORKERS: 'off', LOG_LEVEL: 'warn' }, dotenvPath: null });
@@ -106,7 +113,7 @@ async function main(): Promise<void> {
     const after = sample(`after ${DIALOGS.toLocaleString('en-US')} open dialogs (held)`);
     const open = await app.database.escalations.list({ states: ['known_issue', 'draft'], limit: 1 });
     console.log(`  open dialogs' escalations present: ${open.items.length > 0 ? 'yes' : 'NO'}`);
-    console.log(`RSS before ${mb(before)}, after escalations ${mb(afterEscalations)}, after dialogs ${mb(after)} (+${mb(after - before)})`);
+    console.log(`RSS bare ${mb(bare)}, before ${mb(before)}, after escalations ${mb(afterEscalations)}, after dialogs ${mb(after)} (+${mb(after - before)})`);
     console.log(`Under ${LIMIT_MB} MB: ${after < LIMIT_MB * 1024 * 1024 ? 'YES' : 'NO'}`);
   } finally {
     client.close();
