@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import pg from 'pg';
 import { execute } from '../../test/support/activities';
-import { CONTOSO } from '../../test/support/engineer';
+import { describeData } from '../../test/support/engineer';
 
 /** The PostgreSQL server the benches use (the same default as the tests). */
 export function benchDatabaseUrl(): string {
@@ -154,17 +154,7 @@ export function stepData(step: TriageStep, ids: FlowIds, requestNumber: string):
     case 'escalate':
       return {};
     case 'describe':
-      return {
-        flowId: ids.flowId,
-        customerTenantId: CONTOSO,
-        service: 'Exchange Online',
-        title: 'Users cannot send mail',
-        description: 'Outbound mail is delayed and stuck in the queue for all users',
-        sinceDate: new Date().toISOString().slice(0, 10),
-        sinceTime: '00:00',
-        usersAffected: '120',
-        regions: 'West Europe',
-      };
+      return describeData(ids.flowId ?? '');
     case 'knownDiffers':
       return { escalationId: ids.escalationId, notSameReason: 'only one tenant' };
     case 'troubleshootSkip':

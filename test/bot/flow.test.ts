@@ -237,11 +237,7 @@ describe('hand-off with Partner Center tracking', () => {
 
   it('offers the customer\u2019s open requests to pick, links the picked one, and refuses an unknown number', async () => {
     const me = new Engineer(f.app, f.connector);
-    const flowId = flowIdOf(await me.act('escalate', {}));
-    const id = escalationIdOf(await me.describe(flowId));
-    await me.act('knownDiffers', { escalationId: id, notSameReason: 'x' });
-    await me.act('troubleshootSkip', { escalationId: id });
-    const handoff = await me.act('triage', { escalationId: id, category: 'service_unavailable', severity: 'critical', businessImpact: 'x', contact: 'y' });
+    const { id, handoff } = await me.toHandoff();
     const choices = JSON.stringify(handoff);
     assert.match(choices, /"title":"2611250010000001 · Mail stuck","value":"2611250010000001"/);
     assert.doesNotMatch(choices, /2611250010000002/, 'closed requests are not offered');

@@ -10,11 +10,11 @@ import { execute, message } from '../support/activities';
 import { startApp, type RunningApp } from '../support/app';
 import { cardTexts } from '../support/cards';
 import { ConnectorDouble, type ConnectorFault } from '../support/connector-double';
+import { CONTOSO, describeData } from '../support/engineer';
 import { graphIssue, graphService } from '../health/support/graph-fixtures';
 import { HttpDouble, isTokenRequest, tokenReply, type Reply } from '../http/support/http-double';
 import { TEAMS_INVOKE_MS, TEAMS_MESSAGE_MS, cardsOf, invokeCard, postJson, watchProcess, type ProcessWatch } from './support';
 
-const CONTOSO = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
 const ERROR_TEXT = /something went wrong on my side.*Reference: [0-9a-f]{8}/;
 
 /** What the user saw of one turn: the sent activities' texts and card titles. */
@@ -25,19 +25,8 @@ function seen(activities: readonly Record<string, unknown>[]): string[] {
   ]);
 }
 
-/** The describe card's data for Contoso, Exchange Online, with a fresh flow id. */
-function describeData(flowId: string): Record<string, unknown> {
-  return {
-    flowId,
-    customerTenantId: CONTOSO,
-    service: 'Exchange Online',
-    title: 'Users cannot send mail',
-    description: 'Outbound mail is delayed and stuck in the queue for all users',
-    sinceDate: new Date().toISOString().slice(0, 10),
-    sinceTime: '00:00',
-    usersAffected: '40',
-  };
-}
+/** The describe card's data, with a smaller team affected. */
+const describeFor = (flowId: string): Record<string, unknown> => describeData(flowId, { usersAffected: '40' });
 
 describe('hardening: fault matrix', function () {
   this.timeout(60_000);
@@ -95,7 +84,7 @@ describe('hardening: fault matrix', function () {
         const o = { serviceUrl: connector.url, conversationId };
         const flowId = `f-${conversationId}`.slice(0, 64);
         connector.failNext({ ...fault, conversationId });
-        const answer = await postJson(`${app.url}/api/messages`, execute('describe', describeData(flowId), o));
+        const answer = await postJson(`${app.url}/api/messages`, execute('describe', describeFor(flowId), o));
         assert.equal(answer.status, 200);
         assert.ok(answer.ms < TEAMS_INVOKE_MS, `invoke took ${answer.ms} ms`);
         const body = answer.body as { statusCode?: number; type?: string; value?: { message?: string } };
@@ -105,7 +94,7 @@ describe('hardening: fault matrix', function () {
           `a card or a clear error: ${JSON.stringify(body).slice(0, 300)}`,
         );
         outcomes.push(`connector ${name} on an invoke → ${answer.ms} ms, ${card ? 'card' : String(body.value?.message)}`);
-        const retry = await postJson(`${app.url}/api/messages`, execute('describe', describeData(flowId), o));
+        const retry = await postJson(`${app.url}/api/messages`, execute('describe', describeFor(flowId), o));
         assert.ok(retry.ms < TEAMS_INVOKE_MS);
         const retried = invokeCard(retry.body);
         assert.ok(retried, `after the fault clears a card: ${JSON.stringify(retry.body).slice(0, 300)}`);

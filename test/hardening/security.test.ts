@@ -12,6 +12,7 @@ import { AppCredentials } from 'botframework-connector';
 import { SignJWT, exportJWK, generateKeyPair, type JWK, type KeyLike } from 'jose';
 import { execute, message, PARTNER_TENANT } from '../support/activities';
 import type { RunningApp } from '../support/app';
+import { describeData } from '../support/engineer';
 import { cardTexts } from '../support/cards';
 import { ConnectorDouble } from '../support/connector-double';
 import { cardsOf, invokeCard, startAppWith, watchProcess, type ProcessWatch } from './support';
@@ -20,7 +21,6 @@ const APP_ID = '11111111-2222-4333-8444-555555555555';
 const APP_PASSWORD = 'hardening-app-password-Zq8x';
 const CHANNEL_ISSUER = 'https://api.botframework.com';
 const OUTBOUND_TOKEN = 'outbound-bot-token-Yk42';
-const CONTOSO = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
 const CREDENTIALS = {
   MicrosoftAppId: APP_ID,
   MicrosoftAppPassword: APP_PASSWORD,
@@ -208,16 +208,7 @@ describe('hardening: Bot Framework authentication and secrets', function () {
     assert.equal((await app.post('/api/messages', message('escalate', o), bearer(await valid()))).status, 200);
     const sent = await connector.waitForSent(before + 1);
     assert.match(String(sent.at(-1)?.text), /not enabled for your organization/);
-    const describe = {
-      flowId: 'f0f0f0f0-0000-4000-8000-000000000001',
-      customerTenantId: CONTOSO,
-      service: 'Exchange Online',
-      title: 'Users cannot send mail',
-      description: 'Outbound mail is delayed and stuck in the queue for all users',
-      sinceDate: new Date().toISOString().slice(0, 10),
-      sinceTime: '00:00',
-      usersAffected: '3',
-    };
+    const describe = describeData('f0f0f0f0-0000-4000-8000-000000000001', { usersAffected: '3' });
     const res = await app.post('/api/messages', execute('describe', describe, o), bearer(await valid()));
     assert.equal(res.status, 200);
     assert.equal((res.body as { statusCode: number }).statusCode, 403);
@@ -239,16 +230,13 @@ describe('hardening: Bot Framework authentication and secrets', function () {
     };
     const form = await act('escalate', {});
     const flowId = /"flowId":"([^"]+)"/.exec(form)?.[1] ?? '';
-    const match = await act('describe', {
-      flowId,
-      customerTenantId: CONTOSO,
-      service: 'Exchange Online',
-      title: `Users cannot send mail ${secretTexts[0]}`,
-      description: `Outbound mail is delayed and stuck in the queue ${secretTexts[0]}`,
-      sinceDate: new Date().toISOString().slice(0, 10),
-      sinceTime: '00:00',
-      usersAffected: '120',
-    });
+    const match = await act(
+      'describe',
+      describeData(flowId, {
+        title: `Users cannot send mail ${secretTexts[0]}`,
+        description: `Outbound mail is delayed and stuck in the queue ${secretTexts[0]}`,
+      }),
+    );
     const id = /"escalationId":"(ED-[0-9A-Z]{8})"/.exec(match)?.[1] ?? '';
     assert.ok(id);
     await act('knownDiffers', { escalationId: id, notSameReason: secretTexts[3] });

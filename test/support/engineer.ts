@@ -30,19 +30,36 @@ export class Engineer {
   }
 
   async describe(flowId: string, extra: Record<string, unknown> = {}): Promise<Card> {
-    return this.act('describe', {
-      flowId,
-      customerTenantId: CONTOSO,
-      service: 'Exchange Online',
-      title: 'Users cannot send mail',
-      description: 'Outbound mail is delayed and stuck in the queue for all users',
-      sinceDate: new Date().toISOString().slice(0, 10),
-      sinceTime: '00:00',
-      usersAffected: '120',
-      regions: 'West Europe',
-      ...extra,
-    });
+    return this.act('describe', describeData(flowId, extra));
   }
+
+  /**
+   * A new escalation taken to the hand-off card by the shortest path (not the known issue, the
+   * service is down so no checklist, service unavailable); returns its id and that card.
+   */
+  async toHandoff(severity = 'critical'): Promise<{ id: string; handoff: Card }> {
+    const id = escalationIdOf(await this.describe(flowIdOf(await this.act('escalate', {}))));
+    await this.act('knownDiffers', { escalationId: id, notSameReason: 'only one tenant' });
+    await this.act('troubleshootSkip', { escalationId: id });
+    const handoff = await this.act('triage', { escalationId: id, category: 'service_unavailable', severity, businessImpact: 'no mail', contact: 'Jo' });
+    return { id, handoff };
+  }
+}
+
+/** The describe card's data: Contoso, Exchange Online, mail stuck since today; `extra` overrides. */
+export function describeData(flowId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    flowId,
+    customerTenantId: CONTOSO,
+    service: 'Exchange Online',
+    title: 'Users cannot send mail',
+    description: 'Outbound mail is delayed and stuck in the queue for all users',
+    sinceDate: new Date().toISOString().slice(0, 10),
+    sinceTime: '00:00',
+    usersAffected: '120',
+    regions: 'West Europe',
+    ...extra,
+  };
 }
 
 export function flowIdOf(card: Card): string {

@@ -27,11 +27,7 @@ describe('closing the loop (sandbox Microsoft, tracker, outbox, connector double
   );
 
   async function escalate(me: Engineer, requestNumber: string): Promise<string> {
-    const flowId = flowIdOf(await me.act('escalate', {}));
-    const id = escalationIdOf(await me.describe(flowId));
-    await me.act('knownDiffers', { escalationId: id, notSameReason: 'only one tenant' });
-    await me.act('troubleshootSkip', { escalationId: id });
-    await me.act('triage', { escalationId: id, category: 'service_unavailable', severity: 'critical', businessImpact: 'no mail', contact: 'Jo' });
+    const { id } = await me.toHandoff();
     const linked = await me.act('handoffLink', { escalationId: id, requestNumber });
     assert.ok(has(linked, /Escalated to Microsoft/));
     return id;
@@ -113,11 +109,7 @@ describe('closing the loop (sandbox Microsoft, tracker, outbox, connector double
 
   it('an unknown request number is refused at linking', async () => {
     const me = new Engineer(f.app, f.connector);
-    const flowId = flowIdOf(await me.act('escalate', {}));
-    const id = escalationIdOf(await me.describe(flowId));
-    await me.act('knownDiffers', { escalationId: id, notSameReason: 'x' });
-    await me.act('troubleshootSkip', { escalationId: id });
-    await me.act('triage', { escalationId: id, category: 'service_unavailable', severity: 'minimal', businessImpact: 'x', contact: 'y' });
+    const { id } = await me.toHandoff('minimal');
     // 17 digits passes no check at all; the regex refuses it before Microsoft is asked.
     const card = await me.act('handoffLink', { escalationId: id, requestNumber: '12345678901234567' });
     assert.ok(has(card, /1 to 16 digits/));
