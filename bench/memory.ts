@@ -10,7 +10,8 @@
  * Without --expose-gc the figures include garbage not yet collected (the bench says so).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
@@ -123,7 +124,98 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+/** Resident memory of another process, from /proc (Linux). */
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return Number(kb ?? 0) * 1024;
+}
+
+/**
+ * The same load against the bot as its own process (node dist/src/index.js), so the figure is
+ * the bot's alone, without the bench client's sockets and the connector double's records.
+ */
+async function botProcess(): Promise<void> {
+  const { openDatabase } = await import('../src/store');
+  const { createEscalation } = await import('../src/domain/escalation');
+  const folder = mkdtempSync(join(tmpdir(), 'ed-bench-memory-child-'));
+  const url = `sqlite:${join(folder, 'bench.db')}`;
+  const port = 39000 + Math.floor(Math.random() * 2000);
+  const connector = await new ConnectorDouble().start();
+  const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'index.js')], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, WORKERS: 'off', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  const client = new BotClient(`http://127.0.0.1:${port}`);
+  try {
+    for (let i = 0; i < 100; i += 1) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const pid = child.pid ?? 0;
+    console.log(`Memory of the bot process alone (pid ${pid}, RSS from /proc, no forced GC):`);
+    const started = rssOf(pid);
+    console.log(`  started, empty database                    rss ${mb(started).padStart(9)}`);
+    // Escalations are written by this process into the same SQLite file (WAL allows it).
+    const db = await openDatabase({ url });
+    const owner: Actor = { kind: 'user', id: '00000000-0000-4000-8000-000000000001', name: 'Engineer' };
+    for (let done = 0; done < ESCALATIONS; done += BATCH) {
+      await Promise.all(
+        Array.from({ length: Math.min(BATCH, ESCALATIONS - done) }, async (_, j) => {
+          const n = done + j;
+          const { escalation, event } = createEscalation(
+            {
+              id: `ED-${n.toString(36).toUpperCase().padStart(8, '0')}`,
+              partnerTenantId: 'local',
+              ownerId: owner.id,
+              customer: { tenantId: randomUUID(), name: `Customer ${n % 500}` },
+              service: SERVICES[n % SERVICES.length] ?? 'Exchange Online',
+              title: `Problem ${n}: users cannot send mail`,
+              description: `Outbound mail is delayed and stuck in the queue for all users (case ${n}).`,
+            },
+            owner,
+            new Date(),
+          );
+          await db.escalations.create(escalation, [event]);
+        }),
+      );
+    }
+    await db.close();
+    // The bot reads them (a list touches the table) before it is measured.
+    await client.post('/api/messages', stepActivity(participant(connector.url, 'mem-list'), 'escalate', {}, ''));
+    const afterEscalations = rssOf(pid);
+    console.log(`  after ${ESCALATIONS.toLocaleString('en-US')} escalations                rss ${mb(afterEscalations).padStart(9)}`);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: DIALOG_CONCURRENCY }, async () => {
+        while (next < DIALOGS) {
+          const who = participant(connector.url, `mem-child-${next++}`);
+          const ids: FlowIds = {};
+          for (const step of ['escalate', 'describe'] as const) {
+            readAnswer(step, await client.post('/api/messages', stepActivity(who, step, ids, '')), ids, true);
+          }
+        }
+      }),
+    );
+    const after = rssOf(pid);
+    console.log(`  after ${DIALOGS.toLocaleString('en-US')} open dialogs (held)             rss ${mb(after).padStart(9)}`);
+    console.log(`Bot process under ${LIMIT_MB} MB: ${after < LIMIT_MB * 1024 * 1024 ? 'YES' : 'NO'} (${mb(after)})`);
+  } finally {
+    client.close();
+    child.kill('SIGTERM');
+    await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+    await connector.stop();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+main()
+  .then(() => botProcess())
+  .catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });
