@@ -56,7 +56,7 @@ export interface AppOverrides {
 /** Builds every part of the service from the configuration. */
 export async function createApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
   const database =
-    overrides.database ?? (await openDatabase({ url: config.database.url, logger, poolSize: config.database.poolSize }));
+    overrides.database ?? (await openDatabase({ url: config.database.url, logger, poolSize: config.database.poolSize, sqliteSynchronous: config.database.sqliteSynchronous }));
   const cards = new CardRenderer(join(PROJECT_ROOT, 'cards'));
   const localizer = new Localizer(join(PROJECT_ROOT, 'locales'));
   const clock = overrides.clock ?? systemClock;

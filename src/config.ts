@@ -79,6 +79,8 @@ export function cloudEndpoints(cloud: CloudName): CloudEndpoints {
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const HEALTH_SOURCES = ['sandbox', 'graph'] as const;
+/** SQLite's `synchronous` setting in WAL mode: see SqliteOptions.synchronous. */
+export const SQLITE_SYNCHRONOUS_MODES = ['normal', 'full'] as const;
 export const SUPPORT_SOURCES = ['sandbox', 'manual', 'partnercenter'] as const;
 export const DIRECTORY_SOURCES = ['sandbox', 'partnercenter'] as const;
 export const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
@@ -155,6 +157,7 @@ const EnvSchema = z.object({
   PARTNER_CENTER_ENDPOINT: httpsUrl,
   DATABASE_URL: z.preprocess((v) => emptyToUndefined(v) ?? DEFAULT_DATABASE_URL, z.string().trim()),
   DATABASE_POOL_SIZE: intIn(1, 100, 10),
+  SQLITE_SYNCHRONOUS: enumOf(SQLITE_SYNCHRONOUS_MODES, 'normal'),
   HEALTH_SOURCE: enumOf(HEALTH_SOURCES, 'sandbox'),
   SUPPORT_SOURCE: enumOf(SUPPORT_SOURCES, 'sandbox'),
   DIRECTORY_SOURCE: enumOf(DIRECTORY_SOURCES, 'sandbox'),
@@ -217,6 +220,8 @@ export interface Config {
     readonly url: string;
     readonly kind: 'sqlite' | 'postgres';
     readonly poolSize: number;
+    /** SQLite only: `full` also survives a power cut or OS crash, at a disk flush per write. */
+    readonly sqliteSynchronous: (typeof SQLITE_SYNCHRONOUS_MODES)[number];
   };
   readonly healthSource: (typeof HEALTH_SOURCES)[number];
   readonly supportSource: (typeof SUPPORT_SOURCES)[number];
@@ -363,7 +368,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     },
     cloud: e.CLOUD,
     endpoints,
-    database: { url: e.DATABASE_URL, kind: databaseKind, poolSize: e.DATABASE_POOL_SIZE },
+    database: { url: e.DATABASE_URL, kind: databaseKind, poolSize: e.DATABASE_POOL_SIZE, sqliteSynchronous: e.SQLITE_SYNCHRONOUS },
     healthSource: e.HEALTH_SOURCE,
     supportSource: e.SUPPORT_SOURCE,
     directorySource: e.DIRECTORY_SOURCE,

@@ -19,6 +19,8 @@ export interface OpenDatabaseOptions {
   readonly logger?: Logger;
   /** Most PostgreSQL connections (default 10); ignored for SQLite. */
   readonly poolSize?: number;
+  /** SQLite's durability setting (default normal); ignored for PostgreSQL. */
+  readonly sqliteSynchronous?: 'normal' | 'full';
 }
 
 /** Opens the database named by `url` and applies pending migrations. */
@@ -32,7 +34,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   try {
     database =
       target.kind === 'sqlite'
-        ? await openSqlite({ filename: target.filename, logger: options.logger })
+        ? await openSqlite({ filename: target.filename, logger: options.logger, synchronous: options.sqliteSynchronous })
         : await openPostgres({ connectionString: target.connectionString, logger: options.logger, poolSize: options.poolSize });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
