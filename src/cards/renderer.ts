@@ -22,19 +22,58 @@ export class CardTooLargeError extends Error {
   }
 }
 
+/** A whole string value that is exactly one reference to a string every render of a language shares. */
+const SHARED_REFERENCE = /^\$\{(strings|common|verbs)\.([A-Za-z0-9_]+)\}$|^\$\{language\}$/;
+
+/** What every render of one card in one language shares: its strings, the verb map, the language. */
+interface Shared {
+  readonly strings: Readonly<Record<string, unknown>>;
+  readonly common: Readonly<Record<string, unknown>>;
+  readonly verbs: Readonly<Record<string, unknown>>;
+  readonly language: string;
+}
+
+/**
+ * Replaces the values of a template that are exactly `${strings.x}`, `${common.x}`,
+ * `${verbs.x}` or `${language}` with their text, leaving every other expression (and any
+ * value that is not plain text) to the templating library. The result expands to the same
+ * card for this language with about half the expression evaluations.
+ */
+function resolveShared(node: unknown, shared: Shared): unknown {
+  if (typeof node === 'string') {
+    const match = SHARED_REFERENCE.exec(node);
+    if (!match) return node;
+    const value = match[1] === undefined ? shared.language : shared[match[1] as 'strings' | 'common' | 'verbs'][match[2] ?? ''];
+    return typeof value === 'string' && !value.includes('${') ? value : node;
+  }
+  if (Array.isArray(node)) return node.map((item) => resolveShared(item, shared));
+  if (typeof node === 'object' && node !== null) {
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, resolveShared(value, shared)]));
+  }
+  return node;
+}
+
 /**
  * The templates of a folder, each prepared once: building an `ACData.Template` parses every
  * expression in it, which costs far more than expanding it (about 3 ms against 0.2 ms), and
- * expansion is synchronous, so one prepared template serves every turn.
+ * expansion is synchronous, so one prepared template serves every turn. Each card is also
+ * prepared once per language with its shared strings already in place, which halves the
+ * expansion (0.17 ms to 0.08 ms for a flow card); a card given its own strings uses the
+ * general template.
  */
 export class CardRenderer {
+  private readonly sources: ReadonlyMap<string, unknown>;
   private readonly templates: ReadonlyMap<string, ACData.Template>;
+  /** `<language>/<card>` → the card with its language's shared strings resolved. */
+  private readonly localized = new Map<string, ACData.Template>();
 
   constructor(cardsDir: string) {
-    const entries = readdirSync(cardsDir)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => [f.replace(/\.json$/, ''), new ACData.Template(JSON.parse(readFileSync(join(cardsDir, f), 'utf8')))] as const);
-    this.templates = new Map(entries);
+    this.sources = new Map(
+      readdirSync(cardsDir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(join(cardsDir, f), 'utf8')) as unknown] as const),
+    );
+    this.templates = new Map([...this.sources].map(([name, source]) => [name, new ACData.Template(source)] as const));
   }
 
   /** Names of all templates, for tests that check every one. */
@@ -44,20 +83,30 @@ export class CardRenderer {
 
   /** Expands one template for a language with its data. */
   render(name: string, tr: Translator, data: Readonly<Record<string, unknown>>): AdaptiveCardJson {
-    const template = this.templates.get(name);
-    if (template === undefined) throw new Error(`No card template named ${name}.`);
-    const expanded = template.expand({
-      $root: {
-        ...data,
-        // A card may refine its own strings (e.g. fill a name into one); the locale file gives the rest.
-        strings: { ...tr.section(`cards.${name}`), ...(data.strings as Readonly<Record<string, unknown>> | undefined) },
-        common: tr.section('cards.common'),
-        verbs: VERBS,
-        language: tr.language,
-      },
-    }) as AdaptiveCardJson;
+    const general = this.templates.get(name);
+    if (general === undefined) throw new Error(`No card template named ${name}.`);
+    const own = data.strings as Readonly<Record<string, unknown>> | undefined;
+    const shared: Shared = {
+      // A card may refine its own strings (e.g. fill a name into one); the locale file gives the rest.
+      strings: own === undefined ? tr.section(`cards.${name}`) : { ...tr.section(`cards.${name}`), ...own },
+      common: tr.section('cards.common'),
+      verbs: VERBS,
+      language: tr.language,
+    };
+    const template = own === undefined ? this.localizedTemplate(name, shared) : general;
+    const expanded = template.expand({ $root: { ...data, ...shared } }) as AdaptiveCardJson;
     const bytes = Buffer.byteLength(JSON.stringify(expanded), 'utf8');
     if (bytes > MAX_CARD_BYTES) throw new CardTooLargeError(name, bytes);
     return expanded;
+  }
+
+  private localizedTemplate(name: string, shared: Shared): ACData.Template {
+    const key = `${shared.language}/${name}`;
+    let template = this.localized.get(key);
+    if (template === undefined) {
+      template = new ACData.Template(resolveShared(this.sources.get(name), shared));
+      this.localized.set(key, template);
+    }
+    return template;
   }
 }

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as ACData from 'adaptivecards-templating';
 import pino from 'pino';
 import { PROJECT_ROOT } from '../../src/app';
 import { CardRenderer, MAX_CARD_BYTES } from '../../src/cards';
@@ -33,6 +35,30 @@ describe('cards', () => {
         const json = JSON.stringify(card);
         assert.ok(!json.includes('${'), `${name} has an unexpanded expression`);
         assert.ok(Buffer.byteLength(json) < MAX_CARD_BYTES, `${name} is ${Buffer.byteLength(json)} bytes`);
+      }
+    });
+  }
+
+  for (const language of SUPPORTED_LANGUAGES) {
+    it(`a card prepared per language expands exactly as its template does (${language})`, () => {
+      const tr = localizer.forLocale(language);
+      // Every render the samples make, expanded again from the template file the plain way.
+      const renders: Array<[string, Readonly<Record<string, unknown>>, unknown]> = [];
+      const recording = new CardRenderer(join(PROJECT_ROOT, 'cards'));
+      const render = recording.render.bind(recording);
+      recording.render = (name, t, data) => {
+        const card = render(name, t, data);
+        renders.push([name, data, card]);
+        return card;
+      };
+      sampleCards(recording, tr);
+      sampleCards(recording, tr);
+      assert.ok(renders.length >= 2 * cards.names().length, `${renders.length} renders`);
+      for (const [name, data, card] of renders) {
+        const source = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cards', `${name}.json`), 'utf8')) as unknown;
+        const strings = { ...tr.section(`cards.${name}`), ...(data.strings as Readonly<Record<string, unknown>> | undefined) };
+        const root = { ...data, strings, common: tr.section('cards.common'), verbs: VERBS, language: tr.language };
+        assert.deepEqual(card, new ACData.Template(source).expand({ $root: root }), `${language} ${name}`);
       }
     });
   }
