@@ -5,15 +5,12 @@
  */
 import {
   CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
   ConversationState,
   UserState,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type Request,
   type Response,
 } from 'botbuilder';
-import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
-import type { Activity } from 'botbuilder';
 import type { CardRenderer } from '../cards';
 import type { Config } from '../config';
 import type { Localizer } from '../i18n';
@@ -27,6 +24,7 @@ import { EscalationDeskBot, type Handler } from './bot';
 import type { CommandName } from './commands';
 import type { Verb } from '../cards/verbs';
 import { checkActivity } from './activity-gate';
+import { EdgeBotFrameworkAuthentication } from './authentication';
 import { DocumentBotStorage } from './state-storage';
 import { tenantAllowList } from './tenant-filter';
 import { createTurnErrorHandler } from './turn-error';
@@ -67,27 +65,9 @@ export function botFrameworkAuthSettings(
   };
 }
 
-/** Token-library errors that mean "this token is not acceptable", not "the server failed". */
-const TOKEN_REJECTIONS: ReadonlySet<string> = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
-
-/**
- * botbuilder lets some token errors (a bad signature, a token not yet valid) escape as plain
- * errors, which CloudAdapter answers with 500 and the reason; they are refusals: 401, no detail.
- */
-class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
-  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
-    try {
-      return await super.authenticateRequest(activity, authHeader);
-    } catch (error) {
-      if (error instanceof Error && TOKEN_REJECTIONS.has(error.name)) throw new AuthenticationError('Unauthorized', 401);
-      throw error;
-    }
-  }
-}
-
 /** Builds the Teams edge. */
 export function createTeamsEdge(options: TeamsEdgeOptions): TeamsEdge {
-  const auth = new StrictBotFrameworkAuthentication(botFrameworkAuthSettings(options.config));
+  const auth = new EdgeBotFrameworkAuthentication(botFrameworkAuthSettings(options.config));
   const adapter = new CloudAdapter(auth);
   const storage = new DocumentBotStorage(options.documents);
   const conversationState = new ConversationState(storage);

@@ -1,0 +1,99 @@
+/**
+ * How the edge authenticates Bot Framework requests and reaches the connector: botbuilder's
+ * configuration-based authentication, with token errors answered as refusals and the
+ * connector and user-token clients kept between turns.
+ */
+import { ConfigurationBotFrameworkAuthentication, type Activity } from 'botbuilder';
+import {
+  AuthenticationConstants,
+  AuthenticationError,
+  ConnectorFactory,
+  type AuthenticateRequestResult,
+  type ClaimsIdentity,
+  type ConnectorClient,
+  type UserTokenClient,
+} from 'botframework-connector';
+
+/** Token-library errors that mean "this token is not acceptable", not "the server failed". */
+const TOKEN_REJECTIONS: ReadonlySet<string> = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
+
+/**
+ * Most clients kept. Service URLs are a handful per cloud region; without an app id (local
+ * mode) anyone can name one, so the set must not grow with what callers send.
+ */
+const MAX_CLIENTS = 64;
+
+/** Clients by key, the oldest dropped first once full. A failed creation is not kept. */
+class ClientCache<T> {
+  private readonly clients = new Map<string, T>();
+
+  async get(key: string, create: () => Promise<T>): Promise<T> {
+    const known = this.clients.get(key);
+    if (known !== undefined) return known;
+    // Two first turns at once may both create one; the later simply replaces the earlier.
+    const client = await create();
+    if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value ?? key);
+    this.clients.set(key, client);
+    return client;
+  }
+}
+
+/** The bot's app id as botbuilder derives it from a request's claims (undefined in local mode). */
+function appIdOf(claims: ClaimsIdentity): string {
+  return claims.getClaimValue(AuthenticationConstants.AudienceClaim) ?? claims.getClaimValue(AuthenticationConstants.AppIdClaim) ?? '';
+}
+
+/** A connector factory whose clients come from the shared cache. */
+class CachingConnectorFactory extends ConnectorFactory {
+  constructor(
+    private readonly inner: ConnectorFactory,
+    private readonly appId: string,
+    private readonly cache: ClientCache<ConnectorClient>,
+  ) {
+    super();
+  }
+
+  override create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+    return this.cache.get(JSON.stringify([this.appId, serviceUrl, audience ?? '']), () => this.inner.create(serviceUrl, audience));
+  }
+}
+
+/**
+ * botbuilder's configuration-based authentication, with two changes:
+ *
+ * - Some token errors (a bad signature, a token not yet valid) escape botbuilder as plain
+ *   errors, which CloudAdapter answers with 500 and the reason; they are refusals: 401, no detail.
+ * - CloudAdapter builds a new ConnectorClient and UserTokenClient (each with its own HTTP
+ *   pipeline) for every activity, even an invoke answered in the HTTP response: about a
+ *   quarter of an echo turn's CPU. Their credentials depend only on the app id and the
+ *   audience, and their token caches gain from living longer, so they are kept per app id,
+ *   service URL and audience, as BotFrameworkAdapter used to keep its connector clients.
+ */
+export class EdgeBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
+  private readonly connectors = new ClientCache<ConnectorClient>();
+  private readonly userTokens = new ClientCache<UserTokenClient>();
+
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    let result: AuthenticateRequestResult;
+    try {
+      result = await super.authenticateRequest(activity, authHeader);
+    } catch (error) {
+      if (error instanceof Error && TOKEN_REJECTIONS.has(error.name)) throw new AuthenticationError('Unauthorized', 401);
+      throw error;
+    }
+    const factory = result.connectorFactory;
+    return factory ? { ...result, connectorFactory: this.caching(factory, result.claimsIdentity) } : result;
+  }
+
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return this.caching(super.createConnectorFactory(claimsIdentity), claimsIdentity);
+  }
+
+  override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
+    return this.userTokens.get(appIdOf(claimsIdentity), () => super.createUserTokenClient(claimsIdentity));
+  }
+
+  private caching(factory: ConnectorFactory, claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return new CachingConnectorFactory(factory, appIdOf(claimsIdentity), this.connectors);
+  }
+}
