@@ -109,6 +109,11 @@ async function serve(kind: Kind, databaseUrl: string, logFile: string): Promise<
     close = () => app.close(1000);
   }
   process.on('message', (m) => {
+    if (m === 'cpu') {
+      const used = process.cpuUsage();
+      process.send?.({ cpuMicros: used.user + used.system });
+      return;
+    }
     if (m !== 'stop') return;
     close().then(
       () => process.exit(0),
@@ -124,6 +129,8 @@ async function serve(kind: Kind, databaseUrl: string, logFile: string): Promise<
 interface Server {
   readonly child: ChildProcess;
   readonly client: BotClient;
+  /** CPU time the server process has used so far (user + system), µs. */
+  cpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -146,6 +153,16 @@ async function startServer(kind: Kind, databaseUrl: string, workDir: string, lab
   return {
     child,
     client,
+    cpuMicros: () =>
+      new Promise<number>((resolve) => {
+        const answer = (m: { cpuMicros?: number }): void => {
+          if (typeof m.cpuMicros !== 'number') return;
+          child.off('message', answer);
+          resolve(m.cpuMicros);
+        };
+        child.on('message', answer);
+        child.send('cpu');
+      }),
     stop: async () => {
       client.close();
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -207,29 +224,39 @@ interface LevelResult {
   readonly all: number[];
   readonly byStep: Samples;
   readonly turnsPerSecond: number;
+  /** Server CPU (user + system) per measured turn, ms. */
+  readonly cpuMsPerTurn: number;
 }
 
 async function measure(server: Server, serviceUrl: string, strict: boolean, label: string): Promise<LevelResult[]> {
   const results: LevelResult[] = [];
   for (const level of LEVELS) {
     await drive(server, serviceUrl, level.concurrency, WARMUP_ROUNDS, strict, `${label}-warm-c${level.concurrency}`);
+    const cpuBefore = await server.cpuMicros();
     const { samples, wallMs } = await drive(server, serviceUrl, level.concurrency, level.rounds, strict, `${label}-c${level.concurrency}`);
+    const cpuMicros = (await server.cpuMicros()) - cpuBefore;
     const all = sorted([...samples.values()].flat());
-    results.push({ concurrency: level.concurrency, all, byStep: samples, turnsPerSecond: all.length / (wallMs / 1000) });
+    results.push({
+      concurrency: level.concurrency,
+      all,
+      byStep: samples,
+      turnsPerSecond: all.length / (wallMs / 1000),
+      cpuMsPerTurn: cpuMicros / 1000 / all.length,
+    });
   }
   return results;
 }
 
 function printTable(title: string, echo: readonly LevelResult[], desk: readonly LevelResult[]): boolean {
   console.log(`\n${title}`);
-  console.log('  conv   turns | echo med    p99 |  desk med    p99 | ratio med    p99 | echo turns/s desk turns/s');
+  console.log('  conv   turns | echo med    p99 |  desk med    p99 | ratio med    p99 | echo turns/s desk turns/s | cpu ms/turn echo desk ratio');
   let met = true;
   desk.forEach((d, i) => {
     const e = echo[i];
     if (!e) return;
     const [em, ep, dm, dp] = [percentile(e.all, 50), percentile(e.all, 99), percentile(d.all, 50), percentile(d.all, 99)];
     console.log(
-      `  ${String(d.concurrency).padStart(4)} ${String(d.all.length).padStart(7)} |${fmt(em, 2)}${fmt(ep, 2, 7)} |${fmt(dm, 2, 10)}${fmt(dp, 2, 7)} |${fmt(dm / em, 2, 10)}${fmt(dp / ep, 2, 7)} |${fmt(e.turnsPerSecond, 0, 13)}${fmt(d.turnsPerSecond, 0, 13)}`,
+      `  ${String(d.concurrency).padStart(4)} ${String(d.all.length).padStart(7)} |${fmt(em, 2)}${fmt(ep, 2, 7)} |${fmt(dm, 2, 10)}${fmt(dp, 2, 7)} |${fmt(dm / em, 2, 10)}${fmt(dp / ep, 2, 7)} |${fmt(e.turnsPerSecond, 0, 13)}${fmt(d.turnsPerSecond, 0, 13)} |${fmt(e.cpuMsPerTurn, 3, 17)}${fmt(d.cpuMsPerTurn, 3, 6)}${fmt(d.cpuMsPerTurn / e.cpuMsPerTurn, 2, 6)}`,
     );
     if (d.concurrency === 50) {
       const medianOk = dm / em <= TARGET_MEDIAN;
