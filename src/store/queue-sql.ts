@@ -34,13 +34,34 @@ export interface Statement {
 
 const iso = (d: Date): string => d.toISOString();
 
-/** The INSERT of one notification; a repeated id or dedupe key is skipped. */
-export function insertNotification(n: NewNotification, now: string): Statement {
+/** The columns a new notification is inserted with, in this order. */
+export const NOTIFICATION_COLUMNS =
+  'id, escalation_id, kind, target, payload, dedupe_key, status, attempts, next_attempt_at, created_at, updated_at';
+
+/** A new notification's row (`payload` as an object), by the names of NOTIFICATION_COLUMNS. */
+export function notificationRow(n: NewNotification, now: string): Readonly<Record<string, unknown>> {
   const notBefore = n.notBefore === undefined ? now : sortableTimestamp(n.notBefore, 'notBefore', n.id);
   return {
-    sql: `INSERT INTO outbox (id, escalation_id, kind, target, payload, dedupe_key, status, attempts, next_attempt_at, created_at, updated_at)
-          VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT DO NOTHING`,
-    params: [n.id, n.escalationId, n.kind, n.target, JSON.stringify(n.payload), n.dedupeKey, notBefore, now, now],
+    id: n.id,
+    escalation_id: n.escalationId,
+    kind: n.kind,
+    target: n.target,
+    payload: n.payload,
+    dedupe_key: n.dedupeKey,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: notBefore,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** The INSERT of one notification; a repeated id or dedupe key is skipped. */
+export function insertNotification(n: NewNotification, now: string): Statement {
+  const row = notificationRow(n, now);
+  return {
+    sql: `INSERT INTO outbox (${NOTIFICATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    params: NOTIFICATION_COLUMNS.split(', ').map((c) => (c === 'payload' ? JSON.stringify(row.payload) : row[c])),
   };
 }
 
@@ -49,19 +70,38 @@ export function insertNotification(n: NewNotification, now: string): Statement {
  * poll (a new reference is polled at once), deleted otherwise.
  */
 export function syncTracking(escalation: Escalation): Statement {
+  const row = trackingRow(escalation);
+  if (!row) return { sql: 'DELETE FROM tracking WHERE escalation_id = ?', params: [escalation.id] };
+  return {
+    sql: `INSERT INTO tracking (${TRACKING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ${TRACKING_UPSERT}`,
+    params: TRACKING_COLUMNS.split(', ').map((c) => row[c]),
+  };
+}
+
+/** The columns a tracking row is written with, in this order. */
+export const TRACKING_COLUMNS = 'escalation_id, kind, ref, tenant_id, next_poll_at, interval_ms, updated_at';
+
+/** How an upsert of a tracking row treats the existing one: its schedule stays unless the target changed. */
+export const TRACKING_UPSERT = `ON CONFLICT (escalation_id) DO UPDATE SET
+  next_poll_at = CASE WHEN tracking.ref <> excluded.ref OR tracking.kind <> excluded.kind
+    THEN excluded.next_poll_at ELSE tracking.next_poll_at END,
+  interval_ms = CASE WHEN tracking.ref <> excluded.ref OR tracking.kind <> excluded.kind
+    THEN excluded.interval_ms ELSE tracking.interval_ms END,
+  kind = excluded.kind, ref = excluded.ref, tenant_id = excluded.tenant_id, updated_at = excluded.updated_at`;
+
+/** The tracking row an escalation should have (by the names of TRACKING_COLUMNS), or undefined when nothing is to be polled. */
+export function trackingRow(escalation: Escalation): Readonly<Record<string, unknown>> | undefined {
   const target = trackingTargetOf(escalation);
-  if (!target) return { sql: 'DELETE FROM tracking WHERE escalation_id = ?', params: [escalation.id] };
+  if (!target) return undefined;
   const at = sortableTimestamp(escalation.updatedAt, 'updatedAt', escalation.id);
   return {
-    sql: `INSERT INTO tracking (escalation_id, kind, ref, tenant_id, next_poll_at, interval_ms, updated_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT (escalation_id) DO UPDATE SET
-            next_poll_at = CASE WHEN tracking.ref <> excluded.ref OR tracking.kind <> excluded.kind
-              THEN excluded.next_poll_at ELSE tracking.next_poll_at END,
-            interval_ms = CASE WHEN tracking.ref <> excluded.ref OR tracking.kind <> excluded.kind
-              THEN excluded.interval_ms ELSE tracking.interval_ms END,
-            kind = excluded.kind, ref = excluded.ref, tenant_id = excluded.tenant_id, updated_at = excluded.updated_at`,
-    params: [escalation.id, target.kind, target.ref, target.tenantId, at, INITIAL_TRACKING_INTERVAL_MS, at],
+    escalation_id: escalation.id,
+    kind: target.kind,
+    ref: target.ref,
+    tenant_id: target.tenantId,
+    next_poll_at: at,
+    interval_ms: INITIAL_TRACKING_INTERVAL_MS,
+    updated_at: at,
   };
 }
 
