@@ -22,7 +22,7 @@ import { cardActivity, renderReminder } from './cards/notification-cards';
 import { notificationRenderer } from './cards/notifications';
 import { flowOf } from './domain/flow';
 import { PARTNER_CENTER_PORTAL, partnerCenterRequestsLink } from './domain/triage';
-import { createSupportProvider, type SupportProvider } from './support';
+import { TRACKING_RETRY_POLICY, createSupportProvider, type SupportProvider, type SupportProviderOptions } from './support';
 import { BackgroundWork } from './background-work';
 import { OutboxWorker, Tracker } from './tracking';
 import { Reminders } from './tracking/reminders';
@@ -100,9 +100,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   });
 
   const sandbox = health.sandbox;
-  const support =
-    overrides.support ??
-    createSupportProvider(
+  const supportOptions: SupportProviderOptions =
     config.supportSource === 'partnercenter'
       ? {
           source: 'partnercenter',
@@ -124,15 +122,19 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
             documents: database.documents,
             clock,
             schedule: { attentionAfterMs: config.support.sandboxAttentionAfterMs, closeAfterMs: config.support.sandboxCloseAfterMs },
-          },
-  );
+          };
+  const support = overrides.support ?? createSupportProvider(supportOptions);
+  // The tracker answers no one: it may wait out Partner Center's throttling, which a card action cannot.
+  const trackingSupport =
+    overrides.support ??
+    (supportOptions.source === 'partnercenter' ? createSupportProvider({ ...supportOptions, retryPolicy: TRACKING_RETRY_POLICY }) : support);
   const renderNotification = notificationRenderer(cards, localizer, (e) =>
     partnerCenterRequestsLink(PARTNER_CENTER_PORTAL, e.customer.tenantId),
   );
   const tracker = new Tracker({
     escalations: database.escalations,
     tracking: database.tracking,
-    support,
+    support: trackingSupport,
     health: health.provider,
     clock,
     logger,

@@ -66,10 +66,9 @@ export class MsalAppTokenSource implements AppTokenSource {
     } catch (error) {
       if (error instanceof AppTokenError) throw error;
       if (error instanceof ServerError) {
-        const status = typeof error.status === 'number' ? error.status : undefined;
         const aadsts = /AADSTS\d+/.exec(error.errorMessage ?? '')?.[0];
         const code = [error.errorCode, aadsts].filter(Boolean).join(' ');
-        if (status === undefined || status < 500) {
+        if (!isEntraBusy(error)) {
           this.options.logger.warn({ tenantId, code }, 'token request refused by Entra');
           throw new AppTokenError('denied', code || undefined, { cause: error });
         }
@@ -143,4 +142,15 @@ function trimSlash(path: string): string {
 
 function errorName(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${'errorCode' in error ? String(error.errorCode) : ''}` : 'unknown';
+}
+
+/**
+ * Whether an MSAL error is Entra being busy (429, 5xx, or MSAL replaying a recent one from its
+ * throttling cache instead of asking again) rather than a refusal of the credentials.
+ */
+export function isEntraBusy(error: ServerError): boolean {
+  const status = typeof error.status === 'number' ? error.status : undefined;
+  if (status !== undefined) return status === 429 || status >= 500;
+  // A refusal names an OAuth error (invalid_grant, invalid_client…); the throttling cache replays only AADSTS numbers.
+  return !/[a-z]/i.test(error.errorCode ?? '');
 }

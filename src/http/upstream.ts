@@ -169,7 +169,8 @@ export class UpstreamClient {
     // Headers (not a plain object) so a caller's "Accept" replaces the default instead of doubling it.
     const headers = new Headers({ accept: 'application/json' });
     for (const [name, value] of Object.entries(request.headers ?? {})) headers.set(name, value);
-    if (request.bearerToken) headers.set('authorization', `Bearer ${await request.bearerToken()}`);
+    // The token is part of the attempt: a sign-in endpoint that never answers must not hang the call.
+    if (request.bearerToken) headers.set('authorization', `Bearer ${await tokenWithin(request.bearerToken(), signal)}`);
     if (request.body !== undefined) headers.set('content-type', 'application/json');
     try {
       const res = await fetch(request.url, {
@@ -208,6 +209,29 @@ export class UpstreamClient {
     return step / 2 + this.random() * (step / 2);
   }
 }
+
+/**
+ * A bearer token, or an UpstreamError('timeout') naming Entra when the attempt's time runs out
+ * first; the token request itself goes on and its failure is observed.
+ */
+async function tokenWithin(token: Promise<string>, signal: AbortSignal): Promise<string> {
+  token.catch(() => undefined);
+  if (signal.aborted) throw new UpstreamError(SIGN_IN, 'timeout', 1);
+  let onAbort: (() => void) | undefined;
+  try {
+    return await Promise.race([
+      token,
+      new Promise<never>((_, reject) => {
+        onAbort = () => reject(new UpstreamError(SIGN_IN, 'timeout', 1));
+        signal.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+const SIGN_IN = 'Microsoft Entra sign-in';
 
 /** The `error.code` of a Graph-style error body, if the body is one. */
 function errorCodeOf(text: string): string | undefined {

@@ -45,12 +45,23 @@ export type SupportProviderOptions =
       readonly credentials: PartnerCenterCredentials;
       readonly logger: Logger;
       readonly clock: Clock;
-      /** Background polling can wait longer than a chat turn (default: 5 attempts, 60 s in all). */
+      /** Default: sized for a card action (see TURN_RETRY_POLICY). */
       readonly retryPolicy?: Partial<RetryPolicy>;
     };
 
-/** Background defaults: the tracker is not answering a user, so it may wait out throttling. */
-const TRACKING_RETRY_POLICY: Partial<RetryPolicy> = Object.freeze({
+/**
+ * Defaults sized for a card action, which Teams gives 5 s: the same provider checks a request
+ * number at hand-off and adds notes inside a turn. The tracker gets TRACKING_RETRY_POLICY.
+ */
+const TURN_RETRY_POLICY: Partial<RetryPolicy> = Object.freeze({
+  maxAttempts: 3,
+  maxTotalMs: 2_000,
+  maxRetryAfterMs: 2_000,
+  attemptTimeoutMs: 2_000,
+});
+
+/** For the tracker, which answers no one: it may wait out throttling (5 attempts, 60 s in all). */
+export const TRACKING_RETRY_POLICY: Partial<RetryPolicy> = Object.freeze({
   maxAttempts: 5,
   maxTotalMs: 60_000,
   maxRetryAfterMs: 30_000,
@@ -71,7 +82,7 @@ export function createSupportProvider(options: SupportProviderOptions): SupportP
         upstream: 'Partner Center',
         logger,
         clock,
-        policy: { ...TRACKING_RETRY_POLICY, ...options.retryPolicy },
+        policy: { ...TURN_RETRY_POLICY, ...options.retryPolicy },
       });
       return new PartnerCenterSupportProvider({ partnerCenterEndpoint: endpoints.partnerCenter, tokens, http, logger });
     }

@@ -9,7 +9,7 @@ import { ConfidentialClientApplication, ServerError } from '@azure/msal-node';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock';
-import { msalConfiguration } from '../http/app-token';
+import { isEntraBusy, msalConfiguration } from '../http/app-token';
 import { UpstreamError, UpstreamStatusError } from '../http/errors';
 import { newRequestId } from '../http/ids';
 import { collectPages, type NextPage } from '../http/paging';
@@ -88,7 +88,8 @@ export class RefreshTokenSource implements UserTokenSource {
       return result.accessToken;
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
-      if (error instanceof ServerError && (typeof error.status !== 'number' || error.status < 500)) {
+      // Entra being busy says nothing about the refresh token: it must not be reported as refused.
+      if (error instanceof ServerError && !isEntraBusy(error)) {
         const aadsts = /AADSTS\d+/.exec(error.errorMessage ?? '')?.[0];
         const code = [error.errorCode, aadsts].filter(Boolean).join(' ') || undefined;
         logger.error({ code }, 'Partner Center refresh token refused; renew PARTNER_CENTER_REFRESH_TOKEN');
