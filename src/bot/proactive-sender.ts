@@ -124,11 +124,17 @@ interface ConnectorErrorShape {
   };
 }
 
+/** The HTTP status of a connector failure, when it had one. */
+export function connectorStatusOf(error: unknown): number | undefined {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as ConnectorErrorShape;
+  const statusRaw = e.statusCode ?? e.status ?? e.response?.status;
+  return typeof statusRaw === 'number' ? statusRaw : undefined;
+}
+
 /** Maps a connector failure to what the outbox worker does with it. */
 export function mapConnectorError(error: unknown): SendResult {
   const e = (typeof error === 'object' && error !== null ? error : {}) as ConnectorErrorShape;
-  const statusRaw = e.statusCode ?? e.status ?? e.response?.status;
-  const status = typeof statusRaw === 'number' ? statusRaw : undefined;
+  const status = connectorStatusOf(error);
   const code = bodyCode(e.response?.bodyAsText) ?? (typeof e.code === 'string' ? e.code : undefined);
   if (status === undefined) return { ok: false, kind: 'retry', ...(code ? { code } : {}) };
   if (RETRY_STATUSES.has(status)) {

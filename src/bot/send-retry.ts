@@ -2,11 +2,12 @@
  * Retries a reply inside a turn when Teams answers 429 (with or without Retry-After), 412 or
  * 502/503/504 — botbuilder's connector retries 429 only with Retry-After and never 412
  * (PRODUCT.md). Bounded so the turn still answers within Teams' time limits; a reply batch of
- * several activities is not retried (the first could already be delivered).
+ * several activities is not retried (the first could already be delivered). A reply the
+ * connector took (2xx) with an answer that cannot be read counts as delivered.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Middleware, TurnContext } from 'botbuilder';
-import { mapConnectorError } from './proactive-sender';
+import { connectorStatusOf, mapConnectorError } from './proactive-sender';
 
 /** Limits of the retry. */
 export interface SendRetryOptions {
@@ -33,6 +34,10 @@ export function retryingSends(options: SendRetryOptions = {}): Middleware {
           try {
             return await send();
           } catch (error) {
+            // The connector took the reply (2xx) but its answer could not be read: the reply is
+            // delivered, and sending it again would post it twice. Its id is unknown.
+            const status = connectorStatusOf(error);
+            if (status !== undefined && status >= 200 && status < 300) return activities.map(() => ({ id: '' }));
             const result = mapConnectorError(error);
             if (result.ok || result.kind !== 'retry' || attempt >= maxAttempts || activities.length !== 1) throw error;
             // Full jitter on an exponential step, or the server's own Retry-After.

@@ -328,11 +328,16 @@ export class EscalationFlow {
 
   /** The describe card, for a new flow (or the same flow re-rendered). */
   private async start(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
-    const choices = await this.describeChoices(ctx);
+    const { directoryError, ...choices } = await this.describeChoices(ctx);
     const preset = typeof ctx.data.customerTenantId === 'string' ? ctx.data.customerTenantId.slice(0, 64) : '';
     const overview = preset ? await this.overview(ctx, this.options.health.getOverview(preset)) : undefined;
     const services = overview && overview !== 'late' ? overview.services.map((s) => s.service) : choices.services;
-    return renderDescribe(this.options.cards, ctx.tr, { ...choices, services, values: preset ? { customerTenantId: preset } : {} });
+    return renderDescribe(this.options.cards, ctx.tr, {
+      ...choices,
+      services,
+      values: preset ? { customerTenantId: preset } : {},
+      error: directoryError,
+    });
   }
 
   /**
@@ -364,8 +369,10 @@ export class EscalationFlow {
 
   private async describe(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
     const { tr } = ctx;
-    const again = async (error: string) =>
-      renderDescribe(this.options.cards, tr, { ...(await this.describeChoices(ctx)), values: echo(ctx.data), error });
+    const again = async (error: string) => {
+      const { directoryError, ...choices } = await this.describeChoices(ctx);
+      return renderDescribe(this.options.cards, tr, { ...choices, values: echo(ctx.data), error: directoryError ?? error });
+    };
     const parsed = DescribeInput.safeParse(ctx.data);
     if (!parsed.success) return again(tr.t('flow.errors.invalid', { fields: fieldsOf(parsed.error) }));
     const input = parsed.data;
@@ -374,7 +381,13 @@ export class EscalationFlow {
     const existing = await this.options.store.get(id);
     if (existing) return this.cardFor(tr, existing, tr.t('flow.errors.stale'));
 
-    const customer = await this.options.directory.get(input.customerTenantId);
+    let customer;
+    try {
+      customer = await this.options.directory.get(input.customerTenantId);
+    } catch (error) {
+      ctx.info.logger.warn({ err: error }, 'customer directory unavailable');
+      return again(this.directoryDown(ctx));
+    }
     if (!customer) return again(tr.t('flow.errors.unknownCustomer'));
     // Input.Time sends HH:MM (some clients HH:MM:SS); pad to seconds.
     const since = new Date(`${input.sinceDate}T${(input.sinceTime || '00:00').padEnd(8, ':00')}Z`);
@@ -506,13 +519,25 @@ export class EscalationFlow {
     );
   }
 
+  /** The describe card's choices; without the customer list (directory down), none and the reason. */
   private async describeChoices(ctx: HandlerContext) {
-    const customers = [...(await this.options.directory.list())]
-      .sort(byCompanyName)
-      .slice(0, MAX_CUSTOMER_CHOICES)
-      .map((c) => ({ name: c.companyName, tenantId: c.tenantId }));
     const flowId = typeof ctx.data.flowId === 'string' && ctx.data.flowId.length >= 8 ? ctx.data.flowId.slice(0, 64) : randomUUID();
-    return { flowId, customers, services: USUAL_SERVICES };
+    let customers: Array<{ name: string; tenantId: string }> = [];
+    let directoryError: string | undefined;
+    try {
+      customers = [...(await this.options.directory.list())]
+        .sort(byCompanyName)
+        .slice(0, MAX_CUSTOMER_CHOICES)
+        .map((c) => ({ name: c.companyName, tenantId: c.tenantId }));
+    } catch (error) {
+      ctx.info.logger.warn({ err: error }, 'customer directory unavailable');
+      directoryError = this.directoryDown(ctx);
+    }
+    return { flowId, customers, services: USUAL_SERVICES, directoryError };
+  }
+
+  private directoryDown(ctx: HandlerContext): string {
+    return ctx.tr.t('messages.health.directoryDown', { code: ctx.info.correlationId.slice(0, 8) });
   }
 
   private troubleshootingStart(service: string): FlowDetails {
