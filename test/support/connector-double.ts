@@ -23,6 +23,13 @@ export interface ConnectorFault {
   readonly code?: string;
   /** Only for calls to this conversation (default: any). */
   readonly conversationId?: string;
+  /** Answer only after this long (a slow connector). */
+  readonly delayMs?: number;
+  /**
+   * Answer this body as is instead of the JSON error (e.g. truncated JSON). With a 2xx status
+   * the connector took the activity: it is recorded as sent.
+   */
+  readonly raw?: string;
 }
 
 /** A limit the double enforces per conversation: at most `limit` calls in any `windowMs`. */
@@ -139,12 +146,23 @@ export class ConnectorDouble {
     const fault = index >= 0 ? this.faults.splice(index, 1)[0] : this.overLimit(conversationId);
     if (fault) {
       this.faultsAnswered.push({ ...fault, conversationId });
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (res.destroyed) return;
+      const accepted = fault.status >= 200 && fault.status < 300 ? this.record(req, path, conversationId, body) : undefined;
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
       res.writeHead(fault.status, headers);
-      res.end(JSON.stringify({ error: { code: fault.code ?? 'Fault', message: 'injected' } }));
+      res.end(fault.raw ?? JSON.stringify(accepted ? { id: accepted } : { error: { code: fault.code ?? 'Fault', message: 'injected' } }));
       return;
     }
+    const activityId = this.record(req, path, conversationId, body);
+    // restify patches http.ServerResponse process-wide, so writeHead is not chainable here.
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ id: activityId }));
+  }
+
+  /** Records a call the connector took; returns the activity id answered. */
+  private record(req: IncomingMessage, path: string, conversationId: string, body: string): string {
     const updateId = /\/activities\/([^/?]+)/.exec(path)?.[1];
     const activityId = req.method === 'PUT' && updateId ? decodeURIComponent(updateId) : `activity-${this.nextId++}`;
     this.calls.push({
@@ -155,9 +173,7 @@ export class ConnectorDouble {
       authorization: req.headers.authorization,
       activityId,
     });
-    // restify patches http.ServerResponse process-wide, so writeHead is not chainable here.
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id: activityId }));
+    return activityId;
   }
 
   /** A 429 when this call would exceed an enforced limit; otherwise the call is counted. */

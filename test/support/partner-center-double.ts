@@ -1,7 +1,8 @@
 /**
- * A local stand-in for Partner Center's service-request API and the Entra token endpoint
- * (refresh-token grant), on 127.0.0.1: keeps requests in memory, applies PATCHes, answers
- * faults on demand, and records every call for header assertions.
+ * A local stand-in for Partner Center's service-request and customer APIs and the Entra token
+ * endpoint (refresh-token and client-credential grants), on 127.0.0.1: keeps requests in
+ * memory, applies PATCHes, answers faults on demand, and records every call for header
+ * assertions.
  */
 import { HttpDouble, isTokenRequest, type RecordedRequest, type Reply } from '../http/support/http-double';
 
@@ -22,6 +23,19 @@ export interface DoubleServiceRequest {
   customerTenantId: string;
 }
 
+/** A customer as `GET /v1/customers` lists it. */
+export interface DoubleCustomer {
+  readonly tenantId: string;
+  readonly companyName: string;
+  readonly domain: string;
+}
+
+/** An outage: until cleared, calls to the token endpoint or to API paths matching `where` get `reply`. */
+export interface DoubleOutage {
+  readonly reply: Reply;
+  readonly where: 'token' | RegExp;
+}
+
 /** The running double. */
 export class PartnerCenterDouble {
   private readonly store = new Map<string, DoubleServiceRequest>();
@@ -30,7 +44,12 @@ export class PartnerCenterDouble {
   patchNoContent = false;
   /** Refuse the refresh token (invalid_grant, AADSTS700082 expired). */
   refuseRefreshToken = false;
+  /** The partner's customers (`GET /v1/customers`, app-only token). */
+  readonly customers: DoubleCustomer[] = [];
+  /** While set, matching calls get its reply (retries included), ahead of `failNext`. */
+  outage: DoubleOutage | undefined;
   private tokensIssued = 0;
+  private appTokensIssued = 0;
 
   private constructor(readonly http: HttpDouble) {}
 
@@ -104,10 +123,18 @@ export class PartnerCenterDouble {
   }
 
   private answer(req: RecordedRequest): Reply {
+    const outage = this.outage;
+    if (outage && (outage.where === 'token' ? isTokenRequest(req) : !isTokenRequest(req) && outage.where.test(req.url))) return outage.reply;
     if (isTokenRequest(req)) return this.token(req);
     const fault = this.faults.shift();
     if (fault) return fault;
-    if (!/^Bearer pc-user-token-\d+$/.test(String(req.headers.authorization ?? ''))) return { status: 401, json: { code: 401 } };
+    const authorization = String(req.headers.authorization ?? '');
+    if (/^\/v1\/customers\?/.test(req.url) && req.method === 'GET') {
+      if (!/^Bearer pc-(app|user)-token-\d+$/.test(authorization)) return { status: 401, json: { code: 401 } };
+      const items = this.customers.map((c) => ({ companyProfile: { ...c } }));
+      return { json: { totalCount: items.length, items, attributes: { objectType: 'Collection' } } };
+    }
+    if (!/^Bearer pc-user-token-\d+$/.test(authorization)) return { status: 401, json: { code: 401 } };
     const one = /^\/v1\/servicerequests\/(\d+)$/.exec(req.url);
     if (one) {
       const request = this.store.get(one[1]);
@@ -138,6 +165,10 @@ export class PartnerCenterDouble {
 
   private token(req: RecordedRequest): Reply {
     const form = new URLSearchParams(req.body);
+    if (form.get('grant_type') === 'client_credentials') {
+      this.appTokensIssued++;
+      return { json: { token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600, access_token: `pc-app-token-${this.appTokensIssued}` } };
+    }
     if (form.get('grant_type') !== 'refresh_token') return { status: 400, json: { error: 'unsupported_grant_type' } };
     if (this.refuseRefreshToken) {
       return {
