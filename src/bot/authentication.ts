@@ -68,6 +68,8 @@ class CachingConnectorFactory extends ConnectorFactory {
  *   quarter of an echo turn's CPU. Their credentials depend only on the app id and the
  *   audience, and their token caches gain from living longer, so they are kept per app id,
  *   service URL and audience, as BotFrameworkAdapter used to keep its connector clients.
+ *   Proactive sends (createConnectorFactory) still get a client each: the proactive sender
+ *   changes its client's retry pipeline.
  */
 export class EdgeBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
   private readonly connectors = new ClientCache<ConnectorClient>();
@@ -82,18 +84,10 @@ export class EdgeBotFrameworkAuthentication extends ConfigurationBotFrameworkAut
       throw error;
     }
     const factory = result.connectorFactory;
-    return factory ? { ...result, connectorFactory: this.caching(factory, result.claimsIdentity) } : result;
-  }
-
-  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
-    return this.caching(super.createConnectorFactory(claimsIdentity), claimsIdentity);
+    return factory ? { ...result, connectorFactory: new CachingConnectorFactory(factory, appIdOf(result.claimsIdentity), this.connectors) } : result;
   }
 
   override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
     return this.userTokens.get(appIdOf(claimsIdentity), () => super.createUserTokenClient(claimsIdentity));
-  }
-
-  private caching(factory: ConnectorFactory, claimsIdentity: ClaimsIdentity): ConnectorFactory {
-    return new CachingConnectorFactory(factory, appIdOf(claimsIdentity), this.connectors);
   }
 }

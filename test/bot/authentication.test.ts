@@ -22,7 +22,7 @@ describe('EdgeBotFrameworkAuthentication', () => {
     return result.connectorFactory.create(serviceUrl, result.audience);
   };
 
-  it('keeps one connector client per service URL across turns, and one for proactive sends', async () => {
+  it('keeps one connector client per service URL across turns, but none shared with proactive sends', async () => {
     const auth = new EdgeBotFrameworkAuthentication({});
     const first = await connectorOf(auth, 'http://127.0.0.1:3978/a');
     const again = await connectorOf(auth, 'http://127.0.0.1:3978/a');
@@ -32,7 +32,8 @@ describe('EdgeBotFrameworkAuthentication', () => {
 
     const claims = (await auth.authenticateRequest(activity('http://127.0.0.1:3978/a'), '')).claimsIdentity;
     const proactive = await auth.createConnectorFactory(claims).create('http://127.0.0.1:3978/a');
-    assert.equal(await auth.createConnectorFactory(claims).create('http://127.0.0.1:3978/a'), proactive, 'proactive sends reuse theirs');
+    assert.notEqual(proactive, first, 'a proactive send gets a client of its own: the proactive sender changes its pipeline');
+    assert.notEqual(await auth.createConnectorFactory(claims).create('http://127.0.0.1:3978/a'), proactive);
     assert.equal(await auth.createUserTokenClient(claims), await auth.createUserTokenClient(claims), 'one user-token client per app id');
   });
 
