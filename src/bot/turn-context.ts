@@ -36,18 +36,20 @@ export function turnInfo(context: TurnContext, rootLogger: Logger): TurnInfo {
   const existing = context.turnState.get<TurnInfo | undefined>(TURN_INFO);
   if (existing) return existing;
   const correlationId = randomUUID();
+  const conversationType = conversationTypeOf(context);
+  // The child logger is made when the turn first logs: most turns never do, and a child with
+  // redaction costs more than the rest of this record.
+  let logger: Logger | undefined;
   const info: TurnInfo = {
     correlationId,
     tenantId: tenantOf(context),
-    conversationType: conversationTypeOf(context),
+    conversationType,
     userId: context.activity.from?.aadObjectId ?? context.activity.from?.id,
     locale: context.activity.locale,
-    logger: rootLogger.child({
-      correlationId,
-      activityType: context.activity.type,
-      channelId: context.activity.channelId,
-      conversationType: conversationTypeOf(context),
-    }),
+    get logger(): Logger {
+      logger ??= rootLogger.child({ correlationId, activityType: context.activity.type, channelId: context.activity.channelId, conversationType });
+      return logger;
+    },
   };
   context.turnState.set(TURN_INFO, info);
   return info;

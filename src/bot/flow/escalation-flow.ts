@@ -121,6 +121,13 @@ const DescribeInput = z.object({
   usersAffected: z.coerce.number().int().min(1).max(10_000_000),
   regions: z.string().trim().max(200).regex(/^[^<>]*$/).optional(),
 });
+// Free-text answers on the cards. Built once: zod compiles a schema on its first parse, and
+// building one per turn cost more than the rest of the validation.
+const NotSameReason = text(300);
+const CustomerMessage = text(4000);
+const NotifiedContact = text(200);
+const StillBrokenReason = text(1000);
+const AnswerToMicrosoft = text(4000);
 
 /**
  * An upstream answer within a turn's time budget, or an Error('timeout'). The upstream call is
@@ -559,7 +566,7 @@ export class EscalationFlow {
   private async knownDiffers(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
     const e = await this.load(ctx, ctx.data.escalationId);
     if (!e) return undefined;
-    const reason = z.string().trim().min(1).max(300).safeParse(ctx.data.notSameReason);
+    const reason = NotSameReason.safeParse(ctx.data.notSameReason);
     if (!reason.success) return renderMatch(this.options.cards, ctx.tr, e, (flowOf(e).offered ?? []) as OfferedMatch[], ctx.tr.t('flow.errors.invalid', { fields: 'notSameReason' }));
     const saved = await this.apply(
       ctx,
@@ -773,8 +780,8 @@ export class EscalationFlow {
   private async customerNotified(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
     const e = await this.load(ctx, ctx.data.escalationId);
     if (!e) return undefined;
-    const message = z.string().trim().min(1).max(4000).safeParse(ctx.data.customerMessage);
-    const contact = z.string().trim().min(1).max(200).safeParse(ctx.data.notifiedContact);
+    const message = CustomerMessage.safeParse(ctx.data.customerMessage);
+    const contact = NotifiedContact.safeParse(ctx.data.notifiedContact);
     if (e.state === 'resolved' && (!message.success || !contact.success)) {
       const fields = [message.success ? '' : 'customerMessage', contact.success ? '' : 'notifiedContact'].filter(Boolean);
       return renderResolved(this.options.cards, ctx.tr, e, ctx.tr.t('flow.errors.invalid', { fields: fields.join(', ') }));
@@ -802,7 +809,7 @@ export class EscalationFlow {
     const e = await this.load(ctx, ctx.data.escalationId);
     if (!e) return undefined;
     if (e.state !== 'resolved') return this.cardFor(ctx.tr, e, ctx.tr.t('flow.errors.stale'));
-    const reason = z.string().trim().min(1).max(1000).safeParse(ctx.data.stillBrokenReason);
+    const reason = StillBrokenReason.safeParse(ctx.data.stillBrokenReason);
     if (!reason.success) return renderResolved(this.options.cards, ctx.tr, e, ctx.tr.t('flow.errors.invalid', { fields: 'stillBrokenReason' }));
     const requestId = flowOf(e).serviceRequestId;
     if (!requestId) return renderResolved(this.options.cards, ctx.tr, e, ctx.tr.t('flow.errors.reopenIncident'));
@@ -853,7 +860,7 @@ export class EscalationFlow {
     const e = await this.load(ctx, ctx.data.escalationId);
     if (!e) return undefined;
     if (e.state !== 'attention_needed') return this.cardFor(ctx.tr, e, ctx.tr.t('flow.errors.stale'));
-    const answer = z.string().trim().min(1).max(4000).safeParse(ctx.data.answer);
+    const answer = AnswerToMicrosoft.safeParse(ctx.data.answer);
     if (!answer.success) return renderAttention(this.options.cards, ctx.tr, e, this.deepLink(e), ctx.tr.t('flow.errors.invalid', { fields: 'answer' }));
     const requestId = flowOf(e).serviceRequestId ?? '';
     try {
