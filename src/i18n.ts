@@ -56,17 +56,19 @@ function compile(resolved: string): Fill | undefined {
   if (resolved.includes('$t(')) return undefined;
   const literals: string[] = [];
   const names: string[] = [];
+  const written: string[] = [];
   let last = 0;
+  // matchAll works on a copy of the expression: the shared one keeps no match state.
   for (const match of resolved.matchAll(PLACEHOLDER)) {
     const inner = match[1] ?? '';
     if (!PLAIN_NAME.test(inner)) return undefined;
     literals.push(resolved.slice(last, match.index));
     names.push(inner.trim());
+    written.push(match[0]);
     last = match.index + match[0].length;
   }
   if (names.length === 0) return () => resolved;
   const tail = resolved.slice(last);
-  const written = resolved.match(PLACEHOLDER) ?? [];
   return (vars) => {
     let out = '';
     for (let i = 0; i < names.length; i++) {
