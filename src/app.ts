@@ -192,6 +192,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     sender: new BotProactiveSender({ adapter: edge.adapter, botAppId: config.bot.appId ?? '', logger }),
     clock,
     logger,
+    ambiguousResend: config.tracking.ambiguousResend,
   });
   const workers = { tracker, outboxWorker, reminders };
   const server = buildServer({

@@ -174,6 +174,7 @@ const EnvSchema = z.object({
   SANDBOX_CLOSE_AFTER_SECONDS: intIn(1, 86_400, 120),
   TRACKING_MIN_INTERVAL_SECONDS: intIn(1, 3600, 60),
   TRACKING_MAX_INTERVAL_SECONDS: intIn(1, 86_400, 1800),
+  OUTBOX_AMBIGUOUS_RESEND: enumOf(['on', 'off'] as const, 'on'),
   RESOLVED_REMINDER_HOURS: intIn(1, 720, 4),
   QUIET_REQUEST_DAYS: intIn(1, 90, 3),
   HANDOFF_REMINDER_HOURS: intIn(1, 720, 24),
@@ -260,6 +261,12 @@ export interface Config {
     readonly enabled: boolean;
     readonly minIntervalMs: number;
     readonly maxIntervalMs: number;
+    /**
+     * A notification whose sender died between the send and recording it: send it again
+     * (at-least-once: a possible duplicate) or give it up (at-most-once: a possible loss).
+     * Teams cannot say whether the first send arrived.
+     */
+    readonly ambiguousResend: boolean;
   };
   readonly reminders: {
     /** Resolved but the customer not yet told. */
@@ -397,6 +404,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       enabled: e.WORKERS === 'on',
       minIntervalMs: e.TRACKING_MIN_INTERVAL_SECONDS * 1000,
       maxIntervalMs: e.TRACKING_MAX_INTERVAL_SECONDS * 1000,
+      ambiguousResend: e.OUTBOX_AMBIGUOUS_RESEND === 'on',
     },
     reminders: {
       resolvedMs: e.RESOLVED_REMINDER_HOURS * 3_600_000,

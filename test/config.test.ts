@@ -27,6 +27,15 @@ describe('config', () => {
     assert.equal(c.healthSource, 'sandbox');
     assert.equal(c.supportSource, 'sandbox');
     assert.equal(c.logLevel, 'info');
+    assert.equal(c.database.sqliteSynchronous, 'normal');
+    assert.equal(c.tracking.ambiguousResend, true);
+  });
+
+  it('durability settings: SQLITE_SYNCHRONOUS and OUTBOX_AMBIGUOUS_RESEND', () => {
+    const c = load({ SQLITE_SYNCHRONOUS: 'full', OUTBOX_AMBIGUOUS_RESEND: 'off' });
+    assert.equal(c.database.sqliteSynchronous, 'full');
+    assert.equal(c.tracking.ambiguousResend, false);
+    assert.throws(() => load({ SQLITE_SYNCHRONOUS: 'off' }), /SQLITE_SYNCHRONOUS/);
   });
 
   it('each cloud selects its Entra, Graph and Bot Framework endpoints', () => {
