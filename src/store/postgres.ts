@@ -3,6 +3,7 @@
  * one instance. Every statement is parameterised; the schema is whatever `search_path`
  * the connection string selects.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { AuditEvent, Escalation } from '../domain/escalation';
@@ -161,8 +162,7 @@ class PostgresEscalationStore implements EscalationStore {
 
   async get(id: string): Promise<Escalation | undefined> {
     const result = await this.session.queryable.query<{ data: unknown; version: number }>(
-      'SELECT data, version FROM escalations WHERE id = $1',
-      [id],
+      prepared('SELECT data, version FROM escalations WHERE id = $1', [id]),
     );
     const row = result.rows[0];
     return row === undefined ? undefined : fromEscalationColumns(row.data, row.version);
@@ -239,9 +239,11 @@ class PostgresEscalationStore implements EscalationStore {
       );
     }
     const result = await this.session.queryable.query<{ written: number; present: boolean }>(
-      `WITH ${parts.join(',\n')}
-       SELECT (SELECT count(*) FROM written)::int AS written, EXISTS (SELECT 1 FROM escalations WHERE id = $1) AS present`,
-      params,
+      prepared(
+        `WITH ${parts.join(',\n')}
+         SELECT (SELECT count(*) FROM written)::int AS written, EXISTS (SELECT 1 FROM escalations WHERE id = $1) AS present`,
+        params,
+      ),
     );
     const answer = result.rows[0];
     return { written: (answer?.written ?? 0) > 0, present: answer?.present === true };
@@ -293,6 +295,15 @@ async function writeDocument(client: Queryable, w: DocumentWrite, now: string): 
     w.eTag,
   ]);
   if (updated.rowCount === 0) throw new ETagConflictError(w.key);
+}
+
+/**
+ * A query each connection prepares once and then only binds and executes: PostgreSQL parses
+ * and plans it once per connection instead of on every turn. For the statements every turn
+ * runs; the name is derived from the text, so each variant of a statement has its own.
+ */
+function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  return { name: `ed_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text, values };
 }
 
 /** `a.x, a.y` for the columns `x, y`. */
