@@ -6,8 +6,9 @@
  *   BENCH_PROFILE=1 node dist/bench/turn-latency.js  (also CPU-profiles each server process)
  *
  * Each server runs in a child process of its own (as in production; the load generator in
- * this process does not share its event loop). Both are driven with the same full triage
- * conversations: escalate, describe, knownDiffers, troubleshootSkip, triage, handoffLink, six
+ * this process does not share its event loop); the servers take turns slice by slice within
+ * each level, so drift in what else the machine does falls on all of them alike. All are
+ * driven with the same full triage conversations: escalate, describe, knownDiffers, troubleshootSkip, triage, handoffLink, six
  * Action.Execute invokes over HTTP with keep-alive, a unique conversation and user each, with
  * 1, 10 and 50 conversations at once. Latency is client-side, per turn. The desk runs with
  * sandbox Microsoft services, WORKERS=off, LOG_LEVEL=info (logs to a temp file), on SQLite
@@ -40,6 +41,7 @@ import {
   readAnswer,
   requestNumbers,
   sorted,
+  startCommand,
   stepActivity,
   TRIAGE_STEPS,
   type BenchSchema,
@@ -49,10 +51,16 @@ import {
 import { summarizeProfile } from './support/profile';
 
 const LEVELS: ReadonlyArray<{ readonly concurrency: number; readonly rounds: number }> = [
-  { concurrency: 1, rounds: 50 },
-  { concurrency: 10, rounds: 10 },
+  { concurrency: 1, rounds: 48 },
+  { concurrency: 10, rounds: 12 },
   { concurrency: 50, rounds: 6 },
 ];
+/**
+ * Each level's rounds are split into this many slices, and the servers take turns slice by
+ * slice (echo, SQLite desk, PostgreSQL desk, echo, …): whatever else the machine does during
+ * the run falls on all of them alike instead of on whichever server ran last.
+ */
+const SLICES = 3;
 /**
  * Warm-up rounds run at each level's own concurrency right before it is measured: JIT,
  * caches, and every keep-alive connection the level uses (the server closes idle keep-alive
@@ -136,7 +144,8 @@ interface Server {
 
 async function startServer(kind: Kind, databaseUrl: string, workDir: string, label: string, profileDir?: string): Promise<Server> {
   const log = openSync(join(workDir, `${label}.log`), 'a');
-  const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}.cpuprofile`] : [];
+  // Both servers run with the node flags `npm start` gives the bot, so the floor and the desk share them.
+  const execArgv = [...startCommand().flags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}.cpuprofile`] : [])];
   const child = fork(__filename, ['serve', kind, databaseUrl, join(workDir, `${label}.log`)], {
     execArgv,
     stdio: ['ignore', log, log, 'ipc'],
@@ -228,20 +237,42 @@ interface LevelResult {
   readonly cpuMsPerTurn: number;
 }
 
-async function measure(server: Server, serviceUrl: string, strict: boolean, label: string): Promise<LevelResult[]> {
-  const results: LevelResult[] = [];
+/** One server's samples and CPU of one level, added up over its slices. */
+interface LevelTally {
+  readonly samples: Samples;
+  wallMs: number;
+  cpuMicros: number;
+}
+
+/**
+ * Measures every level on all servers, interleaved slice by slice (see SLICES), each level
+ * after a warm-up at its own concurrency.
+ */
+async function measureAll(servers: ReadonlyArray<{ server: Server; strict: boolean; label: string }>, serviceUrl: string): Promise<LevelResult[][]> {
+  const results: LevelResult[][] = servers.map(() => []);
   for (const level of LEVELS) {
-    await drive(server, serviceUrl, level.concurrency, WARMUP_ROUNDS, strict, `${label}-warm-c${level.concurrency}`);
-    const cpuBefore = await server.cpuMicros();
-    const { samples, wallMs } = await drive(server, serviceUrl, level.concurrency, level.rounds, strict, `${label}-c${level.concurrency}`);
-    const cpuMicros = (await server.cpuMicros()) - cpuBefore;
-    const all = sorted([...samples.values()].flat());
-    results.push({
-      concurrency: level.concurrency,
-      all,
-      byStep: samples,
-      turnsPerSecond: all.length / (wallMs / 1000),
-      cpuMsPerTurn: cpuMicros / 1000 / all.length,
+    for (const { server, strict, label } of servers) await drive(server, serviceUrl, level.concurrency, WARMUP_ROUNDS, strict, `${label}-warm-c${level.concurrency}`);
+    const tallies: LevelTally[] = servers.map(() => ({ samples: new Map(TRIAGE_STEPS.map((s) => [s, []])), wallMs: 0, cpuMicros: 0 }));
+    for (let slice = 0; slice < SLICES; slice++) {
+      for (const [i, { server, strict, label }] of servers.entries()) {
+        const tally = tallies[i];
+        if (!tally) continue;
+        const cpuBefore = await server.cpuMicros();
+        const { samples, wallMs } = await drive(server, serviceUrl, level.concurrency, level.rounds / SLICES, strict, `${label}-c${level.concurrency}`);
+        tally.cpuMicros += (await server.cpuMicros()) - cpuBefore;
+        tally.wallMs += wallMs;
+        for (const [step, values] of samples) tally.samples.get(step)?.push(...values);
+      }
+    }
+    tallies.forEach((tally, i) => {
+      const all = sorted([...tally.samples.values()].flat());
+      results[i]?.push({
+        concurrency: level.concurrency,
+        all,
+        byStep: tally.samples,
+        turnsPerSecond: all.length / (tally.wallMs / 1000),
+        cpuMsPerTurn: tally.cpuMicros / 1000 / all.length,
+      });
     });
   }
   return results;
@@ -284,39 +315,40 @@ async function main(): Promise<void> {
   let schema: BenchSchema | undefined;
   try {
     console.log(`Turn latency: full triage conversations (6 invokes each), client-side per turn, ms. Logs: ${workDir}`);
-    const echoServer = await startServer('echo', '', workDir, 'echo', profileDir);
-    let echo: LevelResult[];
+    console.log(`Both servers run with the node flags of npm start: ${startCommand().flags.join(' ') || '(none)'}`);
+    const sqliteDir = join(workDir, 'sqlite');
+    mkdirSync(sqliteDir);
+    schema = await createSchema();
+    // All three run at once (an idle server costs nothing) and take turns slice by slice.
+    const started: Server[] = [];
+    let echo: LevelResult[] = [];
+    let deskSqlite: LevelResult[] = [];
+    let deskPg: LevelResult[] = [];
     let echoMessages: number[];
     try {
-      echo = await measure(echoServer, connector.url, false, 'echo');
+      const echoServer = await startServer('echo', '', workDir, 'echo', profileDir);
+      started.push(echoServer);
+      const sqliteServer = await startServer('desk', `sqlite:${join(sqliteDir, 'bench.db')}`, workDir, 'desk-sqlite', profileDir);
+      started.push(sqliteServer);
+      const pgServer = await startServer('desk', schema.url, workDir, 'desk-postgres', profileDir);
+      started.push(pgServer);
+      [echo = [], deskSqlite = [], deskPg = []] = await measureAll(
+        [
+          { server: echoServer, strict: false, label: 'echo' },
+          { server: sqliteServer, strict: true, label: 'sqlite' },
+          { server: pgServer, strict: true, label: 'pg' },
+        ],
+        connector.url,
+      );
       await driveMessages(echoServer, connector.url, 10, 10);
       echoMessages = sorted(await driveMessages(echoServer, connector.url, 50, 24));
     } finally {
-      await echoServer.stop();
+      for (const server of started) await server.stop();
     }
     console.log(
       `Echo message turns (reply POSTed to the connector double), 50 conversations: median ${percentile(echoMessages, 50).toFixed(2)} ms, p99 ${percentile(echoMessages, 99).toFixed(2)} ms (${echoMessages.length} turns; for reference, the invoke echo above is the floor compared with)`,
     );
-
-    const sqliteDir = join(workDir, 'sqlite');
-    mkdirSync(sqliteDir);
-    const sqliteServer = await startServer('desk', `sqlite:${join(sqliteDir, 'bench.db')}`, workDir, 'desk-sqlite', profileDir);
-    let deskSqlite: LevelResult[];
-    try {
-      deskSqlite = await measure(sqliteServer, connector.url, true, 'sqlite');
-    } finally {
-      await sqliteServer.stop();
-    }
     const sqliteMet = printTable('Escalation Desk on SQLite (temp file) vs echo', echo, deskSqlite);
-
-    schema = await createSchema();
-    const pgServer = await startServer('desk', schema.url, workDir, 'desk-postgres', profileDir);
-    let deskPg: LevelResult[];
-    try {
-      deskPg = await measure(pgServer, connector.url, true, 'pg');
-    } finally {
-      await pgServer.stop();
-    }
     const pgMet = printTable(`Escalation Desk on PostgreSQL (schema ${schema.schema}) vs echo`, echo, deskPg);
 
     console.log(`\nActivities the bots sent to the connector double: ${connector.calls.length} (echo message replies; the desk answers invokes in the HTTP response)`);

@@ -4,7 +4,9 @@
  * PostgreSQL schemas. Everything talks to 127.0.0.1 only.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { join } from 'node:path';
 import pg from 'pg';
 import { execute } from '../../test/support/activities';
 import { describeData } from '../../test/support/engineer';
@@ -216,4 +218,22 @@ export function sleep(ms: number): Promise<void> {
 /** `n` formatted with a fixed number of decimals, padded to `width`. */
 export function fmt(n: number, decimals = 1, width = 8): string {
   return (Number.isFinite(n) ? n.toFixed(decimals) : '—').padStart(width);
+}
+
+/** The project folder (this file is dist/bench/support/common.js). */
+const PROJECT_ROOT = join(__dirname, '..', '..', '..');
+
+/**
+ * How `npm start` starts the bot: the node flags and entry file of package.json's `start`
+ * script, so the bench measures the process an admin runs, flags included.
+ */
+export function startCommand(): { readonly script: string; readonly flags: readonly string[]; readonly entry: string } {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const script = pkg.scripts?.start ?? '';
+  const words = script.trim().split(/\s+/);
+  const entry = words.at(-1) ?? '';
+  if (words[0] !== 'node' || !entry.endsWith('.js') || words.some((w) => /[$;&|<>`'"]/.test(w))) {
+    throw new Error(`package.json's start script must be "node [flags] <file>.js" for this bench to replay it, not ${JSON.stringify(script)}.`);
+  }
+  return { script, flags: words.slice(1, -1), entry: join(PROJECT_ROOT, entry) };
 }
