@@ -3,8 +3,6 @@
  * `sqlite:<path>` or a plain file path for SQLite. Schema migrations run at open.
  */
 import type { Logger } from 'pino';
-import { openPostgres } from './postgres';
-import { openSqlite } from './sqlite';
 import type { Database } from './types';
 
 export * from './types';
@@ -32,10 +30,15 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
   let database: Database;
   try {
-    database =
-      target.kind === 'sqlite'
-        ? await openSqlite({ filename: target.filename, logger: options.logger, synchronous: options.sqliteSynchronous })
-        : await openPostgres({ connectionString: target.connectionString, logger: options.logger, poolSize: options.poolSize });
+    // Only the driver the URL names is loaded: a SQLite deployment never loads pg and its
+    // type parsers, a PostgreSQL one never loads the native SQLite addon.
+    if (target.kind === 'sqlite') {
+      const { openSqlite } = await import('./sqlite');
+      database = await openSqlite({ filename: target.filename, logger: options.logger, synchronous: options.sqliteSynchronous });
+    } else {
+      const { openPostgres } = await import('./postgres');
+      database = await openPostgres({ connectionString: target.connectionString, logger: options.logger, poolSize: options.poolSize });
+    }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`Could not open database ${description}: ${reason}`, { cause: error });
