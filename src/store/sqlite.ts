@@ -25,6 +25,7 @@ import {
   type AuditRow,
 } from './common';
 import { migrateSqlite } from './migrations';
+import { startWalCheckpointer, type CheckpointerOptions, type WalCheckpointer } from './sqlite-checkpointer';
 import {
   OUTBOX_DUE_CONDITION,
   TRACKING_DUE_CONDITION,
@@ -88,7 +89,20 @@ export interface SqliteOptions {
    * throughput in bench/turn-latency. Deployments that need both run on PostgreSQL.
    */
   readonly synchronous?: 'normal' | 'full';
+  /**
+   * How often the checkpoint thread moves the WAL into the database file (default 250 ms;
+   * file databases only). See sqlite-checkpointer.ts.
+   */
+  readonly checkpointIntervalMs?: number;
 }
+
+/** Who moves the WAL into the database file: a thread of its own, or the connection inside its commits. */
+export type CheckpointMode = 'background' | 'inline';
+
+/** SQLite's own threshold (WAL pages) for checkpointing inside a commit, used when no thread does it. */
+const INLINE_CHECKPOINT_PAGES = 1000;
+/** The WAL file is cut back to this after a checkpoint, so a burst of writes does not hold disk space for good. */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** Below SQLite's default limit of host parameters per statement, with room to spare. */
 const KEYS_PER_STATEMENT = 500;
@@ -99,6 +113,8 @@ const KEYS_PER_STATEMENT = 500;
  */
 class SqliteSession {
   private closed = false;
+  private checkpointer: WalCheckpointer | undefined;
+  private mode: CheckpointMode = 'inline';
   private readonly statements: PreparedStatements;
   /** better-sqlite3's transaction wrapper, built once (building one per write costs more than a statement). */
   private readonly transact: BetterSqlite3.Transaction<(work: (db: PreparedStatements) => unknown) => unknown>;
@@ -128,12 +144,41 @@ class SqliteSession {
     });
   }
 
-  close(): Promise<void> {
-    return settle(() => {
-      if (this.closed) return;
-      this.closed = true;
-      this.db.close();
-    });
+  /** Who checkpoints the WAL now. */
+  get checkpointMode(): CheckpointMode {
+    return this.mode;
+  }
+
+  /**
+   * Hands checkpoints to a thread of their own; if it cannot start, or fails later, the
+   * connection keeps (or goes back to) checkpointing inside its commits.
+   */
+  async checkpointInBackground(options: Omit<CheckpointerOptions, 'onFailure'>): Promise<void> {
+    try {
+      this.checkpointer = await startWalCheckpointer({ ...options, onFailure: () => this.checkpointInline() });
+    } catch (error) {
+      options.logger?.warn({ err: error }, 'WAL checkpoints stay inside commits');
+      return;
+    }
+    if (this.closed) {
+      await this.checkpointer.stop();
+      return;
+    }
+    this.db.pragma('wal_autocheckpoint = 0');
+    this.mode = 'background';
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // The thread's last checkpoint runs before the connection's close (which checkpoints what is left).
+    await this.checkpointer?.stop();
+    this.db.close();
+  }
+
+  private checkpointInline(): void {
+    this.mode = 'inline';
+    if (!this.closed) this.db.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
   }
 
   private assertOpen(): void {
@@ -472,7 +517,7 @@ function chunks(keys: readonly string[]): string[][] {
 }
 
 /** An open SQLite database. */
-class SqliteDatabase implements Database {
+export class SqliteDatabase implements Database {
   readonly kind = 'sqlite' as const;
   readonly escalations: EscalationStore;
   readonly documents: DocumentStore;
@@ -488,6 +533,11 @@ class SqliteDatabase implements Database {
     this.conversations = new SqliteConversationStore(session);
   }
 
+  /** Who checkpoints the WAL (`background` for a file database whose checkpoint thread runs). */
+  get checkpointMode(): CheckpointMode {
+    return this.session.checkpointMode;
+  }
+
   ping(): Promise<void> {
     return this.session.read((db) => {
       db.prepare('SELECT 1').get();
@@ -500,11 +550,19 @@ class SqliteDatabase implements Database {
 }
 
 /** Opens (creating if needed) a SQLite database and brings its schema up to date. */
-export function openSqlite(options: SqliteOptions): Promise<Database> {
-  return settle(() => openSqliteNow(options));
+export async function openSqlite(options: SqliteOptions): Promise<SqliteDatabase> {
+  const session = await settle(() => openSqliteNow(options));
+  if (options.filename !== ':memory:') {
+    await session.checkpointInBackground({
+      filename: options.filename,
+      intervalMs: options.checkpointIntervalMs ?? 250,
+      logger: options.logger,
+    });
+  }
+  return new SqliteDatabase(session);
 }
 
-function openSqliteNow(options: SqliteOptions): Database {
+function openSqliteNow(options: SqliteOptions): SqliteSession {
   const inMemory = options.filename === ':memory:';
   if (!inMemory) mkdirSync(dirname(options.filename), { recursive: true });
   const db = new BetterSqlite3(options.filename);
@@ -514,10 +572,11 @@ function openSqliteNow(options: SqliteOptions): Database {
     if (!inMemory) db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
+    if (!inMemory) db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     migrateSqlite(db, options.logger);
   } catch (error) {
     db.close();
     throw error;
   }
-  return new SqliteDatabase(new SqliteSession(db));
+  return new SqliteSession(db);
 }
