@@ -3,7 +3,8 @@
  * same botbuilder CloudAdapter + restify server (src/server.ts), local mode, no auth.
  *
  *   node dist/bench/turn-latency.js                 (after npm run build)
- *   BENCH_PROFILE=1 node dist/bench/turn-latency.js  (also CPU-profiles each server process)
+ *   BENCH_PROFILE=1 node dist/bench/turn-latency.js  (also CPU-profiles each server during the
+ *                                                     measured slices at 50 conversations)
  *
  * Each server runs in a child process of its own (as in production; the load generator in
  * this process does not share its event loop); the servers take turns slice by slice within
@@ -17,7 +18,8 @@
  * Targets at 50 conversations: median ≤ 1.5× and p99 ≤ 2× the echo floor.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -93,6 +95,28 @@ class EchoBot extends ActivityHandler {
   }
 }
 
+/**
+ * The server's CPU profiler, started and stopped by the parent around the slices it measures,
+ * so start-up, module loading and warm-up stay out of the profile.
+ */
+function profiler(): { start(): Promise<void>; stop(file: string): Promise<void> } {
+  const session = new Session();
+  session.connect();
+  return {
+    start: async () => {
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    },
+    stop: async (file) => {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+    },
+  };
+}
+
+/** A request from the parent to a server process. */
+type ServerRequest = 'cpu' | 'stop' | 'profile-start' | { readonly profileStop: string };
+
 async function serve(kind: Kind, databaseUrl: string, logFile: string): Promise<void> {
   let close: () => Promise<void>;
   let port: number;
@@ -116,7 +140,16 @@ async function serve(kind: Kind, databaseUrl: string, logFile: string): Promise<
     port = (await app.server.listen(0, '127.0.0.1')).port;
     close = () => app.close(1000);
   }
-  process.on('message', (m) => {
+  const profile = profiler();
+  process.on('message', (m: ServerRequest) => {
+    if (m === 'profile-start' || (typeof m === 'object' && 'profileStop' in m)) {
+      const done = m === 'profile-start' ? profile.start() : profile.stop(m.profileStop);
+      done.then(
+        () => process.send?.({ profiled: true }),
+        (error: unknown) => process.send?.({ profiled: false, error: String(error) }),
+      );
+      return;
+    }
     if (m === 'cpu') {
       const used = process.cpuUsage();
       process.send?.({ cpuMicros: used.user + used.system });
@@ -139,15 +172,32 @@ interface Server {
   readonly client: BotClient;
   /** CPU time the server process has used so far (user + system), µs. */
   cpuMicros(): Promise<number>;
+  /** Starts the server's CPU profiler (when the run profiles). */
+  profileStart(): Promise<void>;
+  /** Stops it and writes the profile. */
+  profileStop(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Sends a request to a server process and waits for the answer that `pick` recognizes. */
+function ask<T>(child: ChildProcess, request: ServerRequest, pick: (m: Record<string, unknown>) => T | undefined): Promise<T> {
+  return new Promise<T>((resolve) => {
+    const answer = (m: Record<string, unknown>): void => {
+      const value = pick(m);
+      if (value === undefined) return;
+      child.off('message', answer);
+      resolve(value);
+    };
+    child.on('message', answer);
+    child.send(request);
+  });
 }
 
 async function startServer(kind: Kind, databaseUrl: string, workDir: string, label: string, profileDir?: string): Promise<Server> {
   const log = openSync(join(workDir, `${label}.log`), 'a');
   // Both servers run with the node flags `npm start` gives the bot, so the floor and the desk share them.
-  const execArgv = [...startCommand().flags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}.cpuprofile`] : [])];
   const child = fork(__filename, ['serve', kind, databaseUrl, join(workDir, `${label}.log`)], {
-    execArgv,
+    execArgv: [...startCommand().flags],
     stdio: ['ignore', log, log, 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -162,16 +212,13 @@ async function startServer(kind: Kind, databaseUrl: string, workDir: string, lab
   return {
     child,
     client,
-    cpuMicros: () =>
-      new Promise<number>((resolve) => {
-        const answer = (m: { cpuMicros?: number }): void => {
-          if (typeof m.cpuMicros !== 'number') return;
-          child.off('message', answer);
-          resolve(m.cpuMicros);
-        };
-        child.on('message', answer);
-        child.send('cpu');
-      }),
+    cpuMicros: () => ask(child, 'cpu', (m) => (typeof m.cpuMicros === 'number' ? m.cpuMicros : undefined)),
+    profileStart: async () => {
+      if (profileDir) await profiled(ask(child, 'profile-start', profiledAnswer));
+    },
+    profileStop: async () => {
+      if (profileDir) await profiled(ask(child, { profileStop: join(profileDir, `${label}.cpuprofile`) }, profiledAnswer));
+    },
     stop: async () => {
       client.close();
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -181,6 +228,16 @@ async function startServer(kind: Kind, databaseUrl: string, workDir: string, lab
       clearTimeout(timer);
     },
   };
+}
+
+/** A server's answer to a profiler request. */
+function profiledAnswer(m: Record<string, unknown>): { ok: boolean; error?: unknown } | undefined {
+  return typeof m.profiled === 'boolean' ? { ok: m.profiled, error: m.error } : undefined;
+}
+
+async function profiled(answer: Promise<{ ok: boolean; error?: unknown }>): Promise<void> {
+  const { ok, error } = await answer;
+  if (!ok) throw new Error(`profiler: ${String(error)}`);
 }
 
 /** Latencies of one level, per step. */
@@ -253,6 +310,9 @@ async function measureAll(servers: ReadonlyArray<{ server: Server; strict: boole
   for (const level of LEVELS) {
     for (const { server, strict, label } of servers) await drive(server, serviceUrl, level.concurrency, WARMUP_ROUNDS, strict, `${label}-warm-c${level.concurrency}`);
     const tallies: LevelTally[] = servers.map(() => ({ samples: new Map(TRIAGE_STEPS.map((s) => [s, []])), wallMs: 0, cpuMicros: 0 }));
+    // The profile (BENCH_PROFILE=1) covers the measured slices of the busiest level only.
+    const profiling = level.concurrency === LEVELS.at(-1)?.concurrency;
+    if (profiling) for (const { server } of servers) await server.profileStart();
     for (let slice = 0; slice < SLICES; slice++) {
       for (const [i, { server, strict, label }] of servers.entries()) {
         const tally = tallies[i];
@@ -264,6 +324,7 @@ async function measureAll(servers: ReadonlyArray<{ server: Server; strict: boole
         for (const [step, values] of samples) tally.samples.get(step)?.push(...values);
       }
     }
+    if (profiling) for (const { server } of servers) await server.profileStop();
     tallies.forEach((tally, i) => {
       const all = sorted([...tally.samples.values()].flat());
       results[i]?.push({
