@@ -440,9 +440,12 @@ export class EscalationFlow {
       this.actor(ctx),
       this.options.clock.now(),
     );
+    // A finished check is written with the escalation, in one transaction: the draft as it was
+    // described and where the check took it (offered matches, or triage) with both audit events.
+    const outcome = late ? { escalation: created.escalation, events: [] } : this.healthOutcome(created.escalation, known, this.actor(ctx));
     let escalation: Escalation;
     try {
-      escalation = await this.options.store.create(created.escalation, [created.event]);
+      escalation = await this.options.store.create(outcome.escalation, [created.event, ...outcome.events]);
     } catch (error) {
       if (!(error instanceof DuplicateError)) throw error;
       const winner = await this.options.store.get(id);
@@ -456,15 +459,14 @@ export class EscalationFlow {
       background.run('late health check', () => this.finishLateHealthCheck(escalation.id, lookup, tr, actor));
       return this.cardFor(tr, escalation, tr.t('flow.messages.healthPending', { customer: inert(customer.companyName) }));
     }
-    const next = await this.afterHealth(escalation, known, this.actor(ctx));
-    return next ? this.cardFor(tr, next, undefined, true) : this.cardFor(tr, (await this.options.store.get(id)) ?? escalation, tr.t('flow.errors.stale'));
+    return this.cardFor(tr, escalation, undefined, true);
   }
 
   /**
    * The health check's outcome: the matching known issues are offered (the escalation stays a
-   * draft), or there is none and triage begins. Undefined when someone moved it on meanwhile.
+   * draft), or there is none and triage begins.
    */
-  private async afterHealth(e: Escalation, overview: HealthOverview | undefined, actor: Actor): Promise<Escalation | undefined> {
+  private healthOutcome(e: Escalation, overview: HealthOverview | undefined, actor: Actor): { escalation: Escalation; events: AuditEvent[] } {
     const matches = overview
       ? rankIssues(
           { customerTenantId: e.customer.tenantId, service: e.service, symptom: `${e.title} ${e.description}`, startedAt: e.since ?? e.createdAt },
@@ -482,13 +484,16 @@ export class EscalationFlow {
       reasons: m.reasons,
     }));
     const now = this.options.clock.now();
-    const change =
-      offered.length > 0
-        ? { escalation: { ...e, details: { ...e.details, offered, healthPending: false }, updatedAt: now.toISOString() }, events: [] }
-        : (() => {
-            const r = transition(e, 'triage', { actor, at: now, details: { ...this.troubleshootingStart(e.service), healthPending: false } });
-            return { escalation: r.escalation, events: [r.event] };
-          })();
+    if (offered.length > 0) {
+      return { escalation: { ...e, details: { ...e.details, offered, healthPending: false }, updatedAt: now.toISOString() }, events: [] };
+    }
+    const r = transition(e, 'triage', { actor, at: now, details: { ...this.troubleshootingStart(e.service), healthPending: false } });
+    return { escalation: r.escalation, events: [r.event] };
+  }
+
+  /** Saves the outcome of a check run after the describe turn (late, or again on resume); undefined when someone moved the escalation on meanwhile. */
+  private async saveHealthOutcome(e: Escalation, overview: HealthOverview | undefined, actor: Actor): Promise<Escalation | undefined> {
+    const change = this.healthOutcome(e, overview, actor);
     try {
       return await this.options.store.update(change.escalation, e.version, change.events);
     } catch (error) {
@@ -505,7 +510,7 @@ export class EscalationFlow {
     );
     const current = await this.options.store.get(id);
     if (!current || current.state !== 'draft' || !flowOf(current).healthPending) return;
-    const next = await this.afterHealth(current, overview, actor);
+    const next = await this.saveHealthOutcome(current, overview, actor);
     if (!next) return;
     const f = flowOf(next);
     const target = f.notifyTargets?.[0];
@@ -750,7 +755,7 @@ export class EscalationFlow {
     if (e.state === 'draft' && flowOf(e).healthPending) {
       // The check that outlasted its turn was lost (a restart): run it again now.
       const overview = await this.overview(ctx, this.options.health.getOverview(e.customer.tenantId), e.customer.name);
-      const next = await this.afterHealth(e, overview === 'late' ? undefined : overview, this.actor(ctx));
+      const next = await this.saveHealthOutcome(e, overview === 'late' ? undefined : overview, this.actor(ctx));
       return this.cardFor(ctx.tr, next ?? (await this.options.store.get(e.id)) ?? e, undefined, true);
     }
     if (ctx.data.action === 'differ' && e.state === 'known_issue') {
