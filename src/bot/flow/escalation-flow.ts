@@ -302,9 +302,13 @@ export class EscalationFlow {
 
   /** The summary card, with what only this deployment knows: manual tracking, unreachable targets. */
   private async summary(tr: Translator, e: Escalation, error?: string): Promise<AdaptiveCardJson> {
-    const targets = await Promise.all((flowOf(e).notifyTargets ?? []).map((key) => this.options.conversations.get(key)));
+    // Independent reads, asked at once: on PostgreSQL each is a round trip.
+    const [audit, ...targets] = await Promise.all([
+      this.options.store.audit(e.id),
+      ...(flowOf(e).notifyTargets ?? []).map((key) => this.options.conversations.get(key)),
+    ]);
     const blocked = targets.find((t) => t?.unreachable)?.unreachable?.reason;
-    return renderEscalation(this.options.cards, tr, e, await this.options.store.audit(e.id), error, {
+    return renderEscalation(this.options.cards, tr, e, audit, error, {
       manual: this.options.support.source === 'manual',
       unreachable: blocked,
     });
