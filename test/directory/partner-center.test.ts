@@ -10,7 +10,7 @@ import {
   HttpDouble,
   isTokenRequest,
   recordingSleep,
-  silentLogger,
+  runLogger,
   tokenReply,
   type Handler,
   type RecordedRequest,
@@ -52,7 +52,7 @@ interface Rig {
 async function rig(pc: Handler): Promise<Rig> {
   const double = await HttpDouble.start((req, d) => (isTokenRequest(req) ? tokenReply(req) : pc(req, d)));
   const clock = new ManualClock('2025-03-10T10:00:00Z');
-  const logger = silentLogger();
+  const logger = runLogger();
   const directory = new PartnerCenterDirectory({
     partnerCenterEndpoint: double.url,
     partnerTenantId: PARTNER,

@@ -2,12 +2,12 @@ import { strict as assert } from 'node:assert';
 import { ManualClock } from '../../src/domain/clock';
 import { createCustomerDirectory } from '../../src/directory';
 import { searchCustomers, type Customer } from '../../src/directory/types';
-import { silentLogger } from '../http/support/http-double';
+import { runLogger } from '../http/support/http-double';
 
 describe('sandbox customer directory', () => {
   const directory = createCustomerDirectory({
     source: 'sandbox',
-    logger: silentLogger(),
+    logger: runLogger(),
     clock: new ManualClock(),
     loginEndpoint: 'https://login.microsoftonline.com',
     partnerCenterEndpoint: 'https://api.partnercenter.microsoft.com',

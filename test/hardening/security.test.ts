@@ -16,11 +16,13 @@ import { describeData } from '../support/engineer';
 import { cardTexts } from '../support/cards';
 import { ConnectorDouble } from '../support/connector-double';
 import { cardsOf, invokeCard, startAppWith, watchProcess, type ProcessWatch } from './support';
+import { rememberSecret } from '../support/run-log';
 
 const APP_ID = '11111111-2222-4333-8444-555555555555';
 const APP_PASSWORD = 'hardening-app-password-Zq8x';
 const CHANNEL_ISSUER = 'https://api.botframework.com';
 const OUTBOUND_TOKEN = 'outbound-bot-token-Yk42';
+rememberSecret(OUTBOUND_TOKEN);
 const CREDENTIALS = {
   MicrosoftAppId: APP_ID,
   MicrosoftAppPassword: APP_PASSWORD,

@@ -3,11 +3,11 @@
  * overrides, a watch on unhandled rejections, and readers for what the bot answered.
  */
 import { strict as assert } from 'node:assert';
-import { Writable } from 'node:stream';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/log';
 import type { RunningApp } from '../support/app';
+import { logSink } from '../support/run-log';
 
 /** A captured HTTP answer. */
 export interface Answer {
@@ -25,13 +25,7 @@ export async function startAppWith(
   // The config is frozen: build a new object with the endpoint overrides.
   const config: Config = { ...loaded, endpoints: { ...loaded.endpoints, botFramework: { ...loaded.endpoints.botFramework, ...botFramework } } };
   const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const app = await createApp(config, createLogger({ level: config.logLevel, destination: sink }));
+  const app = await createApp(config, createLogger({ level: config.logLevel, destination: logSink(env, { parsed: logs }) }));
   const address = await app.server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}`;
   return {

@@ -6,7 +6,7 @@ import { GraphHealthProvider } from '../../src/health/graph';
 import { BudgetExhaustedError, HealthAccessError, snapshotAgeSeconds } from '../../src/health/types';
 import type { AppTokenSource } from '../../src/http/app-token';
 import { UpstreamClient } from '../../src/http/upstream';
-import { HttpDouble, recordingSleep, silentLogger, type Handler } from '../http/support/http-double';
+import { HttpDouble, recordingSleep, runLogger, type Handler } from '../http/support/http-double';
 import { OTHER_TENANT, TENANT, graphIssue, graphService } from './support/graph-fixtures';
 
 const fixedTokens: AppTokenSource = { getToken: (tenantId) => Promise.resolve(`t-${tenantId}`) };
@@ -25,7 +25,7 @@ interface Rig {
 async function rig(handler: Handler, options: { perMinute?: number; perHour?: number; freshnessMs?: number; delayMs?: number } = {}): Promise<Rig> {
   const double = await HttpDouble.start(handler);
   const clock = new ManualClock('2025-03-10T10:00:00Z');
-  const logger = silentLogger();
+  const logger = runLogger();
   const budget = new TenantRequestBudget({ clock, limits: { perMinute: options.perMinute ?? 200, perHour: options.perHour ?? 700 } });
   const graph = new GraphHealthProvider({
     graphEndpoint: double.url,

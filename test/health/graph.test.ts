@@ -4,7 +4,7 @@ import { GraphHealthProvider } from '../../src/health/graph';
 import { HealthAccessError, UnknownIssueError, UpstreamError } from '../../src/health/types';
 import { MsalAppTokenSource } from '../../src/http/app-token';
 import { UpstreamClient } from '../../src/http/upstream';
-import { HttpDouble, isTokenRequest, recordingSleep, silentLogger, tokenReply, type Handler, type RecordedRequest } from '../http/support/http-double';
+import { HttpDouble, isTokenRequest, recordingSleep, runLogger, tokenReply, type Handler, type RecordedRequest } from '../http/support/http-double';
 import { TENANT, graphIssue, graphService } from './support/graph-fixtures';
 
 const OVERVIEWS = '/v1.0/admin/serviceAnnouncement/healthOverviews';
@@ -19,7 +19,7 @@ interface Rig {
 /** One double serves both the token endpoint and Graph; Graph answers come from `graph`. */
 async function rig(graph: Handler, attemptTimeoutMs = 1_000): Promise<Rig> {
   const double = await HttpDouble.start((req, d) => (isTokenRequest(req) ? tokenReply(req) : graph(req, d)));
-  const logger = silentLogger();
+  const logger = runLogger();
   const clock = new ManualClock('2025-03-10T10:00:00Z');
   const { waits, sleep } = recordingSleep();
   const provider = new GraphHealthProvider({
@@ -181,7 +181,7 @@ describe('GraphHealthProvider against local Graph and token doubles', () => {
         : { json: onePage },
     );
     current = { double, provider: undefined as never, waits: [], graphRequests: () => [] };
-    const logger = silentLogger();
+    const logger = runLogger();
     const clock = new ManualClock();
     const provider = new GraphHealthProvider({
       graphEndpoint: double.url,

@@ -6,7 +6,7 @@ import { SandboxHealthProvider } from '../../src/health/sandbox';
 import { loadSandboxData, parseSandboxData, SandboxDataError } from '../../src/health/sandbox-data';
 import { registerSandboxHealthRoutes } from '../../src/health/sandbox-routes';
 import { HealthAccessError, UnknownIssueError, allIssues, isOpenIssue, type HealthIssue, type HealthOverview } from '../../src/health/types';
-import { silentLogger } from '../http/support/http-double';
+import { runLogger } from '../http/support/http-double';
 import { graphIssue, graphService } from './support/graph-fixtures';
 
 const CONTOSO = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
@@ -88,7 +88,7 @@ describe('sandbox health (sandbox/health.json)', () => {
   it('is the default source of createHealthProvider', async () => {
     const { provider, sandbox } = createHealthProvider({
       source: 'sandbox',
-      logger: silentLogger(),
+      logger: runLogger(),
       clock: new ManualClock(),
       loginEndpoint: 'https://login.microsoftonline.com',
       graphEndpoint: 'https://graph.microsoft.com',
@@ -102,7 +102,7 @@ describe('sandbox health (sandbox/health.json)', () => {
       () =>
         createHealthProvider({
           source: 'graph',
-          logger: silentLogger(),
+          logger: runLogger(),
           clock: new ManualClock(),
           loginEndpoint: 'https://login.microsoftonline.com',
           graphEndpoint: 'https://graph.microsoft.com',

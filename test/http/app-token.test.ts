@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { AppTokenError, MsalAppTokenSource } from '../../src/http/app-token';
-import { HttpDouble, isTokenRequest, silentLogger, tokenReply } from './support/http-double';
+import { HttpDouble, isTokenRequest, runLogger, tokenReply } from './support/http-double';
 
 const TENANT_A = '11111111-1111-4111-8111-111111111111';
 const TENANT_B = '22222222-2222-4222-8222-222222222222';
@@ -19,7 +19,7 @@ describe('MsalAppTokenSource against a local token endpoint', () => {
       clientId: 'app-id',
       clientSecret: 'app-secret',
       scope: 'https://graph.microsoft.com/.default',
-      logger: silentLogger(),
+      logger: runLogger(),
     });
     assert.equal(await tokens.getToken(TENANT_A), `token-for-${TENANT_A}`);
     assert.equal(await tokens.getToken(TENANT_A), `token-for-${TENANT_A}`);
@@ -48,7 +48,7 @@ describe('MsalAppTokenSource against a local token endpoint', () => {
       clientId: 'app-id',
       clientSecret: 'app-secret',
       scope: 'https://graph.microsoft.com/.default',
-      logger: silentLogger(),
+      logger: runLogger(),
     });
     const error = await tokens.getToken(TENANT_A).catch((e: unknown) => e);
     assert.ok(error instanceof AppTokenError);
@@ -64,7 +64,7 @@ describe('MsalAppTokenSource against a local token endpoint', () => {
           clientId: 'a',
           clientSecret: 'b',
           scope: 's',
-          logger: silentLogger(),
+          logger: runLogger(),
         }),
       /https/,
     );
@@ -76,7 +76,7 @@ describe('MsalAppTokenSource against a local token endpoint', () => {
       clientId: 'a',
       clientSecret: 'b',
       scope: 's',
-      logger: silentLogger(),
+      logger: runLogger(),
     });
     await assert.rejects(tokens.getToken('contoso.com/../evil'), AppTokenError);
   });

@@ -4,7 +4,7 @@ import { UpstreamError, UpstreamStatusError } from '../../src/http/errors';
 import { collectPages } from '../../src/http/paging';
 import { parseRetryAfter } from '../../src/http/retry-after';
 import { UpstreamClient, type RetryPolicy } from '../../src/http/upstream';
-import { HttpDouble, recordingSleep, silentLogger, type Reply } from './support/http-double';
+import { HttpDouble, recordingSleep, runLogger, type Reply } from './support/http-double';
 
 const FAST: Partial<RetryPolicy> = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 5_000, attemptTimeoutMs: 1_000 };
 
@@ -24,7 +24,7 @@ describe('UpstreamClient', () => {
   it('waits out a 429 Retry-After in seconds, then succeeds', async () => {
     double = await HttpDouble.start(script({ status: 429, headers: { 'retry-after': '2' } }, { json: { ok: true } }));
     const { waits, sleep } = recordingSleep();
-    const client = new UpstreamClient({ upstream: 'Test', logger: silentLogger(), policy: FAST, sleep, random: () => 0 });
+    const client = new UpstreamClient({ upstream: 'Test', logger: runLogger(), policy: FAST, sleep, random: () => 0 });
     assert.deepEqual(await client.json({ url: `${double.url}/x` }), { ok: true });
     assert.equal(double.requests.length, 2);
     assert.deepEqual(waits, [2000]);
@@ -36,7 +36,7 @@ describe('UpstreamClient', () => {
       script({ status: 429, headers: { 'retry-after': 'Mon, 10 Mar 2025 10:00:03 GMT' } }, { json: { ok: true } }),
     );
     const { waits, sleep } = recordingSleep();
-    const client = new UpstreamClient({ upstream: 'Test', logger: silentLogger(), policy: FAST, sleep, clock, random: () => 0 });
+    const client = new UpstreamClient({ upstream: 'Test', logger: runLogger(), policy: FAST, sleep, clock, random: () => 0 });
     await client.json({ url: `${double.url}/x` });
     assert.deepEqual(waits, [3000]);
   });
@@ -44,7 +44,7 @@ describe('UpstreamClient', () => {
   it('retries 503 with jittered capped backoff, then succeeds', async () => {
     double = await HttpDouble.start(script({ status: 503 }, { status: 503 }, { status: 502 }, { json: [1] }));
     const { waits, sleep } = recordingSleep();
-    const client = new UpstreamClient({ upstream: 'Test', logger: silentLogger(), policy: FAST, sleep, random: () => 0.5 });
+    const client = new UpstreamClient({ upstream: 'Test', logger: runLogger(), policy: FAST, sleep, random: () => 0.5 });
     assert.deepEqual(await client.json({ url: `${double.url}/x` }), [1]);
     assert.equal(double.requests.length, 4);
     // steps 5, 10, 20 (capped at maxDelayMs 20); equal jitter puts each in [step/2, step].
@@ -55,7 +55,7 @@ describe('UpstreamClient', () => {
     double = await HttpDouble.start(script({ delayMs: 500, json: { slow: true } }, { json: { slow: false } }));
     const client = new UpstreamClient({
       upstream: 'Test',
-      logger: silentLogger(),
+      logger: runLogger(),
       policy: { ...FAST, attemptTimeoutMs: 100 },
       sleep: recordingSleep().sleep,
     });
@@ -65,7 +65,7 @@ describe('UpstreamClient', () => {
 
   it('gives up after maxAttempts with a user-safe UpstreamError', async () => {
     double = await HttpDouble.start(() => ({ status: 503, raw: 'secret internals' }));
-    const client = new UpstreamClient({ upstream: 'Test', logger: silentLogger(), policy: FAST, sleep: recordingSleep().sleep });
+    const client = new UpstreamClient({ upstream: 'Test', logger: runLogger(), policy: FAST, sleep: recordingSleep().sleep });
     const error = await client.json({ url: `${double.url}/x` }).then(
       () => assert.fail('expected a failure'),
       (e: unknown) => e,
@@ -87,7 +87,7 @@ describe('UpstreamClient', () => {
     };
     const client = new UpstreamClient({
       upstream: 'Test',
-      logger: silentLogger(),
+      logger: runLogger(),
       clock,
       sleep,
       random: () => 1,
@@ -101,7 +101,7 @@ describe('UpstreamClient', () => {
   it('does not wait out a Retry-After beyond the cap: fails as throttled with the retry time', async () => {
     const clock = new ManualClock('2025-03-10T10:00:00Z');
     double = await HttpDouble.start(() => ({ status: 429, headers: { 'retry-after': '120' } }));
-    const client = new UpstreamClient({ upstream: 'Test', logger: silentLogger(), policy: FAST, clock, sleep: recordingSleep().sleep });
+    const client = new UpstreamClient({ upstream: 'Test', logger: runLogger(), policy: FAST, clock, sleep: recordingSleep().sleep });
     const error = await client.json({ url: `${double.url}/x` }).catch((e: unknown) => e);
     assert.ok(error instanceof UpstreamError);
     assert.equal(error.failure, 'throttled');
@@ -111,7 +111,7 @@ describe('UpstreamClient', () => {
 
   it('sends the same custom headers on every retry (MS-RequestId idempotency)', async () => {
     double = await HttpDouble.start(script({ status: 503 }, { status: 429, headers: { 'retry-after': '0' } }, { json: {} }));
-    const client = new UpstreamClient({ upstream: 'Test', logger: silentLogger(), policy: FAST, sleep: recordingSleep().sleep });
+    const client = new UpstreamClient({ upstream: 'Test', logger: runLogger(), policy: FAST, sleep: recordingSleep().sleep });
     await client.json({ url: `${double.url}/x`, method: 'PATCH', body: { Status: 'closed' }, headers: { 'MS-RequestId': 'abc' } });
     assert.deepEqual(
       double.requests.map((r) => [r.method, r.headers['ms-requestid'], r.body]),
@@ -121,7 +121,7 @@ describe('UpstreamClient', () => {
 
   it('does not retry a 400 and reports the service error code', async () => {
     double = await HttpDouble.start(() => ({ status: 400, json: { error: { code: 'BadRequest', message: 'x' } } }));
-    const client = new UpstreamClient({ upstream: 'Test', logger: silentLogger(), policy: FAST, sleep: recordingSleep().sleep });
+    const client = new UpstreamClient({ upstream: 'Test', logger: runLogger(), policy: FAST, sleep: recordingSleep().sleep });
     const error = await client.json({ url: `${double.url}/x` }).catch((e: unknown) => e);
     assert.ok(error instanceof UpstreamStatusError);
     assert.equal(error.status, 400);
@@ -131,7 +131,7 @@ describe('UpstreamClient', () => {
 
   it('turns a malformed JSON body into UpstreamError(malformed)', async () => {
     double = await HttpDouble.start(() => ({ raw: '{"value": [' }));
-    const client = new UpstreamClient({ upstream: 'Test', logger: silentLogger(), policy: FAST });
+    const client = new UpstreamClient({ upstream: 'Test', logger: runLogger(), policy: FAST });
     const error = await client.json({ url: `${double.url}/x` }).catch((e: unknown) => e);
     assert.ok(error instanceof UpstreamError);
     assert.equal(error.failure, 'malformed');
@@ -140,7 +140,7 @@ describe('UpstreamClient', () => {
   it('asks for a bearer token before each attempt', async () => {
     double = await HttpDouble.start(script({ status: 503 }, { json: {} }));
     let issued = 0;
-    const client = new UpstreamClient({ upstream: 'Test', logger: silentLogger(), policy: FAST, sleep: recordingSleep().sleep });
+    const client = new UpstreamClient({ upstream: 'Test', logger: runLogger(), policy: FAST, sleep: recordingSleep().sleep });
     await client.json({ url: `${double.url}/x`, bearerToken: () => Promise.resolve(`t${++issued}`) });
     assert.deepEqual(double.requests.map((r) => r.headers.authorization), ['Bearer t1', 'Bearer t2']);
   });
@@ -155,7 +155,7 @@ describe('collectPages', () => {
 
   it('refuses a next link to another origin (the bearer token must not leave)', async () => {
     double = await HttpDouble.start(() => ({ json: { value: [1], next: 'http://127.0.0.2:1/steal' } }));
-    const client = new UpstreamClient({ upstream: 'Test', logger: silentLogger(), policy: FAST });
+    const client = new UpstreamClient({ upstream: 'Test', logger: runLogger(), policy: FAST });
     const read = (body: unknown) => {
       const b = body as { value: number[]; next: string };
       return { items: b.value, next: { url: b.next } };
@@ -166,7 +166,7 @@ describe('collectPages', () => {
 
   it('stops a next link that loops back to a page already read', async () => {
     double = await HttpDouble.start((req, d) => ({ json: { value: [req.url], next: `${d.url}/list` } }));
-    const client = new UpstreamClient({ upstream: 'Test', logger: silentLogger(), policy: FAST });
+    const client = new UpstreamClient({ upstream: 'Test', logger: runLogger(), policy: FAST });
     const read = (body: unknown) => {
       const b = body as { value: string[]; next: string };
       return { items: b.value, next: { url: b.next } };

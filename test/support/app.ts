@@ -1,9 +1,9 @@
 /** Runs the real service in-process on an ephemeral port, for tests that speak HTTP to it. */
-import { Writable } from 'node:stream';
 import { createApp, type App, type AppOverrides } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { ConnectorDouble } from './connector-double';
+import { logSink } from './run-log';
 
 /** A started service and what it logged. */
 export interface RunningApp {
@@ -19,13 +19,7 @@ export interface RunningApp {
 export async function startApp(env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<RunningApp> {
   const config = loadConfig({ env: { DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'debug', ...env }, dotenvPath: null });
   const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = createLogger({ level: config.logLevel, destination: sink });
+  const logger = createLogger({ level: config.logLevel, destination: logSink(env, { parsed: logs }) });
   const app = await createApp(config, logger, overrides);
   const address = await app.server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}`;

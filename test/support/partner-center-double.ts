@@ -5,6 +5,7 @@
  * assertions.
  */
 import { HttpDouble, isTokenRequest, type RecordedRequest, type Reply } from '../http/support/http-double';
+import { rememberSecret } from './run-log';
 
 /** A service request as the double serves it (enums as Partner Center may send them: names or numbers). */
 export interface DoubleServiceRequest {
@@ -167,6 +168,7 @@ export class PartnerCenterDouble {
     const form = new URLSearchParams(req.body);
     if (form.get('grant_type') === 'client_credentials') {
       this.appTokensIssued++;
+      rememberSecret(`pc-app-token-${this.appTokensIssued}`);
       return { json: { token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600, access_token: `pc-app-token-${this.appTokensIssued}` } };
     }
     if (form.get('grant_type') !== 'refresh_token') return { status: 400, json: { error: 'unsupported_grant_type' } };
@@ -181,6 +183,8 @@ export class PartnerCenterDouble {
       };
     }
     this.tokensIssued++;
+    rememberSecret(`pc-user-token-${this.tokensIssued}`);
+    rememberSecret(`rotated-refresh-${this.tokensIssued}`);
     return {
       json: {
         token_type: 'Bearer',

@@ -11,7 +11,7 @@ import {
   isValidServiceRequestId,
   normalizeServiceRequest,
 } from '../../src/support/types';
-import { GUID_PATTERN, recordingSleep, silentLogger } from '../http/support/http-double';
+import { GUID_PATTERN, recordingSleep, runLogger } from '../http/support/http-double';
 import { PartnerCenterDouble } from './partner-center-double';
 
 const PARTNER = '22222222-2222-2222-2222-222222222222';
@@ -26,7 +26,7 @@ interface Rig {
 
 async function rig(): Promise<Rig> {
   const double = await PartnerCenterDouble.start();
-  const logger = silentLogger();
+  const logger = runLogger();
   const clock = new ManualClock('2025-03-10T10:00:00Z');
   const { waits, sleep } = recordingSleep();
   const tokens = new RefreshTokenSource({

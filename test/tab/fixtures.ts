@@ -1,10 +1,10 @@
 /** Seed data and a server for the tab's tests: escalations of two partner tenants in a real SQLite store. */
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import restify from 'restify';
 import { createEscalation, transition, type Actor, type Escalation, type EscalationState } from '../../src/domain/escalation';
 import { createLogger } from '../../src/log';
+import { logSink } from '../support/run-log';
 import { openDatabase } from '../../src/store';
 import type { Database } from '../../src/store/types';
 import { registerTabRoutes, type TabAuthOptions, type TabCardFor } from '../../src/tab/api';
@@ -128,13 +128,7 @@ export async function startTabServer(auth: TabAuthOptions): Promise<TabServer> {
   const database = await openDatabase({ url: 'sqlite::memory:' });
   await seed(database);
   const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const logger = createLogger({ level: 'debug', destination: sink });
+  const logger = createLogger({ level: 'debug', destination: logSink({}, { lines: logs }) });
   const server = restify.createServer({ name: 'tab-test', handleUncaughtExceptions: false });
   registerTabRoutes(server, { store: database.escalations, logger, auth, cardFor: testCardFor, staticDir: STATIC_DIR });
   await new Promise<void>((resolve) => {

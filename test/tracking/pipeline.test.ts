@@ -11,7 +11,7 @@ import { PartnerCenterSupportProvider, RefreshTokenSource } from '../../src/supp
 import { OutboxWorker } from '../../src/tracking/outbox-worker';
 import { Tracker } from '../../src/tracking/tracker';
 import type { ProactiveSender } from '../../src/tracking/types';
-import { recordingSleep, silentLogger } from '../http/support/http-double';
+import { recordingSleep, runLogger } from '../http/support/http-double';
 import { ConnectorDouble } from '../support/connector-double';
 import { PartnerCenterDouble } from '../support/partner-center-double';
 import { linkedEscalation, realSender, storeConversation } from './rig';
@@ -31,7 +31,7 @@ interface Rig {
 async function rig(): Promise<Rig> {
   const db = await openDatabase({ url: 'sqlite::memory:' });
   const clock = new ManualClock('2025-03-10T10:00:00Z');
-  const logger = silentLogger();
+  const logger = runLogger();
   const pc = await PartnerCenterDouble.start();
   const connector = await new ConnectorDouble().start();
   const support = new PartnerCenterSupportProvider({

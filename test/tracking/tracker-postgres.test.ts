@@ -9,7 +9,7 @@ import { ManualClock } from '../../src/domain/clock';
 import { openDatabase, type Database } from '../../src/store';
 import type { ServiceRequest, SupportProvider } from '../../src/support/types';
 import { Tracker } from '../../src/tracking/tracker';
-import { silentLogger } from '../http/support/http-double';
+import { runLogger } from '../http/support/http-double';
 import { usePostgresSchemas } from '../support/postgres';
 import { linkedEscalation } from './rig';
 
@@ -58,7 +58,7 @@ describe('two trackers on one PostgreSQL schema', function () {
 
   it('polls each due escalation exactly once per round, split between the instances', async function () {
     const clock = new ManualClock('2025-03-10T10:00:00Z');
-    const logger = silentLogger();
+    const logger = runLogger();
     const ids: string[] = [];
     for (let i = 0; i < 30; i++) ids.push((await linkedEscalation(a, String(1000 + i), [], clock.now())).id);
     const support = new WatchingSupport();
@@ -83,7 +83,7 @@ describe('two trackers on one PostgreSQL schema', function () {
 
   it("takes over a dead instance's escalations once its lease expires, not before", async function () {
     const clock = new ManualClock('2025-03-10T10:00:00Z');
-    const logger = silentLogger();
+    const logger = runLogger();
     for (let i = 0; i < 5; i++) await linkedEscalation(a, String(2000 + i), [], clock.now());
     const dead = await a.tracking.claimDue('dead-instance', clock.now(), 3, 120_000);
     assert.equal(dead.length, 3);

@@ -7,7 +7,7 @@ import { openDatabase, type Database } from '../../src/store';
 import { UnknownServiceRequestError, type SupportProvider } from '../../src/support/types';
 import { OutboxWorker } from '../../src/tracking/outbox-worker';
 import { Tracker, nextState } from '../../src/tracking/tracker';
-import { silentLogger } from '../http/support/http-double';
+import { runLogger } from '../http/support/http-double';
 import { ConnectorDouble } from '../support/connector-double';
 import { TENANT, linkedEscalation, realSender, storeConversation } from './rig';
 
@@ -68,13 +68,13 @@ describe('Tracker', function () {
     const watch = transition(created, 'known_issue', { actor: ENGINEER, at: clock.now(), details: { knownIssue: { id: 'EX226792', title: 'Mail delayed' }, notifyTargets: [target] } });
     await db.escalations.update(watch.escalation, created.version, [watch.event]);
     let resolved = false;
-    const tracker = new Tracker({ escalations: db.escalations, tracking: db.tracking, support: noSupport, health: health(() => resolved), clock, logger: silentLogger() });
+    const tracker = new Tracker({ escalations: db.escalations, tracking: db.tracking, support: noSupport, health: health(() => resolved), clock, logger: runLogger() });
     assert.deepEqual(await tracker.runOnce(), { claimed: 1, changed: 0 });
     resolved = true;
     clock.advance(120_000);
     assert.deepEqual(await tracker.runOnce(), { claimed: 1, changed: 1 });
     assert.equal((await db.escalations.get('ED-KNOWN001'))?.state, 'resolved');
-    const worker = new OutboxWorker({ outbox: db.outbox, conversations: db.conversations, sender: realSender(silentLogger()), clock, logger: silentLogger() });
+    const worker = new OutboxWorker({ outbox: db.outbox, conversations: db.conversations, sender: realSender(runLogger()), clock, logger: runLogger() });
     await worker.runOnce();
     assert.equal(connector.sent().length, 1);
     assert.match(String(connector.sent()[0].text), /Service incident EX226792/);
@@ -82,7 +82,7 @@ describe('Tracker', function () {
 
   it('polls a request Partner Center does not know only at the longest interval', async function () {
     const esc = await linkedEscalation(db, '999', [], clock.now());
-    const tracker = new Tracker({ escalations: db.escalations, tracking: db.tracking, support: noSupport, clock, logger: silentLogger(), maxIntervalMs: 1_800_000 });
+    const tracker = new Tracker({ escalations: db.escalations, tracking: db.tracking, support: noSupport, clock, logger: runLogger(), maxIntervalMs: 1_800_000 });
     await tracker.runOnce();
     const row = await db.tracking.get(esc.id);
     assert.equal(Date.parse(row?.nextPollAt ?? ''), clock.now().getTime() + 1_800_000);
@@ -95,7 +95,7 @@ describe('Tracker', function () {
       [{ id: 'u1', escalationId: 'ED-1', kind: 'card_update', target, payload: { activity: { text: 'v2' }, updateActivityId: 'activity-77' }, dedupeKey: 'card_update:ED-1:v2' }],
       clock.now(),
     );
-    const worker = new OutboxWorker({ outbox: db.outbox, conversations: db.conversations, sender: realSender(silentLogger()), clock, logger: silentLogger() });
+    const worker = new OutboxWorker({ outbox: db.outbox, conversations: db.conversations, sender: realSender(runLogger()), clock, logger: runLogger() });
     assert.deepEqual(await worker.runOnce(), { claimed: 1, sent: 1, retried: 0, dead: 0 });
     const [call] = connector.calls;
     assert.equal(call.method, 'PUT');

@@ -4,7 +4,9 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from '../../../src/log';
+import { logSink, rememberSecret } from '../../support/run-log';
 
 /** A request as the double received it. */
 export interface RecordedRequest {
@@ -91,7 +93,9 @@ export class HttpDouble {
 /** An Entra v2 token-endpoint answer; the token names the tenant so tests can check which was used. */
 export function tokenReply(req: RecordedRequest): Reply {
   const tenant = req.url.split('/')[1];
-  return { json: { token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600, access_token: `token-for-${tenant}` } };
+  const token = `token-for-${tenant}`;
+  rememberSecret(token);
+  return { json: { token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600, access_token: token } };
 }
 
 /** Whether a request is for the token endpoint. */
@@ -99,9 +103,12 @@ export function isTokenRequest(req: RecordedRequest): boolean {
   return /^\/[^/]+\/oauth2\/v2\.0\/token/.test(req.url);
 }
 
-/** A logger that writes nothing. */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+/**
+ * A logger for clients under test, configured as the service's (redaction included), whose
+ * lines go only to the run's record: the scan after the run proves no token reached them.
+ */
+export function runLogger(): Logger {
+  return createLogger({ level: 'debug', destination: logSink({}) });
 }
 
 /** A sleep that records what it was asked to wait and returns at once. */
