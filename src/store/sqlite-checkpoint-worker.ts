@@ -34,8 +34,8 @@ function run(port: NonNullable<typeof parentPort>, settings: CheckpointerSetting
     try {
       checkpoint();
     } finally {
+      // Closing the port ends the thread: the main side waits for its exit.
       db.close();
-      port.postMessage({ kind: 'stopped' });
       port.close();
     }
   });

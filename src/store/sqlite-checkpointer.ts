@@ -31,8 +31,7 @@ export type CheckpointerCommand = 'stop';
 type CheckpointerMessage =
   | { readonly kind: 'ready' }
   | { readonly kind: 'checkpoint'; readonly report: CheckpointReport }
-  | { readonly kind: 'failed'; readonly reason: string }
-  | { readonly kind: 'stopped' };
+  | { readonly kind: 'failed'; readonly reason: string };
 
 /** Options of the checkpoint thread. */
 export interface CheckpointerOptions extends CheckpointerSettings {
