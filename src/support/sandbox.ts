@@ -67,7 +67,11 @@ export class SandboxSupportProvider implements SupportProvider {
   async getRequest(id: string): Promise<ServiceRequest> {
     if (!isValidServiceRequestId(id)) throw new UnknownServiceRequestError(id);
     const stored = await readDocument<SandboxDocument>(this.options.documents, key(id));
-    const doc = stored ?? (await updateDocument<SandboxDocument>(this.options.documents, key(id), (current) => current ?? this.fresh()));
+    if (stored) return this.render(id, stored);
+    // Linked now. As in updateDocument, a missing document is written unconditionally: two
+    // first reads at the same moment write equivalent fresh documents. No second read.
+    const doc = this.fresh();
+    await this.options.documents.write([{ key: key(id), value: doc }]);
     return this.render(id, doc);
   }
 
