@@ -100,14 +100,19 @@ class EchoBot extends ActivityHandler {
  * so start-up, module loading and warm-up stay out of the profile.
  */
 function profiler(): { start(): Promise<void>; stop(file: string): Promise<void> } {
-  const session = new Session();
-  session.connect();
+  // Connected on the first start only: a run that does not profile keeps no inspector session.
+  let session: Session | undefined;
   return {
     start: async () => {
+      if (!session) {
+        session = new Session();
+        session.connect();
+      }
       await session.post('Profiler.enable');
       await session.post('Profiler.start');
     },
     stop: async (file) => {
+      if (!session) throw new Error('the profiler was not started');
       const { profile } = await session.post('Profiler.stop');
       writeFileSync(file, JSON.stringify(profile));
     },
