@@ -6,20 +6,16 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/app';
 import { ConnectorDouble } from './support/connector-double';
 import { execute } from './support/activities';
-import { recordLogOutput, rememberSecrets } from './support/run-log';
+import { recordChildOutput } from './support/run-log';
 
 const ENTRY = join(PROJECT_ROOT, 'dist', 'src', 'index.js');
 
 /** Starts the real entry point and resolves once it is listening. */
 async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  rememberSecrets(env);
   const child = spawn(process.execPath, [ENTRY], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  recordChildOutput(child, env);
   let err = '';
-  child.stdout?.on('data', (d: Buffer) => recordLogOutput(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => {
-    err += d.toString();
-    recordLogOutput(d.toString());
-  });
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   const url = `http://127.0.0.1:${env.PORT}`;
   for (let i = 0; i < 100; i += 1) {
     if (child.exitCode !== null) break;
@@ -36,13 +32,10 @@ async function startProcess(env: Record<string, string>): Promise<{ child: Child
 
 /** Runs the entry point to completion and returns its exit code and stderr. */
 async function runToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  rememberSecrets(env);
   const child = spawn(process.execPath, [ENTRY], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  recordChildOutput(child, env);
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    recordLogOutput(d.toString());
-  });
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   return { code, stderr };
 }

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { execute } from '../support/activities';
-import { recordLogOutput, rememberSecrets } from '../support/run-log';
+import { recordChildOutput } from '../support/run-log';
 
 /** mulberry32: a small seeded generator, so a failing run can be replayed with its seed. */
 export function seededRandom(seed: number): () => number {
@@ -143,15 +143,9 @@ export class BotSupervisor {
       firstCall: this.callCount(),
     };
     this.generations.push(generation);
-    rememberSecrets(this.env);
-    child.stdout?.on('data', (d: Buffer) => {
-      generation.stdout += d.toString('utf8');
-      recordLogOutput(d.toString('utf8'));
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      generation.stderr += d.toString('utf8');
-      recordLogOutput(d.toString('utf8'));
-    });
+    recordChildOutput(child, this.env);
+    child.stdout?.on('data', (d: Buffer) => (generation.stdout += d.toString('utf8')));
+    child.stderr?.on('data', (d: Buffer) => (generation.stderr += d.toString('utf8')));
     this.child = child;
     this.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {

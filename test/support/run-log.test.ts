@@ -1,7 +1,9 @@
 /** The scan behind the run-wide log check finds what it must, and only that. */
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { createLogger } from '../../src/log';
-import { LogRecord, logSink } from './run-log';
+import { LogRecord, logSink, recordChildOutput } from './run-log';
 
 describe('run-wide log scan', function () {
   const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEyMyIsImF1ZCI6ImFwcCJ9.c2lnbmF0dXJlLXBhcnQtb2YtdGhlLXRva2Vu';
@@ -29,5 +31,21 @@ describe('run-wide log scan', function () {
     logger.info({ password: 'app-password-Heron-12', token: jwt, appId: '11111111-2222-4333-8444-555555555555' }, 'configured');
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(record.scan().leaks, []);
+  });
+
+  it("finds a secret a child process wrote across two chunks, on stdout or stderr", async function () {
+    const record = new LogRecord();
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    // Only the two streams are read.
+    recordChildOutput({ stdout, stderr } as unknown as ChildProcess, { GRAPH_CLIENT_SECRET: 'graph-secret-Otter-31' }, record);
+    stdout.write('{"msg":"starting"}\n{"msg":"used graph-sec');
+    stdout.end('ret-Otter-31"}\n');
+    stderr.end('last words without a newline');
+    await new Promise((resolve) => setImmediate(resolve));
+    const { lines, leaks } = record.scan();
+    assert.equal(lines, 3);
+    assert.equal(leaks.length, 1, leaks.join('\n'));
+    assert.match(leaks[0] ?? '', /configured secret \(grap…\)/);
   });
 });

@@ -3,6 +3,7 @@
  * with, so that one check after the whole run (test/support/log-scan.hooks.ts) can prove no
  * secret, credential or token reached any log line, whichever suite wrote it.
  */
+import type { ChildProcess } from 'node:child_process';
 import { Writable } from 'node:stream';
 
 /** Environment keys whose values are secrets. */
@@ -54,19 +55,29 @@ export class LogRecord {
  */
 export const RUN_LOG = new LogRecord();
 
-/** Remembers the secret values of an environment a service is started with. */
-export function rememberSecrets(env: Readonly<Record<string, string | undefined>>): void {
-  RUN_LOG.rememberSecrets(env);
-}
-
 /** Remembers a secret that is not configured but issued (a token a double handed out). */
 export function rememberSecret(value: string): void {
   RUN_LOG.rememberSecret(value);
 }
 
-/** Records output a service wrote (a child process's stdout, say). */
-export function recordLogOutput(text: string): void {
-  RUN_LOG.record(text);
+/**
+ * Records what a child process started with `env` writes on stdout and stderr, line by line
+ * (a chunk may end mid-line: the rest waits for the next chunk or the end of the stream).
+ */
+export function recordChildOutput(child: ChildProcess, env: Readonly<Record<string, string | undefined>>, record: LogRecord = RUN_LOG): void {
+  record.rememberSecrets(env);
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) record.record(line);
+    });
+    stream?.on('end', () => {
+      if (partial.trim()) record.record(partial);
+      partial = '';
+    });
+  }
 }
 
 /** Where a test also wants the lines of its own service: parsed, or as text. */

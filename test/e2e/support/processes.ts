@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { recordLogOutput, rememberSecrets } from '../../support/run-log';
+import { recordChildOutput } from '../../support/run-log';
 
 const MAX_OUTPUT_CHARS = 200_000;
 
@@ -36,7 +36,6 @@ export class ChildService {
   ) {
     const capture = (chunk: Buffer): void => {
       this.output += chunk.toString('utf8');
-      recordLogOutput(chunk.toString('utf8'));
       if (this.output.length > MAX_OUTPUT_CHARS) this.output = this.output.slice(-MAX_OUTPUT_CHARS);
     };
     child.stdout?.on('data', capture);
@@ -58,8 +57,8 @@ export class ChildService {
 
   /** Spawns `command args` with exactly `env` (no shell), output piped into this object. */
   static start(name: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): ChildService {
-    rememberSecrets(env);
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    recordChildOutput(child, env);
     return new ChildService(name, child);
   }
 
