@@ -87,10 +87,11 @@ describe('config', () => {
   it('an app id turns local mode off and needs its password (and tenant for single tenant)', () => {
     const id = '11111111-2222-3333-4444-555555555555';
     assert.match(refusal({ MicrosoftAppId: id }), /MicrosoftAppPassword/);
-    assert.match(refusal({ MicrosoftAppId: id, MicrosoftAppPassword: 's', MicrosoftAppType: 'SingleTenant' }), /MicrosoftAppTenantId/);
-    assert.match(refusal({ MicrosoftAppId: id, MicrosoftAppPassword: 's' }), /PUBLIC_HOSTNAME/);
-    assert.match(refusal({ MicrosoftAppId: id, MicrosoftAppPassword: 's', PUBLIC_HOSTNAME: 'desk.example.com' }), /PARTNER_TENANT_ID/);
-    const c = load({ MicrosoftAppId: id, MicrosoftAppPassword: 's', PUBLIC_HOSTNAME: 'desk.example.com', PARTNER_TENANT_ID: id });
+    assert.match(refusal({ MicrosoftAppId: id, MicrosoftAppPassword: 's' }), /MicrosoftAppTenantId.*SingleTenant \(the default/);
+    const multi = { MicrosoftAppId: id, MicrosoftAppPassword: 's', MicrosoftAppType: 'MultiTenant' };
+    assert.match(refusal(multi), /PUBLIC_HOSTNAME/);
+    assert.match(refusal({ ...multi, PUBLIC_HOSTNAME: 'desk.example.com' }), /PARTNER_TENANT_ID/);
+    const c = load({ ...multi, PUBLIC_HOSTNAME: 'desk.example.com', PARTNER_TENANT_ID: id });
     assert.equal(c.bot.localMode, false);
   });
 
