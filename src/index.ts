@@ -18,6 +18,11 @@ async function main(): Promise<void> {
   if (config.bot.localMode) {
     logger.warn('MicrosoftAppId is empty: local mode, Bot Framework authentication is OFF. Never expose this instance.');
   }
+  if (!config.bot.localMode && config.bot.appType === 'MultiTenant') {
+    logger.warn(
+      'MicrosoftAppType=MultiTenant: kept for an existing bot registration. Azure creates no new multi-tenant bots since 2025-07-31: register a new one as SingleTenant or UserAssignedMSI.',
+    );
+  }
   logger.info(
     { cloud: config.cloud, database: describeDatabaseUrl(config.database.url), health: config.healthSource, support: config.supportSource },
     'starting',
