@@ -221,6 +221,9 @@ const EnvSchema = z.object({
   ADMIN_CENTER_URL: httpsUrl,
 });
 
+/** The names of every setting config.ts reads (infra/ and the tests check against them). */
+export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(EnvSchema.shape));
+
 /** The whole, validated configuration of one bot process. */
 export interface Config {
   readonly port: number;
