@@ -6,8 +6,12 @@
  * environment validates offline; the local settings file is a configuration the bot accepts.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
+import { promisify } from 'node:util';
+import AdmZip from 'adm-zip';
 import { parse as parseDotenv } from 'dotenv';
 import yaml from 'js-yaml';
 import { PROJECT_ROOT } from '../../src/app';
@@ -129,6 +133,33 @@ describe('deploy: the Agents Toolkit project', () => {
       resource: `api://${PROVISIONED.PUBLIC_HOSTNAME}/${PROVISIONED.TAB_SSO_CLIENT_ID}`,
     });
     assert.equal(manifest.version, env.APP_VERSION);
+  });
+
+  it('npm run package fills the same template: a managed-identity bot, its Teams app id and the tab’s sign-in app', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ed-package-'));
+    try {
+      const outFile = join(dir, 'app.zip');
+      const env = {
+        PATH: process.env.PATH ?? '',
+        MicrosoftAppId: PROVISIONED.BOT_ID,
+        MicrosoftAppType: 'UserAssignedMSI',
+        MicrosoftAppTenantId: PROVISIONED.BOT_TENANT_ID,
+        PARTNER_TENANT_ID: PROVISIONED.BOT_TENANT_ID,
+        PUBLIC_HOSTNAME: PROVISIONED.PUBLIC_HOSTNAME,
+        TAB_SSO_CLIENT_ID: PROVISIONED.TAB_SSO_CLIENT_ID,
+        TEAMS_APP_ID: PROVISIONED.TEAMS_APP_ID,
+      };
+      await promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'scripts', 'package.mjs'), '--out', outFile], { env, cwd: dir });
+      const manifest = JSON.parse(new AdmZip(outFile).readAsText('manifest.json')) as { id: string; bots: { botId: string }[]; webApplicationInfo: unknown };
+      assert.equal(manifest.id, PROVISIONED.TEAMS_APP_ID);
+      assert.equal(manifest.bots[0]?.botId, PROVISIONED.BOT_ID);
+      assert.deepEqual(manifest.webApplicationInfo, {
+        id: PROVISIONED.TAB_SSO_CLIENT_ID,
+        resource: `api://${PROVISIONED.PUBLIC_HOSTNAME}/${PROVISIONED.TAB_SSO_CLIENT_ID}`,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the Entra app manifest exposes the audience the tab accepts, pre-authorized for the Teams clients', () => {
