@@ -26,12 +26,12 @@ import type { Verb } from '../cards/verbs';
 import { checkActivity } from './activity-gate';
 import { EdgeBotFrameworkAuthentication } from './authentication';
 import { DocumentBotStorage } from './state-storage';
-import { tenantAllowList } from './tenant-filter';
+import { tenantAllowList, tenantPolicy } from './tenant-filter';
 import { createTurnErrorHandler } from './turn-error';
 
 /** Dependencies of the Teams edge. */
 export interface TeamsEdgeOptions {
-  readonly config: Pick<Config, 'bot' | 'endpoints' | 'allowedTenants'>;
+  readonly config: Pick<Config, 'bot' | 'endpoints' | 'allowedTenants' | 'allowAnyTenant' | 'partnerTenantId'>;
   readonly documents: DocumentStore;
   readonly conversations: ConversationStore;
   readonly clock: Clock;
@@ -73,7 +73,7 @@ export function createTeamsEdge(options: TeamsEdgeOptions): TeamsEdge {
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
 
-  adapter.use(tenantAllowList(options.config.allowedTenants, options.localizer, options.logger));
+  adapter.use(tenantAllowList(tenantPolicy(options.config), options.localizer, options.logger));
   adapter.use(conversationReferences(options.conversations, options.clock, options.logger));
   adapter.use(retryingSends());
   adapter.onTurnError = createTurnErrorHandler({
