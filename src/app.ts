@@ -55,6 +55,9 @@ export interface AppOverrides {
 
 /** Builds every part of the service from the configuration. */
 export async function createApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
+  if (config.allowAnyTenant) {
+    logger.warn('ALLOWED_TENANTS=*: users of every Entra tenant are served, not only your partner tenant; they see your customers and can open escalations.');
+  }
   const database =
     overrides.database ?? (await openDatabase({ url: config.database.url, logger, poolSize: config.database.poolSize, sqliteSynchronous: config.database.sqliteSynchronous }));
   const cards = new CardRenderer(join(PROJECT_ROOT, 'cards'));

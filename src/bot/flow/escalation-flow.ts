@@ -225,19 +225,28 @@ export class EscalationFlow {
     return undefined;
   }
 
-  /** Loads an escalation the caller may work on, or answers why not. */
-  private async load(ctx: HandlerContext, id: unknown): Promise<Escalation | undefined> {
+  /**
+   * The one place an escalation is read for a turn: it exists for the caller only if the
+   * caller's tenant owns it. Another tenant's escalation is as absent as a missing one, so a
+   * handler cannot forget the check and an id cannot be probed.
+   */
+  private async loadOwn(ctx: HandlerContext, id: unknown): Promise<Escalation | undefined> {
     const key = typeof id === 'string' ? id.trim().toUpperCase().slice(0, 32) : '';
     const e = key ? await this.options.store.get(key) : undefined;
-    if (!e) {
-      await this.say(ctx, 'flow.errors.notFound', { id: key || '?' });
-      return undefined;
-    }
-    if (e.partnerTenantId !== this.tenant(ctx)) {
-      await this.say(ctx, 'flow.errors.notYours', { id: key });
-      return undefined;
-    }
+    return e && e.partnerTenantId === this.tenant(ctx) ? e : undefined;
+  }
+
+  /** Loads an escalation the caller may work on, or says it cannot find it. */
+  private async load(ctx: HandlerContext, id: unknown): Promise<Escalation | undefined> {
+    const e = await this.loadOwn(ctx, id);
+    if (!e) await this.notFound(ctx, id);
     return e;
+  }
+
+  /** The answer for an escalation that is missing or another tenant's: the same for both. */
+  private notFound(ctx: HandlerContext, id: unknown): Promise<undefined> {
+    const key = typeof id === 'string' ? id.trim().toUpperCase().slice(0, 32) : '';
+    return this.say(ctx, 'flow.errors.notFound', { id: key || '?' });
   }
 
   /**
@@ -389,7 +398,7 @@ export class EscalationFlow {
     const input = parsed.data;
 
     const id = escalationIdFor(input.flowId);
-    const existing = await this.options.store.get(id);
+    const existing = await this.loadOwn(ctx, id);
     if (existing) return this.cardFor(tr, existing, tr.t('flow.errors.stale'));
 
     let customer;
@@ -452,8 +461,9 @@ export class EscalationFlow {
       escalation = await this.options.store.create(outcome.escalation, [created.event, ...outcome.events]);
     } catch (error) {
       if (!(error instanceof DuplicateError)) throw error;
-      const winner = await this.options.store.get(id);
-      return winner ? this.cardFor(tr, winner, tr.t('flow.errors.stale')) : undefined;
+      const winner = await this.loadOwn(ctx, id);
+      // Taken by another tenant's flow (a replayed flowId): answered like an unknown id, no card.
+      return winner ? this.cardFor(tr, winner, tr.t('flow.errors.stale')) : this.notFound(ctx, id);
     }
 
     if (late && this.options.background) {
@@ -739,12 +749,12 @@ export class EscalationFlow {
 
   private async refresh(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
     if (typeof ctx.data.escalationId === 'string' && ctx.data.escalationId) {
-      const e = await this.options.store.get(ctx.data.escalationId);
-      if (e && e.partnerTenantId === this.tenant(ctx)) return this.cardFor(ctx.tr, e);
+      const e = await this.loadOwn(ctx, ctx.data.escalationId);
+      if (e) return this.cardFor(ctx.tr, e);
     }
     if (typeof ctx.data.flowId === 'string' && ctx.data.flowId.length >= 8) {
-      const e = await this.options.store.get(escalationIdFor(ctx.data.flowId));
-      if (e && e.partnerTenantId === this.tenant(ctx)) return this.cardFor(ctx.tr, e);
+      const e = await this.loadOwn(ctx, escalationIdFor(ctx.data.flowId));
+      if (e) return this.cardFor(ctx.tr, e);
       return this.start(ctx);
     }
     return undefined;
