@@ -60,7 +60,7 @@ export function renderDescribe(
 /** Localized "why it matched" line. */
 export function matchReasonText(tr: Translator, reasons: readonly MatchReason[]): string {
   const parts = reasons.map((r) =>
-    'words' in r ? tr.t(`flow.matchReasons.${r.code}`, { words: r.words.join(', ') }) : tr.t(`flow.matchReasons.${r.code}`),
+    'words' in r ? tr.t(`flow.matchReasons.${r.code}`, { words: inert(r.words.join(', ')) }) : tr.t(`flow.matchReasons.${r.code}`),
   );
   return tr.t('flow.matchReasonsPrefix', { reasons: parts.join('; ') });
 }
@@ -71,6 +71,7 @@ export function renderMatch(cards: CardRenderer, tr: Translator, e: Escalation, 
     ...base(tr, e, error),
     matches: matches.map((m) => ({
       id: m.id,
+      shownId: inert(m.id),
       title: inert(m.title),
       kind: tr.t(`cards.health.kind.${m.classification}`),
       status: tr.t(`healthStatus.${m.status}`),

@@ -16,7 +16,7 @@ const ZWSP = '\u200B';
 export function inert(text: string): string {
   return text
     .replace(/\](?=[(:])/g, `]${ZWSP}`)
-    .replace(/</g, `<${ZWSP}`);
+    .replace(/<(?!\u200B)/g, `<${ZWSP}`);
 }
 
 /** The same for optional text. */

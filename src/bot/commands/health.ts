@@ -53,7 +53,7 @@ export function healthCard(
       title: inert(i.title),
       kind: tr.t(`cards.health.kind.${i.classification}`),
       status: tr.t(`healthStatus.${i.status}`),
-      service: i.service,
+      service: inert(i.service),
       impact: inert(i.impactDescription),
       since: tr.t('cards.health.since', { time: utc(i.startDateTime) }),
     })),
