@@ -5,6 +5,7 @@
  */
 import type { AuditEvent, Escalation } from '../domain/escalation';
 import { flowOf } from '../domain/flow';
+import type { HealthCheck } from '../domain/health-check';
 import type { MatchReason } from '../domain/matching';
 import { CATEGORIES, SEVERITIES, decide, openChecks, type Severity } from '../domain/triage';
 import type { Translator } from '../i18n';
@@ -82,13 +83,31 @@ export function renderMatch(cards: CardRenderer, tr: Translator, e: Escalation, 
   });
 }
 
-/** The troubleshooting checklist card. */
-export function renderTroubleshoot(cards: CardRenderer, tr: Translator, e: Escalation, noMatch: boolean, error?: string): AdaptiveCardJson {
-  const t = flowOf(e).troubleshooting;
+/**
+ * What the service-health check found, as the one line the request to Microsoft carries:
+ * checked with no match, or could not be checked and why. Never "no match" for a check that
+ * did not run. Undefined when nothing was recorded (escalations from before it was).
+ */
+export function healthCheckLine(tr: Translator, check: HealthCheck | undefined): string | undefined {
+  if (check === undefined) return undefined;
+  const heading = tr.t('flow.healthCheck.heading');
+  if (check.outcome === 'not_checked') {
+    return `${heading}: ${tr.t('flow.healthCheck.not_checked', { reason: tr.t(`flow.healthCheck.failures.${check.failure}`) })}`;
+  }
+  return `${heading}: ${tr.t(`flow.healthCheck.${check.outcome}`, { time: `${utc(check.at)} UTC` })}`;
+}
+
+/** The troubleshooting checklist card; `justChecked` says whether the health check ran in this same turn. */
+export function renderTroubleshoot(cards: CardRenderer, tr: Translator, e: Escalation, justChecked: boolean, error?: string): AdaptiveCardJson {
+  const f = flowOf(e);
+  const t = f.troubleshooting;
   const checks = t?.checks ?? [];
+  const check = f.healthCheck;
   return cards.render('escalate-troubleshoot', tr, {
     ...base(tr, e, error),
-    noMatch,
+    // "No match" only for a check that ran and found none; older escalations recorded no outcome.
+    noMatch: justChecked && (check === undefined || check.outcome === 'no_match'),
+    notChecked: check?.outcome === 'not_checked' ? (healthCheckLine(tr, check) ?? '') : '',
     notes: t?.notes ?? '',
     checks: checks.map((key) => ({ key, label: tr.t(`flow.checks.${key}`), done: t?.done.includes(key) ? 'true' : 'false' })),
   });
@@ -113,6 +132,7 @@ function decisionReasons(tr: Translator, e: Escalation): { text: string }[] {
   return decide({
     knownIssueConfirmed: f.knownIssue !== undefined,
     notSameReason: f.notSameReason,
+    healthCheck: f.healthCheck?.outcome,
     troubleshooting: f.troubleshooting,
     category: f.category,
   }).reasons.map((r) => ({ text: tr.t(`flow.reasons.${r}`) }));

@@ -4,6 +4,7 @@
  * restarts and any channel member can continue it.
  */
 import type { Escalation, EscalationState } from './escalation';
+import type { HealthCheck } from './health-check';
 import type { Category, ServiceRequestDraft, Severity, TroubleshootingRecord } from './triage';
 
 /** The steps of the flow, in order. */
@@ -34,6 +35,8 @@ export interface FlowDetails {
   readonly conversationId?: string;
   /** Conversation reference keys notified when Microsoft moves the escalation. */
   readonly notifyTargets?: readonly string[];
+  /** What the service-health check found, or why it could not run. */
+  readonly healthCheck?: HealthCheck;
   /** The health check outlasted its turn and finishes in the background. */
   readonly healthPending?: boolean;
   /** The message id of the flow's card, updated in place when Microsoft moves the escalation. */

@@ -8,6 +8,7 @@ import { inert } from '../../cards/inert';
 import { byCompanyName, type Customer, type CustomerDirectory } from '../../directory';
 import { resolveCustomer } from '../../directory/resolve';
 import { BudgetExhaustedError, HealthAccessError, UpstreamError, type HealthOverview, type HealthProvider, type Snapshot } from '../../health';
+import { healthFailureOf } from '../../health/failure';
 import type { Translator } from '../../i18n';
 import type { Handler, HandlerContext } from '../bot';
 
@@ -95,7 +96,9 @@ export function createHealthCommand(options: HealthCommandOptions): Handler {
       }
       return card;
     } catch (error) {
-      if (error instanceof HealthAccessError) return say('noAccess', { customer: customer.companyName, reason: error.message });
+      if (error instanceof HealthAccessError) {
+        return say('noAccess', { customer: customer.companyName, reason: `${tr.t(`flow.healthCheck.failures.${healthFailureOf(error)}`)}.` });
+      }
       if (error instanceof BudgetExhaustedError) {
         return say('budget', { customer: customer.companyName, time: utc(error.retryAt.toISOString()) });
       }

@@ -9,6 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AdaptiveCardJson, CardRenderer } from '../../cards';
 import {
+  healthCheckLine,
   renderDescribe,
   renderEscalation,
   renderHandoff,
@@ -44,6 +45,8 @@ import {
   type TroubleshootingRecord,
 } from '../../domain/triage';
 import type { HealthOverview, HealthProvider } from '../../health';
+import { healthFailureOf } from '../../health/failure';
+import { healthCheckOf, type HealthCheckFailure } from '../../domain/health-check';
 import type { Translator } from '../../i18n';
 import type { ConversationStore, OutboxStore } from '../../store/queues';
 import { ConcurrencyError, DuplicateError, type EscalationStore } from '../../store/types';
@@ -159,6 +162,9 @@ function echo(data: Readonly<Record<string, unknown>>): Record<string, string> {
   for (const [k, v] of Object.entries(data)) if (typeof v === 'string' || typeof v === 'number') out[k] = String(v).slice(0, 4000);
   return out;
 }
+
+/** A health lookup's result within a turn: the overview, or why it could not be read. */
+type HealthLookup = { readonly overview: HealthOverview } | { readonly failure: HealthCheckFailure };
 
 /** The outcome of a guarded change: the saved escalation, or the card to answer instead. */
 type Applied = { readonly saved: Escalation } | { readonly card: AdaptiveCardJson };
@@ -341,8 +347,8 @@ export class EscalationFlow {
   private async start(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
     const { directoryError, ...choices } = await this.describeChoices(ctx);
     const preset = typeof ctx.data.customerTenantId === 'string' ? ctx.data.customerTenantId.slice(0, 64) : '';
-    const overview = preset ? await this.overview(ctx, this.options.health.getOverview(preset)) : undefined;
-    const services = overview && overview !== 'late' ? overview.services.map((s) => s.service) : choices.services;
+    const looked = preset ? await this.overview(ctx, this.options.health.getOverview(preset)) : undefined;
+    const services = looked && looked !== 'late' && 'overview' in looked ? looked.overview.services.map((s) => s.service) : choices.services;
     return renderDescribe(this.options.cards, ctx.tr, {
       ...choices,
       services,
@@ -352,29 +358,29 @@ export class EscalationFlow {
   }
 
   /**
-   * A tenant's health overview within the turn's time budget. On timeout: 'late' when the
-   * caller can finish it in the background, otherwise undefined (and the engineer is told).
+   * A tenant's health overview within the turn's time budget, or why it could not be read. On
+   * timeout: 'late' when the caller can finish it in the background; otherwise the failure
+   * (and the engineer is told what is missing, in their language).
    */
   private async overview(
     ctx: HandlerContext,
     lookup: Promise<{ value: HealthOverview }>,
     customerName?: string,
     allowLate = false,
-  ): Promise<HealthOverview | undefined | 'late'> {
+  ): Promise<HealthLookup | 'late'> {
     try {
       // The lookup keeps running in the health cache after a timeout; its result serves the next turn.
-      return (await within(lookup, this.healthTimeoutMs)).value;
+      return { overview: (await within(lookup, this.healthTimeoutMs)).value };
     } catch (error) {
-      const timedOut = error instanceof Error && error.message === 'timeout';
-      if (timedOut && allowLate) return 'late';
-      ctx.info.logger.warn({ err: error }, 'health check unavailable during escalation');
+      const failure = healthFailureOf(error);
+      if (failure === 'timeout' && allowLate) return 'late';
+      ctx.info.logger.warn({ err: error, failure }, 'health check unavailable during escalation');
       if (customerName) {
-        await this.say(ctx, 'flow.messages.healthUnavailable', {
-          customer: customerName,
-          reason: timedOut ? 'timeout' : error instanceof Error ? error.name : 'error',
-        });
+        await ctx.turn.sendActivity(
+          ctx.tr.t('flow.messages.healthUnavailable', { customer: inert(customerName), reason: ctx.tr.t(`flow.healthCheck.failures.${failure}`) }),
+        );
       }
-      return undefined;
+      return { failure };
     }
   }
 
@@ -408,9 +414,9 @@ export class EscalationFlow {
     // A typed message waits for the reply; a card action's answer is the card itself, so no typing there.
     if (ctx.turn.activity.type === 'message') await ctx.turn.sendActivity({ type: 'typing' });
     const lookup = this.options.health.getOverview(customer.tenantId);
-    const overview = await this.overview(ctx, lookup, customer.companyName, this.options.background !== undefined);
-    const late = overview === 'late';
-    const known = late ? undefined : overview;
+    const looked = await this.overview(ctx, lookup, customer.companyName, this.options.background !== undefined);
+    const late = looked === 'late';
+    const known = looked !== 'late' && 'overview' in looked ? looked.overview : undefined;
     const service = known?.services.find((s) => s.service.toLowerCase() === input.service.toLowerCase())?.service ?? input.service;
     if (known && !known.services.some((s) => s.service === service)) {
       return again(tr.t('flow.errors.unknownService', { customer: customer.companyName, service: input.service }));
@@ -446,7 +452,7 @@ export class EscalationFlow {
     );
     // A finished check is written with the escalation, in one transaction: the draft as it was
     // described and where the check took it (offered matches, or triage) with both audit events.
-    const outcome = late ? { escalation: created.escalation, events: [] } : this.healthOutcome(created.escalation, known, this.actor(ctx));
+    const outcome = late ? { escalation: created.escalation, events: [] } : this.healthOutcome(created.escalation, looked, this.actor(ctx));
     let escalation: Escalation;
     try {
       escalation = await this.options.store.create(outcome.escalation, [created.event, ...outcome.events]);
@@ -470,7 +476,8 @@ export class EscalationFlow {
    * The health check's outcome: the matching known issues are offered (the escalation stays a
    * draft), or there is none and triage begins.
    */
-  private healthOutcome(e: Escalation, overview: HealthOverview | undefined, actor: Actor): { escalation: Escalation; events: AuditEvent[] } {
+  private healthOutcome(e: Escalation, looked: HealthLookup, actor: Actor): { escalation: Escalation; events: AuditEvent[] } {
+    const overview = 'overview' in looked ? looked.overview : undefined;
     const matches = overview
       ? rankIssues(
           { customerTenantId: e.customer.tenantId, service: e.service, symptom: `${e.title} ${e.description}`, startedAt: e.since ?? e.createdAt },
@@ -488,16 +495,17 @@ export class EscalationFlow {
       reasons: m.reasons,
     }));
     const now = this.options.clock.now();
+    const healthCheck = healthCheckOf(now, 'failure' in looked ? { failure: looked.failure } : { matches: offered.length });
     if (offered.length > 0) {
-      return { escalation: { ...e, details: { ...e.details, offered, healthPending: false }, updatedAt: now.toISOString() }, events: [] };
+      return { escalation: { ...e, details: { ...e.details, offered, healthCheck, healthPending: false }, updatedAt: now.toISOString() }, events: [] };
     }
-    const r = transition(e, 'triage', { actor, at: now, details: { ...this.troubleshootingStart(e.service), healthPending: false } });
+    const r = transition(e, 'triage', { actor, at: now, details: { ...this.troubleshootingStart(e.service), healthCheck, healthPending: false } });
     return { escalation: r.escalation, events: [r.event] };
   }
 
   /** Saves the outcome of a check run after the describe turn (late, or again on resume); undefined when someone moved the escalation on meanwhile. */
-  private async saveHealthOutcome(e: Escalation, overview: HealthOverview | undefined, actor: Actor): Promise<Escalation | undefined> {
-    const change = this.healthOutcome(e, overview, actor);
+  private async saveHealthOutcome(e: Escalation, looked: HealthLookup, actor: Actor): Promise<Escalation | undefined> {
+    const change = this.healthOutcome(e, looked, actor);
     try {
       return await this.options.store.update(change.escalation, e.version, change.events);
     } catch (error) {
@@ -508,18 +516,25 @@ export class EscalationFlow {
 
   /** Completes a health check that outlasted its turn and posts the resulting card. */
   private async finishLateHealthCheck(id: string, lookup: Promise<{ value: HealthOverview }>, tr: Translator, actor: Actor): Promise<void> {
-    const overview = await within(lookup, this.options.lateHealthMs ?? 30_000).then(
-      (snapshot) => snapshot.value,
-      () => undefined,
+    const looked: HealthLookup = await within(lookup, this.options.lateHealthMs ?? 30_000).then(
+      (snapshot) => ({ overview: snapshot.value }),
+      (error: unknown) => ({ failure: healthFailureOf(error) }),
     );
     const current = await this.options.store.get(id);
     if (!current || current.state !== 'draft' || !flowOf(current).healthPending) return;
-    const next = await this.saveHealthOutcome(current, overview, actor);
+    const next = await this.saveHealthOutcome(current, looked, actor);
     if (!next) return;
     const f = flowOf(next);
     const target = f.notifyTargets?.[0];
     if (!target) return;
-    const card = await this.cardFor(tr, next, overview ? undefined : tr.t('flow.messages.healthUnavailable', { customer: inert(next.customer.name), reason: 'timeout' }), true);
+    const card = await this.cardFor(
+      tr,
+      next,
+      'failure' in looked
+        ? tr.t('flow.messages.healthUnavailable', { customer: inert(next.customer.name), reason: tr.t(`flow.healthCheck.failures.${looked.failure}`) })
+        : undefined,
+      true,
+    );
     await this.options.outbox.enqueue(
       [
         {
@@ -629,7 +644,7 @@ export class EscalationFlow {
       businessImpact: impact,
       contact,
     };
-    const decision = decide({ knownIssueConfirmed: false, notSameReason: f.notSameReason, troubleshooting: f.troubleshooting, category });
+    const decision = decide({ knownIssueConfirmed: false, notSameReason: f.notSameReason, healthCheck: f.healthCheck?.outcome, troubleshooting: f.troubleshooting, category });
     if (category === 'none') {
       const saved = await this.apply(ctx, e, ['triage'], this.move(ctx, 'not_warranted', { ...details, step: 'decision' }));
       return 'card' in saved ? saved.card : renderNotWarranted(this.options.cards, tr, saved.saved);
@@ -660,6 +675,7 @@ export class EscalationFlow {
       },
       {
         category: tr.t(`flow.categories.${category}`),
+        healthCheck: healthCheckLine(tr, f.healthCheck),
         checksDone: (f.troubleshooting?.done ?? []).map((k) => tr.t(`flow.checks.${k}`)),
         checksSkipped: tr.t('flow.request.skipped'),
         // The locale file has every heading (the locale test checks key parity with English).
@@ -758,8 +774,8 @@ export class EscalationFlow {
     }
     if (e.state === 'draft' && flowOf(e).healthPending) {
       // The check that outlasted its turn was lost (a restart): run it again now.
-      const overview = await this.overview(ctx, this.options.health.getOverview(e.customer.tenantId), e.customer.name);
-      const next = await this.saveHealthOutcome(e, overview === 'late' ? undefined : overview, this.actor(ctx));
+      const looked = await this.overview(ctx, this.options.health.getOverview(e.customer.tenantId), e.customer.name);
+      const next = await this.saveHealthOutcome(e, looked === 'late' ? { failure: 'timeout' } : looked, this.actor(ctx));
       return this.cardFor(ctx.tr, next ?? (await this.options.store.get(e.id)) ?? e, undefined, true);
     }
     if (ctx.data.action === 'differ' && e.state === 'known_issue') {
