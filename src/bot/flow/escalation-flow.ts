@@ -56,6 +56,7 @@ import { inert } from '../../cards/inert';
 import type { Verb } from '../../cards/verbs';
 import type { BackgroundWork } from '../../background-work';
 import type { Handler, HandlerContext } from '../bot';
+import { within } from '../within';
 import { LOCAL_TENANT, conversationKeyOf } from '../conversation-refs';
 import type { CommandName } from '../commands';
 
@@ -131,25 +132,6 @@ const CustomerMessage = text(4000);
 const NotifiedContact = text(200);
 const StillBrokenReason = text(1000);
 const AnswerToMicrosoft = text(4000);
-
-/**
- * An upstream answer within a turn's time budget, or an Error('timeout'). The upstream call is
- * not abandoned (its rejection is observed), only no longer waited for.
- */
-async function within<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  work.catch(() => undefined);
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Field names of a failed validation, for the error banner. */
 function fieldsOf(error: z.ZodError): string {
