@@ -57,6 +57,7 @@ import type { Verb } from '../../cards/verbs';
 import type { BackgroundWork } from '../../background-work';
 import type { Handler, HandlerContext } from '../bot';
 import { within } from '../within';
+import { AnswerMicrosoftStep } from './answer-microsoft';
 import { LOCAL_TENANT, conversationKeyOf } from '../conversation-refs';
 import type { CommandName } from '../commands';
 
@@ -131,7 +132,6 @@ const NotSameReason = text(300);
 const CustomerMessage = text(4000);
 const NotifiedContact = text(200);
 const StillBrokenReason = text(1000);
-const AnswerToMicrosoft = text(4000);
 
 /** Field names of a failed validation, for the error banner. */
 function fieldsOf(error: z.ZodError): string {
@@ -154,9 +154,23 @@ type Applied = { readonly saved: Escalation } | { readonly card: AdaptiveCardJso
 /** The escalation flow's handlers, by verb and by command. */
 export class EscalationFlow {
   private readonly healthTimeoutMs: number;
+  private readonly answering: AnswerMicrosoftStep;
 
   constructor(private readonly options: EscalationFlowOptions) {
     this.healthTimeoutMs = options.healthTimeoutMs ?? 4000;
+    this.answering = new AnswerMicrosoftStep(
+      {
+        store: options.store,
+        support: options.support,
+        clock: options.clock,
+        outbox: options.outbox,
+        background: options.background,
+        turnBudgetMs: this.healthTimeoutMs,
+        longestSendMs: options.lateHealthMs ?? 30_000,
+        pollNow: options.pollNow,
+      },
+      { load: (ctx, id) => this.load(ctx, id), cardFor: (tr, e, error) => this.cardFor(tr, e, error), actor: (ctx) => this.actor(ctx) },
+    );
   }
 
   /** Verb handlers for the flow's cards. */
@@ -180,7 +194,7 @@ export class EscalationFlow {
       customerNotified: (c) => this.customerNotified(c),
       stillBroken: (c) => this.stillBroken(c),
       remindLater: (c) => this.remindLater(c),
-      answerMicrosoft: (c) => this.answerMicrosoft(c),
+      answerMicrosoft: (c) => this.answering.handle(c),
       manualAttention: (c) => this.manualMove(c, 'attention_needed'),
       manualResolved: (c) => this.manualMove(c, 'resolved'),
     };
@@ -860,25 +874,6 @@ export class EscalationFlow {
     }
     await this.say(ctx, 'flow.reminders.snoozed', { id: e.id, hours: String(Math.round(this.options.snoozeMs / 3_600_000)) });
     return renderResolved(this.options.cards, ctx.tr, e);
-  }
-
-  /** Answers Microsoft's question as a note on the request; with manual tracking, the engineer says it is answered. */
-  private async answerMicrosoft(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
-    const e = await this.load(ctx, ctx.data.escalationId);
-    if (!e) return undefined;
-    if (e.state !== 'attention_needed') return this.cardFor(ctx.tr, e, ctx.tr.t('flow.errors.stale'));
-    const answer = AnswerToMicrosoft.safeParse(ctx.data.answer);
-    if (!answer.success) return renderAttention(this.options.cards, ctx.tr, e, this.deepLink(e), ctx.tr.t('flow.errors.invalid', { fields: 'answer' }));
-    const requestId = flowOf(e).serviceRequestId ?? '';
-    try {
-      await this.options.support.addNote(requestId, answer.data, this.actor(ctx).name);
-    } catch (error) {
-      ctx.info.logger.warn({ err: error }, 'could not add a note to the Microsoft request');
-      return renderAttention(this.options.cards, ctx.tr, e, this.deepLink(e), ctx.tr.t('flow.errors.microsoftUnavailable', { code: ctx.info.correlationId.slice(0, 8) }));
-    }
-    await this.options.pollNow?.(e.id);
-    await this.say(ctx, 'flow.messages.answered', { request: requestId });
-    return this.cardFor(ctx.tr, (await this.options.store.get(e.id)) ?? e);
   }
 
   /** SUPPORT_SOURCE=manual: the engineer reports what Microsoft did. */
