@@ -201,22 +201,7 @@ export function renderEscalation(
       ...fact('owner', inertOptional(e.ownerName)),
       ...fact('unreachable', options.unreachable ? tr.t('flow.unreachable', { reason: options.unreachable }) : undefined),
     ],
-    // The newest events matter most; a long history would outgrow the card.
-    timeline: [
-      ...audit.slice(-12).map((ev) => ({
-      text: tr.t('flow.timeline', {
-        at: utc(ev.at),
-        actor: inert(ev.actor.name ?? ev.actor.kind),
-        from: ev.from ? tr.t(`flow.states.${ev.from}`) : '—',
-        to: tr.t(`flow.states.${ev.to}`),
-        reason: ev.reason ? ` · ${inert(ev.reason)}` : '',
-      }),
-      })),
-      // Microsoft's own words on the request, newest last.
-      ...(f.microsoftNotes ?? []).slice(-5).map((n) => ({
-        text: `${utc(n.createdDate)} · ${inert(n.createdByName ?? 'Microsoft')} · ${inert(n.text.slice(0, 500))}`,
-      })),
-    ],
+    timeline: timeline(tr, audit, f.microsoftNotes ?? []),
     canCancel: ['draft', 'known_issue', 'triage', 'awaiting_handoff'].includes(e.state),
     canTell: e.state === 'resolved',
     manual: options.manual === true,
@@ -224,6 +209,39 @@ export function renderEscalation(
     canDiffer: e.state === 'known_issue',
     canResume: ['draft', 'triage', 'awaiting_handoff', 'not_warranted'].includes(e.state),
   });
+}
+
+/** Entries the card's timeline shows: the newest matter most; a long history would outgrow the card. */
+const TIMELINE_ENTRIES = 15;
+
+/**
+ * State changes and Microsoft's notes in one timeline, in the order they happened (a note
+ * Microsoft wrote before a later state change is listed before it), the newest last.
+ */
+function timeline(tr: Translator, audit: readonly AuditEvent[], notes: NonNullable<ReturnType<typeof flowOf>['microsoftNotes']>): { text: string }[] {
+  const entries = [
+    ...audit.map((ev) => ({
+      at: ev.at,
+      text: tr.t('flow.timeline', {
+        at: utc(ev.at),
+        actor: inert(ev.actor.name ?? (ev.actor.kind === 'microsoft' ? 'Microsoft' : ev.actor.kind)),
+        from: ev.from ? tr.t(`flow.states.${ev.from}`) : '—',
+        to: tr.t(`flow.states.${ev.to}`),
+        reason: ev.reason ? ` · ${inert(ev.reason)}` : '',
+      }),
+    })),
+    ...notes.map((n) => ({
+      at: n.createdDate ?? '',
+      text: `${utc(n.createdDate)} · ${inert(n.createdByName ?? 'Microsoft')} · ${inert(n.text.slice(0, 500))}`,
+    })),
+  ];
+  // A stable sort by time: entries without a time keep their place at the end.
+  const when = (at: string) => (Number.isNaN(Date.parse(at)) ? Number.POSITIVE_INFINITY : Date.parse(at));
+  return entries
+    .map((entry, i) => ({ entry, i }))
+    .sort((a, b) => when(a.entry.at) - when(b.entry.at) || a.i - b.i)
+    .slice(-TIMELINE_ENTRIES)
+    .map(({ entry }) => ({ text: entry.text }));
 }
 
 function age(tr: Translator, fromIso: string, now: Date): string {
