@@ -74,7 +74,7 @@ export interface EscalationFlowOptions {
   readonly partnerCenterPortal?: string;
   /** Microsoft's side of linked requests: notes go there. */
   readonly support: SupportProvider;
-  readonly outbox: Pick<OutboxStore, 'enqueue'>;
+  readonly outbox: Pick<OutboxStore, 'enqueue' | 'listForEscalation'>;
   readonly conversations: Pick<ConversationStore, 'get'>;
   /** Asks the tracker to look at an escalation at once (after a note was added). */
   readonly pollNow?: (escalationId: string) => Promise<unknown>;
@@ -822,7 +822,9 @@ export class EscalationFlow {
     });
     if ('card' in saved) return saved.card;
     await this.say(ctx, 'flow.messages.notified', { customer: e.customer.name, id: e.id });
-    return this.summary(ctx.tr, saved.saved);
+    const card = await this.summary(ctx.tr, saved.saved);
+    await this.retireResolvedCards(ctx, saved.saved, card);
+    return card;
   }
 
   /** Reopens a resolved request that is still broken: a note to Microsoft, then back to escalated. */
@@ -844,7 +846,39 @@ export class EscalationFlow {
     if ('card' in saved) return saved.card;
     await this.options.pollNow?.(e.id);
     await this.say(ctx, 'flow.messages.reopened', { id: e.id });
-    return this.summary(ctx.tr, saved.saved);
+    const card = await this.summary(ctx.tr, saved.saved);
+    await this.retireResolvedCards(ctx, saved.saved, card);
+    return card;
+  }
+
+  /**
+   * Once the escalation has left `resolved`, every other copy of its "Microsoft resolved it"
+   * card (the notifications sent, the flow's card updated in place) becomes the same read-only
+   * card, so no one presses a button that no longer applies. The card pressed is updated by
+   * the invoke's own answer.
+   */
+  private async retireResolvedCards(ctx: HandlerContext, e: Escalation, card: AdaptiveCardJson): Promise<void> {
+    const pressed = ctx.turn.activity.replyToId;
+    const copies = new Map<string, string>();
+    for (const n of await this.options.outbox.listForEscalation(e.id)) {
+      if (n.kind === 'resolved' && n.sentActivityId) copies.set(n.sentActivityId, n.target);
+    }
+    const f = flowOf(e);
+    const flowTarget = f.notifyTargets?.[0];
+    if (f.cardActivityId && flowTarget) copies.set(f.cardActivityId, flowTarget);
+    if (pressed) copies.delete(pressed);
+    if (copies.size === 0) return;
+    await this.options.outbox.enqueue(
+      [...copies].map(([activityId, target]) => ({
+        id: randomUUID(),
+        escalationId: e.id,
+        kind: 'card_update' as const,
+        target,
+        payload: { activity: cardActivity(card), updateActivityId: activityId },
+        dedupeKey: `retire:${e.id}:v${e.version}:${activityId}`,
+      })),
+      this.options.clock.now(),
+    );
   }
 
   /** "Remind me later": one reminder after the snooze period (a second press in the same hour adds none). */
