@@ -177,7 +177,14 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     healthTimeoutMs: config.upstream.turnBudgetMs,
     lateHealthMs: config.upstream.totalTimeoutMs,
   });
-  const healthCommand = createHealthCommand({ directory, health: health.provider, cards });
+  const healthCommand = createHealthCommand({
+    directory,
+    health: health.provider,
+    cards,
+    turnBudgetMs: config.upstream.turnBudgetMs,
+    lateMs: config.upstream.totalTimeoutMs,
+    late: { background, outbox: database.outbox, clock },
+  });
   const edge = createTeamsEdge({
     config,
     documents: database.documents,

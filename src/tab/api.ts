@@ -91,6 +91,8 @@ function vendorFiles(): Readonly<Record<string, string>> {
   return {
     'teams-js.js': require.resolve('@microsoft/teams-js'),
     'adaptivecards.js': join(dirname(require.resolve('adaptivecards/package.json')), 'dist', 'adaptivecards.min.js'),
+    // The card's markdown, rendered as Teams renders it (the Adaptive Cards SDK shows it raw otherwise).
+    'markdown-it.js': join(dirname(require.resolve('markdown-it/package.json')), 'dist', 'markdown-it.min.js'),
   };
 }
 
