@@ -1,10 +1,12 @@
 /**
  * The HTTP server, built but not listening: the messaging endpoint, liveness and readiness
- * probes, and a drain that lets in-flight turns finish before the process exits.
+ * probes, and a drain that lets in-flight turns finish before the process exits. Request
+ * bodies go through our own reader (request-body.ts), not restify's plugins.
  */
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 import type { Logger } from './log';
+import { DEFAULT_BODY_LIMITS, jsonBodyReader, type BodyLimits } from './request-body';
 
 /** Handles one POST to `/api/messages` (the Teams edge). */
 export type MessageEndpoint = (req: restify.Request, res: restify.Response) => Promise<void>;
@@ -17,8 +19,8 @@ export interface ServerOptions {
   readonly logger: Logger;
   /** More routes (tab, sandbox, export), each registered by its own module. */
   readonly routes?: ReadonlyArray<(server: restify.Server) => void>;
-  /** Largest request body accepted, in bytes. */
-  readonly maxBodyBytes?: number;
+  /** Size limit and deadline of request bodies (default: 1 MB within 10 s). */
+  readonly body?: Partial<BodyLimits>;
 }
 
 /** A built server: listen, count in-flight work, and drain it on shutdown. */
@@ -40,7 +42,8 @@ function sleep(ms: number): Promise<void> {
 
 /** Builds the restify server with every route registered. */
 export function buildServer(options: ServerOptions): BotServer {
-  const server = restify.createServer({ name: 'escalation-desk', handleUncaughtExceptions: false });
+  // noWriteContinue: the body reader says 100 Continue only to a body its headers do not refuse.
+  const server = restify.createServer({ name: 'escalation-desk', handleUncaughtExceptions: false, noWriteContinue: true });
   // Node closes idle keep-alive connections after 5 s; under load the next turn then pays for a
   // new connection (seconds when the server is busy). The Bot Service keeps them far longer.
   server.server.keepAliveTimeout = 75_000;
@@ -61,10 +64,8 @@ export function buildServer(options: ServerOptions): BotServer {
     });
     return next();
   });
-  server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.use(
-    restify.plugins.bodyParser({ mapParams: false, maxBodySize: options.maxBodyBytes ?? 1024 * 1024, rejectUnknown: false }),
-  );
+  // Before routing, so a body sent to an unknown route is refused or bounded like any other.
+  server.pre(jsonBodyReader({ ...DEFAULT_BODY_LIMITS, ...options.body }));
 
   server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
     await options.messages(req, res);
