@@ -14,7 +14,7 @@ export type MessageEndpoint = (req: restify.Request, res: restify.Response) => P
 /** Dependencies of the server. */
 export interface ServerOptions {
   readonly messages: MessageEndpoint;
-  /** Resolves when the service can do its work (the database answers). */
+  /** Resolves when the service can do its work (the database commits a write). */
   readonly ready: () => Promise<void>;
   readonly logger: Logger;
   /** More routes (tab, sandbox, export), each registered by its own module. */
@@ -34,6 +34,11 @@ export interface BotServer {
 }
 
 const READY_TIMEOUT_MS = 2000;
+/**
+ * A readiness answer is reused this long, and concurrent probes share one check: /readyz is
+ * public and each check is a database write, so a flood of probes costs at most one write a second.
+ */
+const READY_REUSE_MS = 1000;
 
 /** Resolves after `ms`, without keeping the process alive. */
 function sleep(ms: number): Promise<void> {
@@ -51,6 +56,7 @@ export function buildServer(options: ServerOptions): BotServer {
   const { logger } = options;
   let inFlight = 0; // per server instance: counts requests so shutdown can wait for them
   let stopping = false;
+  let readiness: { readonly ready: Promise<boolean>; settledAt?: number } | undefined; // the latest check, shared
 
   server.pre((_req: restify.Request, res: restify.Response, next: restify.Next) => {
     if (stopping) {
@@ -76,17 +82,29 @@ export function buildServer(options: ServerOptions): BotServer {
     return next();
   });
 
-  server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
-    try {
-      await Promise.race([
+  const isReady = (): Promise<boolean> => {
+    if (readiness && (readiness.settledAt === undefined || Date.now() - readiness.settledAt < READY_REUSE_MS)) return readiness.ready;
+    const current: { ready: Promise<boolean>; settledAt?: number } = {
+      ready: Promise.race([
         options.ready(),
         sleep(READY_TIMEOUT_MS).then(() => Promise.reject(new Error('readiness check timed out'))),
-      ]);
-      res.send(200, { status: 'ready' });
-    } catch (error) {
-      logger.warn({ err: error }, 'readiness check failed');
-      res.send(503, { status: 'unavailable', reason: 'database unreachable' });
-    }
+      ]).then(
+        () => true,
+        (error: unknown) => {
+          logger.warn({ err: error }, 'readiness check failed');
+          return false;
+        },
+      ).finally(() => {
+        current.settledAt = Date.now();
+      }),
+    };
+    readiness = current;
+    return current.ready;
+  };
+
+  server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
+    if (await isReady()) res.send(200, { status: 'ready' });
+    else res.send(503, { status: 'unavailable', reason: 'the database does not take writes' });
   });
 
   for (const register of options.routes ?? []) register(server);

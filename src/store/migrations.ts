@@ -164,6 +164,17 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       'CREATE INDEX conversations_tenant ON conversations (tenant_id, key)',
     ],
   },
+  {
+    version: 7,
+    name: 'create heartbeat',
+    up: (t: DialectTypes) => [
+      // One row per probe name, upserted by the readiness check: ready means a write commits.
+      `CREATE TABLE heartbeat (
+        name ${t.key} PRIMARY KEY,
+        beat_at TEXT NOT NULL
+      )`,
+    ],
+  },
 ]);
 
 /** What a run of the migrations did. */

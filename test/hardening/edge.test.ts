@@ -1,11 +1,13 @@
 /**
  * The HTTP edge, as an attacker on the internet sees it: request bodies (a gzip bomb, multipart
- * uploads, oversized and trickling bodies).
+ * uploads, oversized and trickling bodies) and readiness that must prove the database takes writes
+ * (a deleted, replaced or read-only SQLite file; a PostgreSQL schema dropped under the bot).
  */
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { request, type ClientRequest } from 'node:http';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,15 +16,20 @@ import { createGzip } from 'node:zlib';
 import { PROJECT_ROOT } from '../../src/app';
 import { createLogger } from '../../src/log';
 import { buildServer, type BotServer } from '../../src/server';
-import { message } from '../support/activities';
+import { openDatabase } from '../../src/store';
+import { execute, message } from '../support/activities';
+import { describeData } from '../support/engineer';
 import { startApp, type RunningApp } from '../support/app';
 import { ConnectorDouble } from '../support/connector-double';
+import { usePostgresSchemas } from '../support/postgres';
 import { recordChildOutput } from '../support/run-log';
 import { sleep } from './support';
 
 const ENTRY = join(PROJECT_ROOT, 'dist', 'src', 'index.js');
 const CONTOSO = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
 const MB = 1024 * 1024;
+/** How long /readyz reuses an answer (src/server.ts): a test that changes the database waits it out. */
+const READY_REUSE_MS = 1000;
 
 /** What the server answered, and whether it asked for the body first (100 Continue). */
 interface Answer {
@@ -383,6 +390,98 @@ describe('hardening: the HTTP edge', function () {
       assert.match(answer, /^HTTP\/1\.1 408 /);
       assert.ok(closed, 'the server closed the connection');
       assert.deepEqual(received, []);
+    });
+  });
+
+  describe('readiness proves a write, and a lost SQLite file refuses writes', function () {
+    let connector: ConnectorDouble;
+    let folder: string;
+    let app: RunningApp | undefined;
+
+    beforeEach(async function () {
+      connector = await new ConnectorDouble().start();
+      folder = mkdtempSync(join(tmpdir(), 'ed-edge-db-'));
+    });
+    afterEach(async function () {
+      await app?.stop();
+      app = undefined;
+      await connector.stop();
+      try {
+        execFileSync('chattr', ['-i', join(folder, 'desk.db')], { stdio: 'ignore' });
+      } catch {
+        // not immutable, or no chattr here
+      }
+      rmSync(folder, { recursive: true, force: true });
+    });
+
+    const readyz = async (running: RunningApp): Promise<number> => (await fetch(`${running.url}/readyz`)).status;
+
+    /** Describes a new problem (a card action that creates an escalation): the invoke's answer. */
+    const describeProblem = async (running: RunningApp): Promise<{ statusCode?: number; value?: { message?: string } }> => {
+      const res = await running.post('/api/messages', execute('describe', describeData(randomUUID()), { serviceUrl: connector.url }));
+      assert.equal(res.status, 200);
+      return res.body as { statusCode?: number; value?: { message?: string } };
+    };
+
+    it('a deleted database file: /readyz 503, and a write answers with the error message instead of being acknowledged', async function () {
+      const file = join(folder, 'desk.db');
+      app = await startApp({ DATABASE_URL: `sqlite:${file}` });
+      assert.equal(await readyz(app), 200);
+      assert.equal((await describeProblem(app)).statusCode, 200);
+
+      unlinkSync(file);
+      // The next write finds out, before a readiness probe does.
+      const refused = await describeProblem(app);
+      assert.equal(refused.statusCode, 500);
+      assert.match(String(refused.value?.message), /something went wrong on my side/);
+      await sleep(READY_REUSE_MS + 100);
+      assert.equal(await readyz(app), 503);
+      assert.ok(app.logs.some((l) => l.msg === 'database file lost: refusing every write until restart'));
+    });
+
+    it('a database file replaced under the bot: /readyz 503', async function () {
+      const file = join(folder, 'desk.db');
+      app = await startApp({ DATABASE_URL: `sqlite:${file}` });
+      assert.equal(await readyz(app), 200);
+      // A restore that copies a backup over the path: a new file, not the one the bot holds open.
+      const backup = join(folder, 'backup.db');
+      copyFileSync(file, backup);
+      renameSync(backup, file);
+      await sleep(READY_REUSE_MS + 100);
+      assert.equal(await readyz(app), 503);
+    });
+
+    it('a read-only database file: /readyz 503', async function () {
+      const file = join(folder, 'desk.db');
+      const seeded = await openDatabase({ url: `sqlite:${file}` });
+      await seeded.close();
+      chmodSync(file, 0o444);
+      // root ignores file modes: make the file immutable instead.
+      if (process.getuid?.() === 0) execFileSync('chattr', ['+i', file]);
+      assert.throws(() => openSync(file, 'r+'), 'the file really is read-only to this process');
+
+      app = await startApp({ DATABASE_URL: `sqlite:${file}` });
+      assert.equal(await readyz(app), 503);
+      assert.equal((await fetch(`${app.url}/healthz`)).status, 200, 'alive, not ready');
+    });
+  });
+
+  describe('readiness on PostgreSQL', function () {
+    const schemas = usePostgresSchemas();
+    let app: RunningApp | undefined;
+    afterEach(async function () {
+      await app?.stop();
+      app = undefined;
+    });
+
+    it('a schema dropped and recreated empty under the bot: /readyz 503', async function () {
+      const { schema, url } = await schemas.create();
+      app = await startApp({ DATABASE_URL: url });
+      assert.equal((await fetch(`${app.url}/readyz`)).status, 200);
+      await schemas.query(`DROP SCHEMA ${schema} CASCADE`);
+      await schemas.query(`CREATE SCHEMA ${schema}`);
+      await sleep(READY_REUSE_MS + 100);
+      assert.equal((await fetch(`${app.url}/readyz`)).status, 503);
     });
   });
 });
