@@ -1,7 +1,8 @@
 /**
  * The HTTP edge, as an attacker on the internet sees it: request bodies (a gzip bomb, multipart
- * uploads, oversized and trickling bodies) and readiness that must prove the database takes writes
- * (a deleted, replaced or read-only SQLite file; a PostgreSQL schema dropped under the bot).
+ * uploads, oversized and trickling bodies), readiness that must prove the database takes writes
+ * (a deleted, replaced or read-only SQLite file; a PostgreSQL schema dropped under the bot), and
+ * what exists only in local mode (the listen address, the sandbox's unauthenticated routes).
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -17,7 +18,7 @@ import { PROJECT_ROOT } from '../../src/app';
 import { createLogger } from '../../src/log';
 import { buildServer, type BotServer } from '../../src/server';
 import { openDatabase } from '../../src/store';
-import { execute, message } from '../support/activities';
+import { execute, message, PARTNER_TENANT } from '../support/activities';
 import { describeData } from '../support/engineer';
 import { startApp, type RunningApp } from '../support/app';
 import { ConnectorDouble } from '../support/connector-double';
@@ -482,6 +483,25 @@ describe('hardening: the HTTP edge', function () {
       await schemas.query(`CREATE SCHEMA ${schema}`);
       await sleep(READY_REUSE_MS + 100);
       assert.equal((await fetch(`${app.url}/readyz`)).status, 503);
+    });
+  });
+
+  describe('the sandbox is local mode only', function () {
+    it('with an app id, /sandbox/* does not exist (even when the sandbox plays Microsoft)', async function () {
+      const app = await startApp({
+        MicrosoftAppId: '11111111-2222-4333-8444-555555555555',
+        MicrosoftAppPassword: 'edge-test-app-password-Jq3v',
+        PUBLIC_HOSTNAME: 'desk.example.com',
+        PARTNER_TENANT_ID: PARTNER_TENANT,
+        HEALTH_SOURCE: 'sandbox',
+      });
+      try {
+        assert.equal((await fetch(`${app.url}/sandbox/health/${CONTOSO}`)).status, 404);
+        assert.equal((await app.post(`/sandbox/health/${CONTOSO}/issues/EX226792/resolve`, {})).status, 404);
+        assert.equal((await fetch(`${app.url}/healthz`)).status, 200);
+      } finally {
+        await app.stop();
+      }
     });
   });
 });
