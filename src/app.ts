@@ -218,8 +218,9 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
           cardFor: (escalation, locale) => flow.cardFor(localizer.forLocale(locale), escalation),
           staticDir: join(PROJECT_ROOT, 'src', 'tab', 'static'),
         }),
-      // The sandbox's own API (resolve an incident) exists only when the sandbox plays Microsoft.
-      ...(sandbox ? [(server: Parameters<typeof registerSandboxHealthRoutes>[0]) => registerSandboxHealthRoutes(server, sandbox)] : []),
+      // The sandbox's own API (resolve an incident) is unauthenticated: it exists only when the
+      // sandbox plays Microsoft in local mode, never on an instance with an app id.
+      ...(sandbox && config.bot.localMode ? [(server: Parameters<typeof registerSandboxHealthRoutes>[0]) => registerSandboxHealthRoutes(server, sandbox)] : []),
     ],
   });
 

@@ -142,7 +142,8 @@ const tenantList = z.preprocess(
 /** The shape of the environment, variable by variable. */
 const EnvSchema = z.object({
   PORT: intIn(1, 65535, 3978),
-  HOST: z.preprocess((v) => emptyToUndefined(v) ?? '0.0.0.0', z.string().trim()),
+  // Empty: derived from the mode (see `defaultHost`).
+  HOST: optionalText,
   MicrosoftAppId: optionalGuid,
   MicrosoftAppPassword: optionalText,
   MicrosoftAppType: z.preprocess(
@@ -214,6 +215,7 @@ const EnvSchema = z.object({
 /** The whole, validated configuration of one bot process. */
 export interface Config {
   readonly port: number;
+  /** The listen address: HOST, or 127.0.0.1 in local mode and 0.0.0.0 with an app id. */
   readonly host: string;
   readonly bot: {
     /** Empty app id: local mode, Bot Framework authentication is off. */
@@ -299,6 +301,20 @@ export interface Config {
   };
 }
 
+/**
+ * Where the bot listens when HOST is empty: this machine only in local mode (authentication is
+ * off there), every interface with an app id (App Service and containers route to it).
+ */
+export function defaultHost(localMode: boolean): string {
+  return localMode ? '127.0.0.1' : '0.0.0.0';
+}
+
+/** Whether a listen address is reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
 /** Reads `.env` from a path into a plain object, never into `process.env`. */
 function readDotenv(path: string): Record<string, string> {
   return existsSync(path) ? parseDotenv(readFileSync(path)) : {};
@@ -378,7 +394,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 
   return Object.freeze({
     port: e.PORT,
-    host: e.HOST,
+    host: e.HOST ?? defaultHost(!e.MicrosoftAppId),
     bot: {
       appId: e.MicrosoftAppId,
       appPassword: e.MicrosoftAppPassword,

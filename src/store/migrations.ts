@@ -183,6 +183,17 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       'UPDATE conversations SET tenant_id = lower(tenant_id) WHERE tenant_id <> lower(tenant_id)',
     ],
   },
+  {
+    version: 8,
+    name: 'create heartbeat',
+    up: (t: DialectTypes) => [
+      // One row per probe name, upserted by the readiness check: ready means a write commits.
+      `CREATE TABLE heartbeat (
+        name ${t.key} PRIMARY KEY,
+        beat_at TEXT NOT NULL
+      )`,
+    ],
+  },
 ]);
 
 /** What a run of the migrations did. */

@@ -90,7 +90,7 @@ export interface Database {
   readonly outbox: OutboxStore;
   readonly tracking: TrackingStore;
   readonly conversations: ConversationStore;
-  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  /** Resolves when the database commits a write (a heartbeat upsert): what readiness means. */
   ping(): Promise<void>;
   /** Closes connections; further calls fail. */
   close(): Promise<void>;
