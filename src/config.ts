@@ -175,6 +175,8 @@ const EnvSchema = z.object({
   TRACKING_MIN_INTERVAL_SECONDS: intIn(1, 3600, 60),
   TRACKING_MAX_INTERVAL_SECONDS: intIn(1, 86_400, 1800),
   OUTBOX_AMBIGUOUS_RESEND: enumOf(['on', 'off'] as const, 'on'),
+  // At most Teams' 15 s turn limit (and a quarter of the outbox's 60 s lease).
+  CONNECTOR_TIMEOUT_MS: intIn(100, 15_000, 5000),
   RESOLVED_REMINDER_HOURS: intIn(1, 720, 4),
   QUIET_REQUEST_DAYS: intIn(1, 90, 3),
   HANDOFF_REMINDER_HOURS: intIn(1, 720, 24),
@@ -275,6 +277,11 @@ export interface Config {
     readonly quietRequestMs: number;
     /** Request prepared but not filed (awaiting_handoff). */
     readonly handoffMs: number;
+  };
+  /** Calls to the Bot Framework connector (replies and proactive sends). */
+  readonly connector: {
+    /** Deadline of one call; a call without an answer by then may still have arrived. */
+    readonly timeoutMs: number;
   };
   /** Retry policy of calls to Graph and Partner Center. */
   readonly upstream: {
@@ -411,6 +418,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       quietRequestMs: e.QUIET_REQUEST_DAYS * 86_400_000,
       handoffMs: e.HANDOFF_REMINDER_HOURS * 3_600_000,
     },
+    connector: { timeoutMs: e.CONNECTOR_TIMEOUT_MS },
     upstream: {
       maxAttempts: e.UPSTREAM_MAX_ATTEMPTS,
       attemptTimeoutMs: e.UPSTREAM_ATTEMPT_TIMEOUT_MS,

@@ -153,6 +153,16 @@ export function fromClaimedRow(row: OutboxRow, previousStatus: string): ClaimedN
 export const OUTBOX_DUE_CONDITION =
   "((status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND lease_expires_at <= ?))";
 
+/**
+ * The due condition and its parameters, leaving out conversations the worker is still busy
+ * with: their rows wait unleased instead of queueing behind a slow send with their lease ticking.
+ */
+export function outboxDue(now: string, excludeTargets: readonly string[] = []): Statement {
+  const targets = [...new Set(excludeTargets)];
+  const excluded = targets.length > 0 ? ` AND target NOT IN (${targets.map(() => '?').join(', ')})` : '';
+  return { sql: `${OUTBOX_DUE_CONDITION}${excluded}`, params: [now, now, ...targets] };
+}
+
 /** Marks a claimed row sent, only for the owner holding it. */
 export function markSentSql(id: string, owner: string, activityId: string, now: Date): Statement {
   return {

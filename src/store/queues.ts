@@ -67,6 +67,12 @@ export interface RescheduleInput {
   readonly countAttempt?: boolean;
 }
 
+/** What a claim leaves out. */
+export interface ClaimOptions {
+  /** Conversation keys whose notifications are not claimed this time. */
+  readonly excludeTargets?: readonly string[];
+}
+
 /** Notifications waiting to be sent, with leases. */
 export interface OutboxStore {
   /** Enqueues notifications on their own (reminders); returns how many were new (dedupe keys skip the rest). */
@@ -74,9 +80,10 @@ export interface OutboxStore {
   /**
    * Leases up to `limit` due notifications to `owner` for `leaseMs`: pending ones whose time has
    * come, and `sending` ones whose lease expired. Each is marked `sending`, its attempts counted.
-   * Oldest first; a row leased by another live owner is skipped, never waited for.
+   * Oldest first; a row leased by another live owner is skipped, never waited for, and so are
+   * rows for `excludeTargets` (conversations the caller is still sending to).
    */
-  claimDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<ClaimedNotification[]>;
+  claimDue(owner: string, now: Date, limit: number, leaseMs: number, options?: ClaimOptions): Promise<ClaimedNotification[]>;
   /** Records delivery; false when `owner` no longer holds the lease (someone else took it over). */
   markSent(id: string, owner: string, activityId: string, now: Date): Promise<boolean>;
   /** Puts a claimed notification back as pending for a later attempt; false when the lease was lost. */

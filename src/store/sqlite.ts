@@ -27,7 +27,7 @@ import {
 import { migrateSqlite } from './migrations';
 import { startWalCheckpointer, type CheckpointerOptions, type WalCheckpointer } from './sqlite-checkpointer';
 import {
-  OUTBOX_DUE_CONDITION,
+  outboxDue,
   TRACKING_DUE_CONDITION,
   fromClaimedRow,
   fromConversationRow,
@@ -61,6 +61,7 @@ import {
   type EscalationStore,
   type Page,
   type StoredDocument,
+  type ClaimOptions,
   type ClaimedNotification,
   type ConversationRecord,
   type ConversationStore,
@@ -389,12 +390,13 @@ class SqliteOutboxStore implements OutboxStore {
     });
   }
 
-  claimDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<ClaimedNotification[]> {
+  claimDue(owner: string, now: Date, limit: number, leaseMs: number, options: ClaimOptions = {}): Promise<ClaimedNotification[]> {
     return this.session.write((db) => {
       const at = now.toISOString();
+      const condition = outboxDue(at, options.excludeTargets);
       const due = db
-        .prepare(`SELECT seq, status FROM outbox WHERE ${OUTBOX_DUE_CONDITION} ORDER BY seq LIMIT ?`)
-        .all(at, at, Math.max(1, Math.floor(limit))) as Array<{ seq: number; status: string }>;
+        .prepare(`SELECT seq, status FROM outbox WHERE ${condition.sql} ORDER BY seq LIMIT ?`)
+        .all(...condition.params, Math.max(1, Math.floor(limit))) as Array<{ seq: number; status: string }>;
       const lease = db.prepare(
         `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
          WHERE seq = ? RETURNING *`,

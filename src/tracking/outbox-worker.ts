@@ -14,6 +14,13 @@
  *   an activity with that key already arrived, and records it instead of resending when it did.
  *   When the channel cannot tell (`unknown`: real Teams has no lookup), `ambiguousResend`
  *   decides: resend (default; a possible duplicate beats a lost "resolved" notice) or give up.
+ *   A send that timed out (the connector took the request and never answered) is decided the
+ *   same way at once.
+ *
+ * One conversation's slowness never delays another's: the loop works one lane per
+ * conversation, at most `concurrency` at a time, and claims more work whenever a lane is free
+ * (never waiting for a whole batch); rows of a conversation still being sent to are left
+ * unclaimed until its lane ends, so their order holds and their leases do not run out behind it.
  */
 import { LoopRunner } from './loop-runner';
 import { randomUUID } from 'node:crypto';
@@ -29,6 +36,13 @@ import {
   type RateWindow,
 } from './rate-limiter';
 import { readPayload, type ProactiveSender, type SendResult } from './types';
+
+/** Groups claimed notifications by conversation, each group in claim (enqueue) order. */
+function lanesOf(claimed: readonly ClaimedNotification[]): Map<string, ClaimedNotification[]> {
+  const lanes = new Map<string, ClaimedNotification[]>();
+  for (const n of claimed) lanes.set(n.target, [...(lanes.get(n.target) ?? []), n]);
+  return lanes;
+}
 
 /** Dependencies and settings of the outbox worker. */
 export interface OutboxWorkerOptions {
@@ -118,35 +132,29 @@ export class OutboxWorker {
     // Every lane waits on this one signal; the default cap of 10 listeners would warn.
     this.runner.start(
       (signal) => this.loop(signal),
-      (signal) => setMaxListeners((this.options.concurrency ?? 16) + 10, signal),
+      (signal) => setMaxListeners(this.concurrency + 10, signal),
     );
   }
 
-  /** Stops claiming, waits for the round in progress to finish, and resolves. */
+  /** Stops claiming, waits for the lanes in progress to finish, and resolves. */
   stop(): Promise<void> {
     return this.runner.stop();
   }
 
-  /** One round: claim a batch and work it. Exposed for tests and the bench. */
+  /** One round: claim a batch and work it to the end. Exposed for tests and the bench. */
   async runOnce(signal: AbortSignal = new AbortController().signal): Promise<OutboxRound> {
     const { outbox, clock } = this.options;
     const claimed = await outbox.claimDue(this.owner, clock.now(), this.options.batchSize ?? 50, this.leaseMs);
     if (claimed.length === 0) return { claimed: 0, sent: 0, retried: 0, dead: 0 };
-    // One lane per conversation keeps its notifications in order; lanes run `concurrency` at a time.
-    const lanes = new Map<string, ClaimedNotification[]>();
-    for (const n of claimed) lanes.set(n.target, [...(lanes.get(n.target) ?? []), n]);
-    const queue = [...lanes.values()];
     const counts = { sent: 0, retried: 0, dead: 0 };
-    const workers = Array.from({ length: Math.min(queue.length, this.options.concurrency ?? 16) }, async () => {
-      for (let lane = queue.shift(); lane; lane = queue.shift()) {
-        for (const n of lane) counts[await this.deliver(n, signal)]++;
-      }
+    const queue = [...lanesOf(claimed).values()];
+    const workers = Array.from({ length: Math.min(queue.length, this.concurrency) }, async () => {
+      for (let lane = queue.shift(); lane; lane = queue.shift()) await this.work(lane, signal, counts);
     });
     const settled = await Promise.allSettled(workers);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
-    this.perConversation.sweep(clock.now().getTime());
-    this.perTenant.sweep(clock.now().getTime());
+    this.sweep();
     return { claimed: claimed.length, ...counts };
   }
 
@@ -154,17 +162,73 @@ export class OutboxWorker {
     return this.options.leaseMs ?? 60_000;
   }
 
+  private get concurrency(): number {
+    return Math.max(1, this.options.concurrency ?? 16);
+  }
+
+  /**
+   * Keeps up to `concurrency` conversation lanes busy: claims for free lanes (leaving out the
+   * conversations still being worked), starts a lane per conversation, and claims again as soon
+   * as one ends or, when nothing was due, after `idleMs`.
+   */
   private async loop(signal: AbortSignal): Promise<void> {
+    const { logger } = this.options;
+    const lanes = new Map<string, Promise<void>>();
+    const counts = { sent: 0, retried: 0, dead: 0 };
+    // Wakes the pause below when a lane ends or the worker stops; `laneEnded` covers a lane
+    // that ended while the claim was running, before there was a pause to wake.
+    let wake: AbortController | undefined;
+    let laneEnded = false;
+    const onStop = (): void => wake?.abort();
+    signal.addEventListener('abort', onStop, { once: true });
     while (!signal.aborted) {
-      let round: OutboxRound | undefined;
-      try {
-        round = await this.runOnce(signal);
-      } catch (error) {
-        // A database hiccup must not end the loop; the leases make the work resumable.
-        this.options.logger.error({ err: error instanceof Error ? error.name : 'unknown', owner: this.owner }, 'outbox round failed');
+      laneEnded = false;
+      const room = this.concurrency - lanes.size;
+      let claimed: ClaimedNotification[] = [];
+      if (room > 0) {
+        try {
+          claimed = await this.options.outbox.claimDue(this.owner, this.options.clock.now(), Math.min(this.options.batchSize ?? 50, room), this.leaseMs, {
+            excludeTargets: [...lanes.keys()],
+          });
+        } catch (error) {
+          // A database hiccup must not end the loop; the leases make the work resumable.
+          logger.error({ err: error instanceof Error ? error.name : 'unknown', owner: this.owner }, 'outbox claim failed');
+        }
       }
-      if (!round || round.claimed === 0) await this.sleep(this.options.idleMs ?? 1_000, signal);
+      for (const [target, lane] of lanesOf(claimed)) {
+        const running = this.work(lane, signal, counts)
+          .catch((error: unknown) => {
+            logger.error({ err: error instanceof Error ? error.name : 'unknown', owner: this.owner }, 'outbox lane failed');
+          })
+          .finally(() => {
+            lanes.delete(target);
+            laneEnded = true;
+            wake?.abort();
+          });
+        lanes.set(target, running);
+      }
+      this.sweep();
+      const full = lanes.size >= this.concurrency;
+      if ((claimed.length === 0 || full) && !laneEnded && !signal.aborted) {
+        // Full: until a lane ends (the lease is only a backstop). Idle: until something may be due.
+        wake = new AbortController();
+        await this.sleep(full ? this.leaseMs : (this.options.idleMs ?? 1_000), wake.signal);
+        wake = undefined;
+      }
     }
+    signal.removeEventListener('abort', onStop);
+    await Promise.allSettled(lanes.values());
+  }
+
+  /** Delivers one conversation's notifications in order. */
+  private async work(lane: readonly ClaimedNotification[], signal: AbortSignal, counts: Record<Outcome, number>): Promise<void> {
+    for (const n of lane) counts[await this.deliver(n, signal)]++;
+  }
+
+  private sweep(): void {
+    const now = this.options.clock.now().getTime();
+    this.perConversation.sweep(now);
+    this.perTenant.sweep(now);
   }
 
   private async deliver(n: ClaimedNotification, signal: AbortSignal): Promise<Outcome> {
@@ -223,6 +287,14 @@ export class OutboxWorker {
       return this.dead(n, `unreachable:${result.code}`);
     }
     if (result.kind === 'permanent') return this.dead(n, `http_${result.status ?? 'error'}${result.code ? `:${result.code}` : ''}`);
+    if (result.kind === 'ambiguous') {
+      // The connector took the request and never answered: it may have arrived. An update can be
+      // repeated harmlessly; a new message follows the same rule as a reclaimed send.
+      if (!payload.updateActivityId && this.options.ambiguousResend === false) return this.dead(n, `ambiguous_delivery:${result.code}`);
+      logger.warn({ notification: n.id, code: result.code }, 'a send got no answer in time; it may have arrived; trying again later');
+      if (n.attempts >= (this.options.maxAttempts ?? 8)) return this.dead(n, `gave_up:${result.code}`);
+      return this.retry(n, { nextAttemptAt: new Date(this.options.clock.now().getTime() + this.backoff(n.attempts)), error: result.code });
+    }
 
     if (result.status === 429) {
       this.stats.throttled++;

@@ -119,6 +119,17 @@ export function queuesContract(database: () => Database): void {
       assert.deepEqual((await db.outbox.claimDue('w3', at(60_000), 10, 1)).map((n) => n.id), [later.id], 'notBefore respected');
     });
 
+    it('leaves out the conversations a worker is still sending to, keeping their rows unleased', async function () {
+      const db = database();
+      const esc = await escalated(db);
+      const [busy, free, busyLater] = [note(esc.id, { target: 't|busy' }), note(esc.id, { target: 't|free' }), note(esc.id, { target: "t|it's" })];
+      await db.outbox.enqueue([busy, free, busyLater], at(0));
+      const claimed = await db.outbox.claimDue('w', at(0), 10, 10_000, { excludeTargets: ['t|busy', "t|it's", 't|busy'] });
+      assert.deepEqual(claimed.map((n) => n.id), [free.id]);
+      assert.equal((await db.outbox.get(busy.id))?.leaseOwner, undefined, 'left unleased');
+      assert.deepEqual((await db.outbox.claimDue('w', at(1), 10, 10_000, { excludeTargets: [] })).map((n) => n.id), [busy.id, busyLater.id]);
+    });
+
     it('reschedules with the attempt counted or not, and marks dead with a reason', async function () {
       const db = database();
       const esc = await escalated(db);

@@ -1,7 +1,8 @@
 /** Shared pieces of the tracking tests: an escalation linked to a request, a conversation, a real proactive sender. */
 import { randomUUID } from 'node:crypto';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { CloudAdapter } from 'botbuilder';
 import type { Logger } from 'pino';
+import { EdgeBotFrameworkAuthentication } from '../../src/bot/authentication';
 import { BotProactiveSender } from '../../src/bot/proactive-sender';
 import { createEscalation, transition, type Actor, type Escalation } from '../../src/domain/escalation';
 import { conversationKey, type Database } from '../../src/store';
@@ -55,8 +56,11 @@ export async function linkedEscalation(db: Database, srId: string, targets: read
   return current;
 }
 
-/** The real botbuilder sender, without Bot Framework authentication (the double accepts anonymous calls). */
-export function realSender(logger: Logger): BotProactiveSender {
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+/**
+ * The real botbuilder sender over the edge's authentication (connector deadline, no client
+ * retries), without Bot Framework credentials (the double accepts anonymous calls).
+ */
+export function realSender(logger: Logger, options: { readonly connectorTimeoutMs?: number } = {}): BotProactiveSender {
+  const adapter = new CloudAdapter(new EdgeBotFrameworkAuthentication({}, options));
   return new BotProactiveSender({ adapter, botAppId: '', logger });
 }
