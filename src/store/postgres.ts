@@ -40,6 +40,7 @@ import {
   TRACKING_UPSERT,
   trackingRow,
   markDeadSql,
+  markSendingSql,
   markSentSql,
   markUnreachableSql,
   numbered,
@@ -375,7 +376,7 @@ class PostgresOutboxStore implements OutboxStore {
               SELECT seq, status AS previous_status FROM outbox WHERE ${condition.sql}
               ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED
             )
-            UPDATE outbox o SET status = 'sending', lease_owner = ?, lease_expires_at = ?, attempts = o.attempts + 1, updated_at = ?
+            UPDATE outbox o SET lease_owner = ?, lease_expires_at = ?, updated_at = ?
             FROM due WHERE o.seq = due.seq
             RETURNING o.*, due.previous_status`,
       params: [...condition.params, Math.max(1, Math.floor(limit)), owner, expires, at],
@@ -386,12 +387,16 @@ class PostgresOutboxStore implements OutboxStore {
       .map((row) => fromClaimedRow(row, row.previous_status));
   }
 
+  async markSending(id: string, owner: string, now: Date): Promise<boolean> {
+    return (await run(this.session.queryable, markSendingSql(id, owner, now))).rowCount === 1;
+  }
+
   async markSent(id: string, owner: string, activityId: string, now: Date): Promise<boolean> {
     return (await run(this.session.queryable, markSentSql(id, owner, activityId, now))).rowCount === 1;
   }
 
   async reschedule(id: string, owner: string, input: RescheduleInput, now: Date): Promise<boolean> {
-    const statement = rescheduleSql(id, owner, input.nextAttemptAt, input.error, input.countAttempt ?? true, now);
+    const statement = rescheduleSql(id, owner, input.nextAttemptAt, input.error, now);
     return (await run(this.session.queryable, statement)).rowCount === 1;
   }
 

@@ -36,6 +36,7 @@ import {
   insertNotification,
   listConversationsSql,
   markDeadSql,
+  markSendingSql,
   markSentSql,
   markUnreachableSql,
   pollNowSql,
@@ -398,12 +399,15 @@ class SqliteOutboxStore implements OutboxStore {
         .prepare(`SELECT seq, status FROM outbox WHERE ${condition.sql} ORDER BY seq LIMIT ?`)
         .all(...condition.params, Math.max(1, Math.floor(limit))) as Array<{ seq: number; status: string }>;
       const lease = db.prepare(
-        `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
-         WHERE seq = ? RETURNING *`,
+        'UPDATE outbox SET lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE seq = ? RETURNING *',
       );
       const expires = new Date(now.getTime() + leaseMs).toISOString();
       return due.map((d) => fromClaimedRow(lease.get(owner, expires, at, d.seq) as OutboxRow, d.status));
     });
+  }
+
+  markSending(id: string, owner: string, now: Date): Promise<boolean> {
+    return this.session.write((db) => run(db, markSendingSql(id, owner, now)).changes === 1);
   }
 
   markSent(id: string, owner: string, activityId: string, now: Date): Promise<boolean> {
@@ -411,9 +415,7 @@ class SqliteOutboxStore implements OutboxStore {
   }
 
   reschedule(id: string, owner: string, input: RescheduleInput, now: Date): Promise<boolean> {
-    return this.session.write(
-      (db) => run(db, rescheduleSql(id, owner, input.nextAttemptAt, input.error, input.countAttempt ?? true, now)).changes === 1,
-    );
+    return this.session.write((db) => run(db, rescheduleSql(id, owner, input.nextAttemptAt, input.error, now)).changes === 1);
   }
 
   markDead(id: string, owner: string, reason: string, now: Date): Promise<boolean> {

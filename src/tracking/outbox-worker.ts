@@ -5,17 +5,24 @@
  * Exactly-once, as far as the channel allows:
  * - a notification is enqueued in the transaction that changed the escalation, with a unique
  *   dedupe key, so it exists once;
- * - a claim marks it `sending` (lease owner + expiry) before any send, and counts the attempt;
+ * - a claim leases it (owner + expiry); right before its request leaves it is marked `sending`
+ *   and the attempt counted, so `attempts` is the number of requests sent and a claim that
+ *   dies before sending leaves a row that is certainly not delivered (`pending`);
  * - its id is the idempotency key of the send, stamped into the activity's channelData;
  * - the sent activity id is recorded (`markSent`, fenced by the lease owner) before the
  *   notification is considered done;
  * - a notification found still `sending` after its lease expired (the worker died between
- *   claim and record) is `reclaimed`: before sending again the worker asks the sender whether
+ *   send and record) is `reclaimed`: before sending again the worker asks the sender whether
  *   an activity with that key already arrived, and records it instead of resending when it did.
  *   When the channel cannot tell (`unknown`: real Teams has no lookup), `ambiguousResend`
  *   decides: resend (default; a possible duplicate beats a lost "resolved" notice) or give up.
  *   A send that timed out (the connector took the request and never answered) is decided the
- *   same way at once.
+ *   same way at once;
+ * - retries are this worker's alone: every send is one HTTP request (the connector clients and
+ *   the edge's reply retry do not retry proactive sends). A refusal (429, 412, 5xx) is a known
+ *   non-delivery: the row goes back to `pending` with its next attempt no sooner than
+ *   Retry-After, durably, before any waiting, so a restart resends it whatever
+ *   `ambiguousResend` says.
  *
  * One conversation's slowness never delays another's: the loop works one lane per
  * conversation, at most `concurrency` at a time, and claims more work whenever a lane is free
@@ -28,6 +35,7 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
+import { backoffDelay } from '../http/backoff';
 import type { ClaimedNotification, ConversationStore, OutboxStore } from '../store/queues';
 import {
   SlidingWindowLimiter,
@@ -55,7 +63,7 @@ export interface OutboxWorkerOptions {
   readonly owner?: string;
   /** Notifications claimed per round (default 50). */
   readonly batchSize?: number;
-  /** How long a claim is held (default 60 s); longer than one send with the connector's own retries. */
+  /** How long a claim is held (default 60 s); a quarter of it must cover one send (the connector deadline). */
   readonly leaseMs?: number;
   /** Conversations worked at once (default 16); notifications to one conversation go one by one, in order. */
   readonly concurrency?: number;
@@ -79,8 +87,8 @@ export interface OutboxWorkerOptions {
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly random?: () => number;
   /**
-   * Test seams: run after the claim (row `sending`) and after a successful send, before it
-   * is recorded. A throw there propagates out of `runOnce` untouched, like a process dying.
+   * Test seams: run after the claim (row leased, still `pending`) and after a successful send,
+   * before it is recorded. A throw there propagates out of `runOnce` untouched, like a process dying.
    */
   readonly hooks?: {
     readonly afterClaim?: (n: ClaimedNotification) => void | Promise<void>;
@@ -251,21 +259,28 @@ export class OutboxWorker {
     }
 
     // Reserve a slot in both limits before waiting for it: lanes waiting concurrently must not
-    // all wake for the same free slot. Beyond the lease, put it back without charging an attempt.
+    // all wake for the same free slot. Beyond the lease, put it back (nothing was sent).
     const now = this.options.clock.now().getTime();
     const slot = Math.max(this.perConversation.earliest(target.key, now), this.perTenant.earliest(target.tenantId, now));
     // A quarter of the lease stays for the send itself.
     const leaseLeft = Date.parse(n.leaseExpiresAt ?? '') - now - this.leaseMs / 4;
     if (!(slot - now <= leaseLeft)) {
-      return this.retry(n, { nextAttemptAt: new Date(slot), error: 'rate_limited', countAttempt: false });
+      return this.retry(n, { nextAttemptAt: new Date(slot), error: 'rate_limited' });
     }
     this.perConversation.record(target.key, slot);
     this.perTenant.record(target.tenantId, slot);
     if (slot > now) await this.sleep(slot - now, signal);
     if (signal.aborted) {
-      return this.retry(n, { nextAttemptAt: this.options.clock.now(), error: 'stopped', countAttempt: false });
+      return this.retry(n, { nextAttemptAt: this.options.clock.now(), error: 'stopped' });
     }
 
+    // From here the message may arrive: recorded (and the attempt counted) before the request
+    // leaves, so a crash before this point is a certain non-delivery, resent without doubt.
+    if (!(await this.options.outbox.markSending(n.id, this.owner, this.options.clock.now()))) {
+      logger.warn({ notification: n.id, owner: this.owner }, 'lease lost before the send; not sent');
+      return 'retried';
+    }
+    const attempts = n.attempts + 1;
     let result: SendResult;
     try {
       result = payload.updateActivityId
@@ -292,8 +307,8 @@ export class OutboxWorker {
       // repeated harmlessly; a new message follows the same rule as a reclaimed send.
       if (!payload.updateActivityId && this.options.ambiguousResend === false) return this.dead(n, `ambiguous_delivery:${result.code}`);
       logger.warn({ notification: n.id, code: result.code }, 'a send got no answer in time; it may have arrived; trying again later');
-      if (n.attempts >= (this.options.maxAttempts ?? 8)) return this.dead(n, `gave_up:${result.code}`);
-      return this.retry(n, { nextAttemptAt: new Date(this.options.clock.now().getTime() + this.backoff(n.attempts)), error: result.code });
+      if (attempts >= (this.options.maxAttempts ?? 8)) return this.dead(n, `gave_up:${result.code}`);
+      return this.retry(n, { nextAttemptAt: new Date(this.options.clock.now().getTime() + this.backoff(attempts)), error: result.code });
     }
 
     if (result.status === 429) {
@@ -302,20 +317,19 @@ export class OutboxWorker {
       const until = this.options.clock.now().getTime() + (result.retryAfterMs ?? 2_000);
       this.perConversation.block(target.key, until);
     }
-    if (n.attempts >= (this.options.maxAttempts ?? 8)) return this.dead(n, `gave_up:http_${result.status ?? 'network'}`);
-    const backoff = this.backoff(n.attempts);
-    const waitMs = Math.max(backoff, result.retryAfterMs ?? 0);
+    if (attempts >= (this.options.maxAttempts ?? 8)) return this.dead(n, `gave_up:http_${result.status ?? 'network'}`);
+    // Refused (429, 412, 5xx): a known non-delivery, put back as pending before any waiting, so a
+    // restart sends it again whatever OUTBOX_AMBIGUOUS_RESEND says. Never before Retry-After.
     return this.retry(n, {
-      nextAttemptAt: new Date(this.options.clock.now().getTime() + waitMs),
+      nextAttemptAt: new Date(this.options.clock.now().getTime() + this.backoff(attempts, result.retryAfterMs)),
       error: `http_${result.status ?? 'network'}`,
     });
   }
 
-  /** Equal jitter: half the capped exponential step plus a random share of the other half. */
-  private backoff(attempts: number): number {
-    const base = this.options.baseBackoffMs ?? 2_000;
-    const step = Math.min(this.options.maxBackoffMs ?? 300_000, base * 2 ** Math.max(0, attempts - 1));
-    return step / 2 + this.random() * (step / 2);
+  /** The project's one backoff (`http/backoff.ts`), Retry-After as its floor. */
+  private backoff(attempts: number, retryAfterMs?: number): number {
+    const steps = { baseMs: this.options.baseBackoffMs ?? 2_000, maxMs: this.options.maxBackoffMs ?? 300_000 };
+    return backoffDelay(attempts, steps, this.random, retryAfterMs);
   }
 
   private async sent(n: ClaimedNotification, activityId: string): Promise<Outcome> {
@@ -325,7 +339,7 @@ export class OutboxWorker {
     return 'sent';
   }
 
-  private async retry(n: ClaimedNotification, input: { nextAttemptAt: Date; error: string; countAttempt?: boolean }): Promise<Outcome> {
+  private async retry(n: ClaimedNotification, input: { nextAttemptAt: Date; error: string }): Promise<Outcome> {
     await this.options.outbox.reschedule(n.id, this.owner, input, this.options.clock.now());
     this.stats.retried++;
     return 'retried';

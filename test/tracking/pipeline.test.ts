@@ -185,13 +185,14 @@ describe('notification pipeline: Partner Center → tracker → outbox → Proac
       await assert.rejects(first.runOnce(), /simulated crash/);
       const [n] = (await r.db.escalations.list({})).items;
       const [row] = await r.db.outbox.listForEscalation(n.id);
-      assert.equal(row.status, 'sending', 'the dead worker left its claim');
+      assert.equal(row.leaseOwner, 'outbox-dies', 'the dead worker left its claim');
+      assert.equal(row.status, hook === 'afterSend' ? 'sending' : 'pending', 'sending only once the request left');
       return { id: row.id, target };
     }
 
-    it('crash after marking sending, before the send: the restarted worker delivers it once', async function () {
+    it('crash after the claim, before the send: the restarted worker delivers it once, even with ambiguousResend off', async function () {
       const { id } = await crashed('afterClaim');
-      const restarted = r.worker({ owner: 'outbox-restarted', leaseMs: 60_000 });
+      const restarted = r.worker({ owner: 'outbox-restarted', leaseMs: 60_000, ambiguousResend: false });
       assert.equal((await restarted.runOnce()).claimed, 0, 'the lease still protects it');
       r.clock.advance(60_001);
       assert.deepEqual(await restarted.runOnce(), { claimed: 1, sent: 1, retried: 0, dead: 0 });

@@ -4,6 +4,7 @@ import { CloudAdapter } from 'botbuilder';
 import type { Logger } from 'pino';
 import { EdgeBotFrameworkAuthentication } from '../../src/bot/authentication';
 import { BotProactiveSender } from '../../src/bot/proactive-sender';
+import { retryingSends } from '../../src/bot/send-retry';
 import { createEscalation, transition, type Actor, type Escalation } from '../../src/domain/escalation';
 import { conversationKey, type Database } from '../../src/store';
 import type { ConnectorDouble } from '../support/connector-double';
@@ -58,9 +59,11 @@ export async function linkedEscalation(db: Database, srId: string, targets: read
 
 /**
  * The real botbuilder sender over the edge's authentication (connector deadline, no client
- * retries), without Bot Framework credentials (the double accepts anonymous calls).
+ * retries) and its reply-retry middleware, without Bot Framework credentials (the double
+ * accepts anonymous calls).
  */
 export function realSender(logger: Logger, options: { readonly connectorTimeoutMs?: number } = {}): BotProactiveSender {
   const adapter = new CloudAdapter(new EdgeBotFrameworkAuthentication({}, options));
+  adapter.use(retryingSends());
   return new BotProactiveSender({ adapter, botAppId: '', logger });
 }
