@@ -172,8 +172,9 @@ const EnvSchema = z.object({
   PARTNER_CENTER_REFRESH_TOKEN: optionalText,
   SANDBOX_ATTENTION_AFTER_SECONDS: intIn(1, 86_400, 60),
   SANDBOX_CLOSE_AFTER_SECONDS: intIn(1, 86_400, 120),
-  TRACKING_MIN_INTERVAL_SECONDS: intIn(1, 3600, 60),
+  TRACKING_MIN_INTERVAL_SECONDS: intIn(1, 3600, 30),
   TRACKING_MAX_INTERVAL_SECONDS: intIn(1, 86_400, 1800),
+  TRACKING_POLLS_PER_MINUTE: intIn(1, 6000, 600),
   OUTBOX_AMBIGUOUS_RESEND: enumOf(['on', 'off'] as const, 'on'),
   // At most Teams' 15 s turn limit (and a quarter of the outbox's 60 s lease).
   CONNECTOR_TIMEOUT_MS: intIn(100, 15_000, 5000),
@@ -261,8 +262,12 @@ export interface Config {
   readonly tracking: {
     /** Background workers (tracker, outbox, reminders) run in this process. */
     readonly enabled: boolean;
+    /** The short interval: Sev A, attention_needed and recently touched requests (polling policy). */
     readonly minIntervalMs: number;
+    /** Where the backoff of quiet Sev C requests stops. */
     readonly maxIntervalMs: number;
+    /** Partner Center service-request reads per minute per instance. */
+    readonly requestPollsPerMinute: number;
     /**
      * A notification whose sender died between the send and recording it: send it again
      * (at-least-once: a possible duplicate) or give it up (at-most-once: a possible loss).
@@ -411,6 +416,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       enabled: e.WORKERS === 'on',
       minIntervalMs: e.TRACKING_MIN_INTERVAL_SECONDS * 1000,
       maxIntervalMs: e.TRACKING_MAX_INTERVAL_SECONDS * 1000,
+      requestPollsPerMinute: e.TRACKING_POLLS_PER_MINUTE,
       ambiguousResend: e.OUTBOX_AMBIGUOUS_RESEND === 'on',
     },
     reminders: {

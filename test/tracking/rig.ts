@@ -30,8 +30,14 @@ export async function storeConversation(db: Database, connector: ConnectorDouble
   return key;
 }
 
-/** An escalation linked to service request `srId`, state `escalated`, notifying `targets`. */
-export async function linkedEscalation(db: Database, srId: string, targets: readonly string[], at: Date): Promise<Escalation> {
+/** An escalation linked to service request `srId`, state `escalated`, notifying `targets` (`details`: more of the flow's record, e.g. its severity). */
+export async function linkedEscalation(
+  db: Database,
+  srId: string,
+  targets: readonly string[],
+  at: Date,
+  details: Readonly<Record<string, unknown>> = {},
+): Promise<Escalation> {
   const { escalation, event } = createEscalation(
     {
       id: `ED-${randomUUID().slice(0, 8).toUpperCase()}`,
@@ -50,7 +56,7 @@ export async function linkedEscalation(db: Database, srId: string, targets: read
     const step = transition(current, to, {
       actor: ENGINEER,
       at,
-      ...(to === 'escalated' ? { details: { serviceRequestId: srId, notifyTargets: targets } } : {}),
+      ...(to === 'escalated' ? { details: { ...details, serviceRequestId: srId, notifyTargets: targets } } : {}),
     });
     current = await db.escalations.update(step.escalation, current.version, [step.event]);
   }
