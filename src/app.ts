@@ -144,6 +144,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     render: (kind, e) => renderNotification(kind, e),
     minIntervalMs: config.tracking.minIntervalMs,
     maxIntervalMs: config.tracking.maxIntervalMs,
+    incidentIntervalMs: health.freshnessMs,
+    requestPollsPerMinute: config.tracking.requestPollsPerMinute,
   });
   const reminders = new Reminders({
     escalations: database.escalations,

@@ -181,9 +181,12 @@ const EnvSchema = z.object({
   PARTNER_CENTER_REFRESH_TOKEN: optionalText,
   SANDBOX_ATTENTION_AFTER_SECONDS: intIn(1, 86_400, 60),
   SANDBOX_CLOSE_AFTER_SECONDS: intIn(1, 86_400, 120),
-  TRACKING_MIN_INTERVAL_SECONDS: intIn(1, 3600, 60),
+  TRACKING_MIN_INTERVAL_SECONDS: intIn(1, 3600, 30),
   TRACKING_MAX_INTERVAL_SECONDS: intIn(1, 86_400, 1800),
+  TRACKING_POLLS_PER_MINUTE: intIn(1, 6000, 600),
   OUTBOX_AMBIGUOUS_RESEND: enumOf(['on', 'off'] as const, 'on'),
+  // At most Teams' 15 s turn limit (and a quarter of the outbox's 60 s lease).
+  CONNECTOR_TIMEOUT_MS: intIn(100, 15_000, 5000),
   RESOLVED_REMINDER_HOURS: intIn(1, 720, 4),
   QUIET_REQUEST_DAYS: intIn(1, 90, 3),
   HANDOFF_REMINDER_HOURS: intIn(1, 720, 24),
@@ -274,8 +277,12 @@ export interface Config {
   readonly tracking: {
     /** Background workers (tracker, outbox, reminders) run in this process. */
     readonly enabled: boolean;
+    /** The short interval: Sev A, attention_needed and recently touched requests (polling policy). */
     readonly minIntervalMs: number;
+    /** Where the backoff of quiet Sev C requests stops. */
     readonly maxIntervalMs: number;
+    /** Partner Center service-request reads per minute per instance. */
+    readonly requestPollsPerMinute: number;
     /**
      * A notification whose sender died between the send and recording it: send it again
      * (at-least-once: a possible duplicate) or give it up (at-most-once: a possible loss).
@@ -290,6 +297,11 @@ export interface Config {
     readonly quietRequestMs: number;
     /** Request prepared but not filed (awaiting_handoff). */
     readonly handoffMs: number;
+  };
+  /** Calls to the Bot Framework connector (replies and proactive sends). */
+  readonly connector: {
+    /** Deadline of one call; a call without an answer by then may still have arrived. */
+    readonly timeoutMs: number;
   };
   /** Retry policy of calls to Graph and Partner Center. */
   readonly upstream: {
@@ -434,6 +446,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       enabled: e.WORKERS === 'on',
       minIntervalMs: e.TRACKING_MIN_INTERVAL_SECONDS * 1000,
       maxIntervalMs: e.TRACKING_MAX_INTERVAL_SECONDS * 1000,
+      requestPollsPerMinute: e.TRACKING_POLLS_PER_MINUTE,
       ambiguousResend: e.OUTBOX_AMBIGUOUS_RESEND === 'on',
     },
     reminders: {
@@ -441,6 +454,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       quietRequestMs: e.QUIET_REQUEST_DAYS * 86_400_000,
       handoffMs: e.HANDOFF_REMINDER_HOURS * 3_600_000,
     },
+    connector: { timeoutMs: e.CONNECTOR_TIMEOUT_MS },
     upstream: {
       maxAttempts: e.UPSTREAM_MAX_ATTEMPTS,
       attemptTimeoutMs: e.UPSTREAM_ATTEMPT_TIMEOUT_MS,

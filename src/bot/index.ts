@@ -34,7 +34,7 @@ import { createTurnErrorHandler } from './turn-error';
 
 /** Dependencies of the Teams edge. */
 export interface TeamsEdgeOptions {
-  readonly config: Pick<Config, 'bot' | 'endpoints' | 'allowedTenants' | 'allowAnyTenant' | 'partnerTenantId'>;
+  readonly config: Pick<Config, 'bot' | 'endpoints' | 'allowedTenants' | 'allowAnyTenant' | 'partnerTenantId' | 'connector'>;
   readonly documents: DocumentStore;
   readonly conversations: ConversationStore;
   readonly clock: Clock;
@@ -70,7 +70,9 @@ export function botFrameworkAuthSettings(
 
 /** Builds the Teams edge. */
 export function createTeamsEdge(options: TeamsEdgeOptions): TeamsEdge {
-  const auth = new EdgeBotFrameworkAuthentication(botFrameworkAuthSettings(options.config));
+  const auth = new EdgeBotFrameworkAuthentication(botFrameworkAuthSettings(options.config), {
+    connectorTimeoutMs: options.config.connector.timeoutMs,
+  });
   const adapter = new CloudAdapter(auth);
   const storage = new DocumentBotStorage(options.documents);
   const conversationState = new ConversationState(storage);

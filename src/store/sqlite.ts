@@ -27,7 +27,7 @@ import {
 import { migrateSqlite } from './migrations';
 import { startWalCheckpointer, type CheckpointerOptions, type WalCheckpointer } from './sqlite-checkpointer';
 import {
-  OUTBOX_DUE_CONDITION,
+  outboxDue,
   TRACKING_DUE_CONDITION,
   fromClaimedRow,
   fromConversationRow,
@@ -36,6 +36,7 @@ import {
   insertNotification,
   listConversationsSql,
   markDeadSql,
+  markSendingSql,
   markSentSql,
   markUnreachableSql,
   pollNowSql,
@@ -61,6 +62,7 @@ import {
   type EscalationStore,
   type Page,
   type StoredDocument,
+  type ClaimOptions,
   type ClaimedNotification,
   type ConversationRecord,
   type ConversationStore,
@@ -434,19 +436,23 @@ class SqliteOutboxStore implements OutboxStore {
     });
   }
 
-  claimDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<ClaimedNotification[]> {
+  claimDue(owner: string, now: Date, limit: number, leaseMs: number, options: ClaimOptions = {}): Promise<ClaimedNotification[]> {
     return this.session.write((db) => {
       const at = now.toISOString();
+      const condition = outboxDue(at, options.excludeTargets);
       const due = db
-        .prepare(`SELECT seq, status FROM outbox WHERE ${OUTBOX_DUE_CONDITION} ORDER BY seq LIMIT ?`)
-        .all(at, at, Math.max(1, Math.floor(limit))) as Array<{ seq: number; status: string }>;
+        .prepare(`SELECT seq, status FROM outbox WHERE ${condition.sql} ORDER BY seq LIMIT ?`)
+        .all(...condition.params, Math.max(1, Math.floor(limit))) as Array<{ seq: number; status: string }>;
       const lease = db.prepare(
-        `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
-         WHERE seq = ? RETURNING *`,
+        'UPDATE outbox SET lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE seq = ? RETURNING *',
       );
       const expires = new Date(now.getTime() + leaseMs).toISOString();
       return due.map((d) => fromClaimedRow(lease.get(owner, expires, at, d.seq) as OutboxRow, d.status));
     });
+  }
+
+  markSending(id: string, owner: string, now: Date): Promise<boolean> {
+    return this.session.write((db) => run(db, markSendingSql(id, owner, now)).changes === 1);
   }
 
   markSent(id: string, owner: string, activityId: string, now: Date): Promise<boolean> {
@@ -454,9 +460,7 @@ class SqliteOutboxStore implements OutboxStore {
   }
 
   reschedule(id: string, owner: string, input: RescheduleInput, now: Date): Promise<boolean> {
-    return this.session.write(
-      (db) => run(db, rescheduleSql(id, owner, input.nextAttemptAt, input.error, input.countAttempt ?? true, now)).changes === 1,
-    );
+    return this.session.write((db) => run(db, rescheduleSql(id, owner, input.nextAttemptAt, input.error, now)).changes === 1);
   }
 
   markDead(id: string, owner: string, reason: string, now: Date): Promise<boolean> {

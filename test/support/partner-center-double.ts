@@ -54,16 +54,20 @@ export class PartnerCenterDouble {
   private tokensIssued = 0;
   private appTokensIssued = 0;
 
-  private constructor(readonly http: HttpDouble) {}
+  private constructor(
+    readonly http: HttpDouble,
+    /** Microsoft's clock: stamps lastModifiedDate and notes (a test's simulated clock, or the wall clock). */
+    private readonly now: () => Date,
+  ) {}
 
   /** Starts a double on an ephemeral port. */
-  static async start(): Promise<PartnerCenterDouble> {
+  static async start(options: { readonly now?: () => Date } = {}): Promise<PartnerCenterDouble> {
     const holder: { double?: PartnerCenterDouble } = {};
     const http = await HttpDouble.start((req) => {
       if (!holder.double) return { status: 503 };
       return holder.double.answer(req);
     });
-    holder.double = new PartnerCenterDouble(http);
+    holder.double = new PartnerCenterDouble(http, options.now ?? (() => new Date()));
     return holder.double;
   }
 
@@ -96,7 +100,7 @@ export class PartnerCenterDouble {
     const request = this.store.get(id);
     if (!request) throw new Error(`no request ${id}`);
     request.status = status;
-    request.lastModifiedDate = new Date().toISOString();
+    request.lastModifiedDate = this.now().toISOString();
     if (note) request.notes.push({ createdByName: 'Microsoft Support', createdDate: request.lastModifiedDate, text: note });
   }
 
@@ -156,7 +160,7 @@ export class PartnerCenterDouble {
 
   private patch(request: DoubleServiceRequest, body: string): Reply {
     const change = JSON.parse(body) as { NewNote?: { Text?: string }; Status?: string };
-    const at = new Date().toISOString();
+    const at = this.now().toISOString();
     if (change.NewNote?.Text) request.notes.push({ createdByName: 'Partner Admin', createdDate: at, text: change.NewNote.Text });
     if (change.Status) {
       request.status = change.Status;
