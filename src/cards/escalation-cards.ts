@@ -6,9 +6,11 @@
 import type { AuditEvent, Escalation } from '../domain/escalation';
 import { flowOf } from '../domain/flow';
 import type { MatchReason } from '../domain/matching';
+import { UTC_ZONE } from '../domain/local-time';
 import { CATEGORIES, SEVERITIES, decide, openChecks, type Severity } from '../domain/triage';
 import type { Translator } from '../i18n';
-import { utcMinute as utc } from './format';
+import { shownTime } from './format';
+import { DATASETS } from './verbs';
 import { inert, inertOptional } from './inert';
 import type { AdaptiveCardJson, CardRenderer } from './renderer';
 
@@ -36,7 +38,12 @@ function base(tr: Translator, e: Escalation | undefined, error: string | undefin
   return { escalationId: e?.id ?? '', flowId: e ? (flowOf(e).flowId ?? '') : '', headerLine: e ? headerLine(tr, e) : '', error: error ?? '' };
 }
 
-/** The describe card: customer, service, what is wrong, since when, how many users, where. */
+/**
+ * The describe card: customer, service, what is wrong, since when, how many users, where.
+ * The customer field searches every customer as the engineer types (Teams' typeahead over the
+ * `customers` dataset); `customers` is the first page, for clients that cannot search. The date
+ * and time are read in the reader's time zone, which the card names (or says it is UTC).
+ */
 export function renderDescribe(
   cards: CardRenderer,
   tr: Translator,
@@ -46,12 +53,23 @@ export function renderDescribe(
     readonly services: readonly string[];
     readonly values?: DescribeValues;
     readonly error?: string;
+    /** Says the list is a first page, and how to reach the others. */
+    readonly customersNote?: string;
   },
 ): AdaptiveCardJson {
+  const zone = tr.timeZone?.name;
   return cards.render('escalate-describe', tr, {
     ...base(tr, undefined, data.error),
     flowId: data.flowId,
     customers: data.customers,
+    customerDataset: DATASETS.customers,
+    customersNote: data.customersNote ?? '',
+    presetCustomer: data.values?.customerTenantId ?? '',
+    sinceDateLabel: tr.t('cards.escalate-describe.sinceDate', { zone: zone ?? UTC_ZONE }),
+    sinceTimeLabel: tr.t('cards.escalate-describe.sinceTime', { zone: zone ?? UTC_ZONE }),
+    zoneNote: zone === undefined ? tr.t('cards.escalate-describe.zoneUnknown') : '',
+    // The zone the card's date and time are in goes back with the answer: it is what the engineer was told.
+    timeZone: zone ?? UTC_ZONE,
     services: data.services.map((name) => ({ name })),
     values: { customerTenantId: '', service: '', title: '', description: '', sinceDate: '', sinceTime: '', usersAffected: '', regions: '', ...data.values },
   });
@@ -74,7 +92,7 @@ export function renderMatch(cards: CardRenderer, tr: Translator, e: Escalation, 
       title: inert(m.title),
       kind: tr.t(`cards.health.kind.${m.classification}`),
       status: tr.t(`healthStatus.${m.status}`),
-      since: tr.t('cards.health.since', { time: utc(m.startDateTime) }),
+      since: tr.t('cards.health.since', { time: shownTime(tr, m.startDateTime) }),
       impact: inert(m.impact),
       reasons: matchReasonText(tr, m.reasons),
     })),
@@ -171,7 +189,7 @@ export function renderEscalation(
       ...fact('customer', inert(e.customer.name)),
       ...fact('service', inert(e.service)),
       ...fact('problem', inert(e.description.length > 300 ? `${e.description.slice(0, 299)}…` : e.description)),
-      ...fact('since', utc(e.since)),
+      ...fact('since', shownTime(tr, e.since)),
       ...fact('users', e.usersAffected),
       ...fact('knownIssue', f.knownIssue ? inert(`${f.knownIssue.id} · ${f.knownIssue.title}`) : undefined),
       ...fact('category', f.category ? tr.t(`flow.categories.${f.category}`) : undefined),
@@ -184,7 +202,7 @@ export function renderEscalation(
     timeline: [
       ...audit.slice(-12).map((ev) => ({
       text: tr.t('flow.timeline', {
-        at: utc(ev.at),
+        at: shownTime(tr, ev.at),
         actor: inert(ev.actor.name ?? ev.actor.kind),
         from: ev.from ? tr.t(`flow.states.${ev.from}`) : '—',
         to: tr.t(`flow.states.${ev.to}`),
@@ -193,7 +211,7 @@ export function renderEscalation(
       })),
       // Microsoft's own words on the request, newest last.
       ...(f.microsoftNotes ?? []).slice(-5).map((n) => ({
-        text: `${utc(n.createdDate)} · ${inert(n.createdByName ?? 'Microsoft')} · ${inert(n.text.slice(0, 500))}`,
+        text: `${shownTime(tr, n.createdDate)} · ${inert(n.createdByName ?? 'Microsoft')} · ${inert(n.text.slice(0, 500))}`,
       })),
     ],
     canCancel: ['draft', 'known_issue', 'triage', 'awaiting_handoff'].includes(e.state),

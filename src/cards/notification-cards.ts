@@ -6,7 +6,7 @@ import type { Escalation } from '../domain/escalation';
 import { flowOf } from '../domain/flow';
 import type { Translator } from '../i18n';
 import { headerLine } from './escalation-cards';
-import { utcMinute } from './format';
+import { shownTime } from './format';
 import { inert } from './inert';
 import type { AdaptiveCardJson, CardRenderer } from './renderer';
 
@@ -21,7 +21,7 @@ function facts(tr: Translator, e: Escalation): { title: string; value: string }[
   const out = [{ title: tr.t('flow.facts.problem'), value: inert(e.title) }];
   if (f.serviceRequestId) out.push({ title: tr.t('flow.facts.request'), value: f.serviceRequestId });
   if (f.knownIssue) out.push({ title: tr.t('flow.facts.incident'), value: inert(`${f.knownIssue.id} · ${f.knownIssue.title}`) });
-  if (f.microsoftStatus) out.push({ title: tr.t('flow.facts.since'), value: utcMinute(f.microsoftStatus.at) });
+  if (f.microsoftStatus) out.push({ title: tr.t('flow.facts.since'), value: shownTime(tr, f.microsoftStatus.at) });
   return out;
 }
 

@@ -3,7 +3,7 @@
  * straight from the HealthProvider (Graph or the sandbox), as a card.
  */
 import { renderHealth, type AdaptiveCardJson, type CardRenderer } from '../../cards';
-import { utcMinute as utc } from '../../cards/format';
+import { shownTime } from '../../cards/format';
 import { inert } from '../../cards/inert';
 import { byCompanyName, type Customer, type CustomerDirectory } from '../../directory';
 import { resolveCustomer } from '../../directory/resolve';
@@ -44,7 +44,7 @@ export function healthCard(
       q === '' || services.length > 1
         ? tr.t('cards.health.title', { customer: inert(customer.companyName) })
         : tr.t('cards.health.titleService', { customer: inert(customer.companyName), service: inert(services[0]?.service ?? '') }),
-    asOf: tr.t('cards.health.asOf', { time: utc(snapshot.fetchedAt) }),
+    asOf: tr.t('cards.health.asOf', { time: shownTime(tr, snapshot.fetchedAt) }),
     stale: snapshot.stale,
     issuesHeading: tr.t('cards.health.issuesHeading', { count: issues.length }),
     services: services.map((s) => ({ name: inert(s.service), status: tr.t(`healthStatus.${s.status}`) })),
@@ -55,7 +55,7 @@ export function healthCard(
       status: tr.t(`healthStatus.${i.status}`),
       service: i.service,
       impact: inert(i.impactDescription),
-      since: tr.t('cards.health.since', { time: utc(i.startDateTime) }),
+      since: tr.t('cards.health.since', { time: shownTime(tr, i.startDateTime) }),
     })),
   });
 }
@@ -97,7 +97,7 @@ export function createHealthCommand(options: HealthCommandOptions): Handler {
     } catch (error) {
       if (error instanceof HealthAccessError) return say('noAccess', { customer: customer.companyName, reason: error.message });
       if (error instanceof BudgetExhaustedError) {
-        return say('budget', { customer: customer.companyName, time: utc(error.retryAt.toISOString()) });
+        return say('budget', { customer: customer.companyName, time: shownTime(tr, error.retryAt.toISOString()) });
       }
       ctx.info.logger.warn({ err: error }, 'service health unavailable');
       // Say what happened: throttled, slow, unreadable or down call for different patience.
