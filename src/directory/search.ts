@@ -32,6 +32,8 @@ interface Entry {
   readonly name: string;
   readonly domain: string;
   readonly tenantId: string;
+  /** All three, for the one `includes` that rules most customers out. */
+  readonly all: string;
 }
 
 /** Where a word of a name starts: after a space or punctuation. */
@@ -57,12 +59,12 @@ export class CustomerIndex {
 
   /** `customers` in the order an empty query lists them (and ties are broken in). */
   constructor(customers: readonly Customer[]) {
-    this.entries = customers.map((customer) => ({
-      customer,
-      name: searchForm(customer.companyName),
-      domain: searchForm(customer.domain),
-      tenantId: customer.tenantId.toLowerCase(),
-    }));
+    this.entries = customers.map((customer) => {
+      const name = searchForm(customer.companyName);
+      const domain = searchForm(customer.domain);
+      const tenantId = customer.tenantId.toLowerCase();
+      return { customer, name, domain, tenantId, all: `${name}\n${domain}\n${tenantId}` };
+    });
   }
 
   /** How many customers the index holds. */
@@ -80,12 +82,17 @@ export class CustomerIndex {
     const top = Math.max(0, Math.floor(page.top));
     const q = searchForm(query.slice(0, MAX_QUERY_LENGTH));
     if (q === '') return { customers: this.entries.slice(skip, skip + top).map((e) => e.customer), total: this.entries.length };
+    // Each rank keeps only as many as the page could reach, and counts the rest.
+    const keep = skip + top;
     const buckets: Customer[][] = [[], [], [], []];
+    let total = 0;
     for (const e of this.entries) {
-      const r = rank(e, q);
-      if (r >= 0) buckets[r]?.push(e.customer);
+      if (!e.all.includes(q)) continue;
+      const bucket = buckets[rank(e, q)];
+      if (bucket === undefined) continue;
+      total += 1;
+      if (bucket.length < keep) bucket.push(e.customer);
     }
-    const all = buckets.flat();
-    return { customers: all.slice(skip, skip + top), total: all.length };
+    return { customers: buckets.flat().slice(skip, keep), total };
   }
 }
