@@ -40,9 +40,13 @@ function base(tr: Translator, e: Escalation | undefined, error: string | undefin
 
 /**
  * The describe card: customer, service, what is wrong, since when, how many users, where.
- * The customer field searches every customer as the engineer types (Teams' typeahead over the
- * `customers` dataset); `customers` is the first page, for clients that cannot search. The date
- * and time are read in the reader's time zone, which the card names (or says it is UTC).
+ * When the partner has more customers than the card lists (`searchable`), the customer field
+ * searches them all as the engineer types (Teams' typeahead over the `customers` dataset) and
+ * `customers` is the first page, for clients that cannot search. A field with a customer
+ * already chosen (preset, or sent back for correction), or with every customer listed, lists
+ * the choices only: renderers without typeahead (the Agents Playground) show a typeahead
+ * field's value as the raw tenant id, where a plain filtered field shows the name. The date and
+ * time are read in the reader's time zone, which the card names (or says it is UTC).
  */
 export function renderDescribe(
   cards: CardRenderer,
@@ -53,6 +57,8 @@ export function renderDescribe(
     readonly services: readonly string[];
     readonly values?: DescribeValues;
     readonly error?: string;
+    /** The list is a first page: the field searches the rest. */
+    readonly searchable?: boolean;
     /** Says the list is a first page, and how to reach the others. */
     readonly customersNote?: string;
   },
@@ -62,7 +68,7 @@ export function renderDescribe(
     ...base(tr, undefined, data.error),
     flowId: data.flowId,
     customers: data.customers,
-    customerDataset: DATASETS.customers,
+    customerDataset: data.searchable ? DATASETS.customers : '',
     customersNote: data.customersNote ?? '',
     presetCustomer: data.values?.customerTenantId ?? '',
     sinceDateLabel: tr.t('cards.escalate-describe.sinceDate', { zone: zone ?? UTC_ZONE }),

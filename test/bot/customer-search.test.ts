@@ -12,6 +12,7 @@ import { STATIC_CUSTOMER_CHOICES } from '../../src/bot/flow/customer-choices';
 import type { Customer } from '../../src/directory';
 import { searchForm } from '../../src/directory/search';
 import { startApp, type RunningApp } from '../support/app';
+import { cardTexts } from '../support/cards';
 import { message, search, type ActivityOptions } from '../support/activities';
 import { ConnectorDouble } from '../support/connector-double';
 import { CONTOSO, Engineer, describeData, escalationIdOf, flowIdOf, has, type Card } from '../support/engineer';
@@ -94,7 +95,9 @@ describe('5,000 customers: the describe card and its typeahead', function () {
     const bytes = Buffer.byteLength(JSON.stringify(card));
     assert.ok(bytes < MAX_CARD_BYTES, `${bytes} bytes`);
     const total = seed.customers.length.toLocaleString('en');
-    assert.ok(has(card, new RegExp(`shows ${field.choices.length} of your ${total} customers`)), 'the card says the list is partial and how to reach the rest');
+    assert.ok(has(card, new RegExp(`shows ${field.choices.length} of your ${total} customers. If typing a name does not find yours, say "escalate" followed by`)), 'the card says the list is partial and how to reach the rest');
+    // No angle brackets: Teams and the Playground drop "<customer>" as an HTML tag.
+    assert.ok(!cardTexts(card).some((t) => /<[a-z]/i.test(t)), 'no text a client would read as a tag');
   });
 
   it('a card sent back for correction in Korean, with a 4,000-character Korean description, stays under 28 KB', async () => {
@@ -164,6 +167,8 @@ describe('5,000 customers: the describe card and its typeahead', function () {
     const field = customerField(card);
     assert.equal(field.value, ZETA.tenantId, 'preset');
     assert.ok(field.choices.some((c) => c.value === ZETA.tenantId && c.title === 'Zeta Logistics'), 'and selectable');
+    // A typeahead field shows a preset value as the raw tenant id in SDK-based renderers: a chosen customer is listed, not searched.
+    assert.equal(field['choices.data'], undefined);
 
     const next = await me.describe(flowIdOf(card), { customerTenantId: ZETA.tenantId });
     const stored = await app.app.database.escalations.get(escalationIdOf(next));
@@ -190,5 +195,24 @@ describe('5,000 customers: the describe card and its typeahead', function () {
     const next = await me.act('describe', describeData(flowIdOf(card)));
     const stored = await app.app.database.escalations.get(escalationIdOf(next));
     assert.equal(stored?.customer.tenantId, CONTOSO);
+  });
+});
+
+describe('a partner whose customers all fit on the card', () => {
+  let connector: ConnectorDouble;
+  let app: RunningApp;
+  beforeEach(async () => {
+    connector = await new ConnectorDouble().start();
+    app = await startApp();
+  });
+  afterEach(async () => {
+    await app.stop();
+    await connector.stop();
+  });
+
+  it('gets every customer listed and no typeahead (it would show a chosen customer as its tenant id where typeahead is missing)', async () => {
+    const field = customerField(await new Engineer(app, connector).act('escalate', {}));
+    assert.equal(field['choices.data'], undefined);
+    assert.deepEqual(field.choices.map((c) => c.title), ['Contoso', 'Fabrikam, Inc.', 'Northwind Traders', 'Tailspin Toys']);
   });
 });

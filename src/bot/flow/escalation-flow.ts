@@ -588,11 +588,13 @@ export class EscalationFlow {
     const flowId = typeof ctx.data.flowId === 'string' && ctx.data.flowId.length >= 8 ? ctx.data.flowId.slice(0, 64) : randomUUID();
     let customers: ReadonlyArray<{ name: string; tenantId: string }> = [];
     let customersNote: string | undefined;
+    let searchable = false;
     let directoryError: string | undefined;
     try {
       const choices = await staticCustomerChoices(this.options.directory, first);
       customers = choices.customers;
       if (choices.total > customers.length) {
+        searchable = true;
         const n = (v: number) => v.toLocaleString(ctx.tr.language);
         customersNote = ctx.tr.t('cards.escalate-describe.customersPartial', { shown: n(customers.length), total: n(choices.total) });
       }
@@ -600,7 +602,7 @@ export class EscalationFlow {
       ctx.info.logger.warn({ err: error }, 'customer directory unavailable');
       directoryError = this.directoryDown(ctx);
     }
-    return { flowId, customers, customersNote, services: USUAL_SERVICES, directoryError };
+    return { flowId, customers, searchable, customersNote, services: USUAL_SERVICES, directoryError };
   }
 
   private directoryDown(ctx: HandlerContext): string {
