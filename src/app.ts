@@ -56,6 +56,9 @@ export interface AppOverrides {
 
 /** Builds every part of the service from the configuration. */
 export async function createApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
+  if (config.allowAnyTenant) {
+    logger.warn('ALLOWED_TENANTS=*: users of every Entra tenant are served, not only your partner tenant; they see your customers and can open escalations.');
+  }
   const database =
     overrides.database ?? (await openDatabase({ url: config.database.url, logger, poolSize: config.database.poolSize, sqliteSynchronous: config.database.sqliteSynchronous }));
   const cards = new CardRenderer(join(PROJECT_ROOT, 'cards'));
@@ -175,7 +178,14 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     healthTimeoutMs: config.upstream.turnBudgetMs,
     lateHealthMs: config.upstream.totalTimeoutMs,
   });
-  const healthCommand = createHealthCommand({ directory, health: health.provider, cards });
+  const healthCommand = createHealthCommand({
+    directory,
+    health: health.provider,
+    cards,
+    turnBudgetMs: config.upstream.turnBudgetMs,
+    lateMs: config.upstream.totalTimeoutMs,
+    late: { background, outbox: database.outbox, clock },
+  });
   const edge = createTeamsEdge({
     config,
     documents: database.documents,
@@ -210,8 +220,9 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
           cardFor: (escalation, locale) => flow.cardFor(localizer.forLocale(locale, flowOf(escalation).timeZone), escalation),
           staticDir: join(PROJECT_ROOT, 'src', 'tab', 'static'),
         }),
-      // The sandbox's own API (resolve an incident) exists only when the sandbox plays Microsoft.
-      ...(sandbox ? [(server: Parameters<typeof registerSandboxHealthRoutes>[0]) => registerSandboxHealthRoutes(server, sandbox)] : []),
+      // The sandbox's own API (resolve an incident) is unauthenticated: it exists only when the
+      // sandbox plays Microsoft in local mode, never on an instance with an app id.
+      ...(sandbox && config.bot.localMode ? [(server: Parameters<typeof registerSandboxHealthRoutes>[0]) => registerSandboxHealthRoutes(server, sandbox)] : []),
     ],
   });
 

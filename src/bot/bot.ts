@@ -15,6 +15,7 @@ import { renderWelcome, type AdaptiveCardJson, type CardRenderer } from '../card
 import { isDataset, isVerb, type Dataset, type Verb } from '../cards/verbs';
 import type { Localizer, Translator } from '../i18n';
 import type { Logger } from '../log';
+import { cleanData, cleanText } from './clean-input';
 import { parseCommand, type CommandName } from './commands';
 import { turnInfo, type TurnInfo } from './turn-context';
 
@@ -147,12 +148,12 @@ export class EscalationDeskBot extends TeamsActivityHandler {
     const value: unknown = activity.value;
     // An Action.Submit fallback arrives as a message whose value carries the verb.
     if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'verb' in value) {
-      const data = value as Record<string, unknown>;
+      const data = cleanData(value) as Record<string, unknown>;
       const card = await this.runVerb(turn, data.verb, data);
       if (card) await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
       return;
     }
-    const raw = typeof activity.text === 'string' ? activity.text.slice(0, MAX_TEXT) : '';
+    const raw = typeof activity.text === 'string' ? cleanText(activity.text.slice(0, MAX_TEXT)) : '';
     const text = raw.length > 0 ? TurnContext.removeRecipientMention({ ...activity, text: raw }) : '';
     const command = parseCommand(text);
     const handler = (command && this.commandHandlers[command.name]) ?? this.commandHandlers.help;
@@ -194,7 +195,7 @@ export class EscalationDeskBot extends TeamsActivityHandler {
     turn: TurnContext,
     invokeValue: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
-    const data: Record<string, unknown> = invokeValue.action?.data ?? {};
+    const data = cleanData(invokeValue.action?.data ?? {}) as Record<string, unknown>;
     const card = await this.runVerb(turn, invokeValue.action?.verb ?? data.verb, data);
     if (card) return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
     // Teams takes a plain string as the value of a message response; botbuilder types it as an object.

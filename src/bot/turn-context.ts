@@ -6,6 +6,7 @@ import type { TurnContext } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
 import { fixedOffsetName } from '../domain/local-time';
 import type { Logger } from '../log';
+import { tenantIdOf } from './channel-gate';
 
 /** The turn as our handlers see it. */
 export interface TurnInfo {
@@ -24,12 +25,12 @@ export interface TurnInfo {
 
 const TURN_INFO = Symbol('escalation-desk.turn-info');
 
-/** The tenant of the activity: Teams puts it in channelData and in the conversation. */
+/**
+ * The tenant of the activity, lower-cased: `conversation.tenantId`, never the unsigned
+ * `channelData.tenant` (the edge refused activities where the two disagree; see channel-gate.ts).
+ */
 export function tenantOf(context: TurnContext): string | undefined {
-  const activity = context.activity;
-  const fromChannelData = (activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
-  const id = typeof fromChannelData === 'string' ? fromChannelData : activity.conversation?.tenantId;
-  return typeof id === 'string' && id.length > 0 ? id : undefined;
+  return tenantIdOf(context.activity);
 }
 
 /** `localTimestamp`'s offset ("2026-12-05T02:05:00.000+09:00"): the zone's offset at that moment, when no zone is named. */

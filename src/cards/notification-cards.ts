@@ -3,6 +3,7 @@
  * resolved it (tell the customer), Microsoft needs information, and reminders.
  */
 import type { Escalation } from '../domain/escalation';
+import { answerToCurrentQuestion } from '../domain/answers';
 import { flowOf } from '../domain/flow';
 import type { Translator } from '../i18n';
 import { headerLine } from './escalation-cards';
@@ -48,9 +49,21 @@ export function renderResolved(cards: CardRenderer, tr: Translator, e: Escalatio
   });
 }
 
-/** "Microsoft needs information": Microsoft's question and a way to answer it. */
+/**
+ * "Microsoft needs information": Microsoft's question and a way to answer it; once answered,
+ * what was sent, by whom and when, and no second form (a failed send keeps the text to retry).
+ */
 export function renderAttention(cards: CardRenderer, tr: Translator, e: Escalation, deepLink: string, error?: string): AdaptiveCardJson {
+  const answer = answerToCurrentQuestion(e);
+  const shown = answer && answer.status !== 'failed' ? answer : undefined;
+  const note = shown ? tr.t(`cards.notify-attention.${shown.status === 'sent' ? 'answered' : 'sending'}`, { time: shownTime(tr, shown.at), name: inert(shown.by) }) : '';
   return cards.render('notify-attention', tr, {
+    answerNote: note,
+    answerStyle: shown?.status === 'sent' ? 'good' : 'emphasis',
+    answerShown: shown ? inert(shown.text) : '',
+    // A send still in progress keeps the form: if its outcome never comes, the same answer can go again.
+    showForm: shown?.status !== 'sent',
+    answerValue: answer && answer.status !== 'sent' ? answer.text : '',
     escalationId: e.id,
     title: tr.t('cards.notify-attention.title', { customer: inert(e.customer.name) }),
     headerLine: headerLine(tr, e),

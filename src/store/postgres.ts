@@ -494,8 +494,12 @@ class PostgresDatabase implements Database {
     this.conversations = new PostgresConversationStore(session);
   }
 
+  /** A write that commits: a schema dropped and recreated empty, or a read-only server, fails it. */
   async ping(): Promise<void> {
-    await this.session.queryable.query('SELECT 1');
+    await this.session.queryable.query(
+      'INSERT INTO heartbeat (name, beat_at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET beat_at = excluded.beat_at',
+      ['readiness', new Date().toISOString()],
+    );
   }
 
   async close(): Promise<void> {

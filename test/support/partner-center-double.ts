@@ -43,6 +43,8 @@ export class PartnerCenterDouble {
   private readonly faults: Reply[] = [];
   /** Answer PATCH with 204 No Content instead of 200 and the resource. */
   patchNoContent = false;
+  /** Apply a PATCH at once but answer it this much later (a slow Partner Center). */
+  patchDelayMs = 0;
   /** Refuse the refresh token (invalid_grant, AADSTS700082 expired). */
   refuseRefreshToken = false;
   /** The partner's customers (`GET /v1/customers`, app-only token). */
@@ -161,7 +163,8 @@ export class PartnerCenterDouble {
       if (change.Status === 'closed') request.lastClosedDate = at;
     }
     request.lastModifiedDate = at;
-    return this.patchNoContent ? { status: 204, raw: '' } : { json: resource(request) };
+    const delay = this.patchDelayMs > 0 ? { delayMs: this.patchDelayMs } : {};
+    return this.patchNoContent ? { status: 204, raw: '', ...delay } : { json: resource(request), ...delay };
   }
 
   private token(req: RecordedRequest): Reply {
