@@ -13,6 +13,7 @@ import type { Database } from './store/types';
 import { createTeamsEdge, type TeamsEdge } from './bot';
 import { createHealthCommand } from './bot/commands/health';
 import { EscalationFlow } from './bot/flow/escalation-flow';
+import { createCustomerSearch } from './bot/flow/customer-choices';
 import { createCustomerDirectory } from './directory';
 import { systemClock, type Clock } from './domain/clock';
 import { createHealthProvider, loadSandboxData, registerSandboxHealthRoutes } from './health';
@@ -154,7 +155,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     logger,
     periods: config.reminders,
     render: (rule, e, waitedMs) => {
-      const tr = localizer.forLocale(flowOf(e).locale);
+      const tr = localizer.forLocale(flowOf(e).locale, flowOf(e).timeZone);
       const text = tr.t(`flow.reminders.${rule}`, {
         id: e.id,
         request: flowOf(e).serviceRequestId ?? '',
@@ -197,6 +198,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     logger,
     commands: { ...flow.commands(), health: healthCommand },
     verbs: { ...flow.verbs(), health: healthCommand },
+    searches: { customers: createCustomerSearch({ directory, timeoutMs: config.upstream.turnBudgetMs }) },
   });
   const outboxWorker = new OutboxWorker({
     outbox: database.outbox,
@@ -217,7 +219,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
           store: database.escalations,
           logger,
           auth: tabAuthFromConfig(config, config.publicHostname),
-          cardFor: (escalation, locale) => flow.cardFor(localizer.forLocale(locale), escalation),
+          cardFor: (escalation, locale) => flow.cardFor(localizer.forLocale(locale, flowOf(escalation).timeZone), escalation),
           staticDir: join(PROJECT_ROOT, 'src', 'tab', 'static'),
         }),
       // The sandbox's own API (resolve an incident) is unauthenticated: it exists only when the

@@ -22,9 +22,9 @@ import type { DocumentStore } from '../store/types';
 import type { Clock } from '../domain/clock';
 import { conversationReferences } from './conversation-refs';
 import { retryingSends } from './send-retry';
-import { EscalationDeskBot, type Handler } from './bot';
+import { EscalationDeskBot, type Handler, type SearchHandler } from './bot';
 import type { CommandName } from './commands';
-import type { Verb } from '../cards/verbs';
+import type { Dataset, Verb } from '../cards/verbs';
 import { checkActivity } from './activity-gate';
 import { channelRefusal, type GatedActivity } from './channel-gate';
 import { EdgeBotFrameworkAuthentication } from './authentication';
@@ -43,6 +43,8 @@ export interface TeamsEdgeOptions {
   readonly logger: Logger;
   readonly commands?: Partial<Record<CommandName, Handler>>;
   readonly verbs?: Partial<Record<Verb, Handler>>;
+  /** Typeahead handlers, by dataset. */
+  readonly searches?: Partial<Record<Dataset, SearchHandler>>;
 }
 
 /** The assembled edge: the HTTP entry point for `/api/messages` and the parts tests reach into. */
@@ -95,6 +97,7 @@ export function createTeamsEdge(options: TeamsEdgeOptions): TeamsEdge {
     states: [conversationState, userState],
     commands: options.commands,
     verbs: options.verbs,
+    searches: options.searches,
   });
 
   /** Answers a request that gets no turn. */

@@ -7,9 +7,11 @@ import type { AuditEvent, Escalation } from '../domain/escalation';
 import { flowOf } from '../domain/flow';
 import type { HealthCheck } from '../domain/health-check';
 import type { MatchReason } from '../domain/matching';
+import { UTC_ZONE } from '../domain/local-time';
 import { CATEGORIES, SEVERITIES, decide, openChecks, type Severity } from '../domain/triage';
 import type { Translator } from '../i18n';
-import { utcMinute as utc } from './format';
+import { shownTime, utcMinute } from './format';
+import { DATASETS } from './verbs';
 import { inert, inertOptional } from './inert';
 import type { AdaptiveCardJson, CardRenderer } from './renderer';
 
@@ -37,7 +39,16 @@ function base(tr: Translator, e: Escalation | undefined, error: string | undefin
   return { escalationId: e?.id ?? '', flowId: e ? (flowOf(e).flowId ?? '') : '', headerLine: e ? headerLine(tr, e) : '', error: error ?? '' };
 }
 
-/** The describe card: customer, service, what is wrong, since when, how many users, where. */
+/**
+ * The describe card: customer, service, what is wrong, since when, how many users, where.
+ * When the partner has more customers than the card lists (`searchable`), the customer field
+ * searches them all as the engineer types (Teams' typeahead over the `customers` dataset) and
+ * `customers` is the first page, for clients that cannot search. A field with a customer
+ * already chosen (preset, or sent back for correction), or with every customer listed, lists
+ * the choices only: renderers without typeahead (the Agents Playground) show a typeahead
+ * field's value as the raw tenant id, where a plain filtered field shows the name. The date and
+ * time are read in the reader's time zone, which the card names (or says it is UTC).
+ */
 export function renderDescribe(
   cards: CardRenderer,
   tr: Translator,
@@ -47,12 +58,25 @@ export function renderDescribe(
     readonly services: readonly string[];
     readonly values?: DescribeValues;
     readonly error?: string;
+    /** The list is a first page: the field searches the rest. */
+    readonly searchable?: boolean;
+    /** Says the list is a first page, and how to reach the others. */
+    readonly customersNote?: string;
   },
 ): AdaptiveCardJson {
+  const zone = tr.timeZone?.name;
   return cards.render('escalate-describe', tr, {
     ...base(tr, undefined, data.error),
     flowId: data.flowId,
     customers: data.customers,
+    customerDataset: data.searchable ? DATASETS.customers : '',
+    customersNote: data.customersNote ?? '',
+    presetCustomer: data.values?.customerTenantId ?? '',
+    sinceDateLabel: tr.t('cards.escalate-describe.sinceDate', { zone: zone ?? UTC_ZONE }),
+    sinceTimeLabel: tr.t('cards.escalate-describe.sinceTime', { zone: zone ?? UTC_ZONE }),
+    zoneNote: zone === undefined ? tr.t('cards.escalate-describe.zoneUnknown') : '',
+    // The zone the card's date and time are in goes back with the answer: it is what the engineer was told.
+    timeZone: zone ?? UTC_ZONE,
     services: data.services.map((name) => ({ name })),
     values: { customerTenantId: '', service: '', title: '', description: '', sinceDate: '', sinceTime: '', usersAffected: '', regions: '', ...data.values },
   });
@@ -76,7 +100,7 @@ export function renderMatch(cards: CardRenderer, tr: Translator, e: Escalation, 
       title: inert(m.title),
       kind: tr.t(`cards.health.kind.${m.classification}`),
       status: tr.t(`healthStatus.${m.status}`),
-      since: tr.t('cards.health.since', { time: utc(m.startDateTime) }),
+      since: tr.t('cards.health.since', { time: shownTime(tr, m.startDateTime) }),
       impact: inert(m.impact),
       reasons: matchReasonText(tr, m.reasons),
     })),
@@ -94,7 +118,7 @@ export function healthCheckLine(tr: Translator, check: HealthCheck | undefined):
   if (check.outcome === 'not_checked') {
     return `${heading}: ${tr.t('flow.healthCheck.not_checked', { reason: tr.t(`flow.healthCheck.failures.${check.failure}`) })}`;
   }
-  return `${heading}: ${tr.t(`flow.healthCheck.${check.outcome}`, { time: `${utc(check.at)} UTC` })}`;
+  return `${heading}: ${tr.t(`flow.healthCheck.${check.outcome}`, { time: `${utcMinute(check.at)} UTC` })}`;
 }
 
 /** The troubleshooting checklist card; `justChecked` says whether the health check ran in this same turn. */
@@ -192,7 +216,7 @@ export function renderEscalation(
       ...fact('customer', inert(e.customer.name)),
       ...fact('service', inert(e.service)),
       ...fact('problem', inert(e.description.length > 300 ? `${e.description.slice(0, 299)}…` : e.description)),
-      ...fact('since', utc(e.since)),
+      ...fact('since', shownTime(tr, e.since)),
       ...fact('users', e.usersAffected),
       ...fact('knownIssue', f.knownIssue ? inert(`${f.knownIssue.id} · ${f.knownIssue.title}`) : undefined),
       ...fact('category', f.category ? tr.t(`flow.categories.${f.category}`) : undefined),
@@ -223,7 +247,7 @@ function timeline(tr: Translator, audit: readonly AuditEvent[], notes: NonNullab
     ...audit.map((ev) => ({
       at: ev.at,
       text: tr.t('flow.timeline', {
-        at: utc(ev.at),
+        at: shownTime(tr, ev.at),
         actor: inert(ev.actor.name ?? (ev.actor.kind === 'microsoft' ? 'Microsoft' : ev.actor.kind)),
         from: ev.from ? tr.t(`flow.states.${ev.from}`) : '—',
         to: tr.t(`flow.states.${ev.to}`),
@@ -232,7 +256,7 @@ function timeline(tr: Translator, audit: readonly AuditEvent[], notes: NonNullab
     })),
     ...notes.map((n) => ({
       at: n.createdDate ?? '',
-      text: `${utc(n.createdDate)} · ${inert(n.createdByName ?? 'Microsoft')} · ${inert(n.text.slice(0, 500))}`,
+      text: `${shownTime(tr, n.createdDate)} · ${inert(n.createdByName ?? 'Microsoft')} · ${inert(n.text.slice(0, 500))}`,
     })),
   ];
   // A stable sort by time: entries without a time keep their place at the end.

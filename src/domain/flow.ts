@@ -60,6 +60,8 @@ export interface FlowDetails {
   readonly cardActivityId?: string;
   /** The owner's language, for notifications sent outside a turn. */
   readonly locale?: string;
+  /** The zone the owner typed the start time in (IANA id, "UTC±hh:mm" or "UTC"): the request states it, notifications show times in it. */
+  readonly timeZone?: string;
   /** What Microsoft last said (status, notes), recorded by the tracker. */
   readonly microsoftStatus?: { readonly source: string; readonly status: string; readonly at: string };
   readonly microsoftNotes?: readonly { readonly createdByName?: string; readonly createdDate?: string; readonly text: string }[];

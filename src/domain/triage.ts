@@ -4,6 +4,7 @@
  * whether to escalate, and the copy-ready support request. No I/O here.
  */
 import type { HealthCheck } from './health-check';
+import { requestTime } from './local-time';
 
 /** The five categories Microsoft handles, plus "none of these" (configuration / how-to). */
 export const CATEGORIES = [
@@ -165,7 +166,10 @@ export interface RequestEvidence {
   readonly service: string;
   readonly title: string;
   readonly description: string;
+  /** When it started (ISO 8601, UTC). */
   readonly since?: string;
+  /** The zone the engineer gave the start in: the request states their reading and offset too. */
+  readonly sinceZone?: string;
   readonly usersAffected?: number;
   readonly regions?: readonly string[];
   readonly category: Category;
@@ -211,7 +215,8 @@ export function buildServiceRequest(e: RequestEvidence, labels: RequestLabels): 
     `${h.problem}: ${e.description}`,
     `${h.customer}: ${e.customerName} (${e.customerTenantId})`,
   ];
-  if (e.since) lines.push(`${h.since}: ${e.since}`);
+  // UTC for Microsoft, with the engineer's own reading and offset beside it.
+  if (e.since) lines.push(`${h.since}: ${requestTime(e.since, e.sinceZone)}`);
   if (e.usersAffected !== undefined) lines.push(`${h.users}: ${e.usersAffected}`);
   if (e.regions && e.regions.length > 0) lines.push(`${h.regions}: ${e.regions.join(', ')}`);
   lines.push(`${h.category}: ${labels.category}`);

@@ -88,6 +88,7 @@ export function sampleCards(cards: CardRenderer, tr: Translator, e: Escalation =
       flowId: '0b6f0c1e-0000-4000-8000-000000000001',
       customers: [{ name: 'Contoso', tenantId: '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01' }],
       services: ['Exchange Online', 'Microsoft Teams'],
+      searchable: true,
       values: { title: 'Mail delayed' },
       error: 'Please check the highlighted fields: title.',
     }),

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { renderHealth, type AdaptiveCardJson, type CardRenderer } from '../../cards';
-import { utcMinute as utc } from '../../cards/format';
+import { shownTime } from '../../cards/format';
 import { inert } from '../../cards/inert';
 import { byCompanyName, type Customer, type CustomerDirectory } from '../../directory';
 import { resolveCustomer } from '../../directory/resolve';
@@ -64,7 +64,7 @@ export function healthCard(
       q === '' || services.length > 1
         ? tr.t('cards.health.title', { customer: inert(customer.companyName) })
         : tr.t('cards.health.titleService', { customer: inert(customer.companyName), service: inert(services[0]?.service ?? '') }),
-    asOf: tr.t('cards.health.asOf', { time: utc(snapshot.fetchedAt) }),
+    asOf: tr.t('cards.health.asOf', { time: shownTime(tr, snapshot.fetchedAt) }),
     stale: snapshot.stale,
     issuesHeading: tr.t('cards.health.issuesHeading', { count: issues.length }),
     services: services.map((s) => ({ name: inert(s.service), status: tr.t(`healthStatus.${s.status}`) })),
@@ -75,7 +75,7 @@ export function healthCard(
       status: tr.t(`healthStatus.${i.status}`),
       service: inert(i.service),
       impact: inert(i.impactDescription),
-      since: tr.t('cards.health.since', { time: utc(i.startDateTime) }),
+      since: tr.t('cards.health.since', { time: shownTime(tr, i.startDateTime) }),
     })),
   });
 }
@@ -103,7 +103,7 @@ export function createHealthCommand(options: HealthCommandOptions): Handler {
     if (error instanceof HealthAccessError) {
       return text('noAccess', { customer: customer.companyName, reason: `${tr.t(`flow.healthCheck.failures.${healthFailureOf(error)}`)}.` });
     }
-    if (error instanceof BudgetExhaustedError) return text('budget', { customer: customer.companyName, time: utc(error.retryAt.toISOString()) });
+    if (error instanceof BudgetExhaustedError) return text('budget', { customer: customer.companyName, time: shownTime(tr, error.retryAt.toISOString()) });
     logger.warn({ err: error }, 'service health unavailable');
     // Say what happened: throttled, slow, unreadable or down call for different patience.
     if (error instanceof UpstreamError) return text(`upstream.${error.failure}`, { customer: customer.companyName, code });

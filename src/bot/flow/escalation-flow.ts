@@ -20,8 +20,10 @@ import {
   renderTroubleshoot,
   type OfferedMatch,
 } from '../../cards/escalation-cards';
-import { byCompanyName, type CustomerDirectory } from '../../directory';
+import type { Customer, CustomerDirectory } from '../../directory';
+import { resolveCustomer } from '../../directory/resolve';
 import type { Clock } from '../../domain/clock';
+import { TimeZone, localToUtc } from '../../domain/local-time';
 import {
   createEscalation,
   transition,
@@ -60,6 +62,7 @@ import { within } from '../within';
 import { AnswerMicrosoftStep } from './answer-microsoft';
 import { LOCAL_TENANT, conversationKeyOf } from '../conversation-refs';
 import type { CommandName } from '../commands';
+import { staticCustomerChoices } from './customer-choices';
 
 /** Dependencies of the flow. */
 export interface EscalationFlowOptions {
@@ -100,8 +103,6 @@ const USUAL_SERVICES = [
   'Dynamics 365 Apps',
 ];
 
-/** Most customers offered in the describe card's choice set (card size). */
-const MAX_CUSTOMER_CHOICES = 100;
 const MAX_OFFERED = 3;
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -350,16 +351,56 @@ export class EscalationFlow {
 
   /** The describe card, for a new flow (or the same flow re-rendered). */
   private async start(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
-    const { directoryError, ...choices } = await this.describeChoices(ctx);
-    const preset = typeof ctx.data.customerTenantId === 'string' ? ctx.data.customerTenantId.slice(0, 64) : '';
+    const named = await this.presetCustomer(ctx);
+    const { directoryError, ...choices } = await this.describeChoices(ctx, named.first);
+    const preset = named.preset?.tenantId ?? '';
     const looked = preset ? await this.overview(ctx, this.options.health.getOverview(preset)) : undefined;
     const services = looked && looked !== 'late' && 'overview' in looked ? looked.overview.services.map((s) => s.service) : choices.services;
     return renderDescribe(this.options.cards, ctx.tr, {
       ...choices,
       services,
       values: preset ? { customerTenantId: preset } : {},
-      error: directoryError,
+      error: directoryError ?? named.error,
     });
+  }
+
+  /**
+   * The customer a describe card opens with: the one the card action names (`health` →
+   * Escalate), or the one typed after `escalate`; an ambiguous name puts its candidates first.
+   */
+  private async presetCustomer(ctx: HandlerContext): Promise<{ preset?: Customer; first: readonly Customer[]; error?: string }> {
+    const id = typeof ctx.data.customerTenantId === 'string' ? ctx.data.customerTenantId.trim().slice(0, 64) : '';
+    const typed = ctx.args.trim();
+    try {
+      if (id) {
+        const customer = await this.options.directory.get(id);
+        return customer ? { preset: customer, first: [customer] } : { first: [], error: ctx.tr.t('flow.errors.unknownCustomer') };
+      }
+      if (!typed) return { first: [] };
+      const found = await resolveCustomer(this.options.directory, typed);
+      if (found.kind === 'found') return { preset: found.customer, first: [found.customer] };
+      if (found.kind === 'ambiguous') return { first: found.candidates, error: ctx.tr.t('flow.errors.severalCustomers', { query: inert(found.query) }) };
+      return { first: [], error: ctx.tr.t('flow.errors.noSuchCustomer', { query: inert(found.query) }) };
+    } catch (error) {
+      ctx.info.logger.warn({ err: error }, 'customer directory unavailable');
+      return { first: [], error: this.directoryDown(ctx) };
+    }
+  }
+
+  /** The submitted customer, to keep it among the choices of a card sent back for correction. */
+  private async submittedCustomer(ctx: HandlerContext): Promise<readonly Customer[]> {
+    const id = typeof ctx.data.customerTenantId === 'string' ? ctx.data.customerTenantId.trim().slice(0, 64) : '';
+    if (!id) return [];
+    const customer = await this.options.directory.get(id).catch(() => undefined);
+    return customer ? [customer] : [];
+  }
+
+  /**
+   * The zone the describe card's date and time were typed in: the one the card named (what the
+   * engineer was told), else the client's, else UTC.
+   */
+  private entryZone(ctx: HandlerContext): TimeZone {
+    return TimeZone.of(ctx.data.timeZone) ?? ctx.tr.timeZone ?? TimeZone.utc;
   }
 
   /**
@@ -392,7 +433,7 @@ export class EscalationFlow {
   private async describe(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
     const { tr } = ctx;
     const again = async (error: string) => {
-      const { directoryError, ...choices } = await this.describeChoices(ctx);
+      const { directoryError, ...choices } = await this.describeChoices(ctx, await this.submittedCustomer(ctx));
       return renderDescribe(this.options.cards, tr, { ...choices, values: echo(ctx.data), error: directoryError ?? error });
     };
     const parsed = DescribeInput.safeParse(ctx.data);
@@ -411,9 +452,11 @@ export class EscalationFlow {
       return again(this.directoryDown(ctx));
     }
     if (!customer) return again(tr.t('flow.errors.unknownCustomer'));
-    // Input.Time sends HH:MM (some clients HH:MM:SS); pad to seconds.
-    const since = new Date(`${input.sinceDate}T${(input.sinceTime || '00:00').padEnd(8, ':00')}Z`);
-    if (Number.isNaN(since.getTime())) return again(tr.t('flow.errors.invalid', { fields: 'sinceDate' }));
+    // Input.Time sends HH:MM (some clients HH:MM:SS), on the engineer's own clock; stored as UTC.
+    const zone = this.entryZone(ctx);
+    const read = localToUtc(input.sinceDate, input.sinceTime || '00:00', zone.name);
+    if (!read) return again(tr.t('flow.errors.invalid', { fields: 'sinceDate' }));
+    const since = read.at;
     if (since.getTime() > this.options.clock.now().getTime() + 5 * 60_000) return again(tr.t('flow.errors.sinceFuture'));
 
     // A typed message waits for the reply; a card action's answer is the card itself, so no typing there.
@@ -450,6 +493,8 @@ export class EscalationFlow {
           // The message holding the card that was clicked: the tracker updates it in place later.
           ...(ctx.turn.activity.replyToId ? { cardActivityId: ctx.turn.activity.replyToId } : {}),
           locale: ctx.tr.language,
+          // The zone the engineer typed the start in: the request states it, and their notifications use it.
+          timeZone: zone.name,
         },
       },
       this.actor(ctx),
@@ -556,21 +601,29 @@ export class EscalationFlow {
     );
   }
 
-  /** The describe card's choices; without the customer list (directory down), none and the reason. */
-  private async describeChoices(ctx: HandlerContext) {
+  /**
+   * The describe card's choices: the first customers (with `first` at their head) for clients
+   * without typeahead; without the customer list (directory down), none and the reason.
+   */
+  private async describeChoices(ctx: HandlerContext, first: readonly Customer[] = []) {
     const flowId = typeof ctx.data.flowId === 'string' && ctx.data.flowId.length >= 8 ? ctx.data.flowId.slice(0, 64) : randomUUID();
-    let customers: Array<{ name: string; tenantId: string }> = [];
+    let customers: ReadonlyArray<{ name: string; tenantId: string }> = [];
+    let customersNote: string | undefined;
+    let searchable = false;
     let directoryError: string | undefined;
     try {
-      customers = [...(await this.options.directory.list())]
-        .sort(byCompanyName)
-        .slice(0, MAX_CUSTOMER_CHOICES)
-        .map((c) => ({ name: c.companyName, tenantId: c.tenantId }));
+      const choices = await staticCustomerChoices(this.options.directory, first);
+      customers = choices.customers;
+      if (choices.total > customers.length) {
+        searchable = true;
+        const n = (v: number) => v.toLocaleString(ctx.tr.language);
+        customersNote = ctx.tr.t('cards.escalate-describe.customersPartial', { shown: n(customers.length), total: n(choices.total) });
+      }
     } catch (error) {
       ctx.info.logger.warn({ err: error }, 'customer directory unavailable');
       directoryError = this.directoryDown(ctx);
     }
-    return { flowId, customers, services: USUAL_SERVICES, directoryError };
+    return { flowId, customers, searchable, customersNote, services: USUAL_SERVICES, directoryError };
   }
 
   private directoryDown(ctx: HandlerContext): string {
@@ -669,6 +722,7 @@ export class EscalationFlow {
         title: e.title,
         description: e.description,
         since: e.since,
+        sinceZone: f.timeZone,
         usersAffected: e.usersAffected,
         regions: e.regions,
         category,
