@@ -13,6 +13,7 @@ import type { Database } from './store/types';
 import { createTeamsEdge, type TeamsEdge } from './bot';
 import { createHealthCommand } from './bot/commands/health';
 import { EscalationFlow } from './bot/flow/escalation-flow';
+import { createCustomerSearch } from './bot/flow/customer-choices';
 import { createCustomerDirectory } from './directory';
 import { systemClock, type Clock } from './domain/clock';
 import { createHealthProvider, loadSandboxData, registerSandboxHealthRoutes } from './health';
@@ -56,6 +57,9 @@ export interface AppOverrides {
 
 /** Builds every part of the service from the configuration. */
 export async function createApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
+  if (config.allowAnyTenant) {
+    logger.warn('ALLOWED_TENANTS=*: users of every Entra tenant are served, not only your partner tenant; they see your customers and can open escalations.');
+  }
   const database =
     overrides.database ??
     (await openDatabase({
@@ -149,6 +153,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     render: (kind, e) => renderNotification(kind, e),
     minIntervalMs: config.tracking.minIntervalMs,
     maxIntervalMs: config.tracking.maxIntervalMs,
+    incidentIntervalMs: health.freshnessMs,
+    requestPollsPerMinute: config.tracking.requestPollsPerMinute,
   });
   const reminders = new Reminders({
     escalations: database.escalations,
@@ -157,7 +163,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     logger,
     periods: config.reminders,
     render: (rule, e, waitedMs) => {
-      const tr = localizer.forLocale(flowOf(e).locale);
+      const tr = localizer.forLocale(flowOf(e).locale, flowOf(e).timeZone);
       const text = tr.t(`flow.reminders.${rule}`, {
         id: e.id,
         request: flowOf(e).serviceRequestId ?? '',
@@ -182,7 +188,14 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     healthTimeoutMs: config.upstream.turnBudgetMs,
     lateHealthMs: config.upstream.totalTimeoutMs,
   });
-  const healthCommand = createHealthCommand({ directory, health: health.provider, cards });
+  const healthCommand = createHealthCommand({
+    directory,
+    health: health.provider,
+    cards,
+    turnBudgetMs: config.upstream.turnBudgetMs,
+    lateMs: config.upstream.totalTimeoutMs,
+    late: { background, outbox: database.outbox, clock },
+  });
   const edge = createTeamsEdge({
     config,
     documents: database.documents,
@@ -193,6 +206,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     logger,
     commands: { ...flow.commands(), health: healthCommand },
     verbs: { ...flow.verbs(), health: healthCommand },
+    searches: { customers: createCustomerSearch({ directory, timeoutMs: config.upstream.turnBudgetMs }) },
   });
   const outboxWorker = new OutboxWorker({
     outbox: database.outbox,
@@ -213,11 +227,12 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
           store: database.escalations,
           logger,
           auth: tabAuthFromConfig(config, config.publicHostname),
-          cardFor: (escalation, locale) => flow.cardFor(localizer.forLocale(locale), escalation),
+          cardFor: (escalation, locale) => flow.cardFor(localizer.forLocale(locale, flowOf(escalation).timeZone), escalation),
           staticDir: join(PROJECT_ROOT, 'src', 'tab', 'static'),
         }),
-      // The sandbox's own API (resolve an incident) exists only when the sandbox plays Microsoft.
-      ...(sandbox ? [(server: Parameters<typeof registerSandboxHealthRoutes>[0]) => registerSandboxHealthRoutes(server, sandbox)] : []),
+      // The sandbox's own API (resolve an incident) is unauthenticated: it exists only when the
+      // sandbox plays Microsoft in local mode, never on an instance with an app id.
+      ...(sandbox && config.bot.localMode ? [(server: Parameters<typeof registerSandboxHealthRoutes>[0]) => registerSandboxHealthRoutes(server, sandbox)] : []),
     ],
   });
 

@@ -138,22 +138,31 @@ const optionalGuid = z.preprocess(
   emptyToUndefined,
   z.string().trim().regex(guid, { error: 'expected a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)' }).optional(),
 );
-const guidList = z.preprocess(
+/** A tenant id setting: a GUID, lower-cased (Entra compares tenant ids case-insensitively). */
+const optionalTenantGuid = optionalGuid.transform((v) => v?.toLowerCase());
+/** ALLOWED_TENANTS: comma-separated tenant GUIDs (lower-cased), or `*` alone for any tenant. */
+const tenantList = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : []),
-  z.array(z.string().regex(guid, { error: 'expected comma-separated tenant GUIDs' })),
+  z.union([
+    z.tuple([z.literal('*')]).transform(() => '*' as const),
+    z
+      .array(z.string().regex(guid, { error: 'expected comma-separated tenant GUIDs, or * alone for any tenant' }))
+      .transform((ids) => [...new Set(ids.map((id) => id.toLowerCase()))]),
+  ], { error: 'expected comma-separated tenant GUIDs, or * alone for any tenant' }),
 );
 
 /** The shape of the environment, variable by variable. */
 const EnvSchema = z.object({
   PORT: intIn(1, 65535, 3978),
-  HOST: z.preprocess((v) => emptyToUndefined(v) ?? '0.0.0.0', z.string().trim()),
+  // Empty: derived from the mode (see `defaultHost`).
+  HOST: optionalText,
   MicrosoftAppId: optionalGuid,
   MicrosoftAppPassword: optionalText,
   MicrosoftAppType: z.preprocess(
     (v) => emptyToUndefined(v) ?? 'SingleTenant',
     z.enum(APP_TYPES, { error: () => `expected one of ${APP_TYPES.join(' | ')}` }),
   ),
-  MicrosoftAppTenantId: optionalGuid,
+  MicrosoftAppTenantId: optionalTenantGuid,
   CLOUD: z.preprocess(
     (v) => (emptyToUndefined(v) === undefined ? 'public' : typeof v === 'string' ? v.trim().toLowerCase() : v),
     z
@@ -176,7 +185,7 @@ const EnvSchema = z.object({
   DIRECTORY_SOURCE: enumOf(DIRECTORY_SOURCES, 'sandbox'),
   LOG_LEVEL: enumOf(LOG_LEVELS, 'info'),
   SHUTDOWN_GRACE_SECONDS: intIn(0, 300, 10),
-  ALLOWED_TENANTS: guidList,
+  ALLOWED_TENANTS: tenantList,
   GRAPH_CLIENT_ID: optionalGuid,
   GRAPH_CLIENT_SECRET: optionalText,
   GRAPH_CLIENT_CERTIFICATE_PATH: optionalText,
@@ -185,13 +194,16 @@ const EnvSchema = z.object({
   PARTNER_CENTER_CLIENT_SECRET: optionalText,
   PARTNER_CENTER_CLIENT_CERTIFICATE_PATH: optionalText,
   PARTNER_CENTER_CLIENT_MANAGED_IDENTITY_ID: optionalGuid,
-  PARTNER_TENANT_ID: optionalGuid,
+  PARTNER_TENANT_ID: optionalTenantGuid,
   PARTNER_CENTER_REFRESH_TOKEN: optionalText,
   SANDBOX_ATTENTION_AFTER_SECONDS: intIn(1, 86_400, 60),
   SANDBOX_CLOSE_AFTER_SECONDS: intIn(1, 86_400, 120),
-  TRACKING_MIN_INTERVAL_SECONDS: intIn(1, 3600, 60),
+  TRACKING_MIN_INTERVAL_SECONDS: intIn(1, 3600, 30),
   TRACKING_MAX_INTERVAL_SECONDS: intIn(1, 86_400, 1800),
+  TRACKING_POLLS_PER_MINUTE: intIn(1, 6000, 600),
   OUTBOX_AMBIGUOUS_RESEND: enumOf(['on', 'off'] as const, 'on'),
+  // At most Teams' 15 s turn limit (and a quarter of the outbox's 60 s lease).
+  CONNECTOR_TIMEOUT_MS: intIn(100, 15_000, 5000),
   RESOLVED_REMINDER_HOURS: intIn(1, 720, 4),
   QUIET_REQUEST_DAYS: intIn(1, 90, 3),
   HANDOFF_REMINDER_HOURS: intIn(1, 720, 24),
@@ -227,6 +239,7 @@ export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(EnvSch
 /** The whole, validated configuration of one bot process. */
 export interface Config {
   readonly port: number;
+  /** The listen address: HOST, or 127.0.0.1 in local mode and 0.0.0.0 with an app id. */
   readonly host: string;
   readonly bot: {
     /** Empty app id: local mode, Bot Framework authentication is off. */
@@ -252,11 +265,16 @@ export interface Config {
   readonly directorySource: (typeof DIRECTORY_SOURCES)[number];
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly shutdownGraceMs: number;
-  /** Partner tenants allowed to use the bot; empty means any. */
+  /**
+   * Tenants served besides the partner's own (lower-case). With an app id, only the partner
+   * tenant and these are served; in local mode an empty list means any tenant.
+   */
   readonly allowedTenants: readonly string[];
+  /** `ALLOWED_TENANTS=*`: every tenant is served (the app logs a warning at start). */
+  readonly allowAnyTenant: boolean;
   /** The public host Teams reaches the bot and its tab at (manifest, SSO audience). */
   readonly publicHostname?: string;
-  /** The partner's own Entra tenant (Partner Center calls are made in it). */
+  /** The partner's own Entra tenant, lower-case (Partner Center calls are made in it; the bot and tab serve it). */
   readonly partnerTenantId?: string;
   /** The multi-tenant app that reads customers' service health (HEALTH_SOURCE=graph). */
   readonly graph: { readonly clientId?: string; readonly credential?: ClientCredential };
@@ -284,8 +302,12 @@ export interface Config {
   readonly tracking: {
     /** Background workers (tracker, outbox, reminders) run in this process. */
     readonly enabled: boolean;
+    /** The short interval: Sev A, attention_needed and recently touched requests (polling policy). */
     readonly minIntervalMs: number;
+    /** Where the backoff of quiet Sev C requests stops. */
     readonly maxIntervalMs: number;
+    /** Partner Center service-request reads per minute per instance. */
+    readonly requestPollsPerMinute: number;
     /**
      * A notification whose sender died between the send and recording it: send it again
      * (at-least-once: a possible duplicate) or give it up (at-most-once: a possible loss).
@@ -301,6 +323,11 @@ export interface Config {
     /** Request prepared but not filed (awaiting_handoff). */
     readonly handoffMs: number;
   };
+  /** Calls to the Bot Framework connector (replies and proactive sends). */
+  readonly connector: {
+    /** Deadline of one call; a call without an answer by then may still have arrived. */
+    readonly timeoutMs: number;
+  };
   /** Retry policy of calls to Graph and Partner Center. */
   readonly upstream: {
     readonly maxAttempts: number;
@@ -309,6 +336,20 @@ export interface Config {
     /** Longest a turn waits for an upstream answer before acknowledging and finishing later. */
     readonly turnBudgetMs: number;
   };
+}
+
+/**
+ * Where the bot listens when HOST is empty: this machine only in local mode (authentication is
+ * off there), every interface with an app id (App Service and containers route to it).
+ */
+export function defaultHost(localMode: boolean): string {
+  return localMode ? '127.0.0.1' : '0.0.0.0';
+}
+
+/** Whether a listen address is reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
 /** Reads `.env` from a path into a plain object, never into `process.env`. */
@@ -427,7 +468,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 
   return Object.freeze({
     port: e.PORT,
-    host: e.HOST,
+    host: e.HOST ?? defaultHost(!e.MicrosoftAppId),
     bot: {
       appId: e.MicrosoftAppId,
       appPassword: e.MicrosoftAppPassword,
@@ -449,7 +490,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     directorySource: e.DIRECTORY_SOURCE,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
-    allowedTenants: e.ALLOWED_TENANTS,
+    allowedTenants: e.ALLOWED_TENANTS === '*' ? [] : e.ALLOWED_TENANTS,
+    allowAnyTenant: e.ALLOWED_TENANTS === '*',
     partnerTenantId,
     publicHostname: e.PUBLIC_HOSTNAME,
     graph: { clientId: graphClientId, credential: graphCredential },
@@ -473,6 +515,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       enabled: e.WORKERS === 'on',
       minIntervalMs: e.TRACKING_MIN_INTERVAL_SECONDS * 1000,
       maxIntervalMs: e.TRACKING_MAX_INTERVAL_SECONDS * 1000,
+      requestPollsPerMinute: e.TRACKING_POLLS_PER_MINUTE,
       ambiguousResend: e.OUTBOX_AMBIGUOUS_RESEND === 'on',
     },
     reminders: {
@@ -480,6 +523,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       quietRequestMs: e.QUIET_REQUEST_DAYS * 86_400_000,
       handoffMs: e.HANDOFF_REMINDER_HOURS * 3_600_000,
     },
+    connector: { timeoutMs: e.CONNECTOR_TIMEOUT_MS },
     upstream: {
       maxAttempts: e.UPSTREAM_MAX_ATTEMPTS,
       attemptTimeoutMs: e.UPSTREAM_ATTEMPT_TIMEOUT_MS,

@@ -5,6 +5,7 @@
 import i18next, { type i18n } from 'i18next';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { TimeZones, type TimeZone } from './domain/local-time';
 
 /** The languages whose locale files are complete. */
 export const SUPPORTED_LANGUAGES = ['en', 'ko'] as const;
@@ -13,6 +14,11 @@ export type Language = (typeof SUPPORTED_LANGUAGES)[number];
 /** Translates keys for one language. */
 export interface Translator {
   readonly language: Language;
+  /**
+   * The reader's time zone, for the times shown to them; undefined when their client did not
+   * say (times are then shown in UTC, named).
+   */
+  readonly timeZone?: TimeZone;
   /** A string by key, with `{{name}}` placeholders filled. */
   t(key: string, vars?: Readonly<Record<string, string | number>>): string;
   /** A subtree of the locale file (objects and arrays), with English filling missing keys. */
@@ -85,6 +91,8 @@ export class Localizer {
   private readonly instance: i18n;
   /** One translator per language, built once: every turn asks for one. */
   private readonly translators: ReadonlyMap<Language, Translator>;
+  /** The readers' time zones, each prepared once. */
+  private readonly zones = new TimeZones();
 
   constructor(localesDir: string) {
     const resources: Record<string, { translation: Record<string, unknown> }> = {};
@@ -107,10 +115,15 @@ export class Localizer {
     this.translators = new Map(SUPPORTED_LANGUAGES.map((language) => [language, this.translator(language)]));
   }
 
-  /** A translator for an activity's locale. */
-  forLocale(locale: string | undefined): Translator {
+  /**
+   * A translator for an activity's locale that shows times in the zone `timeZone` names (as
+   * the client sent it, or as stored); UTC when it names none this runtime knows.
+   */
+  forLocale(locale: string | undefined, timeZone?: string): Translator {
     const language = languageOf(locale);
-    return this.translators.get(language) ?? this.translator(language);
+    const translator = this.translators.get(language) ?? this.translator(language);
+    const zone = this.zones.get(timeZone);
+    return zone === undefined ? translator : { ...translator, timeZone: zone };
   }
 
   private translator(language: Language): Translator {

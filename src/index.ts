@@ -8,7 +8,7 @@
  * memory, with no turn-latency cost measurable above the benches' noise (bench/memory.ts,
  * bench/turn-latency.ts).
  */
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, isLoopbackHost, loadConfig } from './config';
 import { createLogger } from './log';
 import { describeDatabaseUrl } from './store/url';
 
@@ -17,6 +17,9 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   if (config.bot.localMode) {
     logger.warn('MicrosoftAppId is empty: local mode, Bot Framework authentication is OFF. Never expose this instance.');
+    if (!isLoopbackHost(config.host)) {
+      logger.warn({ host: config.host }, 'local mode listens beyond this machine (HOST): anyone who reaches it talks to the bot unauthenticated');
+    }
   }
   if (!config.bot.localMode && config.bot.appType === 'MultiTenant') {
     logger.warn(

@@ -1,10 +1,12 @@
 /**
  * The HTTP server, built but not listening: the messaging endpoint, liveness and readiness
- * probes, and a drain that lets in-flight turns finish before the process exits.
+ * probes, and a drain that lets in-flight turns finish before the process exits. Request
+ * bodies go through our own reader (request-body.ts), not restify's plugins.
  */
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 import type { Logger } from './log';
+import { DEFAULT_BODY_LIMITS, jsonBodyReader, type BodyLimits } from './request-body';
 
 /** Handles one POST to `/api/messages` (the Teams edge). */
 export type MessageEndpoint = (req: restify.Request, res: restify.Response) => Promise<void>;
@@ -12,13 +14,13 @@ export type MessageEndpoint = (req: restify.Request, res: restify.Response) => P
 /** Dependencies of the server. */
 export interface ServerOptions {
   readonly messages: MessageEndpoint;
-  /** Resolves when the service can do its work (the database answers). */
+  /** Resolves when the service can do its work (the database commits a write). */
   readonly ready: () => Promise<void>;
   readonly logger: Logger;
   /** More routes (tab, sandbox, export), each registered by its own module. */
   readonly routes?: ReadonlyArray<(server: restify.Server) => void>;
-  /** Largest request body accepted, in bytes. */
-  readonly maxBodyBytes?: number;
+  /** Size limit and deadline of request bodies (default: 1 MB within 10 s). */
+  readonly body?: Partial<BodyLimits>;
 }
 
 /** A built server: listen, count in-flight work, and drain it on shutdown. */
@@ -32,6 +34,11 @@ export interface BotServer {
 }
 
 const READY_TIMEOUT_MS = 2000;
+/**
+ * A readiness answer is reused this long, and concurrent probes share one check: /readyz is
+ * public and each check is a database write, so a flood of probes costs at most one write a second.
+ */
+const READY_REUSE_MS = 1000;
 
 /** Resolves after `ms`, without keeping the process alive. */
 function sleep(ms: number): Promise<void> {
@@ -40,7 +47,8 @@ function sleep(ms: number): Promise<void> {
 
 /** Builds the restify server with every route registered. */
 export function buildServer(options: ServerOptions): BotServer {
-  const server = restify.createServer({ name: 'escalation-desk', handleUncaughtExceptions: false });
+  // noWriteContinue: the body reader says 100 Continue only to a body its headers do not refuse.
+  const server = restify.createServer({ name: 'escalation-desk', handleUncaughtExceptions: false, noWriteContinue: true });
   // Node closes idle keep-alive connections after 5 s; under load the next turn then pays for a
   // new connection (seconds when the server is busy). The Bot Service keeps them far longer.
   server.server.keepAliveTimeout = 75_000;
@@ -48,6 +56,7 @@ export function buildServer(options: ServerOptions): BotServer {
   const { logger } = options;
   let inFlight = 0; // per server instance: counts requests so shutdown can wait for them
   let stopping = false;
+  let readiness: { readonly ready: Promise<boolean>; settledAt?: number } | undefined; // the latest check, shared
 
   server.pre((_req: restify.Request, res: restify.Response, next: restify.Next) => {
     if (stopping) {
@@ -61,10 +70,8 @@ export function buildServer(options: ServerOptions): BotServer {
     });
     return next();
   });
-  server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.use(
-    restify.plugins.bodyParser({ mapParams: false, maxBodySize: options.maxBodyBytes ?? 1024 * 1024, rejectUnknown: false }),
-  );
+  // Before routing, so a body sent to an unknown route is refused or bounded like any other.
+  server.pre(jsonBodyReader({ ...DEFAULT_BODY_LIMITS, ...options.body }));
 
   server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
     await options.messages(req, res);
@@ -75,17 +82,29 @@ export function buildServer(options: ServerOptions): BotServer {
     return next();
   });
 
-  server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
-    try {
-      await Promise.race([
+  const isReady = (): Promise<boolean> => {
+    if (readiness && (readiness.settledAt === undefined || Date.now() - readiness.settledAt < READY_REUSE_MS)) return readiness.ready;
+    const current: { ready: Promise<boolean>; settledAt?: number } = {
+      ready: Promise.race([
         options.ready(),
         sleep(READY_TIMEOUT_MS).then(() => Promise.reject(new Error('readiness check timed out'))),
-      ]);
-      res.send(200, { status: 'ready' });
-    } catch (error) {
-      logger.warn({ err: error }, 'readiness check failed');
-      res.send(503, { status: 'unavailable', reason: 'database unreachable' });
-    }
+      ]).then(
+        () => true,
+        (error: unknown) => {
+          logger.warn({ err: error }, 'readiness check failed');
+          return false;
+        },
+      ).finally(() => {
+        current.settledAt = Date.now();
+      }),
+    };
+    readiness = current;
+    return current.ready;
+  };
+
+  server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
+    if (await isReady()) res.send(200, { status: 'ready' });
+    else res.send(503, { status: 'unavailable', reason: 'the database does not take writes' });
   });
 
   for (const register of options.routes ?? []) register(server);

@@ -78,6 +78,24 @@ describe('service over HTTP (local mode)', () => {
     assert.equal(f.connector.calls.length, 0);
   });
 
+  it('serves the Agents Playground\u2019s activities (non-GUID tenant, msteams) and refuses other channels with 403, storing nothing', async () => {
+    // What @microsoft/m365agentsplayground 0.2.x sends for -c msteams (its default channel):
+    // its config's tenant, which is not a GUID, in conversation.tenantId and channelData.tenant.id.
+    const playgroundTenant = '00000000-0000-0000-0000-0000000000001';
+    const playground = message('help', { serviceUrl: f.connector.url, tenantId: playgroundTenant, conversationId: 'playground-chat' });
+    assert.equal((await f.app.post('/api/messages', playground)).status, 200);
+    const [reply] = await f.connector.waitForSent(1);
+    assert.equal(cardTexts(cardOf(reply))[0], 'Escalation Desk');
+
+    for (const channelId of ['webchat', 'directline', 'emulator']) {
+      const res = await f.app.post('/api/messages', { ...message('help', { serviceUrl: f.connector.url, conversationId: `other-${channelId}` }), channelId });
+      assert.equal(res.status, 403, channelId);
+      assert.equal((res.body as { code: string }).code, 'ChannelNotSupported');
+      assert.equal((await f.app.app.database.documents.read([`${channelId}/conversations/other-${channelId}`])).size, 0);
+    }
+    assert.equal(f.connector.calls.length, 1, 'only the Playground was answered');
+  });
+
   it('never logs the message text', async () => {
     await f.app.post('/api/messages', message('help my secret customer Contoso-Zebra', { serviceUrl: f.connector.url }));
     await f.connector.waitForSent(1);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { ConfigError, DEFAULT_DATABASE_URL, loadConfig } from '../src/config';
+import { ConfigError, DEFAULT_DATABASE_URL, isLoopbackHost, loadConfig } from '../src/config';
 
 const load = (env: Record<string, string>) => loadConfig({ env, dotenvPath: null });
 const refusal = (env: Record<string, string>): string => {
@@ -93,6 +93,38 @@ describe('config', () => {
     assert.match(refusal({ ...multi, PUBLIC_HOSTNAME: 'desk.example.com' }), /PARTNER_TENANT_ID/);
     const c = load({ ...multi, PUBLIC_HOSTNAME: 'desk.example.com', PARTNER_TENANT_ID: id });
     assert.equal(c.bot.localMode, false);
+  });
+
+  it('tenant settings: lower-cased; ALLOWED_TENANTS is a GUID list or * alone (any tenant)', () => {
+    const id = '11111111-2222-3333-4444-555555555555';
+    const auth = { MicrosoftAppId: id, MicrosoftAppPassword: 's', PUBLIC_HOSTNAME: 'desk.example.com' };
+    const upper = load({ ...auth, PARTNER_TENANT_ID: '72F988BF-86F1-41AF-91AB-2D7CD011DB47', ALLOWED_TENANTS: ' AAAAAAAA-0000-4000-8000-00000000000A ,aaaaaaaa-0000-4000-8000-00000000000a, bbbbbbbb-0000-4000-8000-00000000000b' });
+    assert.equal(upper.partnerTenantId, '72f988bf-86f1-41af-91ab-2d7cd011db47');
+    assert.deepEqual(upper.allowedTenants, ['aaaaaaaa-0000-4000-8000-00000000000a', 'bbbbbbbb-0000-4000-8000-00000000000b']);
+    assert.equal(upper.allowAnyTenant, false);
+    const fromAppTenant = load({ ...auth, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: 'CCCCCCCC-0000-4000-8000-00000000000C' });
+    assert.equal(fromAppTenant.partnerTenantId, 'cccccccc-0000-4000-8000-00000000000c');
+    const any = load({ ...auth, PARTNER_TENANT_ID: id, ALLOWED_TENANTS: ' * ' });
+    assert.equal(any.allowAnyTenant, true);
+    assert.deepEqual(any.allowedTenants, []);
+    assert.equal(load({}).allowAnyTenant, false);
+    assert.deepEqual(load({}).allowedTenants, []);
+    assert.match(refusal({ ALLOWED_TENANTS: `*,${id}` }), /^Invalid setting ALLOWED_TENANTS: expected comma-separated tenant GUIDs, or \* alone/);
+    assert.match(refusal({ ALLOWED_TENANTS: 'contoso.com' }), /^Invalid setting ALLOWED_TENANTS: expected comma-separated tenant GUIDs, or \* alone/);
+  });
+
+  it('HOST: this machine only in local mode, every interface with an app id, and an explicit HOST wins', () => {
+    const id = '11111111-2222-3333-4444-555555555555';
+    const hosted = { MicrosoftAppId: id, MicrosoftAppPassword: 's', PUBLIC_HOSTNAME: 'desk.example.com', PARTNER_TENANT_ID: id };
+    assert.equal(load({}).host, '127.0.0.1');
+    assert.equal(load({ HOST: ' ' }).host, '127.0.0.1');
+    assert.equal(load(hosted).host, '0.0.0.0');
+    assert.equal(load({ HOST: '0.0.0.0' }).host, '0.0.0.0');
+    assert.equal(load({ ...hosted, HOST: '10.0.0.4' }).host, '10.0.0.4');
+    assert.deepEqual(
+      ['127.0.0.1', '127.8.9.10', 'localhost', '::1', '[::1]', '0.0.0.0', '::', '10.0.0.4', 'desk.example.com'].filter(isLoopbackHost),
+      ['127.0.0.1', '127.8.9.10', 'localhost', '::1', '[::1]'],
+    );
   });
 
   it('reads .env where the environment has no value, and the environment wins', async () => {

@@ -11,16 +11,20 @@ import { recordChildOutput } from './support/run-log';
 const ENTRY = join(PROJECT_ROOT, 'dist', 'src', 'index.js');
 
 /** Starts the real entry point and resolves once it is listening. */
-async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+async function startProcess(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; stderr: () => string; stdout: () => string }> {
   const child = spawn(process.execPath, [ENTRY], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   recordChildOutput(child, env);
   let err = '';
+  let out = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${env.PORT}`;
   for (let i = 0; i < 100; i += 1) {
     if (child.exitCode !== null) break;
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return { child, url, stderr: () => err };
+      if ((await fetch(`${url}/healthz`)).ok) return { child, url, stderr: () => err, stdout: () => out };
     } catch {
       // not listening yet
     }
@@ -62,6 +66,27 @@ describe('the bot process', () => {
     assert.equal(stderr.trim().split('\n').length, 1);
     assert.match(stderr, /DATABASE_URL/);
     assert.ok(!stderr.includes('hunter2'));
+  });
+
+  it('local mode listens on 127.0.0.1 unless HOST says otherwise, and then warns', async () => {
+    const listening = (stdout: string) =>
+      stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { msg?: string; host?: string; level?: number });
+    const quiet = await startProcess({ PORT: '39784', DATABASE_URL: 'sqlite::memory:', WORKERS: 'off' });
+    quiet.child.kill('SIGTERM');
+    await exited(quiet.child);
+    const lines = listening(quiet.stdout());
+    assert.equal(lines.find((l) => l.msg?.startsWith('listening'))?.host, '127.0.0.1');
+    assert.ok(!lines.some((l) => l.msg?.includes('listens beyond this machine')));
+
+    const open = await startProcess({ PORT: '39785', HOST: '0.0.0.0', DATABASE_URL: 'sqlite::memory:', WORKERS: 'off' });
+    open.child.kill('SIGTERM');
+    await exited(open.child);
+    const warning = listening(open.stdout()).find((l) => l.msg?.includes('listens beyond this machine'));
+    assert.equal(warning?.level, 40, 'a warning');
+    assert.equal(warning?.host, '0.0.0.0');
   });
 
   it('killed with SIGKILL between two turns, it loses nothing', async () => {

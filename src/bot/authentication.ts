@@ -1,9 +1,14 @@
 /**
  * How the edge authenticates Bot Framework requests and reaches the connector: botbuilder's
- * configuration-based authentication, with token errors answered as refusals and the
- * connector and user-token clients kept between turns.
+ * configuration-based authentication, with token errors answered as refusals, the connector
+ * and user-token clients kept between turns, and every connector client given a deadline per
+ * call and no retries of its own (`connector-client.ts`).
  */
-import { ConfigurationBotFrameworkAuthentication, type Activity } from 'botbuilder';
+import {
+  ConfigurationBotFrameworkAuthentication,
+  type Activity,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+} from 'botbuilder';
 import {
   AuthenticationConstants,
   AuthenticationError,
@@ -13,6 +18,7 @@ import {
   type ConnectorClient,
   type UserTokenClient,
 } from 'botframework-connector';
+import { configureConnectorClient, type ConnectorClientSettings } from './connector-client';
 
 /** Token-library errors that mean "this token is not acceptable", not "the server failed". */
 const TOKEN_REJECTIONS: ReadonlySet<string> = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
@@ -43,20 +49,32 @@ function appIdOf(claims: ClaimsIdentity): string {
   return claims.getClaimValue(AuthenticationConstants.AudienceClaim) ?? claims.getClaimValue(AuthenticationConstants.AppIdClaim) ?? '';
 }
 
-/** A connector factory whose clients come from the shared cache. */
+/** A connector factory whose clients come from the shared cache, configured once when created. */
 class CachingConnectorFactory extends ConnectorFactory {
   constructor(
     private readonly inner: ConnectorFactory,
     private readonly appId: string,
     private readonly cache: ClientCache<ConnectorClient>,
+    private readonly settings: ConnectorClientSettings,
   ) {
     super();
   }
 
   override create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-    return this.cache.get(JSON.stringify([this.appId, serviceUrl, audience ?? '']), () => this.inner.create(serviceUrl, audience));
+    return this.cache.get(JSON.stringify([this.appId, serviceUrl, audience ?? '']), async () =>
+      configureConnectorClient(await this.inner.create(serviceUrl, audience), this.settings),
+    );
   }
 }
+
+/** Settings of the edge's authentication beyond botbuilder's own. */
+export interface EdgeAuthenticationOptions {
+  /** Deadline of one connector call (default 5 s). */
+  readonly connectorTimeoutMs?: number;
+}
+
+/** Default deadline of a connector call: Teams answers in well under a second. */
+export const DEFAULT_CONNECTOR_TIMEOUT_MS = 5_000;
 
 /**
  * botbuilder's configuration-based authentication, with two changes:
@@ -68,12 +86,18 @@ class CachingConnectorFactory extends ConnectorFactory {
  *   quarter of an echo turn's CPU. Their credentials depend only on the app id and the
  *   audience, and their token caches gain from living longer, so they are kept per app id,
  *   service URL and audience, as BotFrameworkAdapter used to keep its connector clients.
- *   Proactive sends (createConnectorFactory) still get a client each: the proactive sender
- *   changes its client's retry pipeline.
+ *   Proactive sends (createConnectorFactory) share them.
+ * - Every connector client gets a deadline per call and loses botbuilder's retry policy.
  */
 export class EdgeBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
   private readonly connectors = new ClientCache<ConnectorClient>();
   private readonly userTokens = new ClientCache<UserTokenClient>();
+  private readonly connectorSettings: ConnectorClientSettings;
+
+  constructor(settings: ConfigurationBotFrameworkAuthenticationOptions, options: EdgeAuthenticationOptions = {}) {
+    super(settings);
+    this.connectorSettings = { timeoutMs: options.connectorTimeoutMs ?? DEFAULT_CONNECTOR_TIMEOUT_MS };
+  }
 
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
     let result: AuthenticateRequestResult;
@@ -84,7 +108,14 @@ export class EdgeBotFrameworkAuthentication extends ConfigurationBotFrameworkAut
       throw error;
     }
     const factory = result.connectorFactory;
-    return factory ? { ...result, connectorFactory: new CachingConnectorFactory(factory, appIdOf(result.claimsIdentity), this.connectors) } : result;
+    return factory
+      ? { ...result, connectorFactory: new CachingConnectorFactory(factory, appIdOf(result.claimsIdentity), this.connectors, this.connectorSettings) }
+      : result;
+  }
+
+  /** The factory of proactive sends (`continueConversationAsync`): the same configured, shared clients. */
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return new CachingConnectorFactory(super.createConnectorFactory(claimsIdentity), appIdOf(claimsIdentity), this.connectors, this.connectorSettings);
   }
 
   override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {

@@ -7,10 +7,12 @@ import {
   CloudAdapter,
   ConversationState,
   UserState,
+  type Activity,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type Request,
   type Response,
 } from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
 import type { CardRenderer } from '../cards';
 import type { Config } from '../config';
 import type { Localizer } from '../i18n';
@@ -20,18 +22,19 @@ import type { DocumentStore } from '../store/types';
 import type { Clock } from '../domain/clock';
 import { conversationReferences } from './conversation-refs';
 import { retryingSends } from './send-retry';
-import { EscalationDeskBot, type Handler } from './bot';
+import { EscalationDeskBot, type Handler, type SearchHandler } from './bot';
 import type { CommandName } from './commands';
-import type { Verb } from '../cards/verbs';
+import type { Dataset, Verb } from '../cards/verbs';
 import { checkActivity } from './activity-gate';
+import { channelRefusal, type GatedActivity } from './channel-gate';
 import { EdgeBotFrameworkAuthentication } from './authentication';
 import { DocumentBotStorage } from './state-storage';
-import { tenantAllowList } from './tenant-filter';
+import { tenantAllowList, tenantPolicy } from './tenant-filter';
 import { createTurnErrorHandler } from './turn-error';
 
 /** Dependencies of the Teams edge. */
 export interface TeamsEdgeOptions {
-  readonly config: Pick<Config, 'bot' | 'endpoints' | 'allowedTenants'>;
+  readonly config: Pick<Config, 'bot' | 'endpoints' | 'allowedTenants' | 'allowAnyTenant' | 'partnerTenantId' | 'connector'>;
   readonly documents: DocumentStore;
   readonly conversations: ConversationStore;
   readonly clock: Clock;
@@ -40,6 +43,8 @@ export interface TeamsEdgeOptions {
   readonly logger: Logger;
   readonly commands?: Partial<Record<CommandName, Handler>>;
   readonly verbs?: Partial<Record<Verb, Handler>>;
+  /** Typeahead handlers, by dataset. */
+  readonly searches?: Partial<Record<Dataset, SearchHandler>>;
 }
 
 /** The assembled edge: the HTTP entry point for `/api/messages` and the parts tests reach into. */
@@ -69,13 +74,15 @@ export function botFrameworkAuthSettings(
 
 /** Builds the Teams edge. */
 export function createTeamsEdge(options: TeamsEdgeOptions): TeamsEdge {
-  const auth = new EdgeBotFrameworkAuthentication(botFrameworkAuthSettings(options.config));
+  const auth = new EdgeBotFrameworkAuthentication(botFrameworkAuthSettings(options.config), {
+    connectorTimeoutMs: options.config.connector.timeoutMs,
+  });
   const adapter = new CloudAdapter(auth);
   const storage = new DocumentBotStorage(options.documents);
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
 
-  adapter.use(tenantAllowList(options.config.allowedTenants, options.localizer, options.logger));
+  adapter.use(tenantAllowList(tenantPolicy(options.config), options.localizer, options.logger));
   adapter.use(conversationReferences(options.conversations, options.clock, options.logger));
   adapter.use(retryingSends());
   adapter.onTurnError = createTurnErrorHandler({
@@ -92,15 +99,39 @@ export function createTeamsEdge(options: TeamsEdgeOptions): TeamsEdge {
     states: [conversationState, userState],
     commands: options.commands,
     verbs: options.verbs,
+    searches: options.searches,
   });
+
+  /** Answers a request that gets no turn. */
+  const answer = (res: Response, status: number, body: { code: string; message: string }): void => {
+    res.status(status);
+    res.send(body);
+    res.end();
+  };
 
   return {
     process: async (req, res) => {
       const check = checkActivity(req.body);
       if (!check.ok) {
-        res.status(400);
-        res.send({ code: 'BadRequest', message: check.reason });
-        res.end();
+        answer(res, 400, { code: 'BadRequest', message: check.reason });
+        return;
+      }
+      const refusal = channelRefusal(req.body as GatedActivity, { localMode: options.config.bot.localMode });
+      if (refusal) {
+        // Authenticated first, as every request is: a caller without a valid token learns only 401.
+        const authorization = req.headers.authorization ?? req.headers.Authorization;
+        try {
+          // checkActivity proved the fields authentication reads (channelId, serviceUrl) are there.
+          await auth.authenticateRequest(req.body as unknown as Activity, typeof authorization === 'string' ? authorization : '');
+        } catch (error) {
+          if (!(error instanceof AuthenticationError)) throw error;
+          answer(res, 401, { code: 'Unauthorized', message: 'Unauthorized' });
+          return;
+        }
+        options.logger.warn({ code: refusal.code }, 'activity refused before its turn: not a Teams activity of one tenant');
+        const locale = (req.body as { locale?: unknown }).locale;
+        const message = options.localizer.forLocale(typeof locale === 'string' ? locale : undefined).t(refusal.messageKey);
+        answer(res, 403, { code: refusal.code, message });
         return;
       }
       await adapter.process(req, res, (context) => bot.run(context));

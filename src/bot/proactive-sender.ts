@@ -4,9 +4,10 @@
  * the outcomes the outbox worker acts on (retry later, unreachable, permanent).
  *
  * Retries belong to the outbox worker alone (rate limiter, backoff with jitter, Retry-After,
- * attempts recorded in the database). botbuilder's connector pipeline would otherwise retry
- * 429 (only with Retry-After) and 5xx on its own, hidden from the limiter and inside the
- * lease; its retry phase is therefore removed from the per-call connector client.
+ * one recorded attempt per request): every send here is exactly one HTTP request. The
+ * connector clients carry no retry policy of their own and a deadline per call
+ * (`connector-client.ts`), and the edge's reply retry stays out of proactive turns
+ * (`send-retry.ts`). A call that timed out is reported as ambiguous: it may have arrived.
  */
 import {
   ActivityTypes,
@@ -17,6 +18,7 @@ import {
 } from 'botbuilder';
 import type { Logger } from 'pino';
 import { parseRetryAfter } from '../http/retry-after';
+import { ConnectorTimeoutError } from './connector-client';
 import type { ConversationRecord } from '../store/queues';
 import { IDEMPOTENCY_CHANNEL_DATA_KEY, type DeliveryLookup, type ProactiveSender, type SendResult } from '../tracking/types';
 
@@ -26,11 +28,6 @@ export interface BotProactiveSenderOptions {
   /** The bot's Microsoft App ID ('' when running without authentication, locally). */
   readonly botAppId: string;
   readonly logger: Logger;
-  /**
-   * Keep botbuilder's own connector retries (default false: the outbox worker retries, so a
-   * throttled conversation is not hit again behind the limiter's back).
-   */
-  readonly keepConnectorRetries?: boolean;
 }
 
 /** 403 codes after which Teams will not accept messages in the conversation until the bot is reinstalled. */
@@ -74,7 +71,6 @@ export class BotProactiveSender implements ProactiveSender {
     let result: SendResult = { ok: false, kind: 'retry' };
     try {
       await adapter.continueConversationAsync(botAppId, referenceOf(target), async (context) => {
-        if (!this.options.keepConnectorRetries) removeConnectorRetries(context, adapter);
         // Caught here, inside the turn: a throw would reach the adapter's onTurnError, which
         // would try to apologise in the conversation that just refused a message.
         try {
@@ -89,7 +85,8 @@ export class BotProactiveSender implements ProactiveSender {
       result = mapConnectorError(error);
     }
     if (!result.ok) {
-      this.options.logger.debug({ conversation: target.key, outcome: result.kind, status: result.status, code: result.code }, 'proactive send failed');
+      const status = 'status' in result ? result.status : undefined;
+      this.options.logger.debug({ conversation: target.key, outcome: result.kind, status, code: result.code }, 'proactive send failed');
     }
     return result;
   }
@@ -134,6 +131,7 @@ export function connectorStatusOf(error: unknown): number | undefined {
 /** Maps a connector failure to what the outbox worker does with it. */
 export function mapConnectorError(error: unknown): SendResult {
   const e = (typeof error === 'object' && error !== null ? error : {}) as ConnectorErrorShape;
+  if (error instanceof ConnectorTimeoutError) return { ok: false, kind: 'ambiguous', code: error.code };
   const status = connectorStatusOf(error);
   const code = bodyCode(e.response?.bodyAsText) ?? (typeof e.code === 'string' ? e.code : undefined);
   if (status === undefined) return { ok: false, kind: 'retry', ...(code ? { code } : {}) };
@@ -162,17 +160,6 @@ function retryAfterOf(headers: unknown): number | undefined {
   const h = headers as { get?: (name: string) => unknown } & Record<string, unknown>;
   const raw = typeof h.get === 'function' ? h.get('retry-after') : h['retry-after'];
   return typeof raw === 'string' ? parseRetryAfter(raw, new Date()) : undefined;
-}
-
-/** The per-call connector client's HTTP pipeline, when botbuilder exposes it. */
-interface PipelineHolder {
-  readonly client?: { readonly pipeline?: { removePolicy?: (options: { phase?: 'Retry' }) => unknown } };
-}
-
-function removeConnectorRetries(context: TurnContext, adapter: CloudAdapter): void {
-  const connector = context.turnState.get<PipelineHolder | undefined>(adapter.ConnectorClientKey);
-  // The client is created for this call alone, so changing its pipeline affects nothing else.
-  connector?.client?.pipeline?.removePolicy?.({ phase: 'Retry' });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

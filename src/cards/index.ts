@@ -2,6 +2,7 @@
  * One typed render function per card: the only way the bot builds a card.
  */
 import type { Translator } from '../i18n';
+import { inert } from './inert';
 import type { AdaptiveCardJson, CardRenderer } from './renderer';
 
 export type { AdaptiveCardJson } from './renderer';
@@ -52,5 +53,6 @@ export interface HealthCardData {
 
 /** The service health of one customer tenant: statuses and open issues. */
 export function renderHealth(cards: CardRenderer, tr: Translator, data: HealthCardData): AdaptiveCardJson {
-  return cards.render('health', tr, { ...data });
+  // Microsoft's issue id is shown inert like its title; the raw id stays in the action data.
+  return cards.render('health', tr, { ...data, issues: data.issues.map((i) => ({ ...i, shownId: inert(i.id) })) });
 }

@@ -3,10 +3,11 @@
  * resolved it (tell the customer), Microsoft needs information, and reminders.
  */
 import type { Escalation } from '../domain/escalation';
+import { answerToCurrentQuestion } from '../domain/answers';
 import { flowOf } from '../domain/flow';
 import type { Translator } from '../i18n';
 import { headerLine } from './escalation-cards';
-import { utcMinute } from './format';
+import { shownTime } from './format';
 import { inert } from './inert';
 import type { AdaptiveCardJson, CardRenderer } from './renderer';
 
@@ -21,7 +22,7 @@ function facts(tr: Translator, e: Escalation): { title: string; value: string }[
   const out = [{ title: tr.t('flow.facts.problem'), value: inert(e.title) }];
   if (f.serviceRequestId) out.push({ title: tr.t('flow.facts.request'), value: f.serviceRequestId });
   if (f.knownIssue) out.push({ title: tr.t('flow.facts.incident'), value: inert(`${f.knownIssue.id} · ${f.knownIssue.title}`) });
-  if (f.microsoftStatus) out.push({ title: tr.t('flow.facts.since'), value: utcMinute(f.microsoftStatus.at) });
+  if (f.microsoftStatus) out.push({ title: tr.t('flow.facts.since'), value: shownTime(tr, f.microsoftStatus.at) });
   return out;
 }
 
@@ -48,9 +49,21 @@ export function renderResolved(cards: CardRenderer, tr: Translator, e: Escalatio
   });
 }
 
-/** "Microsoft needs information": Microsoft's question and a way to answer it. */
+/**
+ * "Microsoft needs information": Microsoft's question and a way to answer it; once answered,
+ * what was sent, by whom and when, and no second form (a failed send keeps the text to retry).
+ */
 export function renderAttention(cards: CardRenderer, tr: Translator, e: Escalation, deepLink: string, error?: string): AdaptiveCardJson {
+  const answer = answerToCurrentQuestion(e);
+  const shown = answer && answer.status !== 'failed' ? answer : undefined;
+  const note = shown ? tr.t(`cards.notify-attention.${shown.status === 'sent' ? 'answered' : 'sending'}`, { time: shownTime(tr, shown.at), name: inert(shown.by) }) : '';
   return cards.render('notify-attention', tr, {
+    answerNote: note,
+    answerStyle: shown?.status === 'sent' ? 'good' : 'emphasis',
+    answerShown: shown ? inert(shown.text) : '',
+    // A send still in progress keeps the form: if its outcome never comes, the same answer can go again.
+    showForm: shown?.status !== 'sent',
+    answerValue: answer && answer.status !== 'sent' ? answer.text : '',
     escalationId: e.id,
     title: tr.t('cards.notify-attention.title', { customer: inert(e.customer.name) }),
     headerLine: headerLine(tr, e),

@@ -17,7 +17,8 @@ export function notificationRenderer(
   deepLinkOf: (e: Escalation) => string,
 ): (kind: NotificationKind, escalation: Escalation) => NotificationPayload {
   return (kind, escalation) => {
-    const tr = localizer.forLocale(flowOf(escalation).locale);
+    // In the owner's language, with times on the clock they described the problem on.
+    const tr = localizer.forLocale(flowOf(escalation).locale, flowOf(escalation).timeZone);
     switch (kind) {
       case 'resolved':
         return { activity: cardActivity(renderResolved(cards, tr, escalation)) };

@@ -22,6 +22,54 @@ export class CardTooLargeError extends Error {
   }
 }
 
+/** Texts shorter than this are never shortened: they are labels, names and ids, not free text. */
+const MIN_SHORTENED_LENGTH = 160;
+/** A card that still does not fit after this many shortenings is a template defect. */
+const MAX_SHORTENING_ROUNDS = 24;
+/** Keys whose values are identifiers or addresses, never shortened (an action must still work). */
+const UNSHORTENABLE_KEY = /(^|[a-z])(Id|Ids|id|ids|Url|url|Link|link|verb|Verb)$|^(strings|common|verbs|language)$/;
+
+/** Where the longest shortenable text of a card's data is, and how long it is. */
+interface LongestText {
+  readonly path: readonly (string | number)[];
+  readonly text: string;
+}
+
+function findLongestText(node: unknown, path: (string | number)[], best: LongestText | undefined): LongestText | undefined {
+  if (typeof node === 'string') return node.length >= MIN_SHORTENED_LENGTH && node.length > (best?.text.length ?? 0) ? { path: [...path], text: node } : best;
+  if (Array.isArray(node)) return (node as unknown[]).reduce<LongestText | undefined>((b, item, i) => findLongestText(item, [...path, i], b), best);
+  if (typeof node === 'object' && node !== null) {
+    let found = best;
+    for (const [key, value] of Object.entries(node)) if (!UNSHORTENABLE_KEY.test(key)) found = findLongestText(value, [...path, key], found);
+    return found;
+  }
+  return best;
+}
+
+/** A copy of `node` with the value at `path` replaced. */
+function replaceAt(node: unknown, path: readonly (string | number)[], value: string): unknown {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path;
+  if (Array.isArray(node)) return (node as unknown[]).map((item, i) => (i === head ? replaceAt(item, rest, value) : item));
+  const record = node as Record<string, unknown>;
+  return { ...record, [head as string]: replaceAt(record[head as string], rest, value) };
+}
+
+/**
+ * The card's data with its longest free text cut by about `excessBytes` (at least a fifth of
+ * it), ending in "…" and the note; undefined when nothing is long enough to shorten.
+ */
+function shortenLongestText(data: Readonly<Record<string, unknown>>, excessBytes: number, note: string): Readonly<Record<string, unknown>> | undefined {
+  const longest = findLongestText(data, [], undefined);
+  if (longest === undefined) return undefined;
+  const chars = [...longest.text];
+  const bytesPerChar = JSON.stringify(longest.text).length > chars.length ? Buffer.byteLength(JSON.stringify(longest.text)) / chars.length : 1;
+  const suffix = `… ${note}`;
+  const cut = Math.max(Math.ceil(excessBytes / bytesPerChar) + suffix.length, Math.ceil(chars.length / 5));
+  const keep = Math.max(MIN_SHORTENED_LENGTH / 2, chars.length - cut);
+  return replaceAt(data, longest.path, `${chars.slice(0, keep).join('').trimEnd()}${suffix}`) as Readonly<Record<string, unknown>>;
+}
+
 /** A whole string value that is exactly one reference to a string every render of a language shares. */
 const SHARED_REFERENCE = /^\$\{(strings|common|verbs)\.([A-Za-z0-9_]+)\}$|^\$\{language\}$/;
 
@@ -81,7 +129,11 @@ export class CardRenderer {
     return [...this.templates.keys()];
   }
 
-  /** Expands one template for a language with its data. */
+  /**
+   * Expands one template for a language with its data. A card that would pass the size budget
+   * (long free text, Korean, escapes) has its longest texts shortened with "…" and a pointer to
+   * the full text, until it fits: a step must never be stuck behind a card Teams would refuse.
+   */
   render(name: string, tr: Translator, data: Readonly<Record<string, unknown>>): AdaptiveCardJson {
     const general = this.templates.get(name);
     if (general === undefined) throw new Error(`No card template named ${name}.`);
@@ -94,10 +146,15 @@ export class CardRenderer {
       language: tr.language,
     };
     const template = own === undefined ? this.localizedTemplate(name, shared) : general;
-    const expanded = template.expand({ $root: { ...data, ...shared } }) as AdaptiveCardJson;
-    const bytes = Buffer.byteLength(JSON.stringify(expanded), 'utf8');
-    if (bytes > MAX_CARD_BYTES) throw new CardTooLargeError(name, bytes);
-    return expanded;
+    let current = data;
+    for (let round = 0; ; round += 1) {
+      const expanded = template.expand({ $root: { ...current, ...shared } }) as AdaptiveCardJson;
+      const bytes = Buffer.byteLength(JSON.stringify(expanded), 'utf8');
+      if (bytes <= MAX_CARD_BYTES) return expanded;
+      const shorter = round < MAX_SHORTENING_ROUNDS ? shortenLongestText(current, bytes - MAX_CARD_BYTES, tr.t('cards.common.shortened')) : undefined;
+      if (shorter === undefined) throw new CardTooLargeError(name, bytes);
+      current = shorter;
+    }
   }
 
   private localizedTemplate(name: string, shared: Shared): ACData.Template {

@@ -34,3 +34,18 @@ export type Verb = (typeof VERBS)[keyof typeof VERBS];
 export function isVerb(value: unknown): value is Verb {
   return typeof value === 'string' && (Object.values(VERBS) as string[]).includes(value);
 }
+
+/**
+ * Every typeahead dataset (`choices.data` of an `Input.ChoiceSet`, searched through the
+ * `application/search` invoke): a dataset a card names without a search handler fails the card test.
+ */
+export const DATASETS = {
+  customers: 'customers',
+} as const;
+
+export type Dataset = (typeof DATASETS)[keyof typeof DATASETS];
+
+/** Whether a value is one of the datasets. */
+export function isDataset(value: unknown): value is Dataset {
+  return typeof value === 'string' && (Object.values(DATASETS) as string[]).includes(value);
+}

@@ -11,7 +11,16 @@ import { UpstreamError, UpstreamStatusError } from '../http/errors';
 import { newRequestId } from '../http/ids';
 import { collectPages, type NextPage } from '../http/paging';
 import type { UpstreamClient } from '../http/upstream';
-import { DirectoryAccessError, byCompanyName, searchCustomers, type Customer, type CustomerDirectory } from './types';
+import { CustomerIndex } from './search';
+import {
+  DirectoryAccessError,
+  byCompanyName,
+  searchLimit,
+  type Customer,
+  type CustomerDirectory,
+  type CustomerPage,
+  type PageRequest,
+} from './types';
 
 /** Dependencies and settings of the Partner Center directory. */
 export interface PartnerCenterDirectoryOptions {
@@ -60,13 +69,15 @@ const customersPage = z.object({
 
 interface CachedList {
   readonly customers: readonly Customer[];
+  /** The same list prepared for searching, built once per fetch. */
+  readonly index: CustomerIndex;
   readonly fetchedAt: number;
 }
 
 /** Customers from Partner Center, cached and coalesced. */
 export class PartnerCenterDirectory implements CustomerDirectory {
   private cached: CachedList | undefined;
-  private inFlight: Promise<readonly Customer[]> | undefined;
+  private inFlight: Promise<CachedList> | undefined;
   private readonly base: string;
 
   constructor(private readonly options: PartnerCenterDirectoryOptions) {
@@ -74,10 +85,25 @@ export class PartnerCenterDirectory implements CustomerDirectory {
   }
 
   /** Every customer, from cache while fresh. */
-  list(): Promise<readonly Customer[]> {
+  async list(): Promise<readonly Customer[]> {
+    return (await this.current()).customers;
+  }
+
+  /** Customers matching a name, domain or tenant id fragment. */
+  async search(query: string, limit?: number): Promise<readonly Customer[]> {
+    return (await this.current()).index.find(query, { skip: 0, top: searchLimit(limit) }).customers;
+  }
+
+  /** A page of the customers matching `query`, from the cached list. */
+  async find(query: string, page: PageRequest): Promise<CustomerPage> {
+    return (await this.current()).index.find(query, page);
+  }
+
+  /** The cached list while fresh, else a new one (shared by concurrent callers). */
+  private current(): Promise<CachedList> {
     const now = this.options.clock.now().getTime();
     if (this.cached && now - this.cached.fetchedAt < (this.options.ttlMs ?? DEFAULT_DIRECTORY_TTL_MS)) {
-      return Promise.resolve(this.cached.customers);
+      return Promise.resolve(this.cached);
     }
     // Concurrent lookups share one listing: the partner may have thousands of customers.
     this.inFlight ??= this.refresh().finally(() => {
@@ -86,18 +112,13 @@ export class PartnerCenterDirectory implements CustomerDirectory {
     return this.inFlight;
   }
 
-  /** Customers matching a name or domain fragment. */
-  async search(query: string, limit?: number): Promise<readonly Customer[]> {
-    return searchCustomers(await this.list(), query, limit);
-  }
-
   /** One customer by tenant id. */
   async get(tenantId: string): Promise<Customer | undefined> {
     const wanted = tenantId.toLowerCase();
     return (await this.list()).find((c) => c.tenantId === wanted);
   }
 
-  private async refresh(): Promise<readonly Customer[]> {
+  private async refresh(): Promise<CachedList> {
     const { http, tokens, partnerTenantId, logger } = this.options;
     const correlationId = newRequestId();
     try {
@@ -114,15 +135,15 @@ export class PartnerCenterDirectory implements CustomerDirectory {
       );
       const unique = new Map(customers.map((c) => [c.tenantId, c]));
       const sorted = [...unique.values()].sort(byCompanyName);
-      this.cached = { customers: sorted, fetchedAt: this.options.clock.now().getTime() };
+      this.cached = { customers: sorted, index: new CustomerIndex(sorted), fetchedAt: this.options.clock.now().getTime() };
       logger.debug({ count: sorted.length, correlationId }, 'customer list refreshed');
-      return sorted;
+      return this.cached;
     } catch (error) {
       const mapped = mapError(error);
       if (this.cached && mapped instanceof UpstreamError) {
         // An old list beats no list: customers are rarely added or removed within the hour.
         logger.warn({ correlationId, err: mapped.failure }, 'Partner Center unavailable; serving the previous customer list');
-        return this.cached.customers;
+        return this.cached;
       }
       throw mapped;
     }

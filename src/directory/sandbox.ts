@@ -1,15 +1,18 @@
 /** The sandbox customer directory: the customers of `sandbox/health.json`. */
 import type { SandboxData } from '../health/sandbox-data';
-import { byCompanyName, searchCustomers, type Customer, type CustomerDirectory } from './types';
+import { CustomerIndex } from './search';
+import { byCompanyName, searchLimit, type Customer, type CustomerDirectory, type CustomerPage, type PageRequest } from './types';
 
 /** Customers from the sandbox seed. */
 export class SandboxCustomerDirectory implements CustomerDirectory {
   private readonly customers: readonly Customer[];
+  private readonly index: CustomerIndex;
 
   constructor(data: SandboxData) {
     this.customers = data.customers
       .map((c) => ({ tenantId: c.tenantId.toLowerCase(), companyName: c.companyName, domain: c.domain }))
       .sort(byCompanyName);
+    this.index = new CustomerIndex(this.customers);
   }
 
   /** Every sandbox customer. */
@@ -17,9 +20,14 @@ export class SandboxCustomerDirectory implements CustomerDirectory {
     return Promise.resolve(this.customers);
   }
 
-  /** Sandbox customers matching a name or domain fragment. */
+  /** Sandbox customers matching a name, domain or tenant id fragment. */
   search(query: string, limit?: number): Promise<readonly Customer[]> {
-    return Promise.resolve(searchCustomers(this.customers, query, limit));
+    return Promise.resolve(this.index.find(query, { skip: 0, top: searchLimit(limit) }).customers);
+  }
+
+  /** A page of the sandbox customers matching `query`. */
+  find(query: string, page: PageRequest): Promise<CustomerPage> {
+    return Promise.resolve(this.index.find(query, page));
   }
 
   /** One sandbox customer by tenant id. */

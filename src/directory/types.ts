@@ -2,8 +2,10 @@
  * The partner's customers: who the bot can open an escalation for, found by name or domain.
  */
 import { UpstreamError } from '../http/errors';
+import { CustomerIndex, type CustomerPage, type PageRequest } from './search';
 
 export { UpstreamError };
+export type { CustomerPage, PageRequest };
 
 /** One customer of the partner. */
 export interface Customer {
@@ -22,8 +24,10 @@ export const MAX_SEARCH_LIMIT = 50;
 export interface CustomerDirectory {
   /** Every customer, sorted by company name. */
   list(): Promise<readonly Customer[]>;
-  /** Customers whose name or domain contains `query` (case-insensitive), at most `limit`. */
+  /** Customers whose name, domain or tenant id contains `query` (case-insensitive), best first, at most `limit`. */
   search(query: string, limit?: number): Promise<readonly Customer[]>;
+  /** A page of the customers matching `query` as `search` ranks them, and how many match: for a typeahead over thousands. */
+  find(query: string, page: PageRequest): Promise<CustomerPage>;
   /** One customer by tenant id, or undefined. */
   get(tenantId: string): Promise<Customer | undefined>;
 }
@@ -40,21 +44,18 @@ export class DirectoryAccessError extends Error {
   }
 }
 
+/** `limit` as `search` reads it: 1 to MAX_SEARCH_LIMIT. */
+export function searchLimit(limit = DEFAULT_SEARCH_LIMIT): number {
+  return Math.max(1, Math.min(MAX_SEARCH_LIMIT, Math.floor(limit)));
+}
+
 /**
- * Searches a customer list: case-insensitive substring of name or domain; names that start
- * with the query rank first, then alphabetical. An empty query lists the first ones.
+ * Searches a customer list (see `CustomerIndex.find`): exact matches, then names and domains
+ * that start with the query, then fragments; alphabetical within each. An empty query lists the
+ * first ones. Directories keep a prepared index instead of calling this per query.
  */
 export function searchCustomers(customers: readonly Customer[], query: string, limit = DEFAULT_SEARCH_LIMIT): Customer[] {
-  const cap = Math.max(1, Math.min(MAX_SEARCH_LIMIT, Math.floor(limit)));
-  const q = query.trim().toLowerCase();
-  const hits = customers.filter(
-    (c) => q === '' || c.companyName.toLowerCase().includes(q) || c.domain.toLowerCase().includes(q),
-  );
-  const rank = (c: Customer): number =>
-    q !== '' && (c.companyName.toLowerCase().startsWith(q) || c.domain.toLowerCase().startsWith(q)) ? 0 : 1;
-  return hits
-    .sort((a, b) => rank(a) - rank(b) || a.companyName.localeCompare(b.companyName, 'en', { sensitivity: 'base' }))
-    .slice(0, cap);
+  return [...new CustomerIndex([...customers].sort(byCompanyName)).find(query, { skip: 0, top: searchLimit(limit) }).customers];
 }
 
 /** Sorts customers by company name, case-insensitively. */

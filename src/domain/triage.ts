@@ -3,6 +3,8 @@
  * severities and their response times, the admin-side checks per service, the decision
  * whether to escalate, and the copy-ready support request. No I/O here.
  */
+import type { HealthCheck } from './health-check';
+import { requestTime } from './local-time';
 
 /** The five categories Microsoft handles, plus "none of these" (configuration / how-to). */
 export const CATEGORIES = [
@@ -79,6 +81,8 @@ export interface DecisionInput {
   readonly knownIssueConfirmed: boolean;
   /** A known issue was offered but the engineer said it differs, with this reason. */
   readonly notSameReason?: string;
+  /** What the service-health check found; `not_checked` never counts as "no known issue". */
+  readonly healthCheck?: HealthCheck['outcome'];
   readonly troubleshooting?: TroubleshootingRecord;
   readonly category?: Category;
 }
@@ -88,6 +92,7 @@ export type DecisionReason =
   | 'known_issue'
   | 'differs_from_known_issue'
   | 'no_known_issue'
+  | 'health_not_checked'
   | 'troubleshooting_done'
   | 'troubleshooting_not_needed'
   | 'troubleshooting_missing'
@@ -114,7 +119,9 @@ export function decide(input: DecisionInput): Decision {
     reasons.push('known_issue');
     escalate = false;
   } else {
-    reasons.push(input.notSameReason?.trim() ? 'differs_from_known_issue' : 'no_known_issue');
+    reasons.push(
+      input.notSameReason?.trim() ? 'differs_from_known_issue' : input.healthCheck === 'not_checked' ? 'health_not_checked' : 'no_known_issue',
+    );
   }
 
   const adminCannotAct = input.category !== undefined && ADMIN_CANNOT_ACT.includes(input.category);
@@ -159,7 +166,10 @@ export interface RequestEvidence {
   readonly service: string;
   readonly title: string;
   readonly description: string;
+  /** When it started (ISO 8601, UTC). */
   readonly since?: string;
+  /** The zone the engineer gave the start in: the request states their reading and offset too. */
+  readonly sinceZone?: string;
   readonly usersAffected?: number;
   readonly regions?: readonly string[];
   readonly category: Category;
@@ -182,6 +192,8 @@ export interface ServiceRequestDraft {
 /** Labels the request text uses (the caller passes them in the engineer's language). */
 export interface RequestLabels {
   readonly category: string;
+  /** What the service-health check found, as one line ("Service health: …"); omitted when unknown. */
+  readonly healthCheck?: string;
   readonly checksDone: readonly string[];
   readonly checksSkipped: string;
   readonly headings: Readonly<Record<
@@ -203,7 +215,8 @@ export function buildServiceRequest(e: RequestEvidence, labels: RequestLabels): 
     `${h.problem}: ${e.description}`,
     `${h.customer}: ${e.customerName} (${e.customerTenantId})`,
   ];
-  if (e.since) lines.push(`${h.since}: ${e.since}`);
+  // UTC for Microsoft, with the engineer's own reading and offset beside it.
+  if (e.since) lines.push(`${h.since}: ${requestTime(e.since, e.sinceZone)}`);
   if (e.usersAffected !== undefined) lines.push(`${h.users}: ${e.usersAffected}`);
   if (e.regions && e.regions.length > 0) lines.push(`${h.regions}: ${e.regions.join(', ')}`);
   lines.push(`${h.category}: ${labels.category}`);
@@ -214,6 +227,7 @@ export function buildServiceRequest(e: RequestEvidence, labels: RequestLabels): 
     }`,
   );
   if (e.troubleshooting?.notes) lines.push(`${h.notes}: ${e.troubleshooting.notes}`);
+  if (labels.healthCheck) lines.push(labels.healthCheck);
   if (e.notSameIssue) lines.push(`${h.knownIssue}: ${e.notSameIssue.issueId}: ${e.notSameIssue.reason}`);
   lines.push(`${h.contact}: ${e.contact}`);
   lines.push(`${h.reference}: ${e.escalationId}`);

@@ -15,6 +15,7 @@ import {
   type HealthIssue,
   type HealthOverview,
   type HealthProvider,
+  type IssueReadOptions,
   type PostIncidentReport,
   type Snapshot,
 } from './types';
@@ -69,14 +70,14 @@ export class CachedHealthProvider implements HealthProvider {
     );
   }
 
-  /** One issue: from a fresh issue or overview entry, else upstream, else stale. */
-  getIssue(tenantId: string, issueId: string): Promise<Snapshot<HealthIssue>> {
+  /** One issue: from a fresh issue or overview entry (no older than `maxAgeMs`), else upstream, else stale. */
+  getIssue(tenantId: string, issueId: string, options: IssueReadOptions = {}): Promise<Snapshot<HealthIssue>> {
     const key = tenantKey(tenantId);
     const entry = this.cache.get(key);
     const cachedIssue = entry?.issues.get(issueId);
-    if (cachedIssue && this.isFresh(cachedIssue)) return Promise.resolve(cachedIssue);
+    if (cachedIssue && this.isFresh(cachedIssue, options.maxAgeMs)) return Promise.resolve(cachedIssue);
     const fromOverview = entry?.overview ? issueFromOverview(entry.overview, issueId) : undefined;
-    if (fromOverview && this.isFresh(fromOverview)) return Promise.resolve(fromOverview);
+    if (fromOverview && this.isFresh(fromOverview, options.maxAgeMs)) return Promise.resolve(fromOverview);
     const fallback = newest(cachedIssue, fromOverview);
     return this.coalesce(`issue:${key}:${issueId}`, () =>
       this.fetchOrStale(tenantId, fallback, () => this.options.inner.getIssue(tenantId, issueId), (fresh) => {
@@ -91,8 +92,8 @@ export class CachedHealthProvider implements HealthProvider {
     return postIncidentReportFor(issue.value, this.options.adminCenterUrl);
   }
 
-  private isFresh(snapshot: Snapshot<unknown>): boolean {
-    return this.options.clock.now().getTime() - Date.parse(snapshot.fetchedAt) < this.freshnessMs;
+  private isFresh(snapshot: Snapshot<unknown>, maxAgeMs = this.freshnessMs): boolean {
+    return this.options.clock.now().getTime() - Date.parse(snapshot.fetchedAt) < Math.min(maxAgeMs, this.freshnessMs);
   }
 
   private entry(key: string): TenantEntry {

@@ -8,7 +8,7 @@ import { MsalAppTokenSource, type AppTokenSource } from '../http/app-token';
 import type { ClientCredential } from '../http/client-credential';
 import { UpstreamClient, type RetryPolicy } from '../http/upstream';
 import { TenantRequestBudget, type BudgetLimits } from './budget';
-import { CachedHealthProvider } from './cached';
+import { CachedHealthProvider, DEFAULT_FRESHNESS_MS } from './cached';
 import { GraphHealthProvider } from './graph';
 import { SandboxHealthProvider } from './sandbox';
 import { loadSandboxData, type SandboxData } from './sandbox-data';
@@ -55,6 +55,8 @@ export interface HealthProviderOptions {
 export interface HealthProviderBundle {
   readonly provider: HealthProvider;
   readonly sandbox?: SandboxHealthProvider;
+  /** How long the provider serves a cached answer (the tracker polls watched incidents at this pace). */
+  readonly freshnessMs: number;
 }
 
 /** Builds the configured health provider. */
@@ -75,7 +77,7 @@ export function createHealthProvider(options: HealthProviderOptions): HealthProv
     const data = typeof options.sandbox === 'object' ? options.sandbox : loadSandboxData(options.sandbox);
     const sandbox = new SandboxHealthProvider(data, options.clock, options.adminCenterUrl);
     // Reading the sandbox costs nothing, and an issue resolved through its routes should show at once.
-    return { provider: wrap(sandbox, SANDBOX_FRESHNESS_MS), sandbox };
+    return { provider: wrap(sandbox, SANDBOX_FRESHNESS_MS), sandbox, freshnessMs: options.cache?.freshnessMs ?? SANDBOX_FRESHNESS_MS };
   }
 
   const tokens = options.tokens ?? graphTokens(options);
@@ -88,7 +90,7 @@ export function createHealthProvider(options: HealthProviderOptions): HealthProv
     budget,
     adminCenterUrl: options.adminCenterUrl,
   });
-  return { provider: wrap(graph) };
+  return { provider: wrap(graph), freshnessMs: options.cache?.freshnessMs ?? DEFAULT_FRESHNESS_MS };
 }
 
 function graphTokens(options: HealthProviderOptions): AppTokenSource {

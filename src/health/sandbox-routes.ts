@@ -1,7 +1,7 @@
 /**
  * HTTP routes of the sandbox, for demos and end-to-end tests: read a tenant's sandbox
- * health and resolve an incident as Microsoft would. Register them only when
- * HEALTH_SOURCE=sandbox: they are unauthenticated by design.
+ * health and resolve an incident as Microsoft would. Register them only in local mode (no app
+ * id) with HEALTH_SOURCE=sandbox: they are unauthenticated by design.
  */
 import type { Next, Request, Response, Server } from 'restify';
 import type { SandboxHealthProvider } from './sandbox';

@@ -110,12 +110,20 @@ export interface PostIncidentReport {
   readonly graphPath: string;
 }
 
+/** How fresh an issue read must be. */
+export interface IssueReadOptions {
+  readonly maxAgeMs?: number;
+}
+
 /** Reads a customer tenant's service health. */
 export interface HealthProvider {
   /** Every service of the tenant with its status and issues. */
   getOverview(tenantId: string): Promise<Snapshot<HealthOverview>>;
-  /** One issue; throws `UnknownIssueError` when the tenant has no such issue. */
-  getIssue(tenantId: string, issueId: string): Promise<Snapshot<HealthIssue>>;
+  /**
+   * One issue; throws `UnknownIssueError` when the tenant has no such issue. `maxAgeMs`: a
+   * cached answer older than this is not served (the caller polls it on its own schedule).
+   */
+  getIssue(tenantId: string, issueId: string, options?: IssueReadOptions): Promise<Snapshot<HealthIssue>>;
   /** The post-incident review link, when Microsoft has published one for the issue. */
   getPostIncidentReport(tenantId: string, issueId: string): Promise<PostIncidentReport | undefined>;
 }

@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
 import { systemClock } from '../domain/clock';
+import { backoffDelay } from './backoff';
 import { UpstreamError, UpstreamStatusError } from './errors';
 import { parseRetryAfter } from './retry-after';
 
@@ -198,15 +199,9 @@ export class UpstreamClient {
     }
   }
 
-  /**
-   * The wait before the next attempt. Retry-After is a floor, with a little jitter above it
-   * so a crowd of throttled callers does not return in lockstep; otherwise "equal jitter":
-   * half of the capped exponential step plus a random share of the other half.
-   */
+  /** The wait before the next attempt (the project's one backoff, `backoff.ts`). */
   private backoff(failedAttempt: number, retryAfterMs: number | undefined): number {
-    if (retryAfterMs !== undefined) return retryAfterMs + this.random() * this.policy.baseDelayMs * 0.25;
-    const step = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (failedAttempt - 1));
-    return step / 2 + this.random() * (step / 2);
+    return backoffDelay(failedAttempt, { baseMs: this.policy.baseDelayMs, maxMs: this.policy.maxDelayMs }, this.random, retryAfterMs);
   }
 }
 

@@ -70,9 +70,25 @@ export interface EscalationRow {
   readonly data: string;
 }
 
-/** Maps a record to its columns, stamping the version the store assigns. */
+/**
+ * Tenant ids are GUIDs, which Entra compares case-insensitively; one setting or client writing
+ * them in upper case must not hide a record from a lower-case lookup. The store keeps them
+ * lower-case (migration 7 lower-cased the rows written before) and lower-cases every filter.
+ */
+export function tenantKey(tenantId: string): string {
+  return tenantId.toLowerCase();
+}
+
+/** Maps a record to its columns, stamping the version the store assigns (tenant ids lower-cased). */
 export function toEscalationRow(escalation: Escalation, version: number): { row: EscalationRow; stored: Escalation } {
-  const stored: Escalation = { ...escalation, version };
+  const customerTenantId = tenantKey(escalation.customer.tenantId);
+  // Overriding existing keys keeps their place, so the JSON text keeps its key order.
+  const stored: Escalation = {
+    ...escalation,
+    version,
+    partnerTenantId: tenantKey(escalation.partnerTenantId),
+    customer: customerTenantId === escalation.customer.tenantId ? escalation.customer : { ...escalation.customer, tenantId: customerTenantId },
+  };
   return {
     stored,
     row: {
@@ -140,9 +156,9 @@ export function listConditions(
   param: (value: unknown) => string,
 ): string[] {
   const conditions: string[] = [];
-  if (filter.partnerTenantId !== undefined) conditions.push(`partner_tenant_id = ${param(filter.partnerTenantId)}`);
+  if (filter.partnerTenantId !== undefined) conditions.push(`partner_tenant_id = ${param(tenantKey(filter.partnerTenantId))}`);
   if (filter.ownerId !== undefined) conditions.push(`owner_id = ${param(filter.ownerId)}`);
-  if (filter.customerTenantId !== undefined) conditions.push(`customer_tenant_id = ${param(filter.customerTenantId)}`);
+  if (filter.customerTenantId !== undefined) conditions.push(`customer_tenant_id = ${param(tenantKey(filter.customerTenantId))}`);
   if (filter.states !== undefined) {
     // "Any of no states" matches nothing; the caller asked for an empty set, not for no filter.
     conditions.push(filter.states.length === 0 ? '1 = 0' : `state IN (${filter.states.map(param).join(', ')})`);

@@ -164,6 +164,36 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       'CREATE INDEX conversations_tenant ON conversations (tenant_id, key)',
     ],
   },
+  {
+    version: 7,
+    name: 'lower-case tenant ids',
+    // Tenant ids compare case-insensitively; rows written from an upper-case setting or activity
+    // were missed by lower-case lookups. The record's JSON is edited as text, anchored on its own
+    // key: inside a JSON string every quote is escaped, so `"partnerTenantId":"…"` only matches
+    // the key itself, and the text (key order, escapes) stays exactly as written otherwise.
+    up: (t: DialectTypes) => [
+      `UPDATE escalations SET
+        data = CAST(replace(replace(CAST(data AS TEXT),
+            '"partnerTenantId":"' || partner_tenant_id || '"', '"partnerTenantId":"' || lower(partner_tenant_id) || '"'),
+            '"tenantId":"' || customer_tenant_id || '"', '"tenantId":"' || lower(customer_tenant_id) || '"') AS ${t.json}),
+        partner_tenant_id = lower(partner_tenant_id),
+        customer_tenant_id = lower(customer_tenant_id)
+      WHERE partner_tenant_id <> lower(partner_tenant_id) OR customer_tenant_id <> lower(customer_tenant_id)`,
+      'UPDATE tracking SET tenant_id = lower(tenant_id) WHERE tenant_id <> lower(tenant_id)',
+      'UPDATE conversations SET tenant_id = lower(tenant_id) WHERE tenant_id <> lower(tenant_id)',
+    ],
+  },
+  {
+    version: 8,
+    name: 'create heartbeat',
+    up: (t: DialectTypes) => [
+      // One row per probe name, upserted by the readiness check: ready means a write commits.
+      `CREATE TABLE heartbeat (
+        name ${t.key} PRIMARY KEY,
+        beat_at TEXT NOT NULL
+      )`,
+    ],
+  },
 ]);
 
 /** What a run of the migrations did. */

@@ -27,7 +27,7 @@ import {
 } from './common';
 import { migratePostgres } from './migrations';
 import {
-  OUTBOX_DUE_CONDITION,
+  outboxDue,
   TRACKING_DUE_CONDITION,
   fromClaimedRow,
   fromConversationRow,
@@ -41,6 +41,7 @@ import {
   TRACKING_UPSERT,
   trackingRow,
   markDeadSql,
+  markSendingSql,
   markSentSql,
   markUnreachableSql,
   numbered,
@@ -66,6 +67,7 @@ import {
   type EscalationStore,
   type Page,
   type StoredDocument,
+  type ClaimOptions,
   type ClaimedNotification,
   type ConversationRecord,
   type ConversationStore,
@@ -372,18 +374,19 @@ class PostgresOutboxStore implements OutboxStore {
     });
   }
 
-  async claimDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<ClaimedNotification[]> {
+  async claimDue(owner: string, now: Date, limit: number, leaseMs: number, options: ClaimOptions = {}): Promise<ClaimedNotification[]> {
     const at = now.toISOString();
     const expires = new Date(now.getTime() + leaseMs).toISOString();
+    const condition = outboxDue(at, options.excludeTargets);
     const result = await run<OutboxRow & { previous_status: string }>(this.session.queryable, {
       sql: `WITH due AS (
-              SELECT seq, status AS previous_status FROM outbox WHERE ${OUTBOX_DUE_CONDITION}
+              SELECT seq, status AS previous_status FROM outbox WHERE ${condition.sql}
               ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED
             )
-            UPDATE outbox o SET status = 'sending', lease_owner = ?, lease_expires_at = ?, attempts = o.attempts + 1, updated_at = ?
+            UPDATE outbox o SET lease_owner = ?, lease_expires_at = ?, updated_at = ?
             FROM due WHERE o.seq = due.seq
             RETURNING o.*, due.previous_status`,
-      params: [at, at, Math.max(1, Math.floor(limit)), owner, expires, at],
+      params: [...condition.params, Math.max(1, Math.floor(limit)), owner, expires, at],
     });
     // RETURNING has no defined order: restore enqueue order.
     return result.rows
@@ -391,12 +394,16 @@ class PostgresOutboxStore implements OutboxStore {
       .map((row) => fromClaimedRow(row, row.previous_status));
   }
 
+  async markSending(id: string, owner: string, now: Date): Promise<boolean> {
+    return (await run(this.session.queryable, markSendingSql(id, owner, now))).rowCount === 1;
+  }
+
   async markSent(id: string, owner: string, activityId: string, now: Date): Promise<boolean> {
     return (await run(this.session.queryable, markSentSql(id, owner, activityId, now))).rowCount === 1;
   }
 
   async reschedule(id: string, owner: string, input: RescheduleInput, now: Date): Promise<boolean> {
-    const statement = rescheduleSql(id, owner, input.nextAttemptAt, input.error, input.countAttempt ?? true, now);
+    const statement = rescheduleSql(id, owner, input.nextAttemptAt, input.error, now);
     return (await run(this.session.queryable, statement)).rowCount === 1;
   }
 
@@ -501,8 +508,12 @@ class PostgresDatabase implements Database {
     this.conversations = new PostgresConversationStore(session);
   }
 
+  /** A write that commits: a schema dropped and recreated empty, or a read-only server, fails it. */
   async ping(): Promise<void> {
-    await this.session.queryable.query('SELECT 1');
+    await this.session.queryable.query(
+      'INSERT INTO heartbeat (name, beat_at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET beat_at = excluded.beat_at',
+      ['readiness', new Date().toISOString()],
+    );
   }
 
   async close(): Promise<void> {

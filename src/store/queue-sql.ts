@@ -149,26 +149,53 @@ export function fromClaimedRow(row: OutboxRow, previousStatus: string): ClaimedN
   return { ...fromOutboxRow(row), reclaimed: previousStatus === 'sending' };
 }
 
-/** Due notifications: pending and due, or sending with an expired lease (a worker died). */
-export const OUTBOX_DUE_CONDITION =
-  "((status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND lease_expires_at <= ?))";
+/**
+ * Due notifications: pending, due and not leased by a live claim, or sending with an expired
+ * lease (a worker died with a send possibly in flight).
+ */
+export const OUTBOX_DUE_CONDITION = `((status = 'pending' AND next_attempt_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at <= ?))
+  OR (status = 'sending' AND lease_expires_at <= ?))`;
+
+/**
+ * The due condition and its parameters, leaving out conversations the worker is still busy
+ * with: their rows wait unleased instead of queueing behind a slow send with their lease ticking.
+ */
+export function outboxDue(now: string, excludeTargets: readonly string[] = []): Statement {
+  const targets = [...new Set(excludeTargets)];
+  const excluded = targets.length > 0 ? ` AND target NOT IN (${targets.map(() => '?').join(', ')})` : '';
+  return { sql: `${OUTBOX_DUE_CONDITION}${excluded}`, params: [now, now, now, ...targets] };
+}
+
+/** A claimed row, by its lease holder: claimed and not yet sending (`pending`), or sending. */
+const HELD_BY = "id = ? AND status IN ('pending', 'sending') AND lease_owner = ?";
+
+/**
+ * Marks a claimed row as being sent, right before its HTTP request leaves, and counts the
+ * attempt: from here a crash leaves a possibly delivered message (`sending`), before it a
+ * message certainly not sent (`pending`, resent after the lease without doubt).
+ */
+export function markSendingSql(id: string, owner: string, now: Date): Statement {
+  return {
+    sql: `UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE ${HELD_BY}`,
+    params: [iso(now), id, owner],
+  };
+}
 
 /** Marks a claimed row sent, only for the owner holding it. */
 export function markSentSql(id: string, owner: string, activityId: string, now: Date): Statement {
   return {
     sql: `UPDATE outbox SET status = 'sent', sent_activity_id = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-          WHERE id = ? AND status = 'sending' AND lease_owner = ?`,
+          WHERE ${HELD_BY}`,
     params: [activityId, iso(now), id, owner],
   };
 }
 
-/** Puts a claimed row back as pending. */
-export function rescheduleSql(id: string, owner: string, nextAttemptAt: Date, error: string, countAttempt: boolean, now: Date): Statement {
+/** Puts a claimed row back as pending: the channel refused it, or it was never sent. */
+export function rescheduleSql(id: string, owner: string, nextAttemptAt: Date, error: string, now: Date): Statement {
   return {
-    sql: `UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, attempts = attempts - ?,
-            lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-          WHERE id = ? AND status = 'sending' AND lease_owner = ?`,
-    params: [iso(nextAttemptAt), error.slice(0, 200), countAttempt ? 0 : 1, iso(now), id, owner],
+    sql: `UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+          WHERE ${HELD_BY}`,
+    params: [iso(nextAttemptAt), error.slice(0, 200), iso(now), id, owner],
   };
 }
 
@@ -176,7 +203,7 @@ export function rescheduleSql(id: string, owner: string, nextAttemptAt: Date, er
 export function markDeadSql(id: string, owner: string, reason: string, now: Date): Statement {
   return {
     sql: `UPDATE outbox SET status = 'dead', last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-          WHERE id = ? AND status = 'sending' AND lease_owner = ?`,
+          WHERE ${HELD_BY}`,
     params: [reason.slice(0, 200), iso(now), id, owner],
   };
 }

@@ -8,7 +8,10 @@
 /** What a notification is about; reminders are keyed per period so one is sent per period at most. */
 export type NotificationKind = 'resolved' | 'attention_needed' | 'escalated' | 'reminder' | 'card_update';
 
-/** Where a notification is in its life. `sending`: claimed, a send may be in flight. */
+/**
+ * Where a notification is in its life. `pending`: not sent yet (it may be leased to a worker
+ * about to send it); `sending`: a send was started, so it may have arrived.
+ */
 export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'dead';
 
 /** A notification to enqueue. */
@@ -39,7 +42,7 @@ export interface Notification {
   readonly payload: Readonly<Record<string, unknown>>;
   readonly dedupeKey: string;
   readonly status: NotificationStatus;
-  /** Claims so far (each claim is one delivery attempt). */
+  /** Sends started so far: one per HTTP request to the channel. */
   readonly attempts: number;
   readonly nextAttemptAt: string;
   readonly leaseOwner?: string;
@@ -52,8 +55,8 @@ export interface Notification {
 /** A notification handed to a worker by `claimDue`. */
 export interface ClaimedNotification extends Notification {
   /**
-   * The row was already `sending` when claimed: a previous worker's lease ran out with a send
-   * possibly in flight, so the message may already have been delivered.
+   * The row was `sending` when claimed: a previous worker's lease ran out with a send possibly
+   * in flight, so the message may already have been delivered.
    */
   readonly reclaimed: boolean;
 }
@@ -63,8 +66,12 @@ export interface RescheduleInput {
   readonly nextAttemptAt: Date;
   /** Short reason for the log and the row (no message text). */
   readonly error: string;
-  /** false: this claim did not try to send (rate limited), so it does not count as an attempt. */
-  readonly countAttempt?: boolean;
+}
+
+/** What a claim leaves out. */
+export interface ClaimOptions {
+  /** Conversation keys whose notifications are not claimed this time. */
+  readonly excludeTargets?: readonly string[];
 }
 
 /** Notifications waiting to be sent, with leases. */
@@ -73,10 +80,17 @@ export interface OutboxStore {
   enqueue(notifications: readonly NewNotification[], now: Date): Promise<number>;
   /**
    * Leases up to `limit` due notifications to `owner` for `leaseMs`: pending ones whose time has
-   * come, and `sending` ones whose lease expired. Each is marked `sending`, its attempts counted.
-   * Oldest first; a row leased by another live owner is skipped, never waited for.
+   * come, and `sending` ones whose lease expired (flagged `reclaimed`). The status is left as
+   * it was: `markSending` says when a send actually starts.
+   * Oldest first; a row leased by another live owner is skipped, never waited for, and so are
+   * rows for `excludeTargets` (conversations the caller is still sending to).
    */
-  claimDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<ClaimedNotification[]>;
+  claimDue(owner: string, now: Date, limit: number, leaseMs: number, options?: ClaimOptions): Promise<ClaimedNotification[]>;
+  /**
+   * Marks a claimed notification `sending` and counts the attempt, right before its request
+   * leaves; false when `owner` no longer holds the lease (then it must not be sent).
+   */
+  markSending(id: string, owner: string, now: Date): Promise<boolean>;
   /** Records delivery; false when `owner` no longer holds the lease (someone else took it over). */
   markSent(id: string, owner: string, activityId: string, now: Date): Promise<boolean>;
   /** Puts a claimed notification back as pending for a later attempt; false when the lease was lost. */

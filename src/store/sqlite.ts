@@ -2,7 +2,7 @@
  * The SQLite implementation of the stores (better-sqlite3): one file, one connection per
  * process, for a single-instance deployment and for tests (":memory:").
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -27,7 +27,7 @@ import {
 import { migrateSqlite } from './migrations';
 import { startWalCheckpointer, type CheckpointerOptions, type WalCheckpointer } from './sqlite-checkpointer';
 import {
-  OUTBOX_DUE_CONDITION,
+  outboxDue,
   TRACKING_DUE_CONDITION,
   fromClaimedRow,
   fromConversationRow,
@@ -36,6 +36,7 @@ import {
   insertNotification,
   listConversationsSql,
   markDeadSql,
+  markSendingSql,
   markSentSql,
   markUnreachableSql,
   pollNowSql,
@@ -61,6 +62,7 @@ import {
   type EscalationStore,
   type Page,
   type StoredDocument,
+  type ClaimOptions,
   type ClaimedNotification,
   type ConversationRecord,
   type ConversationStore,
@@ -107,26 +109,59 @@ const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 /** Below SQLite's default limit of host parameters per statement, with room to spare. */
 const KEYS_PER_STATEMENT = 500;
 
+/** The readiness probe's row in `heartbeat`. */
+const HEARTBEAT_NAME = 'readiness';
+
+/** Which file a connection opened: the same path can later name another file, or none. */
+interface FileIdentity {
+  readonly path: string;
+  readonly dev: number;
+  readonly ino: number;
+}
+
+/**
+ * The database file was deleted or replaced after it was opened. The connection still writes
+ * to the old file, which no restart will find, so the store refuses every call from then on.
+ */
+export class DatabaseFileLostError extends Error {
+  override readonly name = 'DatabaseFileLostError';
+}
+
 /**
  * The one connection and its transaction helpers, shared by the stores so that a later
  * method can write several tables (an escalation and its outbox row) in one transaction.
  */
 class SqliteSession {
   private closed = false;
+  /** Set once the file is found deleted or replaced; every later call fails with it. */
+  private lost: DatabaseFileLostError | undefined;
   private checkpointer: WalCheckpointer | undefined;
   private mode: CheckpointMode = 'inline';
   private readonly statements: PreparedStatements;
   /** better-sqlite3's transaction wrapper, built once (building one per write costs more than a statement). */
   private readonly transact: BetterSqlite3.Transaction<(work: (db: PreparedStatements) => unknown) => unknown>;
 
-  constructor(private readonly db: BetterSqlite3.Database) {
+  constructor(
+    private readonly db: BetterSqlite3.Database,
+    /** Undefined for an in-memory database. */
+    private readonly file: FileIdentity | undefined,
+    private readonly logger: Logger | undefined,
+  ) {
     this.statements = new PreparedStatements(db);
-    this.transact = db.transaction((work: (db: PreparedStatements) => unknown) => work(this.statements));
+    this.transact = db.transaction((work: (db: PreparedStatements) => unknown) => {
+      const result = work(this.statements);
+      // Last, inside the transaction: a write to a file that is gone rolls back instead of
+      // being acknowledged (SQLite itself does not notice in WAL mode). One stat() per commit:
+      // about 1 µs, 4-7 % of the cheapest write (a one-document upsert, 15-25 µs).
+      this.assertSameFile();
+      return result;
+    });
   }
 
   /**
    * Runs `work` in a write transaction. IMMEDIATE takes the write lock up front, so a
-   * transaction never fails halfway when another process holds the file.
+   * transaction never fails halfway when another process holds the file. It commits only
+   * while the path still names the file that was opened.
    */
   write<T>(work: (db: PreparedStatements) => T): Promise<T> {
     return settle(() => {
@@ -183,6 +218,18 @@ class SqliteSession {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('The SQLite database is closed.');
+    if (this.lost) throw this.lost;
+  }
+
+  private assertSameFile(): void {
+    if (this.file === undefined) return;
+    const now = statSync(this.file.path, { throwIfNoEntry: false });
+    if (now !== undefined && now.dev === this.file.dev && now.ino === this.file.ino) return;
+    this.lost = new DatabaseFileLostError(
+      `The SQLite database file ${this.file.path} was ${now === undefined ? 'deleted' : 'replaced'} after it was opened: writes would not survive a restart. Restore the file and restart the bot.`,
+    );
+    this.logger?.error({ err: this.lost }, 'database file lost: refusing every write until restart');
+    throw this.lost;
   }
 }
 
@@ -389,19 +436,23 @@ class SqliteOutboxStore implements OutboxStore {
     });
   }
 
-  claimDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<ClaimedNotification[]> {
+  claimDue(owner: string, now: Date, limit: number, leaseMs: number, options: ClaimOptions = {}): Promise<ClaimedNotification[]> {
     return this.session.write((db) => {
       const at = now.toISOString();
+      const condition = outboxDue(at, options.excludeTargets);
       const due = db
-        .prepare(`SELECT seq, status FROM outbox WHERE ${OUTBOX_DUE_CONDITION} ORDER BY seq LIMIT ?`)
-        .all(at, at, Math.max(1, Math.floor(limit))) as Array<{ seq: number; status: string }>;
+        .prepare(`SELECT seq, status FROM outbox WHERE ${condition.sql} ORDER BY seq LIMIT ?`)
+        .all(...condition.params, Math.max(1, Math.floor(limit))) as Array<{ seq: number; status: string }>;
       const lease = db.prepare(
-        `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
-         WHERE seq = ? RETURNING *`,
+        'UPDATE outbox SET lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE seq = ? RETURNING *',
       );
       const expires = new Date(now.getTime() + leaseMs).toISOString();
       return due.map((d) => fromClaimedRow(lease.get(owner, expires, at, d.seq) as OutboxRow, d.status));
     });
+  }
+
+  markSending(id: string, owner: string, now: Date): Promise<boolean> {
+    return this.session.write((db) => run(db, markSendingSql(id, owner, now)).changes === 1);
   }
 
   markSent(id: string, owner: string, activityId: string, now: Date): Promise<boolean> {
@@ -409,9 +460,7 @@ class SqliteOutboxStore implements OutboxStore {
   }
 
   reschedule(id: string, owner: string, input: RescheduleInput, now: Date): Promise<boolean> {
-    return this.session.write(
-      (db) => run(db, rescheduleSql(id, owner, input.nextAttemptAt, input.error, input.countAttempt ?? true, now)).changes === 1,
-    );
+    return this.session.write((db) => run(db, rescheduleSql(id, owner, input.nextAttemptAt, input.error, now)).changes === 1);
   }
 
   markDead(id: string, owner: string, reason: string, now: Date): Promise<boolean> {
@@ -538,9 +587,12 @@ export class SqliteDatabase implements Database {
     return this.session.checkpointMode;
   }
 
+  /** A write that commits: the file takes writes (not read-only) and is still the one opened. */
   ping(): Promise<void> {
-    return this.session.read((db) => {
-      db.prepare('SELECT 1').get();
+    return this.session.write((db) => {
+      db.prepare(
+        'INSERT INTO heartbeat (name, beat_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET beat_at = excluded.beat_at',
+      ).run(HEARTBEAT_NAME, new Date().toISOString());
     });
   }
 
@@ -566,7 +618,13 @@ function openSqliteNow(options: SqliteOptions): SqliteSession {
   const inMemory = options.filename === ':memory:';
   if (!inMemory) mkdirSync(dirname(options.filename), { recursive: true });
   const db = new BetterSqlite3(options.filename);
+  let file: FileIdentity | undefined;
   try {
+    if (!inMemory) {
+      // Right after the open: the file the connection holds (better-sqlite3 exposes no descriptor).
+      const opened = statSync(options.filename);
+      file = { path: options.filename, dev: opened.dev, ino: opened.ino };
+    }
     // The busy timeout must be set first: switching to WAL itself needs a lock another process may hold.
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     if (!inMemory) db.pragma('journal_mode = WAL');
@@ -578,5 +636,5 @@ function openSqliteNow(options: SqliteOptions): SqliteSession {
     db.close();
     throw error;
   }
-  return new SqliteSession(db);
+  return new SqliteSession(db, file, options.logger);
 }

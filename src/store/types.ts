@@ -7,7 +7,7 @@ import type { ConversationStore, OutboxStore, TrackingStore, NewNotification } f
 
 export * from './queues';
 
-/** Filter for listing escalations; every field given narrows the list. */
+/** Filter for listing escalations; every field given narrows the list (tenant ids in any case). */
 export interface EscalationFilter {
   readonly ownerId?: string;
   readonly customerTenantId?: string;
@@ -25,7 +25,10 @@ export interface Page<T> {
   readonly nextCursor?: string;
 }
 
-/** Escalations and their audit trail. */
+/**
+ * Escalations and their audit trail. Tenant ids (`partnerTenantId`, `customer.tenantId`) are
+ * stored lower-case whatever case they are given in, and filters match them in any case.
+ */
 export interface EscalationStore {
   /**
    * Stores a new escalation (version 1) with its creation event; a duplicate id is refused.
@@ -87,7 +90,7 @@ export interface Database {
   readonly outbox: OutboxStore;
   readonly tracking: TrackingStore;
   readonly conversations: ConversationStore;
-  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  /** Resolves when the database commits a write (a heartbeat upsert): what readiness means. */
   ping(): Promise<void>;
   /** Closes connections; further calls fail. */
   close(): Promise<void>;

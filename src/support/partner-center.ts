@@ -169,10 +169,11 @@ export class PartnerCenterSupportProvider implements SupportProvider {
   }
 
   /** `PATCH /v1/servicerequests/{id}` with `{"NewNote":{"Text":…}}`; 200 gives the request, 204 nothing. */
-  async addNote(id: string, text: string): Promise<ServiceRequest | undefined> {
+  async addNote(id: string, text: string, _author?: string, requestId?: string): Promise<ServiceRequest | undefined> {
     assertId(id);
     if (text.trim() === '') throw new RangeError('A note needs text.');
-    const body = await this.call(id, { url: `${this.base}/v1/servicerequests/${id}`, method: 'PATCH', body: { NewNote: { Text: text } } });
+    // Partner Center records the refresh token's user as the author: the caller names the engineer in the text.
+    const body = await this.call(id, { url: `${this.base}/v1/servicerequests/${id}`, method: 'PATCH', body: { NewNote: { Text: text } } }, requestId);
     return body === undefined ? undefined : this.read(body);
   }
 
@@ -186,12 +187,12 @@ export class PartnerCenterSupportProvider implements SupportProvider {
     return body === undefined ? undefined : this.read(body);
   }
 
-  /** One call: a fresh MS-RequestId (reused by the client's retries) and MS-CorrelationId. */
-  private async call(id: string, request: { url: string; method?: 'GET' | 'PATCH'; body?: unknown }): Promise<unknown> {
+  /** One call: an MS-RequestId (the caller's, or a fresh one; reused by the client's retries) and MS-CorrelationId. */
+  private async call(id: string, request: { url: string; method?: 'GET' | 'PATCH'; body?: unknown }, requestId = newRequestId()): Promise<unknown> {
     try {
       return await this.options.http.json({
         ...request,
-        headers: { 'MS-RequestId': newRequestId(), 'MS-CorrelationId': newRequestId(), Accept: 'application/json' },
+        headers: { 'MS-RequestId': requestId, 'MS-CorrelationId': newRequestId(), Accept: 'application/json' },
         bearerToken: () => this.options.tokens.getToken(),
       });
     } catch (error) {

@@ -49,8 +49,12 @@ export interface SupportProvider {
   getRequest(id: string): Promise<ServiceRequest>;
   /** A customer's requests (as far as the source knows them). */
   listCustomerRequests(customerTenantId: string): Promise<readonly ServiceRequest[]>;
-  /** Adds a note; resolves with the updated request when the source returned it. */
-  addNote(id: string, text: string, author?: string): Promise<ServiceRequest | undefined>;
+  /**
+   * Adds a note; resolves with the updated request when the source returned it. `requestId`
+   * makes it idempotent where the source supports it (Partner Center's MS-RequestId): the same
+   * id sent again adds no second note.
+   */
+  addNote(id: string, text: string, author?: string, requestId?: string): Promise<ServiceRequest | undefined>;
   /** Sets the status; resolves with the updated request when the source returned it. */
   setStatus(id: string, status: SettableStatus): Promise<ServiceRequest | undefined>;
 }

@@ -15,7 +15,7 @@ import type { Logger } from '../log';
 import type { EscalationStore } from '../store/types';
 import { TabAuthError, createTabAuthenticator, type TabAuthOptions, type TabIdentity } from './auth';
 
-export { DEVELOPMENT_USER_NAME, TabAuthError, createTabAuthenticator, entraIssuers, type TabAuthOptions, type TabIdentity } from './auth';
+export { DEVELOPMENT_USER_NAME, TAB_SCOPE, TabAuthError, createTabAuthenticator, entraIssuers, type TabAuthOptions, type TabIdentity } from './auth';
 
 /** Renders the card of an escalation for the tab (the lead wires the bot's real renderer). */
 export type TabCardFor = (escalation: Escalation, locale: string) => AdaptiveCardJson | Promise<AdaptiveCardJson>;
@@ -91,6 +91,8 @@ function vendorFiles(): Readonly<Record<string, string>> {
   return {
     'teams-js.js': require.resolve('@microsoft/teams-js'),
     'adaptivecards.js': join(dirname(require.resolve('adaptivecards/package.json')), 'dist', 'adaptivecards.min.js'),
+    // The card's markdown, rendered as Teams renders it (the Adaptive Cards SDK shows it raw otherwise).
+    'markdown-it.js': join(dirname(require.resolve('markdown-it/package.json')), 'dist', 'markdown-it.min.js'),
   };
 }
 
@@ -131,10 +133,10 @@ function sendJson(req: restify.Request, res: restify.Response, body: unknown): v
   res.sendRaw(200, text, { ...headers, 'Content-Type': 'application/json; charset=utf-8' });
 }
 
-/** Sends an error as `{ code, message }`. */
-function sendError(res: restify.Response, status: number, code: string, message: string): void {
+/** Sends an error as `{ code, message }`, with a `WWW-Authenticate` challenge when given one. */
+function sendError(res: restify.Response, status: number, code: string, message: string, challenge?: string): void {
   const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' };
-  if (status === 401) headers['WWW-Authenticate'] = 'Bearer';
+  if (challenge) headers['WWW-Authenticate'] = challenge;
   res.sendRaw(status, JSON.stringify({ code, message }), headers);
 }
 
@@ -207,7 +209,7 @@ export function registerTabRoutes(server: restify.Server, options: TabRouteOptio
       } catch (error) {
         if (error instanceof TabAuthError) {
           logger.debug({ route, status: error.status, reason: error.reason }, 'tab request refused');
-          sendError(res, error.status, error.status === 401 ? 'Unauthorized' : 'Forbidden', error.message);
+          sendError(res, error.status, error.code, error.message, error.challenge);
         } else if (error instanceof HttpError) {
           sendError(res, error.status, error.code, error.message);
         } else if (error instanceof RangeError) {
@@ -299,7 +301,13 @@ export function registerTabRoutes(server: restify.Server, options: TabRouteOptio
             reason: ev.reason ?? '',
           })),
         ),
-        { header: true, columns: ['escalationId', 'customer', 'service', 'title', 'serviceRequestId', 'at', 'actorKind', 'actor', 'from', 'to', 'reason'] },
+        {
+          header: true,
+          columns: ['escalationId', 'customer', 'service', 'title', 'serviceRequestId', 'at', 'actorKind', 'actor', 'from', 'to', 'reason'],
+          // Titles, names and reasons are typed by people (or come from Partner Center): a cell
+          // starting = + - @, tab or CR would run as a formula in Excel, so it gets a leading ' (OWASP).
+          escape_formulas: true,
+        },
       );
       res.sendRaw(200, csv, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"` });
     }),

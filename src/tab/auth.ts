@@ -1,7 +1,8 @@
 /**
  * Who is calling the tab's data API: a Teams single sign-on token validated as an Entra ID
  * token (signature from the tenant's keys, issuer, audience, expiry), limited to the
- * partner's own tenant; or, without SSO configured (local mode), a development identity.
+ * partner's own tenant and to delegated tokens granting the tab's scope (`access_as_user`);
+ * or, without SSO configured (local mode), a development identity.
  */
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 
@@ -19,6 +20,8 @@ export type TabAuthOptions =
       readonly loginEndpoint: string;
       /** Where the signing keys are; defaults to `{login}/{partnerTenantId}/discovery/v2.0/keys`. */
       readonly jwksUrl?: string;
+      /** The delegated scope a token must grant (in `scp`); defaults to `TAB_SCOPE`. */
+      readonly scope?: string;
     }
   | { readonly mode: 'development' };
 
@@ -36,15 +39,47 @@ export type TabIdentity =
 /** The owner label of the development identity (shown by the page). */
 export const DEVELOPMENT_USER_NAME = 'Development user';
 
-/** Refused: no usable token (401) or a valid token of another tenant (403). */
+/**
+ * The delegated scope the Entra app exposes for the tab ("Expose an API" in the README): Teams
+ * SSO tokens carry it in `scp`; app-only tokens and tokens for other scopes of the app do not.
+ */
+export const TAB_SCOPE = 'access_as_user';
+
+/** Refusal reasons that mean "an authentic token, but it does not grant the tab's scope". */
+const SCOPE_REASONS: ReadonlySet<string> = new Set(['app_only_token', 'missing_scope']);
+
+/**
+ * Refused: no usable token (401), a valid token of another tenant (403), or a valid token that
+ * does not grant the tab's delegated scope, such as an app-only token (403 insufficient_scope,
+ * RFC 6750 section 3.1: signing in again as the same caller would not help).
+ */
 export class TabAuthError extends Error {
   override readonly name = 'TabAuthError';
   constructor(
     readonly status: 401 | 403,
     /** A short machine-readable reason, safe to log (never the token). */
     readonly reason: string,
+    private readonly scope = TAB_SCOPE,
   ) {
-    super(status === 401 ? 'Sign-in required: a valid Teams single sign-on token is needed.' : 'This tab is limited to the partner organisation.');
+    super(
+      status === 401
+        ? 'Sign-in required: a valid Teams single sign-on token is needed.'
+        : SCOPE_REASONS.has(reason)
+          ? `This API needs a user's delegated token with the ${scope} scope (Teams single sign-on).`
+          : 'This tab is limited to the partner organisation.',
+    );
+  }
+
+  /** The error code of the JSON answer. */
+  get code(): 'Unauthorized' | 'Forbidden' | 'InsufficientScope' {
+    if (this.status === 401) return 'Unauthorized';
+    return SCOPE_REASONS.has(this.reason) ? 'InsufficientScope' : 'Forbidden';
+  }
+
+  /** The `WWW-Authenticate` challenge of the answer, if it has one. */
+  get challenge(): string | undefined {
+    if (this.status === 401) return 'Bearer';
+    return SCOPE_REASONS.has(this.reason) ? `Bearer error="insufficient_scope", scope="${this.scope}"` : undefined;
   }
 }
 
@@ -90,9 +125,11 @@ export function createTabAuthenticator(options: TabAuthOptions): TabAuthenticato
   }
   if (!GUID.test(options.partnerTenantId)) throw new Error('Tab SSO needs the partner tenant id (a GUID).');
   if (options.audience.length === 0) throw new Error('Tab SSO needs at least one accepted audience.');
+  const partnerTenantId = options.partnerTenantId.toLowerCase();
+  const scope = options.scope ?? TAB_SCOPE;
   const login = options.loginEndpoint.replace(/\/+$/, '');
   const jwks: JWTVerifyGetKey = createRemoteJWKSet(
-    new URL(options.jwksUrl ?? `${login}/${options.partnerTenantId}/discovery/v2.0/keys`),
+    new URL(options.jwksUrl ?? `${login}/${partnerTenantId}/discovery/v2.0/keys`),
     { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 6 * 60 * 60 * 1000 },
   );
 
@@ -120,9 +157,14 @@ export function createTabAuthenticator(options: TabAuthOptions): TabAuthenticato
     if (!GUID.test(tid) || !entraIssuers(login, tid).includes(payload.iss ?? '')) {
       throw new TabAuthError(401, 'claim_iss');
     }
-    if (tid.toLowerCase() !== options.partnerTenantId.toLowerCase()) throw new TabAuthError(403, 'foreign_tenant');
+    if (tid.toLowerCase() !== partnerTenantId) throw new TabAuthError(403, 'foreign_tenant');
+    // Only a user's delegated token for the tab's own scope: an app-only token (idtyp=app, or
+    // roles without scp) is a daemon of the tenant, and another scope of the app is not consent to this one.
+    if (payload.idtyp === 'app') throw new TabAuthError(403, 'app_only_token', scope);
+    const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
+    if (!scopes.includes(scope)) throw new TabAuthError(403, payload.scp === undefined ? 'app_only_token' : 'missing_scope', scope);
     const oid = typeof payload.oid === 'string' ? payload.oid : (payload.sub ?? '');
     const name = typeof payload.name === 'string' ? payload.name : undefined;
-    return { development: false, tenantId: options.partnerTenantId, userId: oid, ...(name ? { name } : {}) };
+    return { development: false, tenantId: partnerTenantId, userId: oid, ...(name ? { name } : {}) };
   };
 }

@@ -5,15 +5,29 @@
  * Exactly-once, as far as the channel allows:
  * - a notification is enqueued in the transaction that changed the escalation, with a unique
  *   dedupe key, so it exists once;
- * - a claim marks it `sending` (lease owner + expiry) before any send, and counts the attempt;
+ * - a claim leases it (owner + expiry); right before its request leaves it is marked `sending`
+ *   and the attempt counted, so `attempts` is the number of requests sent and a claim that
+ *   dies before sending leaves a row that is certainly not delivered (`pending`);
  * - its id is the idempotency key of the send, stamped into the activity's channelData;
  * - the sent activity id is recorded (`markSent`, fenced by the lease owner) before the
  *   notification is considered done;
  * - a notification found still `sending` after its lease expired (the worker died between
- *   claim and record) is `reclaimed`: before sending again the worker asks the sender whether
+ *   send and record) is `reclaimed`: before sending again the worker asks the sender whether
  *   an activity with that key already arrived, and records it instead of resending when it did.
  *   When the channel cannot tell (`unknown`: real Teams has no lookup), `ambiguousResend`
  *   decides: resend (default; a possible duplicate beats a lost "resolved" notice) or give up.
+ *   A send that timed out (the connector took the request and never answered) is decided the
+ *   same way at once;
+ * - retries are this worker's alone: every send is one HTTP request (the connector clients and
+ *   the edge's reply retry do not retry proactive sends). A refusal (429, 412, 5xx) is a known
+ *   non-delivery: the row goes back to `pending` with its next attempt no sooner than
+ *   Retry-After, durably, before any waiting, so a restart resends it whatever
+ *   `ambiguousResend` says.
+ *
+ * One conversation's slowness never delays another's: the loop works one lane per
+ * conversation, at most `concurrency` at a time, and claims more work whenever a lane is free
+ * (never waiting for a whole batch); rows of a conversation still being sent to are left
+ * unclaimed until its lane ends, so their order holds and their leases do not run out behind it.
  */
 import { LoopRunner } from './loop-runner';
 import { randomUUID } from 'node:crypto';
@@ -21,6 +35,7 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
+import { backoffDelay } from '../http/backoff';
 import type { ClaimedNotification, ConversationStore, OutboxStore } from '../store/queues';
 import {
   SlidingWindowLimiter,
@@ -29,6 +44,13 @@ import {
   type RateWindow,
 } from './rate-limiter';
 import { readPayload, type ProactiveSender, type SendResult } from './types';
+
+/** Groups claimed notifications by conversation, each group in claim (enqueue) order. */
+function lanesOf(claimed: readonly ClaimedNotification[]): Map<string, ClaimedNotification[]> {
+  const lanes = new Map<string, ClaimedNotification[]>();
+  for (const n of claimed) lanes.set(n.target, [...(lanes.get(n.target) ?? []), n]);
+  return lanes;
+}
 
 /** Dependencies and settings of the outbox worker. */
 export interface OutboxWorkerOptions {
@@ -41,7 +63,7 @@ export interface OutboxWorkerOptions {
   readonly owner?: string;
   /** Notifications claimed per round (default 50). */
   readonly batchSize?: number;
-  /** How long a claim is held (default 60 s); longer than one send with the connector's own retries. */
+  /** How long a claim is held (default 60 s); a quarter of it must cover one send (the connector deadline). */
   readonly leaseMs?: number;
   /** Conversations worked at once (default 16); notifications to one conversation go one by one, in order. */
   readonly concurrency?: number;
@@ -65,8 +87,8 @@ export interface OutboxWorkerOptions {
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly random?: () => number;
   /**
-   * Test seams: run after the claim (row `sending`) and after a successful send, before it
-   * is recorded. A throw there propagates out of `runOnce` untouched, like a process dying.
+   * Test seams: run after the claim (row leased, still `pending`) and after a successful send,
+   * before it is recorded. A throw there propagates out of `runOnce` untouched, like a process dying.
    */
   readonly hooks?: {
     readonly afterClaim?: (n: ClaimedNotification) => void | Promise<void>;
@@ -118,35 +140,29 @@ export class OutboxWorker {
     // Every lane waits on this one signal; the default cap of 10 listeners would warn.
     this.runner.start(
       (signal) => this.loop(signal),
-      (signal) => setMaxListeners((this.options.concurrency ?? 16) + 10, signal),
+      (signal) => setMaxListeners(this.concurrency + 10, signal),
     );
   }
 
-  /** Stops claiming, waits for the round in progress to finish, and resolves. */
+  /** Stops claiming, waits for the lanes in progress to finish, and resolves. */
   stop(): Promise<void> {
     return this.runner.stop();
   }
 
-  /** One round: claim a batch and work it. Exposed for tests and the bench. */
+  /** One round: claim a batch and work it to the end. Exposed for tests and the bench. */
   async runOnce(signal: AbortSignal = new AbortController().signal): Promise<OutboxRound> {
     const { outbox, clock } = this.options;
     const claimed = await outbox.claimDue(this.owner, clock.now(), this.options.batchSize ?? 50, this.leaseMs);
     if (claimed.length === 0) return { claimed: 0, sent: 0, retried: 0, dead: 0 };
-    // One lane per conversation keeps its notifications in order; lanes run `concurrency` at a time.
-    const lanes = new Map<string, ClaimedNotification[]>();
-    for (const n of claimed) lanes.set(n.target, [...(lanes.get(n.target) ?? []), n]);
-    const queue = [...lanes.values()];
     const counts = { sent: 0, retried: 0, dead: 0 };
-    const workers = Array.from({ length: Math.min(queue.length, this.options.concurrency ?? 16) }, async () => {
-      for (let lane = queue.shift(); lane; lane = queue.shift()) {
-        for (const n of lane) counts[await this.deliver(n, signal)]++;
-      }
+    const queue = [...lanesOf(claimed).values()];
+    const workers = Array.from({ length: Math.min(queue.length, this.concurrency) }, async () => {
+      for (let lane = queue.shift(); lane; lane = queue.shift()) await this.work(lane, signal, counts);
     });
     const settled = await Promise.allSettled(workers);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
-    this.perConversation.sweep(clock.now().getTime());
-    this.perTenant.sweep(clock.now().getTime());
+    this.sweep();
     return { claimed: claimed.length, ...counts };
   }
 
@@ -154,17 +170,73 @@ export class OutboxWorker {
     return this.options.leaseMs ?? 60_000;
   }
 
+  private get concurrency(): number {
+    return Math.max(1, this.options.concurrency ?? 16);
+  }
+
+  /**
+   * Keeps up to `concurrency` conversation lanes busy: claims for free lanes (leaving out the
+   * conversations still being worked), starts a lane per conversation, and claims again as soon
+   * as one ends or, when nothing was due, after `idleMs`.
+   */
   private async loop(signal: AbortSignal): Promise<void> {
+    const { logger } = this.options;
+    const lanes = new Map<string, Promise<void>>();
+    const counts = { sent: 0, retried: 0, dead: 0 };
+    // Wakes the pause below when a lane ends or the worker stops; `laneEnded` covers a lane
+    // that ended while the claim was running, before there was a pause to wake.
+    let wake: AbortController | undefined;
+    let laneEnded = false;
+    const onStop = (): void => wake?.abort();
+    signal.addEventListener('abort', onStop, { once: true });
     while (!signal.aborted) {
-      let round: OutboxRound | undefined;
-      try {
-        round = await this.runOnce(signal);
-      } catch (error) {
-        // A database hiccup must not end the loop; the leases make the work resumable.
-        this.options.logger.error({ err: error instanceof Error ? error.name : 'unknown', owner: this.owner }, 'outbox round failed');
+      laneEnded = false;
+      const room = this.concurrency - lanes.size;
+      let claimed: ClaimedNotification[] = [];
+      if (room > 0) {
+        try {
+          claimed = await this.options.outbox.claimDue(this.owner, this.options.clock.now(), Math.min(this.options.batchSize ?? 50, room), this.leaseMs, {
+            excludeTargets: [...lanes.keys()],
+          });
+        } catch (error) {
+          // A database hiccup must not end the loop; the leases make the work resumable.
+          logger.error({ err: error instanceof Error ? error.name : 'unknown', owner: this.owner }, 'outbox claim failed');
+        }
       }
-      if (!round || round.claimed === 0) await this.sleep(this.options.idleMs ?? 1_000, signal);
+      for (const [target, lane] of lanesOf(claimed)) {
+        const running = this.work(lane, signal, counts)
+          .catch((error: unknown) => {
+            logger.error({ err: error instanceof Error ? error.name : 'unknown', owner: this.owner }, 'outbox lane failed');
+          })
+          .finally(() => {
+            lanes.delete(target);
+            laneEnded = true;
+            wake?.abort();
+          });
+        lanes.set(target, running);
+      }
+      this.sweep();
+      const full = lanes.size >= this.concurrency;
+      if ((claimed.length === 0 || full) && !laneEnded && !signal.aborted) {
+        // Full: until a lane ends (the lease is only a backstop). Idle: until something may be due.
+        wake = new AbortController();
+        await this.sleep(full ? this.leaseMs : (this.options.idleMs ?? 1_000), wake.signal);
+        wake = undefined;
+      }
     }
+    signal.removeEventListener('abort', onStop);
+    await Promise.allSettled(lanes.values());
+  }
+
+  /** Delivers one conversation's notifications in order. */
+  private async work(lane: readonly ClaimedNotification[], signal: AbortSignal, counts: Record<Outcome, number>): Promise<void> {
+    for (const n of lane) counts[await this.deliver(n, signal)]++;
+  }
+
+  private sweep(): void {
+    const now = this.options.clock.now().getTime();
+    this.perConversation.sweep(now);
+    this.perTenant.sweep(now);
   }
 
   private async deliver(n: ClaimedNotification, signal: AbortSignal): Promise<Outcome> {
@@ -187,21 +259,28 @@ export class OutboxWorker {
     }
 
     // Reserve a slot in both limits before waiting for it: lanes waiting concurrently must not
-    // all wake for the same free slot. Beyond the lease, put it back without charging an attempt.
+    // all wake for the same free slot. Beyond the lease, put it back (nothing was sent).
     const now = this.options.clock.now().getTime();
     const slot = Math.max(this.perConversation.earliest(target.key, now), this.perTenant.earliest(target.tenantId, now));
     // A quarter of the lease stays for the send itself.
     const leaseLeft = Date.parse(n.leaseExpiresAt ?? '') - now - this.leaseMs / 4;
     if (!(slot - now <= leaseLeft)) {
-      return this.retry(n, { nextAttemptAt: new Date(slot), error: 'rate_limited', countAttempt: false });
+      return this.retry(n, { nextAttemptAt: new Date(slot), error: 'rate_limited' });
     }
     this.perConversation.record(target.key, slot);
     this.perTenant.record(target.tenantId, slot);
     if (slot > now) await this.sleep(slot - now, signal);
     if (signal.aborted) {
-      return this.retry(n, { nextAttemptAt: this.options.clock.now(), error: 'stopped', countAttempt: false });
+      return this.retry(n, { nextAttemptAt: this.options.clock.now(), error: 'stopped' });
     }
 
+    // From here the message may arrive: recorded (and the attempt counted) before the request
+    // leaves, so a crash before this point is a certain non-delivery, resent without doubt.
+    if (!(await this.options.outbox.markSending(n.id, this.owner, this.options.clock.now()))) {
+      logger.warn({ notification: n.id, owner: this.owner }, 'lease lost before the send; not sent');
+      return 'retried';
+    }
+    const attempts = n.attempts + 1;
     let result: SendResult;
     try {
       result = payload.updateActivityId
@@ -223,6 +302,14 @@ export class OutboxWorker {
       return this.dead(n, `unreachable:${result.code}`);
     }
     if (result.kind === 'permanent') return this.dead(n, `http_${result.status ?? 'error'}${result.code ? `:${result.code}` : ''}`);
+    if (result.kind === 'ambiguous') {
+      // The connector took the request and never answered: it may have arrived. An update can be
+      // repeated harmlessly; a new message follows the same rule as a reclaimed send.
+      if (!payload.updateActivityId && this.options.ambiguousResend === false) return this.dead(n, `ambiguous_delivery:${result.code}`);
+      logger.warn({ notification: n.id, code: result.code }, 'a send got no answer in time; it may have arrived; trying again later');
+      if (attempts >= (this.options.maxAttempts ?? 8)) return this.dead(n, `gave_up:${result.code}`);
+      return this.retry(n, { nextAttemptAt: new Date(this.options.clock.now().getTime() + this.backoff(attempts)), error: result.code });
+    }
 
     if (result.status === 429) {
       this.stats.throttled++;
@@ -230,20 +317,19 @@ export class OutboxWorker {
       const until = this.options.clock.now().getTime() + (result.retryAfterMs ?? 2_000);
       this.perConversation.block(target.key, until);
     }
-    if (n.attempts >= (this.options.maxAttempts ?? 8)) return this.dead(n, `gave_up:http_${result.status ?? 'network'}`);
-    const backoff = this.backoff(n.attempts);
-    const waitMs = Math.max(backoff, result.retryAfterMs ?? 0);
+    if (attempts >= (this.options.maxAttempts ?? 8)) return this.dead(n, `gave_up:http_${result.status ?? 'network'}`);
+    // Refused (429, 412, 5xx): a known non-delivery, put back as pending before any waiting, so a
+    // restart sends it again whatever OUTBOX_AMBIGUOUS_RESEND says. Never before Retry-After.
     return this.retry(n, {
-      nextAttemptAt: new Date(this.options.clock.now().getTime() + waitMs),
+      nextAttemptAt: new Date(this.options.clock.now().getTime() + this.backoff(attempts, result.retryAfterMs)),
       error: `http_${result.status ?? 'network'}`,
     });
   }
 
-  /** Equal jitter: half the capped exponential step plus a random share of the other half. */
-  private backoff(attempts: number): number {
-    const base = this.options.baseBackoffMs ?? 2_000;
-    const step = Math.min(this.options.maxBackoffMs ?? 300_000, base * 2 ** Math.max(0, attempts - 1));
-    return step / 2 + this.random() * (step / 2);
+  /** The project's one backoff (`http/backoff.ts`), Retry-After as its floor. */
+  private backoff(attempts: number, retryAfterMs?: number): number {
+    const steps = { baseMs: this.options.baseBackoffMs ?? 2_000, maxMs: this.options.maxBackoffMs ?? 300_000 };
+    return backoffDelay(attempts, steps, this.random, retryAfterMs);
   }
 
   private async sent(n: ClaimedNotification, activityId: string): Promise<Outcome> {
@@ -253,7 +339,7 @@ export class OutboxWorker {
     return 'sent';
   }
 
-  private async retry(n: ClaimedNotification, input: { nextAttemptAt: Date; error: string; countAttempt?: boolean }): Promise<Outcome> {
+  private async retry(n: ClaimedNotification, input: { nextAttemptAt: Date; error: string }): Promise<Outcome> {
     await this.options.outbox.reschedule(n.id, this.owner, input, this.options.clock.now());
     this.stats.retried++;
     return 'retried';

@@ -67,6 +67,15 @@ export class SlidingWindowLimiter {
     return at;
   }
 
+  /** How many more sends under `key` fit every window at `now` (0 while blocked). */
+  available(key: string, now: number): number {
+    const state = this.keys.get(key);
+    if (!state) return Math.min(...this.windows.map((w) => w.limit));
+    this.prune(state, now);
+    if (state.blockedUntil > now) return 0;
+    return Math.max(0, Math.min(...this.windows.map((w) => w.limit - state.sends.filter((t) => t > now - w.windowMs).length)));
+  }
+
   /**
    * Records a send under `key` at `at` (now, or a slot from `earliest` in the future). Callers
    * reserve the slot before waiting for it, so concurrent senders cannot all take the same one.

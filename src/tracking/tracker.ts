@@ -4,7 +4,9 @@
  * escalation through the domain `transition()` as Microsoft, and the notification is enqueued
  * in the same transaction as the escalation update, so a crash can neither lose nor double it.
  * Each escalation is leased to one tracker instance at a time; a crashed instance's lease
- * expires and another takes over. Quiet requests are polled less and less often.
+ * expires and another takes over. How often each is polled is the domain's polling policy
+ * (`domain/polling-policy.ts`): what is at stake is polled at the short interval, only quiet,
+ * lower-severity requests back off, and service-request reads stay within a per-minute budget.
  */
 import { LoopRunner } from './loop-runner';
 import { randomUUID } from 'node:crypto';
@@ -12,12 +14,26 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
 import { transition, type Actor, type Escalation, type EscalationState } from '../domain/escalation';
+import { flowOf } from '../domain/flow';
+import {
+  DEFAULT_POLLING,
+  failedPollInterval,
+  incidentSnapshotMaxAgeMs,
+  latestOf,
+  nextPollInterval,
+  type PollingSettings,
+  type PollSeverity,
+} from '../domain/polling-policy';
 import type { HealthProvider } from '../health/types';
 import type { EscalationStore } from '../store/types';
 import { ConcurrencyError, NotFoundError } from '../store/types';
 import type { NewNotification, NotificationKind, TrackedItem, TrackingStore } from '../store/queues';
 import { SupportAccessError, UnknownServiceRequestError, type ServiceRequest, type SupportProvider } from '../support/types';
+import { SlidingWindowLimiter } from './rate-limiter';
 import type { NotificationPayload } from './types';
+
+/** The key of this instance's Partner Center read budget. */
+const READS_KEY = 'partner-center';
 
 /** Microsoft, as the actor of transitions the tracker observes. */
 export const MICROSOFT_ACTOR: Actor = Object.freeze({ kind: 'microsoft', id: 'microsoft' });
@@ -44,6 +60,10 @@ export interface TrackerOptions {
   readonly support: SupportProvider;
   /** Needed to watch known incidents; without it, health items are rescheduled at the longest interval. */
   readonly health?: Pick<HealthProvider, 'getIssue'>;
+  /** How often a watched incident is polled: the health cache's freshness (default 2 min). */
+  readonly incidentIntervalMs?: number;
+  /** Service-request reads per minute this instance may send to Partner Center (default 600). */
+  readonly requestPollsPerMinute?: number;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Lease owner name, unique per process (default: a random id). */
@@ -51,13 +71,16 @@ export interface TrackerOptions {
   readonly render?: NotificationRenderer;
   /** Where to notify about an escalation (default: `details.notifyTargets`). */
   readonly targetsOf?: (escalation: Escalation) => readonly string[];
-  /** Escalations claimed per round (default 20). */
+  /** Escalations claimed per round (default 40). */
   readonly batchSize?: number;
-  /** Polls at once (default 4). */
+  /** Polls at once (default 8). */
   readonly concurrency?: number;
   /** Lease per claimed escalation (default 2 min); longer than one poll with its retries. */
   readonly leaseMs?: number;
-  /** First and shortest interval (default 1 min); doubled for quiet requests up to `maxIntervalMs` (default 30 min). */
+  /**
+   * The short interval of the polling policy (default 30 s): what is at stake is polled this
+   * often; quiet requests back off from it up to `maxIntervalMs` (default 30 min).
+   */
   readonly minIntervalMs?: number;
   readonly maxIntervalMs?: number;
   /** Pause between rounds when nothing is due (default 5 s). */
@@ -74,17 +97,31 @@ export interface TrackerRound {
 /** The tracking loop. */
 export class Tracker {
   readonly owner: string;
+  /** The polling policy's intervals, from the options. */
+  readonly polling: PollingSettings;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private readonly runner = new LoopRunner();
+  /** Partner Center reads of this instance in the last minute. */
+  private readonly requestReads: SlidingWindowLimiter;
 
   constructor(private readonly options: TrackerOptions) {
     this.owner = options.owner ?? `tracker-${randomUUID()}`;
     this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined));
+    const active = options.minIntervalMs ?? DEFAULT_POLLING.activeIntervalMs;
+    const quietMax = Math.max(active, options.maxIntervalMs ?? DEFAULT_POLLING.quietMaxIntervalMs);
+    this.polling = {
+      activeIntervalMs: active,
+      activeWindowMs: DEFAULT_POLLING.activeWindowMs,
+      moderateMaxIntervalMs: Math.max(active, Math.min(DEFAULT_POLLING.moderateMaxIntervalMs, quietMax)),
+      quietMaxIntervalMs: quietMax,
+      incidentIntervalMs: Math.max(active, options.incidentIntervalMs ?? DEFAULT_POLLING.incidentIntervalMs),
+    };
+    this.requestReads = new SlidingWindowLimiter([{ limit: options.requestPollsPerMinute ?? 600, windowMs: 60_000 }]);
   }
 
   /** The shortest polling interval, as `pollNow` callers should pass it. */
   get minIntervalMs(): number {
-    return this.options.minIntervalMs ?? 60_000;
+    return this.polling.activeIntervalMs;
   }
 
   /** Starts the loop; resolves at once. Call `stop()` to end it. */
@@ -105,10 +142,14 @@ export class Tracker {
   /** One round: claim due escalations and poll them. */
   async runOnce(): Promise<TrackerRound> {
     const { tracking, clock } = this.options;
-    const items = await tracking.claimDue(this.owner, clock.now(), this.options.batchSize ?? 20, this.options.leaseMs ?? 120_000);
+    // Only as many as this minute's Partner Center budget can still read: the rest stay due in
+    // order, so the longest-waiting escalation is claimed first when the budget frees up.
+    const room = this.requestReads.available(READS_KEY, clock.now().getTime());
+    if (room === 0) return { claimed: 0, changed: 0 };
+    const items = await tracking.claimDue(this.owner, clock.now(), Math.min(room, this.options.batchSize ?? 40), this.options.leaseMs ?? 120_000);
     let changed = 0;
     const queue = [...items];
-    const workers = Array.from({ length: Math.min(queue.length, this.options.concurrency ?? 4) }, async () => {
+    const workers = Array.from({ length: Math.min(queue.length, this.options.concurrency ?? 8) }, async () => {
       for (let item = queue.shift(); item; item = queue.shift()) {
         if (await this.poll(item)) changed++;
       }
@@ -134,11 +175,11 @@ export class Tracker {
   /** Polls one escalation; true when it changed state. */
   private async poll(item: TrackedItem): Promise<boolean> {
     const { logger } = this.options;
-    const max = this.options.maxIntervalMs ?? 30 * 60_000;
-    const quiet = Math.min(max, Math.max(this.minIntervalMs, item.intervalMs * 2));
+    const max = this.polling.quietMaxIntervalMs;
     try {
       const escalation = await this.options.escalations.get(item.escalationId);
       if (!escalation) return false;
+      if (item.kind === 'service_request') this.requestReads.record(READS_KEY, this.options.clock.now().getTime());
       const observed = await this.observe(item);
       if (!observed) {
         await this.reschedule(item, max);
@@ -146,7 +187,7 @@ export class Tracker {
       }
       const to = stillClosedBeforeReopen(escalation, observed) ? undefined : nextState(escalation.state, item.kind, observed.status);
       if (!to) {
-        await this.reschedule(item, quiet, observed.status);
+        await this.reschedule(item, this.nextInterval(item, escalation, observed), observed.status);
         return false;
       }
       await this.apply(escalation, to, observed);
@@ -165,10 +206,24 @@ export class Tracker {
         await this.reschedule(item, max);
       } else {
         logger.warn({ escalationId: item.escalationId, err: error instanceof Error ? error.name : 'unknown' }, 'poll failed; backing off');
-        await this.reschedule(item, quiet);
+        await this.reschedule(item, failedPollInterval(item.intervalMs, this.polling));
       }
       return false;
     }
+  }
+
+  /** The polling policy's interval after a poll that changed nothing. */
+  private nextInterval(item: TrackedItem, escalation: Escalation, observed: Observation): number {
+    const request = observed.request;
+    const severity: PollSeverity | undefined =
+      request && request.severity !== 'unknown' ? request.severity : flowOf(escalation).severity;
+    const lastActivityAt = latestOf(
+      escalation.updatedAt,
+      request?.lastModifiedDate,
+      ...(request?.notes ?? []).map((n) => n.createdDate),
+    );
+    const now = this.options.clock.now().getTime();
+    return nextPollInterval({ target: item.kind, state: escalation.state, severity, lastActivityAt }, item.intervalMs, now, this.polling).intervalMs;
   }
 
   private async observe(item: TrackedItem): Promise<Observation | undefined> {
@@ -177,7 +232,9 @@ export class Tracker {
       return { kind: item.kind, ref: item.ref, status: request.status, request };
     }
     if (!this.options.health) return undefined;
-    const issue = (await this.options.health.getIssue(item.tenantId, item.ref)).value;
+    // A snapshot much younger than the interval: the cache's age and the interval must not add up.
+    const maxAgeMs = incidentSnapshotMaxAgeMs(this.polling.incidentIntervalMs);
+    const issue = (await this.options.health.getIssue(item.tenantId, item.ref, { maxAgeMs })).value;
     return { kind: item.kind, ref: item.ref, status: issue.isResolved ? 'resolved' : issue.status };
   }
 

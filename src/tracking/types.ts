@@ -21,7 +21,12 @@ export type SendResult =
   /** 403 ConversationBlockedByUser / BotNotInConversationRoster: stop sending there until reinstalled. */
   | { readonly ok: false; readonly kind: 'unreachable'; readonly status: number; readonly code: string }
   /** 400, 401, 403, 404, 413 and the like: retrying would not help. */
-  | { readonly ok: false; readonly kind: 'permanent'; readonly status?: number; readonly code?: string };
+  | { readonly ok: false; readonly kind: 'permanent'; readonly status?: number; readonly code?: string }
+  /**
+   * The request left but no answer came in time: it may have arrived. Resending a new
+   * activity follows the ambiguous-delivery rule; an update can simply be repeated.
+   */
+  | { readonly ok: false; readonly kind: 'ambiguous'; readonly code: string };
 
 /** What a lookup of an earlier, possibly interrupted send found. */
 export type DeliveryLookup =

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { ConnectorDouble } from '../support/connector-double';
 import { startApp, useAppPerTest, type RunningApp } from '../support/app';
 import { UnknownServiceRequestError, type ServiceRequest, type SupportProvider } from '../../src/support/types';
-import { Engineer, escalationIdOf, flowIdOf, has, offeredIssue, type Card } from '../support/engineer';
+import { Engineer, describeData, escalationIdOf, flowIdOf, has, offeredIssue, type Card } from '../support/engineer';
+import { execute } from '../support/activities';
 
 describe('escalation flow over HTTP (sandbox, SQLite)', () => {
   let connector: ConnectorDouble;
@@ -181,6 +182,47 @@ describe('escalation flow over HTTP (sandbox, SQLite)', () => {
     const ko = new Engineer(app, connector, { locale: 'ko-KR' });
     const describe = await ko.act('escalate', {});
     assert.ok(has(describe, /고객 문제 보고/));
+  });
+
+  it('another tenant replaying a known flowId or escalation id gets no card of it, and the answer an unknown id gets (en, ko)', async () => {
+    const { flowId, id } = await begin();
+    const stored = await app.app.database.escalations.get(id);
+    const foreign = '0badc0de-0000-4000-8000-000000000077';
+    const post = async (verb: string, data: Record<string, unknown>, locale = 'en-US') => {
+      const res = await app.post('/api/messages', execute(verb, data, { serviceUrl: connector.url, tenantId: foreign, conversationId: 'a:foreign-probe', locale }));
+      assert.equal(res.status, 200);
+      return res.body as { statusCode: number; type: string; value: unknown };
+    };
+    const texts = async (start: number, count: number) => (await connector.waitForSent(start + count)).slice(start).map((a) => String(a.text));
+    const noCardOf = (body: { type: string; value: unknown }, what: string) => {
+      const shown = JSON.stringify(body.value);
+      assert.ok(!shown.includes(id) && !shown.includes('Users cannot send mail') && !shown.includes('Outbound mail is delayed'), `${what}: ${shown.slice(0, 200)}`);
+    };
+
+    let sent = connector.sent().length;
+    const replayed = await post('describe', describeData(flowId));
+    noCardOf(replayed, 'describe');
+    assert.deepEqual(await texts(sent, 1), [`I can't find escalation ${id} in your organization.`]);
+
+    noCardOf(await post('refresh', { escalationId: id }), 'refresh by id');
+    const refreshed = await post('refresh', { flowId });
+    noCardOf(refreshed, 'refresh by flowId');
+    assert.match(JSON.stringify(refreshed.value), /Report a customer's problem/, 'a blank form, as for a flow never seen');
+
+    sent = connector.sent().length;
+    noCardOf(await post('status', { escalationId: id }), 'status');
+    noCardOf(await post('knownDiffers', { escalationId: id, notSameReason: 'probing' }), 'knownDiffers');
+    await post('status', { escalationId: 'ED-00000000' });
+    await post('status', { escalationId: id }, 'ko-KR');
+    assert.deepEqual(await texts(sent, 4), [
+      `I can't find escalation ${id} in your organization.`,
+      `I can't find escalation ${id} in your organization.`,
+      "I can't find escalation ED-00000000 in your organization.",
+      `조직에서 에스컬레이션 ${id}을(를) 찾을 수 없습니다.`,
+    ]);
+
+    assert.deepEqual(await app.app.database.escalations.get(id), stored, 'nothing changed');
+    assert.equal((await app.app.database.escalations.list({ partnerTenantId: foreign })).items.length, 0);
   });
 
   it('list and status show the escalation and its timeline', async () => {

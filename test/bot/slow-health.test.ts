@@ -64,4 +64,22 @@ describe('a health check slower than the turn (Graph answers late)', () => {
     const card = ((sent.at(-1)?.attachments ?? []) as { content: Card }[])[0]?.content ?? {};
     assert.ok(has(card, /Is this a known Microsoft issue/));
   });
+
+  it('"health Contoso" answers "still checking" within the turn budget, then that message becomes the health card', async () => {
+    delayMs = 1500;
+    const me = new Engineer(f.app, f.connector);
+    await me.say('health Contoso');
+    // The turn has ended: it said it is still checking, and had no card yet to send.
+    const posted = f.connector.calls.filter((c) => c.method === 'POST' && typeof c.activity.text === 'string');
+    const pending = posted.find((c) => /still checking/.test(String(c.activity.text)));
+    assert.ok(pending?.activityId, 'the engineer was told at once that it is still checking');
+    assert.equal(f.connector.calls.some((c) => Array.isArray(c.activity.attachments)), false, 'no card before Graph answered');
+
+    await f.app.app.background.drain();
+    await f.app.app.workers.outboxWorker.runOnce();
+    const update = f.connector.calls.find((c) => c.method === 'PUT' && c.path.endsWith(`/activities/${pending.activityId}`));
+    assert.ok(update, 'the "still checking" message was updated in place');
+    const card = (update.activity.attachments as { content: Card }[])[0]?.content ?? {};
+    assert.ok(has(card, /Service health: Contoso/));
+  });
 });

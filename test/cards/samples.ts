@@ -48,8 +48,7 @@ export function sampleEscalation(): Escalation {
 }
 
 /** Renders every template through its typed render function. */
-export function sampleCards(cards: CardRenderer, tr: Translator): Record<string, AdaptiveCardJson> {
-  const e = sampleEscalation();
+export function sampleCards(cards: CardRenderer, tr: Translator, e: Escalation = sampleEscalation()): Record<string, AdaptiveCardJson> {
   const triage = transition(e, 'triage', { actor, at }).escalation;
   const audit = [transition(e, 'triage', { actor, at, reason: 'different' }).event];
   const resolved: Escalation = {
@@ -58,7 +57,7 @@ export function sampleCards(cards: CardRenderer, tr: Translator): Record<string,
     details: {
       ...e.details,
       serviceRequestId: '2611250010001234',
-      microsoftNotes: [{ createdByName: 'Microsoft Support', createdDate: '2026-11-25T10:00:00Z', text: 'A fix was deployed.' }],
+      microsoftNotes: e.details.microsoftNotes ?? [{ createdByName: 'Microsoft Support', createdDate: '2026-11-25T10:00:00Z', text: 'A fix was deployed.' }],
     },
   };
   return {
@@ -89,6 +88,7 @@ export function sampleCards(cards: CardRenderer, tr: Translator): Record<string,
       flowId: '0b6f0c1e-0000-4000-8000-000000000001',
       customers: [{ name: 'Contoso', tenantId: '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01' }],
       services: ['Exchange Online', 'Microsoft Teams'],
+      searchable: true,
       values: { title: 'Mail delayed' },
       error: 'Please check the highlighted fields: title.',
     }),

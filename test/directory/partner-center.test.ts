@@ -119,6 +119,16 @@ describe('PartnerCenterDirectory against local Partner Center and token doubles'
     assert.equal((await current.directory.get('7A3C1F52-5D4E-4B8A-9C21-3E6F0D9B1A01'))?.companyName, 'Contoso');
   });
 
+  it('finds a page of customers by name, domain or tenant id from the one cached listing', async () => {
+    current = await rig(pcPages);
+    const { directory } = current;
+    assert.deepEqual(await directory.find('', { skip: 1, top: 1 }), { customers: [{ tenantId: '2b9e4d17-8c3a-4f6e-a5d2-91c07e4b6f02', companyName: 'Fabrikam, Inc.', domain: 'fabrikam.onmicrosoft.com' }], total: 3 });
+    assert.deepEqual((await directory.find('9F1E7B64', { skip: 0, top: 15 })).customers.map((c) => c.companyName), ['Tailspin Toys']);
+    assert.deepEqual((await directory.find('ONMICROSOFT', { skip: 0, top: 15 })).customers.map((c) => c.companyName), ['Contoso', 'Fabrikam, Inc.']);
+    assert.deepEqual(await directory.find('onmicrosoft', { skip: 2, top: 15 }), { customers: [], total: 2 });
+    assert.equal(current.pcRequests().length, 2, 'one listing of two pages serves every search');
+  });
+
   it('caches the list for its TTL (default 15 minutes) and coalesces concurrent lookups', async () => {
     current = await rig(pcPages);
     const directory = current.directory;

@@ -5,16 +5,29 @@
  * escalated path: escalate → describe → not the known issue → nothing to check → decide →
  * link the request number. Then the bot's own state is checked through the tab API.
  *
+ * Real conditions: the partner has 156 customers (a generated sandbox seed), and the engineer is
+ * in Seoul. The playground sends its own process's time zone with every activity (clientInfo
+ * `timezone`, `localTimezone`, `localTimestamp`), so it runs with TZ=Asia/Seoul and the page with
+ * the same zone: the start time is typed on a Seoul clock through the browser. The playground has
+ * no server-side typeahead (it filters the card's static choices and logs "Typeahead Search is
+ * not supported"), so a customer beyond the first page is reached the way such a client can:
+ * `health Zeta` → "Report a problem for this customer" presets it; and the `application/search`
+ * invoke Teams would send is posted through the same proxy, shaped like the playground's own
+ * invokes, and its answer checked.
+ *
  * Between the playground and the bot sits a pass-through proxy that records the activities, so
  * the test also checks what the bot really received (Action.Execute arrives as invokes).
  * Screenshots go to test-results/e2e-*.png. Nothing leaves 127.0.0.1: the page's requests to
  * other hosts (the playground's CDN fonts) are aborted.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { TimeZone, localToUtc } from '../../src/domain/local-time';
+import { writeManyCustomersSeed, ZETA } from '../support/many-customers';
 import { PlaygroundChat } from './support/playground-chat';
 import { ChildService, freePort } from './support/processes';
 import { RecordingProxy } from './support/recording-proxy';
@@ -29,6 +42,24 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
 const CONTOSO = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
 const TITLE = 'Users cannot send email to external recipients';
 const REQUEST_NUMBER = '2611250010001234';
+/** The engineer's zone: the playground's process and the page run in it. */
+const ZONE = 'Asia/Seoul';
+/** Generated customers beside the sandbox's four: Fabrikam, Northwind and Zeta sort past the first page. */
+const GENERATED_CUSTOMERS = 150;
+
+/**
+ * A start time surely past on the engineer's clock and on a day the calendar shows: 90 minutes
+ * ago on the half hour, or today's midnight during the day's first 90 minutes.
+ */
+function recentLocalStart(now: Date): { date: string; time: string } {
+  const zone = TimeZone.of(ZONE);
+  const today = zone?.wallClock(now);
+  const earlier = zone?.wallClock(new Date(now.getTime() - 90 * 60_000));
+  assert.ok(today && earlier);
+  if (earlier.date !== today.date) return { date: today.date, time: '00:00' };
+  const [hour = '00', minute = '00'] = earlier.time.split(':');
+  return { date: earlier.date, time: `${hour}:${Number(minute) < 30 ? '00' : '30'}` };
+}
 
 interface EscalationSummary {
   id: string;
@@ -38,7 +69,7 @@ interface EscalationSummary {
   customer: { tenantId: string; name: string };
 }
 interface EscalationDetail {
-  escalation: { id: string; state: string; details: Record<string, unknown> };
+  escalation: { id: string; state: string; since?: string; customer: { tenantId: string }; details: Record<string, unknown> };
   audit: { to: string; reason?: string }[];
 }
 
@@ -60,6 +91,7 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
   let page: Page | undefined;
   let botUrl = '';
   let playgroundUrl = '';
+  let customerCount = 0;
   const blocked = new Set<string>();
   const pageErrors: string[] = [];
   const killAll = (): void => {
@@ -80,6 +112,8 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
     process.once('exit', killAll);
 
     tempDir = mkdtempSync(join(tmpdir(), 'ed-e2e-'));
+    const seed = writeManyCustomersSeed(tempDir, GENERATED_CUSTOMERS);
+    customerCount = seed.customers.length;
     const botPort = await freePort();
     botUrl = `http://127.0.0.1:${botPort}`;
     bot = ChildService.start(
@@ -98,6 +132,7 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
         HEALTH_SOURCE: 'sandbox',
         DIRECTORY_SOURCE: 'sandbox',
         SUPPORT_SOURCE: 'sandbox',
+        SANDBOX_HEALTH_FILE: seed.path,
         ALLOWED_TENANTS: '',
       },
       ROOT,
@@ -110,7 +145,8 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
       'playground',
       process.execPath,
       [PLAYGROUND_CLI, '-e', proxy.url, '-c', 'msteams', '-p', String(wantedPort), '--disable-telemetry'],
-      { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' },
+      // The playground reads its zone from its own process (dayjs' guess): the engineer is in Seoul.
+      { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', TZ: ZONE },
       ROOT,
     );
     // It falls back to another port if the one asked for was taken meanwhile: read it back.
@@ -119,9 +155,9 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
     await playground.waitForHttp(`${playgroundUrl}/`, 10_000);
 
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
-    // A fresh profile each run (playwright gives every launch a new temp user-data-dir);
-    // UTC so that "today" in the date picker is never in the future for the bot.
-    context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, timezoneId: 'UTC', locale: 'en-US' });
+    // A fresh profile each run (playwright gives every launch a new temp user-data-dir); the
+    // page on the same clock as the playground, as a person's browser and Teams client are.
+    context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, timezoneId: ZONE, locale: 'en-US' });
     await context.route('**/*', async (route) => {
       const url = new URL(route.request().url());
       if (url.hostname === '127.0.0.1') return route.continue();
@@ -160,13 +196,18 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
     // 1. "escalate" → the describe card.
     await chat.say('escalate');
     const describe = await chat.expectCard("Report a customer's problem");
+    const describeText = await describe.innerText();
+    assert.match(describeText, new RegExp(`The list shows 50 of your ${customerCount} customers`), 'the card says its list is a first page');
     await chat.choose(describe, /^Customer/, 'Conto', 'Contoso');
     await chat.choose(describe, /^Affected service/, 'Exchange', 'Exchange Online');
     await chat.fill(describe, 'textbox', /^What is wrong/, TITLE);
     await chat.fill(describe, 'textbox', /^What the customer sees/, 'Mail to external recipients stays in the outbox for every user since this morning');
-    const today = new Date();
-    const shownDate = await chat.pickDate(describe, /^Since \(date/, today);
+    // The start, typed on the engineer's Seoul clock (the card names the zone it reads).
+    const start = recentLocalStart(new Date());
+    const shownDate = await chat.pickDate(describe, /^Since \(date, Asia\/Seoul\)/, start.date);
     assert.notEqual(shownDate, '', 'the date picker shows the chosen day');
+    const shownTime = await chat.typeTime(describe, /^Time \(Asia\/Seoul\)/, start.time);
+    assert.match(shownTime, /^\d{1,2}:\d{2} (AM|PM)$/, 'the time picker took the time');
     await chat.fill(describe, 'spinbutton', /^Users affected/, '120');
     await chat.fill(describe, 'textbox', /^Regions/, 'West Europe');
     await chat.screenshot('e2e-01-describe-filled.png', describe);
@@ -209,6 +250,7 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
     const finalText = await final.innerText();
     assert.match(finalText, /Escalated to Microsoft/);
     assert.match(finalText, new RegExp(REQUEST_NUMBER));
+    assert.match(finalText, new RegExp(`${start.date} ${start.time} Asia/Seoul`), 'the start is shown on the reader’s clock, the zone named');
     await chat.screenshot('e2e-final-card.png', final);
 
     // What the bot received: the text message, then each card button as an Action.Execute invoke.
@@ -228,6 +270,12 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
       invokes.map((e) => (e.activity.value as { action: { verb: string } }).action.verb),
       ['describe', 'knownDiffers', 'troubleshootSkip', 'triage', 'handoffLink'],
     );
+    // The zone came from the playground itself (nothing added it on the way), and the card's answer named it too.
+    const describeInvoke = invokes[0]?.activity as { entities?: { type: string; timezone?: string }[]; localTimezone?: string; value: { action: { data: Record<string, unknown> } } };
+    assert.equal(describeInvoke.entities?.find((e) => e.type === 'clientInfo')?.timezone, ZONE);
+    assert.equal(describeInvoke.localTimezone, ZONE);
+    assert.equal(describeInvoke.value.action.data.timeZone, ZONE);
+    assert.equal(describeInvoke.value.action.data.sinceTime, start.time);
 
     // The bot's own state, through the tab API (development identity in local mode).
     const list = await getJson<{ items: EscalationSummary[] }>(`${botUrl}/api/escalations`);
@@ -242,13 +290,17 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
 
     const detail = await getJson<EscalationDetail>(`${botUrl}/api/escalations/${summary.id}`);
     assert.equal(detail.escalation.state, 'escalated');
+    // Stored in UTC: the Seoul reading, nine hours earlier.
+    assert.equal(detail.escalation.since, localToUtc(start.date, start.time, ZONE)?.at.toISOString());
+    assert.equal(detail.escalation.details.timeZone, ZONE);
     assert.equal(detail.escalation.details.serviceRequestId, REQUEST_NUMBER);
     assert.deepEqual(
       detail.audit.map((e) => e.to),
       ['draft', 'triage', 'awaiting_handoff', 'escalated'],
     );
     assert.equal(detail.audit[1]?.reason, 'Only external recipients fail; Outlook on the web works');
-    const request = detail.escalation.details.request as { severity?: string; title?: string } | undefined;
+    const request = detail.escalation.details.request as { severity?: string; title?: string; description?: string } | undefined;
+    assert.match(request?.description ?? '', new RegExp(`^Since: \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC \\((${start.date} )?${start.time} Asia/Seoul, UTC\\+09:00\\)$`, 'm'));
     assert.equal(request?.severity, 'critical');
     assert.equal(request?.title, `Exchange Online: ${TITLE}`);
 
@@ -257,5 +309,72 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
     assert.deepEqual(errors, [], 'the bot logged errors');
     console.log(`      activities: ${proxy.summary().join(' | ')}`);
     if (blocked.size > 0) console.log(`      blocked outside requests to: ${[...blocked].join(', ')}`);
+  });
+  it('a customer beyond the first page: health → report presets it in the playground; the typeahead Teams would send finds it', async () => {
+    assert.ok(page && proxy && bot);
+    const chat = new PlaygroundChat(page, RESULTS);
+    const before = proxy.exchanges.length;
+
+    // 1. health Zeta → the health card → "Report a problem for this customer".
+    await chat.say('health Zeta');
+    const health = await chat.expectCard('Service health: Zeta Logistics');
+    await chat.click(health, 'Report a problem for this customer');
+
+    // 2. The describe card opens with Zeta selected although it is not on the list's first page.
+    const describe = await chat.expectCard("Report a customer's problem");
+    const customer = describe.getByRole('combobox', { name: /^Customer/ });
+    assert.equal(await customer.inputValue(), 'Zeta Logistics', 'the preset customer shows selected');
+    await chat.screenshot('e2e-05-describe-preset-beyond-first-page.png', describe);
+    await chat.choose(describe, /^Affected service/, 'Exchange', 'Exchange Online');
+    await chat.fill(describe, 'textbox', /^What is wrong/, 'Shared mailboxes do not open');
+    await chat.fill(describe, 'textbox', /^What the customer sees/, 'Outlook shows "cannot expand the folder" for every shared mailbox');
+    const start = recentLocalStart(new Date());
+    await chat.pickDate(describe, /^Since \(date, Asia\/Seoul\)/, start.date);
+    await chat.typeTime(describe, /^Time \(Asia\/Seoul\)/, start.time);
+    await chat.fill(describe, 'spinbutton', /^Users affected/, '12');
+    await chat.click(describe, 'Check service health');
+
+    // 3. Zeta has no open issue: straight to troubleshooting, for Zeta.
+    const troubleshoot = await chat.expectCard('Troubleshoot with admin privileges');
+    assert.match(await troubleshoot.innerText(), /Zeta Logistics/);
+    await chat.screenshot('e2e-06-troubleshoot-zeta.png', troubleshoot);
+    const list = await getJson<{ items: EscalationSummary[] }>(`${botUrl}/api/escalations`);
+    const zeta = list.items.find((e) => e.customer.tenantId === ZETA.tenantId);
+    assert.ok(zeta, JSON.stringify(list.items.map((e) => e.customer)));
+    const detail = await getJson<EscalationDetail>(`${botUrl}/api/escalations/${zeta.id}`);
+    assert.equal(detail.escalation.since, localToUtc(start.date, start.time, ZONE)?.at.toISOString());
+
+    // 4. The playground never asked for the customers dataset: it has no typeahead.
+    const mine = proxy.exchanges.slice(before);
+    assert.ok(!mine.some((e) => e.activity.name === 'application/search'), 'the playground sent no search');
+    assert.deepEqual(
+      mine.filter((e) => e.activity.type === 'invoke').map((e) => (e.activity.value as { action?: { verb?: string } }).action?.verb),
+      ['escalate', 'describe'],
+    );
+
+    // 5. What Teams sends while the engineer types in that field, shaped like the playground's own
+    //    invokes (same conversation, user, tenant, clientInfo), through the same proxy.
+    const shape = mine.find((e) => e.activity.name === 'adaptiveCard/action')?.activity;
+    assert.ok(shape);
+    const searchFor = async (queryText: string, skip: number, top: number) => {
+      const res = await fetch(proxy?.url ?? '', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...shape, id: randomUUID(), replyToId: undefined, name: 'application/search', value: { queryText, dataset: 'customers', queryOptions: { skip, top } } }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { statusCode: number; type: string; value: { results: { title: string; value: string }[] } };
+      assert.equal(body.statusCode, 200, JSON.stringify(body));
+      assert.equal(body.type, 'application/vnd.microsoft.search.searchResponse');
+      return body.value.results;
+    };
+    assert.deepEqual(await searchFor('zeta', 0, 15), [{ title: 'Zeta Logistics (zetalogistics.onmicrosoft.com)', value: ZETA.tenantId }]);
+    assert.deepEqual((await searchFor('NORTHWIND', 0, 15)).map((r) => r.title), ['Northwind Traders (northwindtraders.onmicrosoft.com)']);
+    const first = await searchFor('', 0, 15);
+    const second = await searchFor('', 15, 15);
+    assert.equal(first.length + second.length, 30);
+    assert.equal(new Set([...first, ...second].map((r) => r.value)).size, 30, 'pages do not overlap');
+    console.log(`      typeahead (posted like Teams): ${proxy.summary().slice(-4).join(' | ')}`);
   });
 });

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppCredentials } from 'botframework-connector';
 import { SignJWT, exportJWK, generateKeyPair, type JWK, type KeyLike } from 'jose';
-import { execute, message, PARTNER_TENANT } from '../support/activities';
+import { execute, message, PARTNER_TENANT, type ActivityOptions } from '../support/activities';
 import type { RunningApp } from '../support/app';
 import { describeData } from '../support/engineer';
 import { cardTexts } from '../support/cards';
@@ -90,7 +90,8 @@ async function makeKeys(): Promise<Keys> {
   const published = await generateKeyPair('RS256');
   const forged = await generateKeyPair('RS256');
   const slackOnly = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(published.publicKey)), kid: 'published-key', use: 'sig', alg: 'RS256', endorsements: ['msteams'] };
+  // Like the keys login.botframework.com publishes: one key is endorsed for many channels.
+  const jwk = { ...(await exportJWK(published.publicKey)), kid: 'published-key', use: 'sig', alg: 'RS256', endorsements: ['msteams', 'webchat', 'directline'] };
   const other = { ...(await exportJWK(slackOnly.publicKey)), kid: 'slack-only-key', use: 'sig', alg: 'RS256', endorsements: ['slack'] };
   return { published: published.privateKey, forged: forged.privateKey, slackOnly: slackOnly.privateKey, jwks: [jwk, other] };
 }
@@ -259,6 +260,169 @@ describe('hardening: Bot Framework authentication and secrets', function () {
     // Tokens are long: also look for their signature part alone.
     const signatures = [forged, ...sentTokens].map((t) => t.split('.')[2] ?? '').filter((s) => s.length > 20 && log.includes(s));
     assert.deepEqual([...leaks.map((l) => l.slice(0, 40)), ...signatures.map((s) => s.slice(0, 20))], [], 'nothing secret in the log');
+  });
+
+  it('nothing went unhandled', () => {
+    watch.assertQuiet();
+  });
+});
+
+describe('hardening: which tenants and channels are served (authentication on)', function () {
+  this.timeout(60_000);
+  const FOREIGN = '0badc0de-0000-4000-8000-000000000099';
+  const UPPER = PARTNER_TENANT.toUpperCase();
+  let keys: Keys;
+  let oidc: OpenIdDouble;
+  let connector: ConnectorDouble;
+  let app: RunningApp;
+  let watch: ProcessWatch;
+
+  const bearer = async () => ({ authorization: `Bearer ${await token(keys.published, 'published-key', connector.url)}` });
+  /** Posts an activity with a valid channel token. */
+  const post = async (activity: Record<string, unknown>) => app.post('/api/messages', activity, await bearer());
+  const o = (extra: Partial<ActivityOptions> = {}): ActivityOptions => ({ serviceUrl: connector.url, conversationId: 'a:tenant-rules', ...extra });
+  /** A card action's answer card, failing when it answered anything else. */
+  const act = async (verb: string, data: Record<string, unknown>, options = o()) => {
+    const res = await post(execute(verb, data, options));
+    assert.equal(res.status, 200);
+    const card = invokeCard(res.body);
+    assert.ok(card, `${verb} answered a card: ${JSON.stringify(res.body).slice(0, 300)}`);
+    return JSON.stringify(card);
+  };
+  /** A new escalation of the partner, made by its engineer in Teams; returns its id. */
+  const partnerEscalation = async (): Promise<string> => {
+    const form = await act('escalate', {});
+    const flowId = /"flowId":"([^"]+)"/.exec(form)?.[1] ?? '';
+    const id = /"escalationId":"(ED-[0-9A-Z]{8})"/.exec(await act('describe', describeData(flowId)))?.[1] ?? '';
+    assert.ok(id, 'the escalation was created');
+    return id;
+  };
+  /** Everything stored for a conversation: its bot state and its conversation reference. */
+  const storedFor = async (channelId: string, conversationId: string, tenant: string) => {
+    const state = await app.app.database.documents.read([`${channelId}/conversations/${conversationId}`]);
+    const reference = await app.app.database.conversations.get(`${tenant.toLowerCase()}|${conversationId}`);
+    return state.size + (reference ? 1 : 0);
+  };
+
+  before(async () => {
+    watch = watchProcess();
+    keys = await makeKeys();
+    oidc = await new OpenIdDouble(keys.jwks).start();
+    connector = await new ConnectorDouble().start();
+    tokenCache().set(`${APP_ID}https://api.botframework.com-cache`, { accessToken: OUTBOUND_TOKEN, expiresOn: new Date(Date.now() + 3_600_000) });
+    // The partner tenant as an admin may type it: upper case. ALLOWED_TENANTS is left empty.
+    app = await startAppWith({ ...CREDENTIALS, PARTNER_TENANT_ID: UPPER }, oidc.settings());
+  });
+  after(async () => {
+    watch.uninstall();
+    tokenCache().delete(`${APP_ID}https://api.botframework.com-cache`);
+    await app.stop();
+    await connector.stop();
+    await oidc.stop();
+  });
+
+  it('with an app id and ALLOWED_TENANTS empty only the partner tenant is served: another tenant is refused and nothing is stored', async () => {
+    const before = connector.sent().length;
+    const foreign = o({ tenantId: FOREIGN, conversationId: 'a:foreign-default-deny' });
+    assert.equal((await post(message('escalate', foreign))).status, 200);
+    const sent = await connector.waitForSent(before + 1);
+    assert.match(String(sent.at(-1)?.text), /not enabled for your organization/);
+    const res = await post(execute('describe', describeData('f0f0f0f0-0000-4000-8000-000000000002'), foreign));
+    assert.equal((res.body as { statusCode: number }).statusCode, 403);
+    assert.equal(await storedFor('msteams', 'a:foreign-default-deny', FOREIGN), 0);
+    assert.deepEqual((await app.app.database.escalations.list({ partnerTenantId: FOREIGN })).items, []);
+
+    const mine = await post(message('help', o({ conversationId: 'a:partner-default-deny' })));
+    assert.equal(mine.status, 200);
+    const [welcome] = (await connector.waitForSent(before + 2)).slice(-1);
+    assert.equal(cardTexts(cardsOf(welcome)[0])[0], 'Escalation Desk');
+  });
+
+  it('tenant ids compare in any case: the partner in upper case finds the escalation it made in lower case', async () => {
+    const id = await partnerEscalation();
+    const upper = o({ tenantId: UPPER });
+    const differs = await act('knownDiffers', { escalationId: id, notSameReason: 'only one tenant' }, upper);
+    assert.match(differs, /Troubleshoot with admin privileges/);
+    const before = connector.sent().length;
+    assert.equal((await post(message(`status ${id}`, upper))).status, 200);
+    const [reply] = (await connector.waitForSent(before + 1)).slice(-1);
+    assert.doesNotMatch(typeof reply?.text === 'string' ? reply.text : '', /another organization|can't find/);
+    assert.ok(JSON.stringify(cardsOf(reply)).includes(id), 'the status card of the escalation');
+    assert.equal((await app.app.database.escalations.get(id))?.partnerTenantId, PARTNER_TENANT);
+  });
+
+  it('Web Chat with a valid token and channelData.tenant set to the partner gets 403 ChannelNotSupported and reads nothing', async () => {
+    const id = await partnerEscalation();
+    const before = connector.calls.length;
+    const webchat = (text: string, withConversationTenant: boolean) => {
+      const activity = message(text, o({ conversationId: 'webchat-conversation-1' }));
+      return {
+        ...activity,
+        channelId: 'webchat',
+        conversation: { id: 'webchat-conversation-1', ...(withConversationTenant ? { tenantId: PARTNER_TENANT } : {}) },
+        channelData: { tenant: { id: PARTNER_TENANT } },
+      };
+    };
+    for (const activity of [webchat(`status ${id}`, false), webchat(`status ${id}`, true), { ...webchat('', false), type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'status', data: { verb: 'status', escalationId: id } } } }]) {
+      const res = await post(activity);
+      assert.equal(res.status, 403, JSON.stringify(res.body));
+      assert.deepEqual(res.body, { code: 'ChannelNotSupported', message: 'Escalation Desk works in Microsoft Teams only.' });
+    }
+    const unauthenticated = await app.post('/api/messages', webchat(`status ${id}`, false));
+    assert.equal(unauthenticated.status, 401, 'a caller without a valid token learns only 401');
+    assert.equal(connector.calls.length, before, 'nothing was sent anywhere');
+    assert.equal(await storedFor('webchat', 'webchat-conversation-1', PARTNER_TENANT), 0);
+  });
+
+  it('a Teams activity whose channelData tenant differs from conversation.tenantId gets 403 TenantMismatch (in the user\u2019s language); case alone is no difference', async () => {
+    const id = await partnerEscalation();
+    const before = connector.calls.length;
+    const teams = (conversationTenant: string | undefined, channelDataTenant: unknown, locale = 'en-US') => {
+      const activity = message(`status ${id}`, o({ conversationId: 'a:mismatch', locale }));
+      return {
+        ...activity,
+        conversation: { id: 'a:mismatch', conversationType: 'personal', ...(conversationTenant ? { tenantId: conversationTenant } : {}) },
+        channelData: channelDataTenant === undefined ? {} : { tenant: { id: channelDataTenant } },
+      };
+    };
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['another tenant in the conversation, the partner in channelData', teams(FOREIGN, PARTNER_TENANT), 'TenantMismatch'],
+      ['the partner in the conversation, another tenant in channelData', teams(PARTNER_TENANT, FOREIGN), 'TenantMismatch'],
+      ['no conversation tenant, the partner in channelData', teams(undefined, PARTNER_TENANT), 'TenantMismatch'],
+      ['a channelData tenant that is not text', teams(PARTNER_TENANT, 42), 'TenantMismatch'],
+      ['no tenant at all', teams(undefined, undefined), 'TenantMissing'],
+    ];
+    for (const [name, activity, code] of cases) {
+      const res = await post(activity);
+      assert.equal(res.status, 403, name);
+      assert.equal((res.body as { code: string }).code, code, name);
+    }
+    const korean = await post(teams(FOREIGN, PARTNER_TENANT, 'ko-KR'));
+    assert.match((korean.body as { message: string }).message, /조직/);
+    assert.equal(connector.calls.length, before, 'no turn ran: nothing was sent');
+    assert.equal(await storedFor('msteams', 'a:mismatch', FOREIGN), 0);
+    assert.equal(await storedFor('msteams', 'a:mismatch', PARTNER_TENANT), 0);
+
+    assert.equal((await post(teams(PARTNER_TENANT, UPPER))).status, 200, 'the same tenant in another case is served');
+    const [reply] = (await connector.waitForSent(1)).slice(-1);
+    assert.ok(JSON.stringify(cardsOf(reply)).includes(id));
+  });
+
+  it('ALLOWED_TENANTS=* serves any tenant and warns at start', async () => {
+    const open = await startAppWith({ ...CREDENTIALS, ALLOWED_TENANTS: '*' }, oidc.settings());
+    try {
+      assert.ok(
+        open.logs.some((l) => l.level === 40 && /ALLOWED_TENANTS=\*/.test(String(l.msg))),
+        'a warning names the setting',
+      );
+      const before = connector.sent().length;
+      const res = await open.post('/api/messages', message('help', o({ tenantId: FOREIGN, conversationId: 'a:any-tenant' })), await bearer());
+      assert.equal(res.status, 200);
+      const [reply] = (await connector.waitForSent(before + 1)).slice(-1);
+      assert.equal(cardTexts(cardsOf(reply)[0])[0], 'Escalation Desk');
+    } finally {
+      await open.stop();
+    }
   });
 
   it('nothing went unhandled', () => {

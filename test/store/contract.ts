@@ -106,6 +106,27 @@ export function storeContract(name: string, open: () => Promise<Database>): void
         assert.deepEqual(await db.escalations.get(escalation.id), { ...escalation, version: 1 });
       });
 
+      it('stores tenant ids lower-case and finds them by a filter in any case', async function () {
+        const partner = randomUUID().toUpperCase();
+        const customer = randomUUID().toUpperCase();
+        const { escalation, event } = draft({ partner, customer });
+        const lower = { ...escalation, version: 1, partnerTenantId: partner.toLowerCase(), customer: { ...escalation.customer, tenantId: customer.toLowerCase() } };
+        assert.deepEqual(await db.escalations.create(escalation, [event]), lower);
+        assert.deepEqual(await db.escalations.get(escalation.id), lower);
+        for (const filter of [
+          { partnerTenantId: partner },
+          { partnerTenantId: partner.toLowerCase() },
+          { customerTenantId: customer },
+          { customerTenantId: customer.toLowerCase(), partnerTenantId: partner },
+        ]) {
+          assert.deepEqual((await db.escalations.list(filter)).items, [lower], JSON.stringify(filter));
+        }
+        const moved = transition(lower, 'triage', { actor: ENGINEER, at: new Date(BASE_TIME + 60_000) });
+        const updated = await db.escalations.update({ ...moved.escalation, partnerTenantId: partner }, 1, [moved.event]);
+        assert.equal(updated.partnerTenantId, partner.toLowerCase(), 'an update is stored lower-case too');
+        assert.deepEqual((await db.escalations.list({ partnerTenantId: partner.toLowerCase() })).items.map((e) => e.version), [2]);
+      });
+
       it('returns undefined for an id that does not exist', async function () {
         assert.equal(await db.escalations.get(uid('missing')), undefined);
       });

@@ -14,6 +14,7 @@ import {
   type Migration,
 } from '../../src/store/migrations';
 import { usePostgresSchemas } from '../support/postgres';
+import { createEscalation, type Escalation } from '../../src/domain/escalation';
 
 interface RecordedRow {
   version: number;
@@ -28,6 +29,42 @@ const WITH_BROKEN: readonly Migration[] = [
   ...MIGRATIONS,
   { version: 1000, name: 'broken', up: () => ['CREATE TABLE half_done (id INTEGER)', 'THIS IS NOT SQL'] },
 ];
+
+/** Versions before tenant ids were lower-cased (7): what an older build left behind. */
+const BEFORE_LOWER_CASE = MIGRATIONS.filter((m) => m.version < 7);
+const PARTNER_UPPER = '72F988BF-86F1-41AF-91AB-2D7CD011DB47';
+const CUSTOMER_UPPER = 'C0FFEE00-ABCD-4EF0-8123-456789ABCDEF';
+
+/**
+ * An escalation as an older build stored it: upper-case tenant ids in the columns and in the
+ * JSON, with text that must survive the migration byte for byte (escapes, a NUL, a quoted id).
+ */
+function upperCaseRecord(id: string): { escalation: Escalation; params: unknown[] } {
+  const { escalation } = createEscalation(
+    {
+      id,
+      partnerTenantId: PARTNER_UPPER,
+      ownerId: 'owner-1',
+      customer: { tenantId: CUSTOMER_UPPER, name: 'Contoso "\u0000 한국', domain: 'contoso.example' },
+      service: 'Exchange Online',
+      title: `Typed by the user: "partnerTenantId":"${PARTNER_UPPER}" stays as typed`,
+      description: 'Line one\nline two \u2028 \ud83d\udce5',
+      details: { step: 'troubleshoot', serviceRequestId: '2611250010001234' },
+    },
+    { kind: 'user', id: 'owner-1' },
+    new Date(Date.UTC(2024, 4, 1)),
+  );
+  const row = { ...escalation, state: 'escalated' as const };
+  return {
+    escalation: row,
+    params: [row.id, row.version, row.state, row.partnerTenantId, row.ownerId, row.customer.tenantId, row.createdAt, row.updatedAt, JSON.stringify(row)],
+  };
+}
+
+/** What the migrated record must be: the same record with lower-case tenant ids. */
+function lowerCased(e: Escalation): Escalation {
+  return { ...e, partnerTenantId: e.partnerTenantId.toLowerCase(), customer: { ...e.customer, tenantId: e.customer.tenantId.toLowerCase() } };
+}
 
 describe('migrations', function () {
   describe('the list', function () {
@@ -89,6 +126,48 @@ describe('migrations', function () {
       }
     });
 
+    it('lower-cases the tenant ids of rows written before migration 7, and the store finds them in any case', async function () {
+      const file = join(folder, 'upper-case.db');
+      const raw = new BetterSqlite3(file);
+      const { escalation, params } = upperCaseRecord('ED-UPPER001');
+      try {
+        migrateSqlite(raw, undefined, BEFORE_LOWER_CASE);
+        raw
+          .prepare('INSERT INTO escalations (id, version, state, partner_tenant_id, owner_id, customer_tenant_id, created_at, updated_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(...params);
+        raw
+          .prepare('INSERT INTO tracking (escalation_id, kind, ref, tenant_id, next_poll_at, interval_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(escalation.id, 'service_request', '2611250010001234', CUSTOMER_UPPER, escalation.updatedAt, 60000, escalation.updatedAt);
+        raw
+          .prepare('INSERT INTO conversations (key, service_url, conversation_id, tenant_id, bot_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(`${PARTNER_UPPER.toLowerCase()}|a:1`, 'https://smba.example/', 'a:1', PARTNER_UPPER, '28:bot', escalation.updatedAt);
+      } finally {
+        raw.close();
+      }
+      const db = await openDatabase({ url: `sqlite:${file}` });
+      try {
+        assert.deepEqual(await db.escalations.get(escalation.id), lowerCased(escalation));
+        for (const partnerTenantId of [PARTNER_UPPER, PARTNER_UPPER.toLowerCase()]) {
+          const page = await db.escalations.list({ partnerTenantId, customerTenantId: CUSTOMER_UPPER.toLowerCase() });
+          assert.deepEqual(page.items.map((e) => e.id), [escalation.id], partnerTenantId);
+        }
+        assert.equal((await db.conversations.get(`${PARTNER_UPPER.toLowerCase()}|a:1`))?.tenantId, PARTNER_UPPER.toLowerCase());
+      } finally {
+        await db.close();
+      }
+      const check = new BetterSqlite3(file, { readonly: true });
+      try {
+        assert.deepEqual(check.prepare('SELECT partner_tenant_id AS p, customer_tenant_id AS c FROM escalations').get(), {
+          p: PARTNER_UPPER.toLowerCase(),
+          c: CUSTOMER_UPPER.toLowerCase(),
+        });
+        assert.deepEqual(check.prepare('SELECT tenant_id AS t FROM tracking').get(), { t: CUSTOMER_UPPER.toLowerCase() });
+        assert.deepEqual(check.prepare('SELECT data FROM escalations').get(), { data: JSON.stringify(lowerCased(escalation)) }, 'the JSON text is the same but for the ids');
+      } finally {
+        check.close();
+      }
+    });
+
     it('stops when a recorded migration has another name, and reports versions it does not know', function () {
       const raw = new BetterSqlite3(':memory:');
       try {
@@ -131,6 +210,52 @@ describe('migrations', function () {
         for (const db of opened) await db.close();
       }
       assert.deepEqual((await recorded(schema)).map(({ version, name }) => ({ version, name })), EXPECTED);
+    });
+
+    it('lower-cases the tenant ids of rows written before migration 7, keeping the JSON text otherwise exact', async function () {
+      const { schema, url } = await schemas.create();
+      const { escalation, params } = upperCaseRecord('ED-UPPER002');
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await migratePostgres(client, undefined, BEFORE_LOWER_CASE);
+        await client.query(
+          'INSERT INTO escalations (id, version, state, partner_tenant_id, owner_id, customer_tenant_id, created_at, updated_at, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::json)',
+          params,
+        );
+        await client.query(
+          'INSERT INTO tracking (escalation_id, kind, ref, tenant_id, next_poll_at, interval_ms, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+          [escalation.id, 'service_request', '2611250010001234', CUSTOMER_UPPER, escalation.updatedAt, 60000, escalation.updatedAt],
+        );
+        await client.query('INSERT INTO conversations (key, service_url, conversation_id, tenant_id, bot_id, updated_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+          `${PARTNER_UPPER.toLowerCase()}|a:1`,
+          'https://smba.example/',
+          'a:1',
+          PARTNER_UPPER,
+          '28:bot',
+          escalation.updatedAt,
+        ]);
+      } finally {
+        await client.end();
+      }
+      const db = await openDatabase({ url });
+      try {
+        assert.deepEqual(await db.escalations.get(escalation.id), lowerCased(escalation));
+        for (const partnerTenantId of [PARTNER_UPPER, PARTNER_UPPER.toLowerCase()]) {
+          const page = await db.escalations.list({ partnerTenantId, customerTenantId: CUSTOMER_UPPER });
+          assert.deepEqual(page.items.map((e) => e.id), [escalation.id], partnerTenantId);
+        }
+        assert.equal((await db.conversations.get(`${PARTNER_UPPER.toLowerCase()}|a:1`))?.tenantId, PARTNER_UPPER.toLowerCase());
+      } finally {
+        await db.close();
+      }
+      const text = await schemas.query<{ data: string; p: string; c: string }>(
+        `SELECT data::text AS data, partner_tenant_id AS p, customer_tenant_id AS c FROM ${schema}.escalations`,
+      );
+      assert.equal(text.rows[0]?.data, JSON.stringify(lowerCased(escalation)), 'the JSON text is the same but for the ids');
+      assert.equal(text.rows[0]?.p, PARTNER_UPPER.toLowerCase());
+      const tracked = await schemas.query<{ t: string }>(`SELECT tenant_id AS t FROM ${schema}.tracking`);
+      assert.equal(tracked.rows[0]?.t, CUSTOMER_UPPER.toLowerCase());
     });
 
     it('reports what a run applied, and rolls a failed run back entirely', async function () {

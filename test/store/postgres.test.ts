@@ -12,6 +12,19 @@ describe('PostgreSQL store', function () {
 
   storeContract('PostgreSQL', () => openDatabase({ url: schemas.url(), poolSize: 4 }));
 
+  it('fails its ping (readiness) once its schema is dropped and recreated empty', async function () {
+    const { schema, url } = await schemas.create();
+    const db = await openDatabase({ url, poolSize: 2 });
+    try {
+      await db.ping();
+      await schemas.query(`DROP SCHEMA ${schema} CASCADE`);
+      await schemas.query(`CREATE SCHEMA ${schema}`);
+      await assert.rejects(db.ping(), /relation "heartbeat" does not exist/);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('keeps its tables in the schema the URL selects', async function () {
     const db = await openDatabase({ url: schemas.url() });
     try {
@@ -22,7 +35,7 @@ describe('PostgreSQL store', function () {
       );
       assert.deepEqual(
         tables.rows.map((r) => r.table_name),
-        ['audit_events', 'conversations', 'documents', 'escalations', 'outbox', 'schema_migrations', 'tracking'],
+        ['audit_events', 'conversations', 'documents', 'escalations', 'heartbeat', 'outbox', 'schema_migrations', 'tracking'],
       );
     } finally {
       await db.close();

@@ -103,14 +103,18 @@ export function queuesContract(database: () => Database): void {
 
       const claimed = await db.outbox.claimDue('w1', at(10), 10, 30_000);
       assert.deepEqual(claimed.map((n) => [n.id, n.status, n.attempts, n.reclaimed, n.leaseOwner]), [
-        [a.id, 'sending', 1, false, 'w1'],
-        [b.id, 'sending', 1, false, 'w1'],
+        [a.id, 'pending', 0, false, 'w1'],
+        [b.id, 'pending', 0, false, 'w1'],
       ]);
       assert.deepEqual(await db.outbox.claimDue('w2', at(20), 10, 30_000), [], 'leased rows are skipped');
+      assert.equal(await db.outbox.markSending(a.id, 'w2', at(25)), false, 'only the lease holder sends');
+      assert.equal(await db.outbox.markSending(a.id, 'w1', at(25)), true);
+      assert.equal(await db.outbox.markSending(b.id, 'w1', at(25)), true);
+      assert.deepEqual([(await db.outbox.get(a.id))?.status, (await db.outbox.get(a.id))?.attempts], ['sending', 1]);
 
       assert.equal(await db.outbox.markSent(a.id, 'w1', 'activity-1', at(30)), true);
       const taken = await db.outbox.claimDue('w2', at(30_011), 10, 30_000);
-      assert.deepEqual(taken.map((n) => [n.id, n.attempts, n.reclaimed]), [[b.id, 2, true]], 'w1 died holding b');
+      assert.deepEqual(taken.map((n) => [n.id, n.status, n.attempts, n.reclaimed]), [[b.id, 'sending', 1, true]], 'w1 died sending b');
       assert.equal(await db.outbox.markSent(b.id, 'w1', 'activity-x', at(30_020)), false, 'w1 lost its lease');
       assert.equal(await db.outbox.markSent(b.id, 'w2', 'activity-2', at(30_020)), true);
       assert.equal((await db.outbox.get(a.id))?.sentActivityId, 'activity-1');
@@ -119,20 +123,44 @@ export function queuesContract(database: () => Database): void {
       assert.deepEqual((await db.outbox.claimDue('w3', at(60_000), 10, 1)).map((n) => n.id), [later.id], 'notBefore respected');
     });
 
-    it('reschedules with the attempt counted or not, and marks dead with a reason', async function () {
+    it('a claim that dies before sending leaves a row that is not reclaimed as possibly sent', async function () {
+      const db = database();
+      const esc = await escalated(db);
+      const n = note(esc.id);
+      await db.outbox.enqueue([n], at(0));
+      await db.outbox.claimDue('dies', at(0), 5, 10_000);
+      assert.deepEqual(await db.outbox.claimDue('w', at(9_999), 5, 10_000), [], 'the live lease is respected');
+      const [again] = await db.outbox.claimDue('w', at(10_000), 5, 10_000);
+      assert.deepEqual([again.id, again.status, again.attempts, again.reclaimed], [n.id, 'pending', 0, false]);
+      assert.equal(await db.outbox.markSending(n.id, 'dies', at(10_001)), false, 'the dead owner cannot send');
+    });
+
+    it('leaves out the conversations a worker is still sending to, keeping their rows unleased', async function () {
+      const db = database();
+      const esc = await escalated(db);
+      const [busy, free, busyLater] = [note(esc.id, { target: 't|busy' }), note(esc.id, { target: 't|free' }), note(esc.id, { target: "t|it's" })];
+      await db.outbox.enqueue([busy, free, busyLater], at(0));
+      const claimed = await db.outbox.claimDue('w', at(0), 10, 10_000, { excludeTargets: ['t|busy', "t|it's", 't|busy'] });
+      assert.deepEqual(claimed.map((n) => n.id), [free.id]);
+      assert.equal((await db.outbox.get(busy.id))?.leaseOwner, undefined, 'left unleased');
+      assert.deepEqual((await db.outbox.claimDue('w', at(1), 10, 10_000, { excludeTargets: [] })).map((n) => n.id), [busy.id, busyLater.id]);
+    });
+
+    it('reschedules as pending, counts one attempt per send, and marks dead with a reason', async function () {
       const db = database();
       const esc = await escalated(db);
       const n = note(esc.id);
       await db.outbox.enqueue([n], at(0));
       await db.outbox.claimDue('w', at(0), 5, 10_000);
-      assert.equal(await db.outbox.reschedule(n.id, 'w', { nextAttemptAt: at(5_000), error: 'http_503' }, at(1)), true);
+      await db.outbox.markSending(n.id, 'w', at(0));
+      assert.equal(await db.outbox.reschedule(n.id, 'w', { nextAttemptAt: at(5_000), error: 'http_429' }, at(1)), true);
+      const refused = await db.outbox.get(n.id);
+      assert.deepEqual([refused?.status, refused?.attempts, refused?.leaseOwner], ['pending', 1, undefined], 'refused: known not delivered');
       assert.deepEqual(await db.outbox.claimDue('w', at(4_999), 5, 10_000), []);
       const [again] = await db.outbox.claimDue('w', at(5_000), 5, 10_000);
-      assert.equal(again.attempts, 2);
-      assert.equal(again.reclaimed, false);
-      assert.equal(again.lastError, 'http_503');
-      await db.outbox.reschedule(n.id, 'w', { nextAttemptAt: at(6_000), error: 'rate_limited', countAttempt: false }, at(5_001));
-      assert.equal((await db.outbox.get(n.id))?.attempts, 1);
+      assert.deepEqual([again.attempts, again.reclaimed, again.lastError], [1, false, 'http_429']);
+      await db.outbox.reschedule(n.id, 'w', { nextAttemptAt: at(6_000), error: 'rate_limited' }, at(5_001));
+      assert.equal((await db.outbox.get(n.id))?.attempts, 1, 'put back unsent: no attempt');
       await db.outbox.claimDue('w', at(6_000), 5, 10_000);
       assert.equal(await db.outbox.markDead(n.id, 'other', 'x', at(6_001)), false, 'only the lease holder');
       assert.equal(await db.outbox.markDead(n.id, 'w', 'http_400', at(6_001)), true);

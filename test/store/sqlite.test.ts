@@ -1,10 +1,11 @@
 /** The store contract against SQLite: a temporary file in a folder that does not exist yet. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { openDatabase } from '../../src/store';
+import { DatabaseFileLostError } from '../../src/store/sqlite';
 import { storeContract } from './contract';
 
 describe('SQLite store', function () {
@@ -29,6 +30,21 @@ describe('SQLite store', function () {
       } finally {
         raw.close();
       }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('once its file is deleted, refuses every call instead of writing to a file no restart finds', async function () {
+    const lost = join(folder, 'lost', 'desk.db');
+    const db = await openDatabase({ url: lost });
+    try {
+      await db.ping();
+      await db.documents.write([{ key: 'before', value: { v: 1 } }]);
+      unlinkSync(lost);
+      await assert.rejects(db.documents.write([{ key: 'after', value: { v: 2 } }]), DatabaseFileLostError);
+      await assert.rejects(db.ping(), /was deleted after it was opened/);
+      await assert.rejects(db.documents.read(['before']), DatabaseFileLostError);
     } finally {
       await db.close();
     }

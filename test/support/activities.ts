@@ -15,6 +15,8 @@ export interface ActivityOptions {
   readonly from?: { id: string; aadObjectId?: string; name?: string };
   /** The message a card action was taken on (Teams sets it on invokes). */
   readonly replyToId?: string;
+  /** The client's time zone, sent as Teams sends it: a clientInfo entity and localTimezone. */
+  readonly timeZone?: string;
 }
 
 function base(type: string, o: ActivityOptions): Record<string, unknown> {
@@ -31,6 +33,9 @@ function base(type: string, o: ActivityOptions): Record<string, unknown> {
     channelData: { tenant: { id: tenantId } },
     locale: o.locale ?? 'en-US',
     ...(o.replyToId ? { replyToId: o.replyToId } : {}),
+    ...(o.timeZone
+      ? { entities: [{ type: 'clientInfo', locale: o.locale ?? 'en-US', country: 'US', platform: 'Web', timezone: o.timeZone }], localTimezone: o.timeZone }
+      : {}),
   };
 }
 
@@ -42,11 +47,9 @@ export function message(text: string, o: ActivityOptions): Record<string, unknow
 /** A channel message that @mentions the bot, as Teams sends it. */
 export function mentionMessage(text: string, o: ActivityOptions): Record<string, unknown> {
   const at = `<at>${BOT.name}</at>`;
-  return {
-    ...base('message', { conversationType: 'channel', conversationId: '19:team-channel@thread.tacv2;messageid=1', ...o }),
-    text: `${at} ${text}`,
-    entities: [{ type: 'mention', text: at, mentioned: BOT }],
-  };
+  const activity = base('message', { conversationType: 'channel', conversationId: '19:team-channel@thread.tacv2;messageid=1', ...o });
+  const entities = Array.isArray(activity.entities) ? (activity.entities as unknown[]) : [];
+  return { ...activity, text: `${at} ${text}`, entities: [{ type: 'mention', text: at, mentioned: BOT }, ...entities] };
 }
 
 /** An Action.Submit fallback: a message carrying the card's data. */
@@ -66,4 +69,14 @@ export function execute(verb: string, data: Record<string, unknown>, o: Activity
 /** The bot installed in personal scope. */
 export function installed(o: ActivityOptions): Record<string, unknown> {
   return { ...base('installationUpdate', o), action: 'add' };
+}
+
+/** A typeahead (`Input.ChoiceSet` with `choices.data`) asking the bot for a page of a dataset's choices, as Teams sends it. */
+export function search(
+  dataset: string,
+  queryText: string,
+  o: ActivityOptions,
+  queryOptions: { skip: number; top: number } = { skip: 0, top: 15 },
+): Record<string, unknown> {
+  return { ...base('invoke', o), name: 'application/search', value: { queryText, dataset, queryOptions } };
 }

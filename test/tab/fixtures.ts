@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import restify from 'restify';
+import { inert } from '../../src/cards/inert';
 import { createEscalation, transition, type Actor, type Escalation, type EscalationState } from '../../src/domain/escalation';
 import { createLogger } from '../../src/log';
 import { logSink } from '../support/run-log';
@@ -103,6 +104,9 @@ export async function seed(database: Database, now = Date.now()): Promise<Map<st
   return stored;
 }
 
+/** Upstream text with markdown a renderer must not act on (a link) and parentheses it must not escape. */
+export const NOTE_FROM_MICROSOFT = 'Mailbox fixed (correlation id 1234); see [the fix](https://evil.example/phish) and <https://evil.example/auto>';
+
 /** A small card naming the escalation, standing in for the bot's real renderer. */
 export const testCardFor: TabCardFor = (escalation, locale) => ({
   type: 'AdaptiveCard',
@@ -111,6 +115,8 @@ export const testCardFor: TabCardFor = (escalation, locale) => ({
   body: [
     { type: 'TextBlock', text: escalation.title, weight: 'Bolder', wrap: true },
     { type: 'FactSet', facts: [{ title: 'State', value: escalation.state }, { title: 'Locale', value: locale }] },
+    // What the bot's cards carry: its own markdown around user text made inert.
+    { type: 'TextBlock', text: `**Microsoft's note:** ${inert(NOTE_FROM_MICROSOFT)}`, wrap: true },
   ],
   actions: [{ type: 'Action.Execute', title: 'Check status', verb: 'status', data: { id: escalation.id } }],
 });

@@ -73,13 +73,13 @@ describe('notification pipeline: Partner Center → tracker → outbox → Proac
     const worker = r.worker({ owner: 'outbox-1' });
 
     assert.deepEqual(await r.tracker.runOnce(), { claimed: 1, changed: 0 });
-    assert.equal((await r.db.tracking.get(esc.id))?.intervalMs, 120_000, 'quiet request: interval doubled');
+    assert.equal((await r.db.tracking.get(esc.id))?.intervalMs, 30_000, 'just linked: polled at the short interval');
     assert.equal((await worker.runOnce()).claimed, 0);
 
     r.pc.setStatus(SR, 3, 'Please send the message trace.');
-    r.clock.advance(60_000);
+    r.clock.advance(29_000);
     assert.equal((await r.tracker.runOnce()).claimed, 0, 'not due before its interval');
-    r.clock.advance(60_000);
+    r.clock.advance(1_000);
     assert.deepEqual(await r.tracker.runOnce(), { claimed: 1, changed: 1 });
     assert.equal((await r.db.escalations.get(esc.id))?.state, 'attention_needed');
     // The first delivery is throttled (429 with Retry-After): the worker, not the connector, retries.
@@ -128,20 +128,24 @@ describe('notification pipeline: Partner Center → tracker → outbox → Proac
     assert.equal(await r.db.tracking.get(esc.id), undefined, 'resolved: no longer polled');
   });
 
-  it('polls at once after pollNow, even with a long interval', async function () {
+  it('backs a quiet Sev C request off to 30 minutes, and polls at once after pollNow', async function () {
     const target = await storeConversation(r.db, r.connector);
-    r.pc.put({ id: SR, status: 'open' });
-    const esc = await linkedEscalation(r.db, SR, [target], r.clock.now());
+    // Nobody has touched it for five hours: neither the engineer nor Microsoft.
+    const fiveHoursAgo = new Date(r.clock.now().getTime() - 5 * 3_600_000);
+    r.pc.put({ id: SR, status: 'open', severity: 'minimal', createdDate: fiveHoursAgo.toISOString(), lastModifiedDate: fiveHoursAgo.toISOString() });
+    const esc = await linkedEscalation(r.db, SR, [target], fiveHoursAgo);
+    const intervals: number[] = [];
     for (let i = 0; i < 6; i++) {
       await r.tracker.runOnce();
-      r.clock.advance((await r.db.tracking.get(esc.id))?.intervalMs ?? 0);
+      intervals.push((await r.db.tracking.get(esc.id))?.intervalMs ?? 0);
+      r.clock.advance(intervals.at(-1) ?? 0);
     }
-    assert.equal((await r.db.tracking.get(esc.id))?.intervalMs, 30 * 60_000, 'capped at 30 minutes');
+    assert.deepEqual(intervals, [120_000, 240_000, 480_000, 960_000, 1_800_000, 1_800_000], 'doubling, capped at 30 minutes');
     r.clock.advance(-1);
     assert.equal((await r.tracker.runOnce()).claimed, 0);
     assert.equal(await r.tracker.pollNow(esc.id), true);
     assert.equal((await r.tracker.runOnce()).claimed, 1);
-    assert.equal((await r.db.tracking.get(esc.id))?.intervalMs, 120_000);
+    assert.equal((await r.db.tracking.get(esc.id))?.intervalMs, 60_000, 'backing off again from the short interval');
   });
 
   it('stops sending to a conversation that blocked the bot, and never retries 400', async function () {
@@ -185,13 +189,14 @@ describe('notification pipeline: Partner Center → tracker → outbox → Proac
       await assert.rejects(first.runOnce(), /simulated crash/);
       const [n] = (await r.db.escalations.list({})).items;
       const [row] = await r.db.outbox.listForEscalation(n.id);
-      assert.equal(row.status, 'sending', 'the dead worker left its claim');
+      assert.equal(row.leaseOwner, 'outbox-dies', 'the dead worker left its claim');
+      assert.equal(row.status, hook === 'afterSend' ? 'sending' : 'pending', 'sending only once the request left');
       return { id: row.id, target };
     }
 
-    it('crash after marking sending, before the send: the restarted worker delivers it once', async function () {
+    it('crash after the claim, before the send: the restarted worker delivers it once, even with ambiguousResend off', async function () {
       const { id } = await crashed('afterClaim');
-      const restarted = r.worker({ owner: 'outbox-restarted', leaseMs: 60_000 });
+      const restarted = r.worker({ owner: 'outbox-restarted', leaseMs: 60_000, ambiguousResend: false });
       assert.equal((await restarted.runOnce()).claimed, 0, 'the lease still protects it');
       r.clock.advance(60_001);
       assert.deepEqual(await restarted.runOnce(), { claimed: 1, sent: 1, retried: 0, dead: 0 });

@@ -43,4 +43,30 @@ describe('SlidingWindowLimiter', function () {
     limiter.sweep(10_000_000);
     assert.equal(limiter.waitMs('a', 10_000_000), 0);
   });
+
+  it('says how many more sends fit now: exactly as many as it then lets through at once', function () {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1_500 }), { maxLength: 60 }), fc.integer({ min: 0, max: 3_000 }), (gaps, later) => {
+        const limiter = new SlidingWindowLimiter(TEAMS_CONVERSATION_WINDOWS);
+        let now = 0;
+        for (const gap of gaps) {
+          now += gap;
+          now += limiter.waitMs('c', now);
+          limiter.record('c', now);
+        }
+        now += later;
+        const available = limiter.available('c', now);
+        for (let i = 0; i < available; i++) {
+          assert.equal(limiter.waitMs('c', now), 0, `send ${i + 1} of ${available} fits now`);
+          limiter.record('c', now);
+        }
+        assert.ok(limiter.waitMs('c', now) > 0, 'and not one more');
+      }),
+      { numRuns: 200 },
+    );
+    const blocked = new SlidingWindowLimiter([{ limit: 3, windowMs: 60_000 }]);
+    assert.equal(blocked.available('x', 0), 3);
+    blocked.block('x', 1_000);
+    assert.equal(blocked.available('x', 500), 0);
+  });
 });

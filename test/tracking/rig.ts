@@ -1,8 +1,10 @@
 /** Shared pieces of the tracking tests: an escalation linked to a request, a conversation, a real proactive sender. */
 import { randomUUID } from 'node:crypto';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { CloudAdapter } from 'botbuilder';
 import type { Logger } from 'pino';
+import { EdgeBotFrameworkAuthentication } from '../../src/bot/authentication';
 import { BotProactiveSender } from '../../src/bot/proactive-sender';
+import { retryingSends } from '../../src/bot/send-retry';
 import { createEscalation, transition, type Actor, type Escalation } from '../../src/domain/escalation';
 import { conversationKey, type Database } from '../../src/store';
 import type { ConnectorDouble } from '../support/connector-double';
@@ -28,8 +30,14 @@ export async function storeConversation(db: Database, connector: ConnectorDouble
   return key;
 }
 
-/** An escalation linked to service request `srId`, state `escalated`, notifying `targets`. */
-export async function linkedEscalation(db: Database, srId: string, targets: readonly string[], at: Date): Promise<Escalation> {
+/** An escalation linked to service request `srId`, state `escalated`, notifying `targets` (`details`: more of the flow's record, e.g. its severity). */
+export async function linkedEscalation(
+  db: Database,
+  srId: string,
+  targets: readonly string[],
+  at: Date,
+  details: Readonly<Record<string, unknown>> = {},
+): Promise<Escalation> {
   const { escalation, event } = createEscalation(
     {
       id: `ED-${randomUUID().slice(0, 8).toUpperCase()}`,
@@ -48,15 +56,20 @@ export async function linkedEscalation(db: Database, srId: string, targets: read
     const step = transition(current, to, {
       actor: ENGINEER,
       at,
-      ...(to === 'escalated' ? { details: { serviceRequestId: srId, notifyTargets: targets } } : {}),
+      ...(to === 'escalated' ? { details: { ...details, serviceRequestId: srId, notifyTargets: targets } } : {}),
     });
     current = await db.escalations.update(step.escalation, current.version, [step.event]);
   }
   return current;
 }
 
-/** The real botbuilder sender, without Bot Framework authentication (the double accepts anonymous calls). */
-export function realSender(logger: Logger): BotProactiveSender {
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+/**
+ * The real botbuilder sender over the edge's authentication (connector deadline, no client
+ * retries) and its reply-retry middleware, without Bot Framework credentials (the double
+ * accepts anonymous calls).
+ */
+export function realSender(logger: Logger, options: { readonly connectorTimeoutMs?: number } = {}): BotProactiveSender {
+  const adapter = new CloudAdapter(new EdgeBotFrameworkAuthentication({}, options));
+  adapter.use(retryingSends());
   return new BotProactiveSender({ adapter, botAppId: '', logger });
 }

@@ -1,21 +1,41 @@
 /**
  * `health <customer> [service]`: the service statuses and open issues of a customer tenant,
- * straight from the HealthProvider (Graph or the sandbox), as a card.
+ * straight from the HealthProvider (Graph or the sandbox), as a card. A lookup slower than the
+ * turn's budget is answered "still checking" at once and that message becomes the answer later.
  */
+import { randomUUID } from 'node:crypto';
 import { renderHealth, type AdaptiveCardJson, type CardRenderer } from '../../cards';
-import { utcMinute as utc } from '../../cards/format';
+import { shownTime } from '../../cards/format';
 import { inert } from '../../cards/inert';
 import { byCompanyName, type Customer, type CustomerDirectory } from '../../directory';
 import { resolveCustomer } from '../../directory/resolve';
 import { BudgetExhaustedError, HealthAccessError, UpstreamError, type HealthOverview, type HealthProvider, type Snapshot } from '../../health';
+import { healthFailureOf } from '../../health/failure';
 import type { Translator } from '../../i18n';
+import type { Logger } from '../../log';
+import type { BackgroundWork } from '../../background-work';
+import type { Clock } from '../../domain/clock';
+import type { OutboxStore } from '../../store/queues';
+import { cardActivity } from '../../cards/notification-cards';
 import type { Handler, HandlerContext } from '../bot';
+import { conversationKeyOf } from '../conversation-refs';
+import { BudgetTimeoutError, within } from '../within';
 
 /** Dependencies of the health command. */
 export interface HealthCommandOptions {
   readonly directory: CustomerDirectory;
   readonly health: HealthProvider;
   readonly cards: CardRenderer;
+  /** Longest a lookup holds the turn before the command says it is still checking (default 4 s). */
+  readonly turnBudgetMs?: number;
+  /** Longest a late lookup may take before the message says Microsoft did not answer (default 30 s). */
+  readonly lateMs?: number;
+  /** Finishing a late lookup: without it, a slow lookup is answered as "did not answer in time". */
+  readonly late?: {
+    readonly background: BackgroundWork;
+    readonly outbox: Pick<OutboxStore, 'enqueue'>;
+    readonly clock: Clock;
+  };
 }
 
 
@@ -44,7 +64,7 @@ export function healthCard(
       q === '' || services.length > 1
         ? tr.t('cards.health.title', { customer: inert(customer.companyName) })
         : tr.t('cards.health.titleService', { customer: inert(customer.companyName), service: inert(services[0]?.service ?? '') }),
-    asOf: tr.t('cards.health.asOf', { time: utc(snapshot.fetchedAt) }),
+    asOf: tr.t('cards.health.asOf', { time: shownTime(tr, snapshot.fetchedAt) }),
     stale: snapshot.stale,
     issuesHeading: tr.t('cards.health.issuesHeading', { count: issues.length }),
     services: services.map((s) => ({ name: inert(s.service), status: tr.t(`healthStatus.${s.status}`) })),
@@ -53,15 +73,43 @@ export function healthCard(
       title: inert(i.title),
       kind: tr.t(`cards.health.kind.${i.classification}`),
       status: tr.t(`healthStatus.${i.status}`),
-      service: i.service,
+      service: inert(i.service),
       impact: inert(i.impactDescription),
-      since: tr.t('cards.health.since', { time: utc(i.startDateTime) }),
+      since: tr.t('cards.health.since', { time: shownTime(tr, i.startDateTime) }),
     })),
   });
 }
 
+/** What the command answers for a lookup: the health card, or a message saying what happened. */
+type Answer = { readonly card: AdaptiveCardJson } | { readonly text: string };
+
 /** Creates the `health` command handler. */
 export function createHealthCommand(options: HealthCommandOptions): Handler {
+  const turnBudgetMs = options.turnBudgetMs ?? 4000;
+  const lateMs = options.lateMs ?? 30_000;
+
+  /** The answer for a finished lookup; `code` is the turn's reference for the logs. */
+  const answerFor = (tr: Translator, customer: Customer, rest: string, result: Settled, code: string, logger: Logger): Answer => {
+    const text = (key: string, vars: Record<string, string> = {}): Answer => ({
+      // Names and echoed queries are shown as typed, never as markdown.
+      text: tr.t(`messages.health.${key}`, Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, inert(v)]))),
+    });
+    if ('value' in result) {
+      const card = healthCard(options.cards, tr, customer, result.value, rest);
+      if ('unknownService' in card) return text('unknownService', { customer: customer.companyName, service: rest, services: String(card.unknownService) });
+      return { card };
+    }
+    const error = result.error;
+    if (error instanceof HealthAccessError) {
+      return text('noAccess', { customer: customer.companyName, reason: `${tr.t(`flow.healthCheck.failures.${healthFailureOf(error)}`)}.` });
+    }
+    if (error instanceof BudgetExhaustedError) return text('budget', { customer: customer.companyName, time: shownTime(tr, error.retryAt.toISOString()) });
+    logger.warn({ err: error }, 'service health unavailable');
+    // Say what happened: throttled, slow, unreadable or down call for different patience.
+    if (error instanceof UpstreamError) return text(`upstream.${error.failure}`, { customer: customer.companyName, code });
+    return text('upstreamDown', { customer: customer.companyName, code });
+  };
+
   return async (ctx: HandlerContext) => {
     const { tr, turn } = ctx;
     const say = async (key: string, vars: Record<string, string> = {}): Promise<undefined> => {
@@ -87,22 +135,51 @@ export function createHealthCommand(options: HealthCommandOptions): Handler {
       return say('ambiguousCustomer', { query: resolution.query, customers: resolution.candidates.map((c) => c.companyName).join(', ') });
     }
     const { customer, rest } = resolution;
-    try {
-      const snapshot = await options.health.getOverview(customer.tenantId);
-      const card = healthCard(options.cards, tr, customer, snapshot, rest);
-      if ('unknownService' in card) {
-        return say('unknownService', { customer: customer.companyName, service: rest, services: String(card.unknownService) });
-      }
-      return card;
-    } catch (error) {
-      if (error instanceof HealthAccessError) return say('noAccess', { customer: customer.companyName, reason: error.message });
-      if (error instanceof BudgetExhaustedError) {
-        return say('budget', { customer: customer.companyName, time: utc(error.retryAt.toISOString()) });
-      }
-      ctx.info.logger.warn({ err: error }, 'service health unavailable');
-      // Say what happened: throttled, slow, unreadable or down call for different patience.
-      if (error instanceof UpstreamError) return say(`upstream.${error.failure}`, { customer: customer.companyName, code });
-      return say('upstreamDown', { customer: customer.companyName, code });
+    const lookup = options.health.getOverview(customer.tenantId);
+    const inTime = await settle(within(lookup, turnBudgetMs));
+    const late = 'error' in inTime && inTime.error instanceof BudgetTimeoutError;
+    const target = conversationKeyOf(turn);
+    if (!late || !options.late || !target) {
+      const answer = answerFor(tr, customer, rest, late ? { error: new UpstreamError('Microsoft Graph', 'timeout', 1) } : inTime, code, ctx.info.logger);
+      if ('card' in answer) return answer.card;
+      await turn.sendActivity(answer.text);
+      return undefined;
     }
+    // Teams gives a turn about 15 s: say it is still checking now, and put the answer in that
+    // message when Microsoft answers (the lookup goes on in the health cache meanwhile).
+    const { background, outbox, clock } = options.late;
+    const pending = await turn.sendActivity(tr.t('messages.health.stillChecking', { customer: inert(customer.companyName) }));
+    const pendingId = pending?.id;
+    if (!pendingId) return undefined;
+    const logger = ctx.info.logger;
+    background.run('late health command', async () => {
+      const answer = answerFor(tr, customer, rest, await settle(within(lookup, lateMs)), code, logger);
+      const activity = 'card' in answer ? cardActivity(answer.card) : { type: 'message', text: answer.text };
+      await outbox.enqueue(
+        [
+          {
+            id: randomUUID(),
+            escalationId: `health:${customer.tenantId}`.slice(0, 64),
+            kind: 'card_update',
+            target,
+            payload: { activity, updateActivityId: pendingId },
+            dedupeKey: `health-command:${target}:${pendingId}`,
+          },
+        ],
+        clock.now(),
+      );
+    });
+    return undefined;
   };
+}
+
+/** A promise's outcome as a value. */
+type Settled = { readonly value: Snapshot<HealthOverview> } | { readonly error: unknown };
+
+async function settle(work: Promise<Snapshot<HealthOverview>>): Promise<Settled> {
+  try {
+    return { value: await work };
+  } catch (error) {
+    return { error };
+  }
 }

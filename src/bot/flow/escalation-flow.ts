@@ -9,6 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AdaptiveCardJson, CardRenderer } from '../../cards';
 import {
+  healthCheckLine,
   renderDescribe,
   renderEscalation,
   renderHandoff,
@@ -19,8 +20,10 @@ import {
   renderTroubleshoot,
   type OfferedMatch,
 } from '../../cards/escalation-cards';
-import { byCompanyName, type CustomerDirectory } from '../../directory';
+import type { Customer, CustomerDirectory } from '../../directory';
+import { resolveCustomer } from '../../directory/resolve';
 import type { Clock } from '../../domain/clock';
+import { TimeZone, localToUtc } from '../../domain/local-time';
 import {
   createEscalation,
   transition,
@@ -44,6 +47,8 @@ import {
   type TroubleshootingRecord,
 } from '../../domain/triage';
 import type { HealthOverview, HealthProvider } from '../../health';
+import { healthFailureOf } from '../../health/failure';
+import { healthCheckOf, type HealthCheckFailure } from '../../domain/health-check';
 import type { Translator } from '../../i18n';
 import type { ConversationStore, OutboxStore } from '../../store/queues';
 import { ConcurrencyError, DuplicateError, type EscalationStore } from '../../store/types';
@@ -53,8 +58,11 @@ import { inert } from '../../cards/inert';
 import type { Verb } from '../../cards/verbs';
 import type { BackgroundWork } from '../../background-work';
 import type { Handler, HandlerContext } from '../bot';
+import { within } from '../within';
+import { AnswerMicrosoftStep } from './answer-microsoft';
 import { LOCAL_TENANT, conversationKeyOf } from '../conversation-refs';
 import type { CommandName } from '../commands';
+import { staticCustomerChoices } from './customer-choices';
 
 /** Dependencies of the flow. */
 export interface EscalationFlowOptions {
@@ -69,7 +77,7 @@ export interface EscalationFlowOptions {
   readonly partnerCenterPortal?: string;
   /** Microsoft's side of linked requests: notes go there. */
   readonly support: SupportProvider;
-  readonly outbox: Pick<OutboxStore, 'enqueue'>;
+  readonly outbox: Pick<OutboxStore, 'enqueue' | 'listForEscalation'>;
   readonly conversations: Pick<ConversationStore, 'get'>;
   /** Asks the tracker to look at an escalation at once (after a note was added). */
   readonly pollNow?: (escalationId: string) => Promise<unknown>;
@@ -95,8 +103,6 @@ const USUAL_SERVICES = [
   'Dynamics 365 Apps',
 ];
 
-/** Most customers offered in the describe card's choice set (card size). */
-const MAX_CUSTOMER_CHOICES = 100;
 const MAX_OFFERED = 3;
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -127,26 +133,6 @@ const NotSameReason = text(300);
 const CustomerMessage = text(4000);
 const NotifiedContact = text(200);
 const StillBrokenReason = text(1000);
-const AnswerToMicrosoft = text(4000);
-
-/**
- * An upstream answer within a turn's time budget, or an Error('timeout'). The upstream call is
- * not abandoned (its rejection is observed), only no longer waited for.
- */
-async function within<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  work.catch(() => undefined);
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Field names of a failed validation, for the error banner. */
 function fieldsOf(error: z.ZodError): string {
@@ -160,15 +146,32 @@ function echo(data: Readonly<Record<string, unknown>>): Record<string, string> {
   return out;
 }
 
+/** A health lookup's result within a turn: the overview, or why it could not be read. */
+type HealthLookup = { readonly overview: HealthOverview } | { readonly failure: HealthCheckFailure };
+
 /** The outcome of a guarded change: the saved escalation, or the card to answer instead. */
 type Applied = { readonly saved: Escalation } | { readonly card: AdaptiveCardJson };
 
 /** The escalation flow's handlers, by verb and by command. */
 export class EscalationFlow {
   private readonly healthTimeoutMs: number;
+  private readonly answering: AnswerMicrosoftStep;
 
   constructor(private readonly options: EscalationFlowOptions) {
     this.healthTimeoutMs = options.healthTimeoutMs ?? 4000;
+    this.answering = new AnswerMicrosoftStep(
+      {
+        store: options.store,
+        support: options.support,
+        clock: options.clock,
+        outbox: options.outbox,
+        background: options.background,
+        turnBudgetMs: this.healthTimeoutMs,
+        longestSendMs: options.lateHealthMs ?? 30_000,
+        pollNow: options.pollNow,
+      },
+      { load: (ctx, id) => this.load(ctx, id), cardFor: (tr, e, error) => this.cardFor(tr, e, error), actor: (ctx) => this.actor(ctx) },
+    );
   }
 
   /** Verb handlers for the flow's cards. */
@@ -192,7 +195,7 @@ export class EscalationFlow {
       customerNotified: (c) => this.customerNotified(c),
       stillBroken: (c) => this.stillBroken(c),
       remindLater: (c) => this.remindLater(c),
-      answerMicrosoft: (c) => this.answerMicrosoft(c),
+      answerMicrosoft: (c) => this.answering.handle(c),
       manualAttention: (c) => this.manualMove(c, 'attention_needed'),
       manualResolved: (c) => this.manualMove(c, 'resolved'),
     };
@@ -225,19 +228,28 @@ export class EscalationFlow {
     return undefined;
   }
 
-  /** Loads an escalation the caller may work on, or answers why not. */
-  private async load(ctx: HandlerContext, id: unknown): Promise<Escalation | undefined> {
+  /**
+   * The one place an escalation is read for a turn: it exists for the caller only if the
+   * caller's tenant owns it. Another tenant's escalation is as absent as a missing one, so a
+   * handler cannot forget the check and an id cannot be probed.
+   */
+  private async loadOwn(ctx: HandlerContext, id: unknown): Promise<Escalation | undefined> {
     const key = typeof id === 'string' ? id.trim().toUpperCase().slice(0, 32) : '';
     const e = key ? await this.options.store.get(key) : undefined;
-    if (!e) {
-      await this.say(ctx, 'flow.errors.notFound', { id: key || '?' });
-      return undefined;
-    }
-    if (e.partnerTenantId !== this.tenant(ctx)) {
-      await this.say(ctx, 'flow.errors.notYours', { id: key });
-      return undefined;
-    }
+    return e && e.partnerTenantId === this.tenant(ctx) ? e : undefined;
+  }
+
+  /** Loads an escalation the caller may work on, or says it cannot find it. */
+  private async load(ctx: HandlerContext, id: unknown): Promise<Escalation | undefined> {
+    const e = await this.loadOwn(ctx, id);
+    if (!e) await this.notFound(ctx, id);
     return e;
+  }
+
+  /** The answer for an escalation that is missing or another tenant's: the same for both. */
+  private notFound(ctx: HandlerContext, id: unknown): Promise<undefined> {
+    const key = typeof id === 'string' ? id.trim().toUpperCase().slice(0, 32) : '';
+    return this.say(ctx, 'flow.errors.notFound', { id: key || '?' });
   }
 
   /**
@@ -339,49 +351,89 @@ export class EscalationFlow {
 
   /** The describe card, for a new flow (or the same flow re-rendered). */
   private async start(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
-    const { directoryError, ...choices } = await this.describeChoices(ctx);
-    const preset = typeof ctx.data.customerTenantId === 'string' ? ctx.data.customerTenantId.slice(0, 64) : '';
-    const overview = preset ? await this.overview(ctx, this.options.health.getOverview(preset)) : undefined;
-    const services = overview && overview !== 'late' ? overview.services.map((s) => s.service) : choices.services;
+    const named = await this.presetCustomer(ctx);
+    const { directoryError, ...choices } = await this.describeChoices(ctx, named.first);
+    const preset = named.preset?.tenantId ?? '';
+    const looked = preset ? await this.overview(ctx, this.options.health.getOverview(preset)) : undefined;
+    const services = looked && looked !== 'late' && 'overview' in looked ? looked.overview.services.map((s) => s.service) : choices.services;
     return renderDescribe(this.options.cards, ctx.tr, {
       ...choices,
       services,
       values: preset ? { customerTenantId: preset } : {},
-      error: directoryError,
+      error: directoryError ?? named.error,
     });
   }
 
   /**
-   * A tenant's health overview within the turn's time budget. On timeout: 'late' when the
-   * caller can finish it in the background, otherwise undefined (and the engineer is told).
+   * The customer a describe card opens with: the one the card action names (`health` →
+   * Escalate), or the one typed after `escalate`; an ambiguous name puts its candidates first.
+   */
+  private async presetCustomer(ctx: HandlerContext): Promise<{ preset?: Customer; first: readonly Customer[]; error?: string }> {
+    const id = typeof ctx.data.customerTenantId === 'string' ? ctx.data.customerTenantId.trim().slice(0, 64) : '';
+    const typed = ctx.args.trim();
+    try {
+      if (id) {
+        const customer = await this.options.directory.get(id);
+        return customer ? { preset: customer, first: [customer] } : { first: [], error: ctx.tr.t('flow.errors.unknownCustomer') };
+      }
+      if (!typed) return { first: [] };
+      const found = await resolveCustomer(this.options.directory, typed);
+      if (found.kind === 'found') return { preset: found.customer, first: [found.customer] };
+      if (found.kind === 'ambiguous') return { first: found.candidates, error: ctx.tr.t('flow.errors.severalCustomers', { query: inert(found.query) }) };
+      return { first: [], error: ctx.tr.t('flow.errors.noSuchCustomer', { query: inert(found.query) }) };
+    } catch (error) {
+      ctx.info.logger.warn({ err: error }, 'customer directory unavailable');
+      return { first: [], error: this.directoryDown(ctx) };
+    }
+  }
+
+  /** The submitted customer, to keep it among the choices of a card sent back for correction. */
+  private async submittedCustomer(ctx: HandlerContext): Promise<readonly Customer[]> {
+    const id = typeof ctx.data.customerTenantId === 'string' ? ctx.data.customerTenantId.trim().slice(0, 64) : '';
+    if (!id) return [];
+    const customer = await this.options.directory.get(id).catch(() => undefined);
+    return customer ? [customer] : [];
+  }
+
+  /**
+   * The zone the describe card's date and time were typed in: the one the card named (what the
+   * engineer was told), else the client's, else UTC.
+   */
+  private entryZone(ctx: HandlerContext): TimeZone {
+    return TimeZone.of(ctx.data.timeZone) ?? ctx.tr.timeZone ?? TimeZone.utc;
+  }
+
+  /**
+   * A tenant's health overview within the turn's time budget, or why it could not be read. On
+   * timeout: 'late' when the caller can finish it in the background; otherwise the failure
+   * (and the engineer is told what is missing, in their language).
    */
   private async overview(
     ctx: HandlerContext,
     lookup: Promise<{ value: HealthOverview }>,
     customerName?: string,
     allowLate = false,
-  ): Promise<HealthOverview | undefined | 'late'> {
+  ): Promise<HealthLookup | 'late'> {
     try {
       // The lookup keeps running in the health cache after a timeout; its result serves the next turn.
-      return (await within(lookup, this.healthTimeoutMs)).value;
+      return { overview: (await within(lookup, this.healthTimeoutMs)).value };
     } catch (error) {
-      const timedOut = error instanceof Error && error.message === 'timeout';
-      if (timedOut && allowLate) return 'late';
-      ctx.info.logger.warn({ err: error }, 'health check unavailable during escalation');
+      const failure = healthFailureOf(error);
+      if (failure === 'timeout' && allowLate) return 'late';
+      ctx.info.logger.warn({ err: error, failure }, 'health check unavailable during escalation');
       if (customerName) {
-        await this.say(ctx, 'flow.messages.healthUnavailable', {
-          customer: customerName,
-          reason: timedOut ? 'timeout' : error instanceof Error ? error.name : 'error',
-        });
+        await ctx.turn.sendActivity(
+          ctx.tr.t('flow.messages.healthUnavailable', { customer: inert(customerName), reason: ctx.tr.t(`flow.healthCheck.failures.${failure}`) }),
+        );
       }
-      return undefined;
+      return { failure };
     }
   }
 
   private async describe(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
     const { tr } = ctx;
     const again = async (error: string) => {
-      const { directoryError, ...choices } = await this.describeChoices(ctx);
+      const { directoryError, ...choices } = await this.describeChoices(ctx, await this.submittedCustomer(ctx));
       return renderDescribe(this.options.cards, tr, { ...choices, values: echo(ctx.data), error: directoryError ?? error });
     };
     const parsed = DescribeInput.safeParse(ctx.data);
@@ -389,7 +441,7 @@ export class EscalationFlow {
     const input = parsed.data;
 
     const id = escalationIdFor(input.flowId);
-    const existing = await this.options.store.get(id);
+    const existing = await this.loadOwn(ctx, id);
     if (existing) return this.cardFor(tr, existing, tr.t('flow.errors.stale'));
 
     let customer;
@@ -400,17 +452,19 @@ export class EscalationFlow {
       return again(this.directoryDown(ctx));
     }
     if (!customer) return again(tr.t('flow.errors.unknownCustomer'));
-    // Input.Time sends HH:MM (some clients HH:MM:SS); pad to seconds.
-    const since = new Date(`${input.sinceDate}T${(input.sinceTime || '00:00').padEnd(8, ':00')}Z`);
-    if (Number.isNaN(since.getTime())) return again(tr.t('flow.errors.invalid', { fields: 'sinceDate' }));
+    // Input.Time sends HH:MM (some clients HH:MM:SS), on the engineer's own clock; stored as UTC.
+    const zone = this.entryZone(ctx);
+    const read = localToUtc(input.sinceDate, input.sinceTime || '00:00', zone.name);
+    if (!read) return again(tr.t('flow.errors.invalid', { fields: 'sinceDate' }));
+    const since = read.at;
     if (since.getTime() > this.options.clock.now().getTime() + 5 * 60_000) return again(tr.t('flow.errors.sinceFuture'));
 
     // A typed message waits for the reply; a card action's answer is the card itself, so no typing there.
     if (ctx.turn.activity.type === 'message') await ctx.turn.sendActivity({ type: 'typing' });
     const lookup = this.options.health.getOverview(customer.tenantId);
-    const overview = await this.overview(ctx, lookup, customer.companyName, this.options.background !== undefined);
-    const late = overview === 'late';
-    const known = late ? undefined : overview;
+    const looked = await this.overview(ctx, lookup, customer.companyName, this.options.background !== undefined);
+    const late = looked === 'late';
+    const known = looked !== 'late' && 'overview' in looked ? looked.overview : undefined;
     const service = known?.services.find((s) => s.service.toLowerCase() === input.service.toLowerCase())?.service ?? input.service;
     if (known && !known.services.some((s) => s.service === service)) {
       return again(tr.t('flow.errors.unknownService', { customer: customer.companyName, service: input.service }));
@@ -439,6 +493,8 @@ export class EscalationFlow {
           // The message holding the card that was clicked: the tracker updates it in place later.
           ...(ctx.turn.activity.replyToId ? { cardActivityId: ctx.turn.activity.replyToId } : {}),
           locale: ctx.tr.language,
+          // The zone the engineer typed the start in: the request states it, and their notifications use it.
+          timeZone: zone.name,
         },
       },
       this.actor(ctx),
@@ -446,14 +502,15 @@ export class EscalationFlow {
     );
     // A finished check is written with the escalation, in one transaction: the draft as it was
     // described and where the check took it (offered matches, or triage) with both audit events.
-    const outcome = late ? { escalation: created.escalation, events: [] } : this.healthOutcome(created.escalation, known, this.actor(ctx));
+    const outcome = late ? { escalation: created.escalation, events: [] } : this.healthOutcome(created.escalation, looked, this.actor(ctx));
     let escalation: Escalation;
     try {
       escalation = await this.options.store.create(outcome.escalation, [created.event, ...outcome.events]);
     } catch (error) {
       if (!(error instanceof DuplicateError)) throw error;
-      const winner = await this.options.store.get(id);
-      return winner ? this.cardFor(tr, winner, tr.t('flow.errors.stale')) : undefined;
+      const winner = await this.loadOwn(ctx, id);
+      // Taken by another tenant's flow (a replayed flowId): answered like an unknown id, no card.
+      return winner ? this.cardFor(tr, winner, tr.t('flow.errors.stale')) : this.notFound(ctx, id);
     }
 
     if (late && this.options.background) {
@@ -470,7 +527,8 @@ export class EscalationFlow {
    * The health check's outcome: the matching known issues are offered (the escalation stays a
    * draft), or there is none and triage begins.
    */
-  private healthOutcome(e: Escalation, overview: HealthOverview | undefined, actor: Actor): { escalation: Escalation; events: AuditEvent[] } {
+  private healthOutcome(e: Escalation, looked: HealthLookup, actor: Actor): { escalation: Escalation; events: AuditEvent[] } {
+    const overview = 'overview' in looked ? looked.overview : undefined;
     const matches = overview
       ? rankIssues(
           { customerTenantId: e.customer.tenantId, service: e.service, symptom: `${e.title} ${e.description}`, startedAt: e.since ?? e.createdAt },
@@ -488,16 +546,17 @@ export class EscalationFlow {
       reasons: m.reasons,
     }));
     const now = this.options.clock.now();
+    const healthCheck = healthCheckOf(now, 'failure' in looked ? { failure: looked.failure } : { matches: offered.length });
     if (offered.length > 0) {
-      return { escalation: { ...e, details: { ...e.details, offered, healthPending: false }, updatedAt: now.toISOString() }, events: [] };
+      return { escalation: { ...e, details: { ...e.details, offered, healthCheck, healthPending: false }, updatedAt: now.toISOString() }, events: [] };
     }
-    const r = transition(e, 'triage', { actor, at: now, details: { ...this.troubleshootingStart(e.service), healthPending: false } });
+    const r = transition(e, 'triage', { actor, at: now, details: { ...this.troubleshootingStart(e.service), healthCheck, healthPending: false } });
     return { escalation: r.escalation, events: [r.event] };
   }
 
   /** Saves the outcome of a check run after the describe turn (late, or again on resume); undefined when someone moved the escalation on meanwhile. */
-  private async saveHealthOutcome(e: Escalation, overview: HealthOverview | undefined, actor: Actor): Promise<Escalation | undefined> {
-    const change = this.healthOutcome(e, overview, actor);
+  private async saveHealthOutcome(e: Escalation, looked: HealthLookup, actor: Actor): Promise<Escalation | undefined> {
+    const change = this.healthOutcome(e, looked, actor);
     try {
       return await this.options.store.update(change.escalation, e.version, change.events);
     } catch (error) {
@@ -508,18 +567,25 @@ export class EscalationFlow {
 
   /** Completes a health check that outlasted its turn and posts the resulting card. */
   private async finishLateHealthCheck(id: string, lookup: Promise<{ value: HealthOverview }>, tr: Translator, actor: Actor): Promise<void> {
-    const overview = await within(lookup, this.options.lateHealthMs ?? 30_000).then(
-      (snapshot) => snapshot.value,
-      () => undefined,
+    const looked: HealthLookup = await within(lookup, this.options.lateHealthMs ?? 30_000).then(
+      (snapshot) => ({ overview: snapshot.value }),
+      (error: unknown) => ({ failure: healthFailureOf(error) }),
     );
     const current = await this.options.store.get(id);
     if (!current || current.state !== 'draft' || !flowOf(current).healthPending) return;
-    const next = await this.saveHealthOutcome(current, overview, actor);
+    const next = await this.saveHealthOutcome(current, looked, actor);
     if (!next) return;
     const f = flowOf(next);
     const target = f.notifyTargets?.[0];
     if (!target) return;
-    const card = await this.cardFor(tr, next, overview ? undefined : tr.t('flow.messages.healthUnavailable', { customer: inert(next.customer.name), reason: 'timeout' }), true);
+    const card = await this.cardFor(
+      tr,
+      next,
+      'failure' in looked
+        ? tr.t('flow.messages.healthUnavailable', { customer: inert(next.customer.name), reason: tr.t(`flow.healthCheck.failures.${looked.failure}`) })
+        : undefined,
+      true,
+    );
     await this.options.outbox.enqueue(
       [
         {
@@ -535,21 +601,29 @@ export class EscalationFlow {
     );
   }
 
-  /** The describe card's choices; without the customer list (directory down), none and the reason. */
-  private async describeChoices(ctx: HandlerContext) {
+  /**
+   * The describe card's choices: the first customers (with `first` at their head) for clients
+   * without typeahead; without the customer list (directory down), none and the reason.
+   */
+  private async describeChoices(ctx: HandlerContext, first: readonly Customer[] = []) {
     const flowId = typeof ctx.data.flowId === 'string' && ctx.data.flowId.length >= 8 ? ctx.data.flowId.slice(0, 64) : randomUUID();
-    let customers: Array<{ name: string; tenantId: string }> = [];
+    let customers: ReadonlyArray<{ name: string; tenantId: string }> = [];
+    let customersNote: string | undefined;
+    let searchable = false;
     let directoryError: string | undefined;
     try {
-      customers = [...(await this.options.directory.list())]
-        .sort(byCompanyName)
-        .slice(0, MAX_CUSTOMER_CHOICES)
-        .map((c) => ({ name: c.companyName, tenantId: c.tenantId }));
+      const choices = await staticCustomerChoices(this.options.directory, first);
+      customers = choices.customers;
+      if (choices.total > customers.length) {
+        searchable = true;
+        const n = (v: number) => v.toLocaleString(ctx.tr.language);
+        customersNote = ctx.tr.t('cards.escalate-describe.customersPartial', { shown: n(customers.length), total: n(choices.total) });
+      }
     } catch (error) {
       ctx.info.logger.warn({ err: error }, 'customer directory unavailable');
       directoryError = this.directoryDown(ctx);
     }
-    return { flowId, customers, services: USUAL_SERVICES, directoryError };
+    return { flowId, customers, searchable, customersNote, services: USUAL_SERVICES, directoryError };
   }
 
   private directoryDown(ctx: HandlerContext): string {
@@ -629,7 +703,7 @@ export class EscalationFlow {
       businessImpact: impact,
       contact,
     };
-    const decision = decide({ knownIssueConfirmed: false, notSameReason: f.notSameReason, troubleshooting: f.troubleshooting, category });
+    const decision = decide({ knownIssueConfirmed: false, notSameReason: f.notSameReason, healthCheck: f.healthCheck?.outcome, troubleshooting: f.troubleshooting, category });
     if (category === 'none') {
       const saved = await this.apply(ctx, e, ['triage'], this.move(ctx, 'not_warranted', { ...details, step: 'decision' }));
       return 'card' in saved ? saved.card : renderNotWarranted(this.options.cards, tr, saved.saved);
@@ -648,6 +722,7 @@ export class EscalationFlow {
         title: e.title,
         description: e.description,
         since: e.since,
+        sinceZone: f.timeZone,
         usersAffected: e.usersAffected,
         regions: e.regions,
         category,
@@ -660,6 +735,7 @@ export class EscalationFlow {
       },
       {
         category: tr.t(`flow.categories.${category}`),
+        healthCheck: healthCheckLine(tr, f.healthCheck),
         checksDone: (f.troubleshooting?.done ?? []).map((k) => tr.t(`flow.checks.${k}`)),
         checksSkipped: tr.t('flow.request.skipped'),
         // The locale file has every heading (the locale test checks key parity with English).
@@ -739,12 +815,12 @@ export class EscalationFlow {
 
   private async refresh(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
     if (typeof ctx.data.escalationId === 'string' && ctx.data.escalationId) {
-      const e = await this.options.store.get(ctx.data.escalationId);
-      if (e && e.partnerTenantId === this.tenant(ctx)) return this.cardFor(ctx.tr, e);
+      const e = await this.loadOwn(ctx, ctx.data.escalationId);
+      if (e) return this.cardFor(ctx.tr, e);
     }
     if (typeof ctx.data.flowId === 'string' && ctx.data.flowId.length >= 8) {
-      const e = await this.options.store.get(escalationIdFor(ctx.data.flowId));
-      if (e && e.partnerTenantId === this.tenant(ctx)) return this.cardFor(ctx.tr, e);
+      const e = await this.loadOwn(ctx, escalationIdFor(ctx.data.flowId));
+      if (e) return this.cardFor(ctx.tr, e);
       return this.start(ctx);
     }
     return undefined;
@@ -758,8 +834,8 @@ export class EscalationFlow {
     }
     if (e.state === 'draft' && flowOf(e).healthPending) {
       // The check that outlasted its turn was lost (a restart): run it again now.
-      const overview = await this.overview(ctx, this.options.health.getOverview(e.customer.tenantId), e.customer.name);
-      const next = await this.saveHealthOutcome(e, overview === 'late' ? undefined : overview, this.actor(ctx));
+      const looked = await this.overview(ctx, this.options.health.getOverview(e.customer.tenantId), e.customer.name);
+      const next = await this.saveHealthOutcome(e, looked === 'late' ? { failure: 'timeout' } : looked, this.actor(ctx));
       return this.cardFor(ctx.tr, next ?? (await this.options.store.get(e.id)) ?? e, undefined, true);
     }
     if (ctx.data.action === 'differ' && e.state === 'known_issue') {
@@ -810,7 +886,9 @@ export class EscalationFlow {
     });
     if ('card' in saved) return saved.card;
     await this.say(ctx, 'flow.messages.notified', { customer: e.customer.name, id: e.id });
-    return this.summary(ctx.tr, saved.saved);
+    const card = await this.summary(ctx.tr, saved.saved);
+    await this.retireResolvedCards(ctx, saved.saved, card);
+    return card;
   }
 
   /** Reopens a resolved request that is still broken: a note to Microsoft, then back to escalated. */
@@ -832,7 +910,39 @@ export class EscalationFlow {
     if ('card' in saved) return saved.card;
     await this.options.pollNow?.(e.id);
     await this.say(ctx, 'flow.messages.reopened', { id: e.id });
-    return this.summary(ctx.tr, saved.saved);
+    const card = await this.summary(ctx.tr, saved.saved);
+    await this.retireResolvedCards(ctx, saved.saved, card);
+    return card;
+  }
+
+  /**
+   * Once the escalation has left `resolved`, every other copy of its "Microsoft resolved it"
+   * card (the notifications sent, the flow's card updated in place) becomes the same read-only
+   * card, so no one presses a button that no longer applies. The card pressed is updated by
+   * the invoke's own answer.
+   */
+  private async retireResolvedCards(ctx: HandlerContext, e: Escalation, card: AdaptiveCardJson): Promise<void> {
+    const pressed = ctx.turn.activity.replyToId;
+    const copies = new Map<string, string>();
+    for (const n of await this.options.outbox.listForEscalation(e.id)) {
+      if (n.kind === 'resolved' && n.sentActivityId) copies.set(n.sentActivityId, n.target);
+    }
+    const f = flowOf(e);
+    const flowTarget = f.notifyTargets?.[0];
+    if (f.cardActivityId && flowTarget) copies.set(f.cardActivityId, flowTarget);
+    if (pressed) copies.delete(pressed);
+    if (copies.size === 0) return;
+    await this.options.outbox.enqueue(
+      [...copies].map(([activityId, target]) => ({
+        id: randomUUID(),
+        escalationId: e.id,
+        kind: 'card_update' as const,
+        target,
+        payload: { activity: cardActivity(card), updateActivityId: activityId },
+        dedupeKey: `retire:${e.id}:v${e.version}:${activityId}`,
+      })),
+      this.options.clock.now(),
+    );
   }
 
   /** "Remind me later": one reminder after the snooze period (a second press in the same hour adds none). */
@@ -862,25 +972,6 @@ export class EscalationFlow {
     }
     await this.say(ctx, 'flow.reminders.snoozed', { id: e.id, hours: String(Math.round(this.options.snoozeMs / 3_600_000)) });
     return renderResolved(this.options.cards, ctx.tr, e);
-  }
-
-  /** Answers Microsoft's question as a note on the request; with manual tracking, the engineer says it is answered. */
-  private async answerMicrosoft(ctx: HandlerContext): Promise<AdaptiveCardJson | undefined> {
-    const e = await this.load(ctx, ctx.data.escalationId);
-    if (!e) return undefined;
-    if (e.state !== 'attention_needed') return this.cardFor(ctx.tr, e, ctx.tr.t('flow.errors.stale'));
-    const answer = AnswerToMicrosoft.safeParse(ctx.data.answer);
-    if (!answer.success) return renderAttention(this.options.cards, ctx.tr, e, this.deepLink(e), ctx.tr.t('flow.errors.invalid', { fields: 'answer' }));
-    const requestId = flowOf(e).serviceRequestId ?? '';
-    try {
-      await this.options.support.addNote(requestId, answer.data, this.actor(ctx).name);
-    } catch (error) {
-      ctx.info.logger.warn({ err: error }, 'could not add a note to the Microsoft request');
-      return renderAttention(this.options.cards, ctx.tr, e, this.deepLink(e), ctx.tr.t('flow.errors.microsoftUnavailable', { code: ctx.info.correlationId.slice(0, 8) }));
-    }
-    await this.options.pollNow?.(e.id);
-    await this.say(ctx, 'flow.messages.answered', { request: requestId });
-    return this.cardFor(ctx.tr, (await this.options.store.get(e.id)) ?? e);
   }
 
   /** SUPPORT_SOURCE=manual: the engineer reports what Microsoft did. */

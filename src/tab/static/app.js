@@ -263,6 +263,21 @@
     });
   }
 
+  /**
+   * Card text is markdown in Teams: the subset the Adaptive Cards documentation lists for Teams
+   * (bold, italic, lists, links, bare URLs linked), no raw HTML, no backslash escapes. Without
+   * it the SDK shows the markup itself.
+   */
+  function useTeamsMarkdown() {
+    if (!window.markdownit || !window.AdaptiveCards) return;
+    var md = window.markdownit('zero', { html: false, linkify: true, breaks: true })
+      .enable(['emphasis', 'link', 'list', 'linkify', 'newline']);
+    AdaptiveCards.AdaptiveCard.onProcessMarkdown = function (text, result) {
+      result.outputHtml = md.render(text);
+      result.didProcess = true;
+    };
+  }
+
   async function loadCard(id) {
     var host = $('card');
     var note = $('card-note');
@@ -349,6 +364,7 @@
   }
 
   async function start() {
+    useTeamsMarkdown();
     view.inTeams = await initTeams();
     if (!view.inTeams) applyTheme(query.get('theme') || 'default');
     try {

@@ -9,7 +9,8 @@
  *   the button named "Send Message";
  * - cards: `.ac-adaptiveCard` (adaptivecards renderer, Fluent inputs): Input.Text → textbox,
  *   filtered Input.ChoiceSet → combobox with options in a portal, expanded ChoiceSet → radios,
- *   Input.Date → combobox opening a "Calendar" dialog, Input.Number → spinbutton, actions →
+ *   Input.Date → combobox opening a "Calendar" dialog, Input.Time → combobox taking typed
+ *   "HH:MM" (shown as "1:30 AM"), Input.Number → spinbutton, actions →
  *   buttons named by their title; the heading TextBlock (`style: heading`) has role heading.
  */
 import { join } from 'node:path';
@@ -65,13 +66,22 @@ export class PlaygroundChat {
     await this.page.getByRole('option', { name: option, exact: true }).click({ timeout: STEP_TIMEOUT_MS });
   }
 
-  /** Opens a date input's calendar and clicks the day `date` (UTC; the page runs in UTC). */
-  async pickDate(card: Locator, label: RegExp, date: Date): Promise<string> {
+  /** Opens a date input's calendar and clicks the day `date` (`YYYY-MM-DD`, a day of the month the calendar opens on). */
+  async pickDate(card: Locator, label: RegExp, date: string): Promise<string> {
     const box = card.getByRole('combobox', { name: label });
     await box.click();
-    const month = date.toLocaleString('en-US', { month: 'long', timeZone: 'UTC' });
-    const day = `${date.getUTCDate()}, ${month}, ${date.getUTCFullYear()}`;
+    const [year, month, dayOfMonth] = date.split('-').map(Number);
+    const monthName = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, 1)).toLocaleString('en-US', { month: 'long', timeZone: 'UTC' });
+    const day = `${dayOfMonth}, ${monthName}, ${year}`;
     await this.page.getByRole('dialog', { name: 'Calendar' }).getByRole('button', { name: day, exact: true }).click({ timeout: STEP_TIMEOUT_MS });
+    return box.inputValue();
+  }
+
+  /** Types a time (`HH:MM`, 24-hour) into a time input (a Fluent TimePicker) and confirms it; returns what it shows. */
+  async typeTime(card: Locator, label: RegExp, time: string): Promise<string> {
+    const box = card.getByRole('combobox', { name: label });
+    await box.fill(time);
+    await box.press('Enter');
     return box.inputValue();
   }
 
