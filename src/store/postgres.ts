@@ -26,6 +26,7 @@ import {
   type AuditRow,
 } from './common';
 import { migratePostgres } from './migrations';
+import { PostgresIncidentStore, PostgresTenantSweepStore } from './postgres-incidents';
 import {
   outboxDue,
   TRACKING_DUE_CONDITION,
@@ -499,6 +500,8 @@ class PostgresDatabase implements Database {
   readonly outbox: OutboxStore;
   readonly tracking: TrackingStore;
   readonly conversations: ConversationStore;
+  readonly incidents: PostgresIncidentStore;
+  readonly incidentSweeps: PostgresTenantSweepStore;
 
   constructor(private readonly session: PostgresSession) {
     this.escalations = new PostgresEscalationStore(session);
@@ -506,6 +509,8 @@ class PostgresDatabase implements Database {
     this.outbox = new PostgresOutboxStore(session);
     this.tracking = new PostgresTrackingStore(session);
     this.conversations = new PostgresConversationStore(session);
+    this.incidents = new PostgresIncidentStore(session);
+    this.incidentSweeps = new PostgresTenantSweepStore(session);
   }
 
   /** A write that commits: a schema dropped and recreated empty, or a read-only server, fails it. */

@@ -6,7 +6,7 @@
  */
 
 /** What a notification is about; reminders are keyed per period so one is sent per period at most. */
-export type NotificationKind = 'resolved' | 'attention_needed' | 'escalated' | 'reminder' | 'card_update';
+export type NotificationKind = 'resolved' | 'attention_needed' | 'escalated' | 'reminder' | 'card_update' | 'incident_card' | 'incident_reply';
 
 /**
  * Where a notification is in its life. `pending`: not sent yet (it may be leased to a worker

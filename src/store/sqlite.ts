@@ -25,6 +25,7 @@ import {
   type AuditRow,
 } from './common';
 import { migrateSqlite } from './migrations';
+import { SqliteIncidentStore, SqliteTenantSweepStore } from './sqlite-incidents';
 import { startWalCheckpointer, type CheckpointerOptions, type WalCheckpointer } from './sqlite-checkpointer';
 import {
   outboxDue,
@@ -573,6 +574,8 @@ export class SqliteDatabase implements Database {
   readonly outbox: OutboxStore;
   readonly tracking: TrackingStore;
   readonly conversations: ConversationStore;
+  readonly incidents: SqliteIncidentStore;
+  readonly incidentSweeps: SqliteTenantSweepStore;
 
   constructor(private readonly session: SqliteSession) {
     this.escalations = new SqliteEscalationStore(session);
@@ -580,6 +583,8 @@ export class SqliteDatabase implements Database {
     this.outbox = new SqliteOutboxStore(session);
     this.tracking = new SqliteTrackingStore(session);
     this.conversations = new SqliteConversationStore(session);
+    this.incidents = new SqliteIncidentStore(session);
+    this.incidentSweeps = new SqliteTenantSweepStore(session);
   }
 
   /** Who checkpoints the WAL (`background` for a file database whose checkpoint thread runs). */

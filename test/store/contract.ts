@@ -23,6 +23,7 @@ import {
   type Database,
   type EscalationFilter,
 } from '../../src/store';
+import { incidentsContract } from './incidents-contract';
 import { queuesContract } from './queues-contract';
 
 const ENGINEER: Actor = { kind: 'user', id: '00000000-0000-0000-0000-0000000000e1', name: 'Ji-woo Park' };
@@ -495,5 +496,6 @@ export function storeContract(name: string, open: () => Promise<Database>): void
     });
 
     queuesContract(() => db);
+    incidentsContract(() => db);
   });
 }
