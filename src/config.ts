@@ -96,6 +96,8 @@ export const SQLITE_SYNCHRONOUS_MODES = ['normal', 'full'] as const;
 export const SUPPORT_SOURCES = ['sandbox', 'manual', 'partnercenter'] as const;
 export const DIRECTORY_SOURCES = ['sandbox', 'partnercenter'] as const;
 export const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+/** Which Microsoft issue classifications the incident sweep follows (INCIDENT_CLASSIFICATIONS). */
+export const INCIDENT_CLASSIFICATIONS = ['incident', 'advisory'] as const;
 
 /** The default database: an SQLite file under ./data, created on first start. */
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/escalation-desk.db';
@@ -228,6 +230,16 @@ const EnvSchema = z.object({
       .regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, { error: 'expected a host name such as desk.contoso.com (no scheme, no path)' })
       .optional(),
   ),
+  INCIDENT_SWEEP_MINUTES: intIn(0, 1440, 5),
+  INCIDENT_CLASSIFICATIONS: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? v : 'incident').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    z.array(z.enum(INCIDENT_CLASSIFICATIONS, { error: () => `expected a comma-separated list of ${INCIDENT_CLASSIFICATIONS.join(' | ')}` })).min(1),
+  ),
+  INCIDENT_SERVICES: z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : []),
+    z.array(z.string().max(100)),
+  ),
+  INCIDENT_CARD_UPDATE_SECONDS: intIn(10, 3600, 60),
   SANDBOX_HEALTH_FILE: z.preprocess((v) => emptyToUndefined(v) ?? 'sandbox/health.json', z.string().trim()),
   TAB_SSO_CLIENT_ID: optionalGuid,
   ADMIN_CENTER_URL: httpsUrl,
@@ -322,6 +334,17 @@ export interface Config {
     readonly quietRequestMs: number;
     /** Request prepared but not filed (awaiting_handoff). */
     readonly handoffMs: number;
+  };
+  /** The incident sweep: every customer tenant's service health, one incident card per Microsoft incident. */
+  readonly incidents: {
+    /** Every customer tenant once per this; 0: the sweep is off. */
+    readonly sweepIntervalMs: number;
+    /** Classifications followed (lower case): `incident` by default, `advisory` opt-in. */
+    readonly classifications: readonly string[];
+    /** Services followed (e.g. "Exchange Online"); empty: every service. */
+    readonly services: readonly string[];
+    /** At most one update of an incident card per this. */
+    readonly cardUpdateWindowMs: number;
   };
   /** Calls to the Bot Framework connector (replies and proactive sends). */
   readonly connector: {
@@ -522,6 +545,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       resolvedMs: e.RESOLVED_REMINDER_HOURS * 3_600_000,
       quietRequestMs: e.QUIET_REQUEST_DAYS * 86_400_000,
       handoffMs: e.HANDOFF_REMINDER_HOURS * 3_600_000,
+    },
+    incidents: {
+      sweepIntervalMs: e.INCIDENT_SWEEP_MINUTES * 60_000,
+      classifications: [...new Set(e.INCIDENT_CLASSIFICATIONS)],
+      services: e.INCIDENT_SERVICES,
+      cardUpdateWindowMs: e.INCIDENT_CARD_UPDATE_SECONDS * 1000,
     },
     connector: { timeoutMs: e.CONNECTOR_TIMEOUT_MS },
     upstream: {

@@ -27,19 +27,19 @@ export function firstSweepAt(tenantId: string, nowMs: number, intervalMs: number
 }
 
 /**
- * The sweep after one that was due at `dueAtMs`: the same phase, the first turn after `nowMs`
- * (a sweep that ran late does not shift the tenant's phase, nor run twice to catch up).
+ * The sweep after one that ran at `nowMs`: the tenant's next turn, the first time of its phase
+ * after now. A sweep that ran late (or was retried after a throttle) does not shift its phase,
+ * nor run twice to catch up.
  */
-export function nextSweepAt(dueAtMs: number, nowMs: number, intervalMs: number): number {
-  if (dueAtMs > nowMs) return dueAtMs + intervalMs;
-  return dueAtMs + (Math.floor((nowMs - dueAtMs) / intervalMs) + 1) * intervalMs;
+export function nextSweepAt(tenantId: string, nowMs: number, intervalMs: number): number {
+  return firstSweepAt(tenantId, nowMs + 1, intervalMs);
 }
 
 /**
  * The next sweep after a failure: when the throttle lets us ask again (`retryAtMs`, from Graph's
  * Retry-After or our own budget) if that comes before the next turn, else the next turn.
  */
-export function retrySweepAt(dueAtMs: number, nowMs: number, intervalMs: number, retryAtMs?: number): number {
-  const next = nextSweepAt(dueAtMs, nowMs, intervalMs);
+export function retrySweepAt(tenantId: string, nowMs: number, intervalMs: number, retryAtMs?: number): number {
+  const next = nextSweepAt(tenantId, nowMs, intervalMs);
   return retryAtMs !== undefined && retryAtMs > nowMs && retryAtMs < next ? retryAtMs : next;
 }

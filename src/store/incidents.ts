@@ -29,6 +29,8 @@ export interface IncidentSave {
   readonly card: IncidentCardState | undefined;
   /** Notifications enqueued in the same transaction (a repeated dedupe key is skipped). */
   readonly outbox?: readonly NewNotification[];
+  /** When the save happens: the notifications' enqueue time (default: now). */
+  readonly at?: Date;
 }
 
 /** Which incidents to list. */

@@ -110,7 +110,7 @@ export class PostgresIncidentStore implements IncidentStore {
       for (const { customer, seq } of customersToWrite(incident, expectedVersion === 0 ? undefined : change.changedCustomers)) {
         await run(client, upsertCustomer(incident.id, customer, seq));
       }
-      const now = new Date().toISOString();
+      const now = (change.at ?? new Date()).toISOString();
       for (const n of change.outbox ?? []) await run(client, insertNotification(n, now));
       return { incident, version, ...(card ? { card } : {}) };
     });

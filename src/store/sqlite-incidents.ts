@@ -120,7 +120,7 @@ export class SqliteIncidentStore implements IncidentStore {
       for (const { customer, seq } of customersToWrite(incident, expectedVersion === 0 ? undefined : change.changedCustomers)) {
         run(db, upsertCustomer(incident.id, customer, seq));
       }
-      const now = new Date().toISOString();
+      const now = (change.at ?? new Date()).toISOString();
       for (const n of change.outbox ?? []) run(db, insertNotification(n, now));
       return { incident, version, ...(card ? { card } : {}) };
     });

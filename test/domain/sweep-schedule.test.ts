@@ -25,16 +25,20 @@ describe('sweep schedule: every tenant once per interval, spread over it', () =>
     assert.equal((other - one) % INTERVAL, 0);
   });
 
-  it('keeps the phase after a sweep that ran late, without sweeping twice to catch up', () => {
-    const due = NOW;
-    assert.equal(nextSweepAt(due, due + 2_000, INTERVAL), due + INTERVAL, 'on time');
-    assert.equal(nextSweepAt(due, due + INTERVAL + 1_000, INTERVAL), due + 2 * INTERVAL, 'a whole interval late: the next turn, not now');
-    assert.equal(nextSweepAt(due + 60_000, due, INTERVAL), due + 60_000 + INTERVAL, 'swept early (made due sooner): one interval after its slot');
+  it('keeps the phase after a sweep that ran late or was retried, without sweeping twice to catch up', () => {
+    const t = tenant(3);
+    const due = firstSweepAt(t, NOW, INTERVAL);
+    assert.equal(nextSweepAt(t, due, INTERVAL), due + INTERVAL, 'on time');
+    assert.equal(nextSweepAt(t, due + 2_000, INTERVAL), due + INTERVAL, 'a little late');
+    assert.equal(nextSweepAt(t, due + 90_000, INTERVAL), due + INTERVAL, 'retried after a throttle: still its own phase');
+    assert.equal(nextSweepAt(t, due + INTERVAL + 1_000, INTERVAL), due + 2 * INTERVAL, 'a whole interval late: the next turn, not now');
   });
 
   it('retries a throttled tenant when the throttle says, if that is before its next turn', () => {
-    assert.equal(retrySweepAt(NOW, NOW, INTERVAL, NOW + 30_000), NOW + 30_000);
-    assert.equal(retrySweepAt(NOW, NOW, INTERVAL, NOW + 2 * INTERVAL), NOW + INTERVAL, 'no later than the next turn');
-    assert.equal(retrySweepAt(NOW, NOW, INTERVAL), NOW + INTERVAL, 'no throttle: the next turn');
+    const t = tenant(3);
+    const due = firstSweepAt(t, NOW, INTERVAL);
+    assert.equal(retrySweepAt(t, due, INTERVAL, due + 30_000), due + 30_000);
+    assert.equal(retrySweepAt(t, due, INTERVAL, due + 2 * INTERVAL), due + INTERVAL, 'no later than the next turn');
+    assert.equal(retrySweepAt(t, due, INTERVAL), due + INTERVAL, 'no throttle: the next turn');
   });
 });
