@@ -249,7 +249,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       // The sandbox's own API (resolve an incident) is unauthenticated: it exists only when the
       // sandbox plays Microsoft in local mode, never on an instance with an app id.
       ...(sandbox && config.bot.localMode
-        ? [(server: Parameters<typeof registerSandboxHealthRoutes>[0]) => registerSandboxHealthRoutes(server, sandbox, (tenantIds) => incidentSweep.sweepSoon(tenantIds))]
+        ? [(server: Parameters<typeof registerSandboxHealthRoutes>[0]) => registerSandboxHealthRoutes(server, sandbox, (tenantIds) => incidentSweep.sweepSoon(tenantIds, health.freshnessMs))]
         : []),
     ],
   });

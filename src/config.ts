@@ -232,8 +232,13 @@ const EnvSchema = z.object({
   ),
   INCIDENT_SWEEP_MINUTES: intIn(0, 1440, 5),
   INCIDENT_CLASSIFICATIONS: z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() !== '' ? v : 'incident').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
-    z.array(z.enum(INCIDENT_CLASSIFICATIONS, { error: () => `expected a comma-separated list of ${INCIDENT_CLASSIFICATIONS.join(' | ')}` })).min(1),
+    (v) => emptyToUndefined(v) ?? 'incident',
+    z
+      .string()
+      .transform((v) => [...new Set(v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))])
+      .refine((list) => list.length > 0 && list.every((c) => (INCIDENT_CLASSIFICATIONS as readonly string[]).includes(c)), {
+        error: `expected a comma-separated list of ${INCIDENT_CLASSIFICATIONS.join(' | ')}`,
+      }),
   ),
   INCIDENT_SERVICES: z.preprocess(
     (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : []),
@@ -548,7 +553,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     },
     incidents: {
       sweepIntervalMs: e.INCIDENT_SWEEP_MINUTES * 60_000,
-      classifications: [...new Set(e.INCIDENT_CLASSIFICATIONS)],
+      classifications: e.INCIDENT_CLASSIFICATIONS,
       services: e.INCIDENT_SERVICES,
       cardUpdateWindowMs: e.INCIDENT_CARD_UPDATE_SECONDS * 1000,
     },

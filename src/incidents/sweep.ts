@@ -120,9 +120,12 @@ export class IncidentSweep {
     return this.runner.stop();
   }
 
-  /** Sweeps these tenants at the next round (the sandbox changed their health). */
-  sweepSoon(tenantIds: readonly string[]): Promise<number> {
-    return this.options.sweeps.sweepSoon(tenantIds, this.options.clock.now());
+  /**
+   * Sweeps these tenants `afterMs` from now rather than at their turn (the sandbox changed their
+   * health: `afterMs` is the cache's freshness, so the sweep reads the change, not the cache).
+   */
+  sweepSoon(tenantIds: readonly string[], afterMs = 0): Promise<number> {
+    return this.options.sweeps.sweepSoon(tenantIds, new Date(this.options.clock.now().getTime() + afterMs));
   }
 
   /** One round: keep the schedule in step with the directory, sweep the tenants due, flush due cards. */
