@@ -224,12 +224,12 @@ export class IncidentSweep {
     }
   }
 
-  /** The incidents a tenant's sweep concerns: those of its issues, and the open ones it was a customer of. */
-  private async recordsFor(tenantId: string, issues: readonly ObservedIssue[]): Promise<StoredIncident[]> {
-    const [listed, open] = await Promise.all([this.options.incidents.getMany(issues.map((i) => i.id)), this.options.incidents.openForTenant(tenantId)]);
-    const all = new Map(listed.map((s) => [s.incident.id, s]));
-    for (const s of open) if (!all.has(s.incident.id)) all.set(s.incident.id, s);
-    return [...all.values()];
+  /**
+   * The incidents a tenant's sweep concerns (those of its issues, and the open ones it was a
+   * customer of), each with only this tenant's customer entry: all a merge reads.
+   */
+  private recordsFor(tenantId: string, issues: readonly ObservedIssue[]): Promise<StoredIncident[]> {
+    return this.options.incidents.forTenant(tenantId, issues.map((i) => i.id));
   }
 
   /** One single-issue read per incident that left the tenant's list: resolved, or gone from this tenant. */
@@ -261,7 +261,7 @@ export class IncidentSweep {
     let pending: IncidentMerge | undefined = merge;
     for (let attempt = 1; pending?.incident; attempt++) {
       try {
-        const saved = await this.save(pending.incident, current, pending, channel);
+        const saved = await this.save(pending.incident, current, pending, channel, current?.card, true);
         if (pending.events.length > 0) {
           this.options.logger.info({ incidentId: id, events: pending.events.map((e) => e.kind), customers: saved.incident.customers.length }, 'incident changed');
         }
@@ -269,7 +269,8 @@ export class IncidentSweep {
         return true;
       } catch (error) {
         if (!(error instanceof IncidentConflictError) || attempt >= MAX_SAVE_ATTEMPTS) throw error;
-        current = await this.options.incidents.get(id);
+        // The tenant's other open incidents come along: this one is picked by its id.
+        current = (await this.options.incidents.forTenant(sweep.tenantId, [id])).find((s) => s.incident.id === id);
         const own = { ...sweep, issues: sweep.issues.filter((i) => i.id === id) };
         pending = mergeTenantSweep(current ? [current.incident] : [], own, this.filter).find((m) => m.incident?.id === id);
       }
@@ -277,13 +278,18 @@ export class IncidentSweep {
     return false;
   }
 
-  /** Plans the channel's messages for a changed incident and saves both in one transaction. */
+  /**
+   * Plans the channel's messages for a changed incident and saves both in one transaction. A
+   * record carrying one tenant's customer entry (`partial`) is completed from the store only when
+   * a message is rendered (the card and the resolution list every customer): once per window.
+   */
   private async save(
     incident: Incident,
     stored: StoredIncident | undefined,
     merge: Pick<IncidentMerge, 'events' | 'changedCustomers'>,
     channel: IncidentChannel | undefined,
-    card: IncidentCardState | undefined = stored?.card,
+    card: IncidentCardState | undefined,
+    partial: boolean,
   ): Promise<StoredIncident> {
     const now = this.options.clock.now().toISOString();
     const plan = planIncidentMessages({
@@ -295,14 +301,25 @@ export class IncidentSweep {
       timing: this.options.cardTiming,
       newId: randomUUID,
     });
+    const shown = partial && plan.messages.length > 0 && stored ? await this.withEveryCustomer(incident) : incident;
     return this.options.incidents.save({
       at: this.options.clock.now(),
       incident,
       expectedVersion: stored?.version ?? 0,
       changedCustomers: merge.changedCustomers,
       card: plan.card,
-      outbox: plan.messages.map((m) => this.notification(m, incident)),
+      outbox: plan.messages.map((m) => this.notification(m, shown)),
     });
+  }
+
+  /** A record carrying some customers' entries, completed with every other customer as stored. */
+  private async withEveryCustomer(incident: Incident): Promise<Incident> {
+    const stored = await this.options.incidents.get(incident.id);
+    if (!stored) return incident;
+    const changed = new Map(incident.customers.map((c) => [c.tenantId.toLowerCase(), c]));
+    const customers = stored.incident.customers.map((c) => changed.get(c.tenantId.toLowerCase()) ?? c);
+    const added = incident.customers.filter((c) => !stored.incident.customers.some((s) => s.tenantId.toLowerCase() === c.tenantId.toLowerCase()));
+    return { ...incident, customers: [...customers, ...added] };
   }
 
   /** A planned message as an outbox notification, rendered now. */
@@ -329,7 +346,7 @@ export class IncidentSweep {
     for (const stored of await incidents.cardWorkDue(clock.now(), CARD_BATCH)) {
       try {
         const card = stored.card && (await this.withPostOutcome(stored.card));
-        await this.save(stored.incident, stored, { events: [], changedCustomers: [] }, channel, card);
+        await this.save(stored.incident, stored, { events: [], changedCustomers: [] }, channel, card, false);
         saved++;
       } catch (error) {
         if (!(error instanceof IncidentConflictError)) logger.warn({ incidentId: stored.incident.id, err: error instanceof Error ? error.name : 'unknown' }, 'incident card work failed');

@@ -58,20 +58,21 @@ export const INSERT_INCIDENT = `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALU
 export const UPDATE_INCIDENT = `UPDATE incidents SET id = ?, version = ?, resolved = ?, updated_at = ?, card_due_at = ?, data = ?, card = ?
   WHERE id = ? AND version = ?`;
 
-/** The columns a customer row is written with, in this order. */
-const CUSTOMER_COLUMNS = 'incident_id, tenant_id, seq, name, first_seen_at, last_seen_at, gone_since, told_at, told_by';
-
-/** Upserts one affected customer (its place in the list is `seq`). */
-export function upsertCustomer(incidentId: string, customer: AffectedCustomer, seq: number): Statement {
+/**
+ * Upserts one affected customer. A new one goes to the end of the list (its place is the store's,
+ * so a save that carries only this tenant's entry keeps everyone else's order); an update keeps it.
+ */
+export function upsertCustomer(incidentId: string, customer: AffectedCustomer): Statement {
   return {
-    sql: `INSERT INTO incident_customers (${CUSTOMER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT (incident_id, tenant_id) DO UPDATE SET seq = excluded.seq, name = excluded.name,
+    sql: `INSERT INTO incident_customers (incident_id, tenant_id, seq, name, first_seen_at, last_seen_at, gone_since, told_at, told_by)
+          VALUES (?, ?, (SELECT COALESCE(MAX(seq), -1) + 1 FROM incident_customers WHERE incident_id = ?), ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (incident_id, tenant_id) DO UPDATE SET name = excluded.name,
             first_seen_at = excluded.first_seen_at, last_seen_at = excluded.last_seen_at, gone_since = excluded.gone_since,
             told_at = excluded.told_at, told_by = excluded.told_by`,
     params: [
       incidentId,
       tenantKey(customer.tenantId),
-      seq,
+      incidentId,
       customer.name,
       customer.firstSeenAt,
       customer.lastSeenAt,
@@ -82,12 +83,10 @@ export function upsertCustomer(incidentId: string, customer: AffectedCustomer, s
   };
 }
 
-/** The customers to write for a save, with their places in the list. */
-export function customersToWrite(incident: Incident, changed: readonly string[] | undefined): Array<{ customer: AffectedCustomer; seq: number }> {
+/** The customers to write for a save: those named as changed (all when none are named), in list order. */
+export function customersToWrite(incident: Incident, changed: readonly string[] | undefined): AffectedCustomer[] {
   const wanted = changed === undefined ? undefined : new Set(changed.map(tenantKey));
-  return incident.customers
-    .map((customer, seq) => ({ customer, seq }))
-    .filter(({ customer }) => wanted === undefined || wanted.has(tenantKey(customer.tenantId)));
+  return incident.customers.filter((customer) => wanted === undefined || wanted.has(tenantKey(customer.tenantId)));
 }
 
 /** Rebuilds stored incidents from their rows and their customers' rows (any order). */
@@ -95,7 +94,7 @@ export function toStoredIncidents(rows: readonly IncidentRow[], customers: reado
   const byIncident = new Map<string, CustomerRow[]>();
   for (const c of customers) byIncident.set(c.incident_id, [...(byIncident.get(c.incident_id) ?? []), c]);
   return rows.map((row) => {
-    const own = (byIncident.get(row.id) ?? []).sort((a, b) => Number(a.seq) - Number(b.seq));
+    const own = (byIncident.get(row.id) ?? []).sort((a, b) => Number(a.seq) - Number(b.seq) || a.tenant_id.localeCompare(b.tenant_id));
     const fields = fromJsonColumn<Omit<Incident, 'customers'>>(row.data);
     const card = row.card === null || row.card === undefined ? undefined : fromJsonColumn<IncidentCardState>(row.card);
     return { incident: { ...fields, customers: own.map(fromCustomerRow) }, version: Number(row.version), ...(card ? { card } : {}) };
@@ -123,13 +122,20 @@ export function customersOf(ids: readonly string[]): Statement {
   return { sql: `SELECT * FROM incident_customers WHERE incident_id IN (${marks(ids.length)})`, params: [...ids] };
 }
 
-/** Unresolved incidents a tenant is an active customer of. */
-export function openForTenantSql(tenantId: string): Statement {
+/** The incidents among `ids`, and the unresolved ones the tenant is an active customer of. */
+export function forTenantSql(tenantId: string, ids: readonly string[]): Statement {
+  const listed = ids.length > 0 ? `id IN (${marks(ids.length)}) OR ` : '';
   return {
-    sql: `SELECT i.id, i.version, i.data, i.card FROM incidents i JOIN incident_customers c ON c.incident_id = i.id
-          WHERE c.tenant_id = ? AND c.gone_since IS NULL AND i.resolved = 0 ORDER BY i.id`,
-    params: [tenantKey(tenantId)],
+    sql: `SELECT id, version, data, card FROM incidents
+          WHERE ${listed}(resolved = 0 AND id IN (SELECT incident_id FROM incident_customers WHERE tenant_id = ? AND gone_since IS NULL))
+          ORDER BY id`,
+    params: [...ids, tenantKey(tenantId)],
   };
+}
+
+/** One tenant's customer entries on some incidents. */
+export function tenantCustomersSql(tenantId: string, ids: readonly string[]): Statement {
+  return { sql: `SELECT * FROM incident_customers WHERE tenant_id = ? AND incident_id IN (${marks(ids.length)})`, params: [tenantKey(tenantId), ...ids] };
 }
 
 /** One page of incidents, most recently changed first (one row more than the page). */

@@ -70,8 +70,13 @@ export interface IncidentStore {
   get(id: string): Promise<StoredIncident | undefined>;
   /** The incidents among `ids` that exist. */
   getMany(ids: readonly string[]): Promise<StoredIncident[]>;
-  /** Unresolved incidents this tenant is an active (not gone) customer of. */
-  openForTenant(tenantId: string): Promise<StoredIncident[]>;
+  /**
+   * What one tenant's sweep needs: the incidents among `ids` and the unresolved ones this tenant
+   * is an active (not gone) customer of, each with ONLY this tenant's customer entry (if any) in
+   * `customers`: a sweep touches one customer, and loading three hundred per tenant per sweep
+   * would be the sweep's main cost. Save such a record with `changedCustomers`.
+   */
+  forTenant(tenantId: string, ids: readonly string[]): Promise<StoredIncident[]>;
   /** Incidents, most recently changed first. */
   list(query?: IncidentFilterQuery): Promise<{ readonly items: readonly StoredIncident[]; readonly nextCursor?: string }>;
   /**

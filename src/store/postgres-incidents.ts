@@ -20,7 +20,8 @@ import {
   listIncidentsSql,
   listSweepsSql,
   nextIncidentCursor,
-  openForTenantSql,
+  forTenantSql,
+  tenantCustomersSql,
   setChannelSql,
   sweepSoonSql,
   toStoredIncidents,
@@ -82,9 +83,11 @@ export class PostgresIncidentStore implements IncidentStore {
     return withCustomers(this.session.queryable, rows.rows);
   }
 
-  async openForTenant(tenantId: string): Promise<StoredIncident[]> {
-    const rows = await run<IncidentRow>(this.session.queryable, openForTenantSql(tenantId));
-    return withCustomers(this.session.queryable, rows.rows);
+  async forTenant(tenantId: string, ids: readonly string[]): Promise<StoredIncident[]> {
+    const rows = (await run<IncidentRow>(this.session.queryable, forTenantSql(tenantId, [...new Set(ids)]))).rows;
+    if (rows.length === 0) return [];
+    const customers = await run<CustomerRow>(this.session.queryable, tenantCustomersSql(tenantId, rows.map((r) => r.id)));
+    return toStoredIncidents(rows, customers.rows);
   }
 
   async list(query: IncidentFilterQuery = {}): Promise<{ items: StoredIncident[]; nextCursor?: string }> {
@@ -107,8 +110,8 @@ export class PostgresIncidentStore implements IncidentStore {
           ? await run(client, { sql: INSERT_INCIDENT, params: values })
           : await run(client, { sql: UPDATE_INCIDENT, params: [...values, incident.id, expectedVersion] });
       if (written.rowCount !== 1) throw new IncidentConflictError(incident.id, expectedVersion);
-      for (const { customer, seq } of customersToWrite(incident, expectedVersion === 0 ? undefined : change.changedCustomers)) {
-        await run(client, upsertCustomer(incident.id, customer, seq));
+      for (const customer of customersToWrite(incident, expectedVersion === 0 ? undefined : change.changedCustomers)) {
+        await run(client, upsertCustomer(incident.id, customer));
       }
       const now = (change.at ?? new Date()).toISOString();
       for (const n of change.outbox ?? []) await run(client, insertNotification(n, now));

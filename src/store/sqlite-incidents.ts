@@ -22,7 +22,8 @@ import {
   listSweepsSql,
   marks,
   nextIncidentCursor,
-  openForTenantSql,
+  forTenantSql,
+  tenantCustomersSql,
   renameSweepSql,
   setChannelSql,
   sweepSoonSql,
@@ -93,8 +94,11 @@ export class SqliteIncidentStore implements IncidentStore {
     });
   }
 
-  openForTenant(tenantId: string): Promise<StoredIncident[]> {
-    return this.session.read((db) => withCustomers(db, all<IncidentRow>(db, openForTenantSql(tenantId))));
+  forTenant(tenantId: string, ids: readonly string[]): Promise<StoredIncident[]> {
+    return this.session.read((db) => {
+      const rows = all<IncidentRow>(db, forTenantSql(tenantId, [...new Set(ids)]));
+      return rows.length === 0 ? [] : toStoredIncidents(rows, all<CustomerRow>(db, tenantCustomersSql(tenantId, rows.map((r) => r.id))));
+    });
   }
 
   list(query: IncidentFilterQuery = {}): Promise<{ items: StoredIncident[]; nextCursor?: string }> {
@@ -117,8 +121,8 @@ export class SqliteIncidentStore implements IncidentStore {
           ? db.prepare(INSERT_INCIDENT).run(...values).changes
           : db.prepare(UPDATE_INCIDENT).run(...values, incident.id, expectedVersion).changes;
       if (written === 0) throw new IncidentConflictError(incident.id, expectedVersion);
-      for (const { customer, seq } of customersToWrite(incident, expectedVersion === 0 ? undefined : change.changedCustomers)) {
-        run(db, upsertCustomer(incident.id, customer, seq));
+      for (const customer of customersToWrite(incident, expectedVersion === 0 ? undefined : change.changedCustomers)) {
+        run(db, upsertCustomer(incident.id, customer));
       }
       const now = (change.at ?? new Date()).toISOString();
       for (const n of change.outbox ?? []) run(db, insertNotification(n, now));

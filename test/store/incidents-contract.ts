@@ -113,15 +113,38 @@ export function incidentsContract(database: () => Database): void {
       assert.deepEqual(sent.map((n) => [n.id, n.kind, n.status]), [[first.id, 'incident_card', 'pending']]);
     });
 
-    it('finds the open incidents a tenant is still affected by (any case), not resolved ones nor where it is gone', async function () {
+    it("gives a tenant's sweep the incidents it names and the open ones it is still affected by, with only its own customer entry", async function () {
       const db = database();
       const t = tenant();
-      const open = incident({ customers: [customer(t)] });
+      const open = incident({ customers: [customer(tenant()), customer(t, { lastSeenAt: iso(7) })] });
       const resolved = incident({ customers: [customer(t)], resolved: true, status: 'serviceRestored' });
       const gone = incident({ customers: [customer(t, { goneSince: iso(1) })] });
+      const named = incident({ customers: [customer(tenant())], resolved: true });
       const other = incident();
-      for (const i of [open, resolved, gone, other]) await db.incidents.save({ incident: i, expectedVersion: 0, card: undefined });
-      assert.deepEqual((await db.incidents.openForTenant(t.toUpperCase())).map((s) => s.incident.id), [open.id]);
+      for (const i of [open, resolved, gone, named, other]) await db.incidents.save({ incident: i, expectedVersion: 0, card: undefined });
+      const found = await db.incidents.forTenant(t.toUpperCase(), [named.id, 'EX-none']);
+      assert.deepEqual(new Set(found.map((s) => s.incident.id)), new Set([open.id, named.id]));
+      assert.deepEqual(found.find((s) => s.incident.id === open.id)?.incident.customers, [customer(t, { lastSeenAt: iso(7) })]);
+      assert.deepEqual(found.find((s) => s.incident.id === named.id)?.incident.customers, []);
+      assert.deepEqual(await db.incidents.forTenant(tenant(), []), []);
+    });
+
+    it('keeps every customer in the order first seen when a save carries only one tenant', async function () {
+      const db = database();
+      const [a, b, c] = [tenant(), tenant(), tenant()];
+      const record = incident({ customers: [customer(a), customer(b)] });
+      await db.incidents.save({ incident: record, expectedVersion: 0, card: undefined });
+      const [own] = await db.incidents.forTenant(c, [record.id]);
+      assert.ok(own);
+      await db.incidents.save({ incident: { ...own.incident, customers: [customer(c)] }, expectedVersion: own.version, changedCustomers: [c], card: undefined });
+      const [mine] = await db.incidents.forTenant(a, [record.id]);
+      assert.ok(mine);
+      await db.incidents.save({ incident: { ...mine.incident, customers: [customer(a, { lastSeenAt: iso(50) })] }, expectedVersion: mine.version, changedCustomers: [a], card: undefined });
+      assert.deepEqual((await db.incidents.get(record.id))?.incident.customers.map((x) => [x.tenantId, x.lastSeenAt]), [
+        [a, iso(50)],
+        [b, iso(0)],
+        [c, iso(0)],
+      ]);
     });
 
     it('lists incidents newest first, open or resolved, for a customer, a page at a time', async function () {
