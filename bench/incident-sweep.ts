@@ -123,7 +123,7 @@ function instance(db: Database, clock: ManualClock, graph: GraphLimitsDouble, ow
     cardTiming: { windowMs: CARD_WINDOW, postCheckMs: 5_000 },
   });
   const worker = new OutboxWorker({ outbox: db.outbox, conversations: db.conversations, sender, clock, logger: quiet, owner: `outbox-${owner}` });
-  return { sweep, worker, control };
+  return { sweep, worker, control, provider };
 }
 
 async function setChannel(db: Database, at: Date): Promise<void> {
@@ -191,6 +191,11 @@ async function simulate(label: string, dbs: Database[], stop: boolean): Promise<
   const updates = sender.updates.filter((u) => u.activityId === cardActivity).map((u) => u.at);
   const gaps = updates.slice(1).map((at, i) => at - (updates[i] ?? 0));
   const cards = (await dbs[0].outbox.listForEscalation(`incident:${INCIDENT}`)).filter((n) => n.kind === 'incident_card').length;
+  // `health <customer>` for every tenant the first instance swept in the last 2 minutes (the cache's freshness).
+  const recent = [...new Set(graph.calls.filter((c) => c.kind === 'overview' && c.at > clock.now().getTime() - 110_000).map((c) => c.tenant))];
+  const before = graph.calls.length;
+  for (const t of recent) await nodes[0].provider.getOverview(t);
+  const lookupCalls = graph.calls.length - before;
 
   console.log(`\n${label}: ${TENANTS.toLocaleString('en-US')} tenants, incident in ${AFFECTED} from ${APPEAR_AT / 60_000} min, ${RUN / 60_000} simulated minutes in ${wallS.toFixed(1)} s wall`);
   console.log(`  detection after appearance:         ${(detected / 1000).toFixed(0)} s (first tenant) = ${(detected / INTERVAL).toFixed(3)} × interval`);
@@ -199,6 +204,8 @@ async function simulate(label: string, dbs: Database[], stop: boolean): Promise<
   console.log(`  sweeps per tenant per interval:     min ${Math.min(...turns)}, max ${Math.max(...turns)} (first two intervals, every tenant)`);
   console.log(`  429 answers from Graph:             ${graph.throttledCount()}`);
   console.log(`  token requests per tenant:          max ${Math.max(...tokens)} for ${dbs.length} instance(s) (${tokens.length} tenants asked)`);
+  console.log(`  sweep cost:                         ${((wallS * 1000) / sweeps.size).toFixed(2)} ms wall per tenant sweep (Graph double, store, outbox round included)`);
+  console.log(`  health lookups right after a sweep: ${recent.length} lookups, ${lookupCalls} Graph calls`);
   console.log(`  incident cards posted:              ${cards}; card updates ${updates.length}, min gap ${gaps.length ? (Math.min(...gaps) / 1000).toFixed(0) : '–'} s (window ${CARD_WINDOW / 1000} s)`);
   if (stop) {
     const late = leasedAtStop.map((t) => {
@@ -219,6 +226,7 @@ async function simulate(label: string, dbs: Database[], stop: boolean): Promise<
     graph.throttledCount() === 0 &&
     Math.max(...tokens) <= dbs.length &&
     cards === 1 &&
+    lookupCalls === 0 &&
     gaps.every((g) => g >= CARD_WINDOW);
   console.log(`  ${ok ? 'OK' : 'FAILED'}`);
   return ok;
