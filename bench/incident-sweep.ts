@@ -32,9 +32,10 @@ import { ManualClock, systemClock } from '../src/domain/clock';
 import { firstSweepAt } from '../src/domain/sweep-schedule';
 import { createHealthProvider, type HealthProvider } from '../src/health';
 import { IncidentSweep } from '../src/incidents';
-import { conversationKey, openDatabase, type Database } from '../src/store';
+import { openDatabase, type Database } from '../src/store';
 import { OutboxWorker } from '../src/tracking/outbox-worker';
 import type { ProactiveSender } from '../src/tracking/types';
+import { setIncidentChannel } from '../test/incidents/rig';
 import { createSchema, startCommand } from './support/common';
 import { GraphLimitsDouble, graphIssue, type TenantHealth } from './support/graph-double';
 
@@ -126,20 +127,13 @@ function instance(db: Database, clock: ManualClock, graph: GraphLimitsDouble, ow
   return { sweep, worker, control, provider };
 }
 
-async function setChannel(db: Database, at: Date): Promise<void> {
-  const conversationId = '19:incidents@thread.tacv2';
-  const key = conversationKey('partner', conversationId);
-  await db.conversations.upsert({ key, serviceUrl: 'http://127.0.0.1:9/', conversationId, tenantId: 'partner', conversationType: 'channel', botId: '28:desk', updatedAt: at.toISOString() });
-  await db.incidents.setChannel({ conversationKey: key, setBy: { id: 'bench' }, setAt: at.toISOString() });
-}
-
 /** Runs the scenario with `instances` instances (the second stopped at STOP_AT when `stop`), and reports. */
 async function simulate(label: string, dbs: Database[], stop: boolean): Promise<boolean> {
   const clock = new ManualClock(new Date(START));
   const graph = await new GraphLimitsDouble(clock, scenarioHealth).start();
   const sender = new RecordingSender(clock);
   const nodes = dbs.map((db, n) => instance(db, clock, graph, `instance-${n + 1}`, sender));
-  await setChannel(dbs[0], clock.now());
+  await setIncidentChannel(dbs[0], 'http://127.0.0.1:9/', clock.now());
   const wall = Date.now();
   let hung: Promise<unknown> | undefined;
   const leasedAtStop: string[] = [];
