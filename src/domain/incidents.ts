@@ -9,6 +9,9 @@
  *
  * Pure: no clock, no I/O. Statuses and classifications are compared case-insensitively (real
  * Graph payloads are PascalCase while the docs list camelCase).
+ *
+ * Over 300 lines: the record, its events and the merge that makes them are one rule set, and half
+ * of the file is the documented shape of the record.
  */
 
 /** One message Microsoft posted on the issue. */

@@ -18,12 +18,15 @@
  *   tried again at its next turn, never silently skipped.
  * - Resolution: the escalations watching the incident are polled at once through the tracker
  *   (`pollNow`), which moves each to `resolved` and pings its owner: once, by its own machinery.
+ *
+ * Over 300 lines because the loop, one tenant's sweep and the versioned save with its retry are
+ * one sequence read top to bottom; the incident channel's side is in `channel.ts`.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
-import { cardFailed, cardPosted, planIncidentMessages, type CardTiming, type IncidentCardState, type PlannedIncidentMessage } from '../domain/incident-messages';
+import { planIncidentMessages, type CardTiming, type IncidentCardState } from '../domain/incident-messages';
 import {
   DEFAULT_INCIDENT_FILTER,
   issuesToLookUp,
@@ -39,8 +42,9 @@ import type { CustomerDirectory } from '../directory/types';
 import { healthFailureOf } from '../health/failure';
 import { BudgetExhaustedError, UnknownIssueError, UpstreamError, allIssues, type HealthProvider } from '../health/types';
 import { IncidentConflictError, type IncidentChannel, type IncidentStore, type StoredIncident, type TenantSweepState, type TenantSweepStore } from '../store/incidents';
-import { conversationKey, type ConversationStore, type NewNotification, type OutboxStore } from '../store/queues';
+import type { ConversationStore, OutboxStore } from '../store/queues';
 import { LoopRunner } from '../tracking/loop-runner';
+import { channelNotification, withEveryCustomer, withPostOutcome } from './channel';
 import { placeholderIncidentRenderer, type IncidentRenderer } from './render';
 
 /** Dependencies and settings of the sweep. */
@@ -301,39 +305,15 @@ export class IncidentSweep {
       timing: this.options.cardTiming,
       newId: randomUUID,
     });
-    const shown = partial && plan.messages.length > 0 && stored ? await this.withEveryCustomer(incident) : incident;
+    const shown = partial && plan.messages.length > 0 && stored ? withEveryCustomer(incident, await this.options.incidents.get(incident.id)) : incident;
     return this.options.incidents.save({
       at: this.options.clock.now(),
       incident,
       expectedVersion: stored?.version ?? 0,
       changedCustomers: merge.changedCustomers,
       card: plan.card,
-      outbox: plan.messages.map((m) => this.notification(m, shown)),
+      outbox: plan.messages.map((m) => channelNotification(m, shown, this.render)),
     });
-  }
-
-  /** A record carrying some customers' entries, completed with every other customer as stored. */
-  private async withEveryCustomer(incident: Incident): Promise<Incident> {
-    const stored = await this.options.incidents.get(incident.id);
-    if (!stored) return incident;
-    const changed = new Map(incident.customers.map((c) => [c.tenantId.toLowerCase(), c]));
-    const customers = stored.incident.customers.map((c) => changed.get(c.tenantId.toLowerCase()) ?? c);
-    const added = incident.customers.filter((c) => !stored.incident.customers.some((s) => s.tenantId.toLowerCase() === c.tenantId.toLowerCase()));
-    return { ...incident, customers: [...customers, ...added] };
-  }
-
-  /** A planned message as an outbox notification, rendered now. */
-  private notification(message: PlannedIncidentMessage, incident: Incident): NewNotification {
-    const activity = this.render(message, incident);
-    const common = { escalationId: `incident:${incident.id}`, target: message.target, dedupeKey: message.dedupeKey };
-    switch (message.kind) {
-      case 'post_card':
-        return { ...common, id: message.id, kind: 'incident_card', payload: { activity } };
-      case 'update_card':
-        return { ...common, id: randomUUID(), kind: 'card_update', payload: { activity, updateActivityId: message.activityId } };
-      case 'reply':
-        return { ...common, id: randomUUID(), kind: 'incident_reply', payload: { activity } };
-    }
   }
 
   /**
@@ -345,7 +325,7 @@ export class IncidentSweep {
     let saved = 0;
     for (const stored of await incidents.cardWorkDue(clock.now(), CARD_BATCH)) {
       try {
-        const card = stored.card && (await this.withPostOutcome(stored.card));
+        const card = stored.card && (await withPostOutcome(stored.card, this.options.outbox, this.options.conversations, clock.now()));
         await this.save(stored.incident, stored, { events: [], changedCustomers: [] }, channel, card, false);
         saved++;
       } catch (error) {
@@ -353,31 +333,6 @@ export class IncidentSweep {
       }
     }
     return saved;
-  }
-
-  /** The card with what became of its post: its activity and thread once sent, failed once given up. */
-  private async withPostOutcome(card: IncidentCardState): Promise<IncidentCardState> {
-    if (card.activityId !== undefined || card.failed !== undefined) return card;
-    const post = await this.options.outbox.get(card.postId);
-    if (!post) return cardFailed(card, 'post_missing');
-    if (post.status === 'dead') return cardFailed(card, post.lastError ?? 'post_failed');
-    if (post.status !== 'sent' || !post.sentActivityId) return card;
-    const thread = await this.threadOf(card.channel, post.sentActivityId);
-    return thread ? cardPosted(card, post.sentActivityId, thread) : cardFailed(card, 'no_conversation');
-  }
-
-  /**
-   * The conversation reference of the card's thread: the channel's, with Teams' thread form of
-   * the conversation id (`<channel>;messageid=<root activity>`), stored so the outbox can send there.
-   */
-  private async threadOf(channelKey: string, activityId: string): Promise<string | undefined> {
-    const channel = await this.options.conversations.get(channelKey);
-    if (!channel) return undefined;
-    const { unreachable: _u, ...reference } = channel;
-    const conversationId = `${channel.conversationId.split(';messageid=')[0]};messageid=${activityId}`;
-    const key = conversationKey(channel.tenantId, conversationId);
-    await this.options.conversations.upsert({ ...reference, key, conversationId, updatedAt: this.options.clock.now().toISOString() });
-    return key;
   }
 
   /** Polls the escalations watching a resolved incident now, so their owners hear at once (once: the tracker's own transition). */
