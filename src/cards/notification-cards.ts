@@ -1,11 +1,12 @@
 /**
  * The cards that close the loop, sent proactively or shown again on demand: Microsoft
- * resolved it (tell the customer), Microsoft needs information, and reminders.
+ * resolved it (tell the customer), Microsoft needs information, and reminders; and the
+ * messages that carry them, in the owner's language, for the tracker and the reminders.
  */
-import type { Escalation } from '../domain/escalation';
 import { answerToCurrentQuestion } from '../domain/answers';
-import { flowOf } from '../domain/flow';
-import type { Translator } from '../i18n';
+import { detailsOf } from '../domain/details';
+import type { Escalation } from '../domain/escalation';
+import type { Localizer, Translator } from '../i18n';
 import { headerLine } from './escalation-cards';
 import { shownTime } from './format';
 import { inert } from './inert';
@@ -13,12 +14,12 @@ import type { AdaptiveCardJson, CardRenderer } from './renderer';
 
 /** Microsoft's newest note on the linked request, if the tracker recorded one. */
 export function lastMicrosoftWord(e: Escalation): string {
-  const notes = flowOf(e).microsoftNotes ?? [];
+  const notes = detailsOf(e).microsoftNotes ?? [];
   return inert(notes.at(-1)?.text.slice(0, 2000) ?? '');
 }
 
 function facts(tr: Translator, e: Escalation): { title: string; value: string }[] {
-  const f = flowOf(e);
+  const f = detailsOf(e);
   const out = [{ title: tr.t('flow.facts.problem'), value: inert(e.title) }];
   if (f.serviceRequestId) out.push({ title: tr.t('flow.facts.request'), value: f.serviceRequestId });
   if (f.knownIssue) out.push({ title: tr.t('flow.facts.incident'), value: inert(`${f.knownIssue.id} · ${f.knownIssue.title}`) });
@@ -28,7 +29,7 @@ function facts(tr: Translator, e: Escalation): { title: string; value: string }[
 
 /** "Microsoft resolved it": what was resolved, a drafted message to the customer, and the closing actions. */
 export function renderResolved(cards: CardRenderer, tr: Translator, e: Escalation, error?: string): AdaptiveCardJson {
-  const f = flowOf(e);
+  const f = detailsOf(e);
   const ref = f.serviceRequestId ?? f.knownIssue?.id ?? '';
   const s = (key: string, vars: Record<string, string>) => tr.t(`cards.notify-resolved.${key}`, vars);
   return cards.render('notify-resolved', tr, {
@@ -82,4 +83,50 @@ export function renderReminder(cards: CardRenderer, tr: Translator, e: Escalatio
 /** A message activity carrying one card, as the outbox sends it. */
 export function cardActivity(card: AdaptiveCardJson): Readonly<Record<string, unknown>> {
   return { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] };
+}
+
+/** A card message as the outbox stores it. */
+export interface CardMessage {
+  readonly activity: Readonly<Record<string, unknown>>;
+}
+
+/** The owner's translator: their language, and times on the clock they described the problem on. */
+function ownersTranslator(localizer: Localizer, e: Escalation): Translator {
+  const d = detailsOf(e);
+  return localizer.forLocale(d.locale, d.timeZone);
+}
+
+/**
+ * Renders what the tracker sends when Microsoft moves an escalation: the resolved or the
+ * attention-needed card (any other kind: a reminder naming the state), in the owner's language.
+ */
+export function notificationRenderer(
+  cards: CardRenderer,
+  localizer: Localizer,
+  deepLinkOf: (e: Escalation) => string,
+): (kind: string, escalation: Escalation) => CardMessage {
+  return (kind, escalation) => {
+    const tr = ownersTranslator(localizer, escalation);
+    switch (kind) {
+      case 'resolved':
+        return { activity: cardActivity(renderResolved(cards, tr, escalation)) };
+      case 'attention_needed':
+        return { activity: cardActivity(renderAttention(cards, tr, escalation, deepLinkOf(escalation))) };
+      default:
+        return { activity: cardActivity(renderReminder(cards, tr, escalation, tr.t(`flow.states.${escalation.state}`))) };
+    }
+  };
+}
+
+/** Renders a reminder of one rule (`flow.reminders.<rule>`) about an escalation that has waited `waitedMs`, in the owner's language. */
+export function reminderRenderer(cards: CardRenderer, localizer: Localizer): (rule: string, escalation: Escalation, waitedMs: number) => CardMessage {
+  return (rule, e, waitedMs) => {
+    const tr = ownersTranslator(localizer, e);
+    const text = tr.t(`flow.reminders.${rule}`, {
+      id: e.id,
+      request: detailsOf(e).serviceRequestId ?? '',
+      days: String(Math.floor(waitedMs / 86_400_000)),
+    });
+    return { activity: cardActivity(renderReminder(cards, tr, e, text)) };
+  };
 }

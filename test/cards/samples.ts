@@ -2,15 +2,15 @@
 import { renderHealth, renderWelcome, type AdaptiveCardJson, type CardRenderer } from '../../src/cards';
 import {
   renderDescribe,
-  renderEscalation,
   renderHandoff,
-  renderList,
   renderMatch,
   renderNotWarranted,
   renderTriage,
   renderTroubleshoot,
 } from '../../src/cards/escalation-cards';
+import { renderEscalation, renderList } from '../../src/cards/summary-cards';
 import { createEscalation, transition, type Actor, type Escalation } from '../../src/domain/escalation';
+import { decisionOf, detailsOf } from '../../src/domain/flow';
 import { troubleshootingChecks } from '../../src/domain/triage';
 import { renderAttention, renderReminder, renderResolved } from '../../src/cards/notification-cards';
 import type { Translator } from '../../src/i18n';
@@ -50,6 +50,8 @@ export function sampleEscalation(): Escalation {
 /** Renders every template through its typed render function. */
 export function sampleCards(cards: CardRenderer, tr: Translator, e: Escalation = sampleEscalation()): Record<string, AdaptiveCardJson> {
   const triage = transition(e, 'triage', { actor, at }).escalation;
+  // What the flow gathers for the decision's cards: the reasons of the recorded answers.
+  const reasons = decisionOf(detailsOf(triage)).reasons;
   const audit = [transition(e, 'triage', { actor, at, reason: 'different' }).event];
   const resolved: Escalation = {
     ...e,
@@ -105,8 +107,8 @@ export function sampleCards(cards: CardRenderer, tr: Translator, e: Escalation =
     ]),
     'escalate-troubleshoot': renderTroubleshoot(cards, tr, triage, true),
     'escalate-triage': renderTriage(cards, tr, triage),
-    'escalate-handoff': renderHandoff(cards, tr, triage, { deepLink: 'https://partner.microsoft.com/dashboard', recentRequests: [{ id: '123', label: '123 · Mail' }] }),
-    'escalate-not-warranted': renderNotWarranted(cards, tr, triage),
+    'escalate-handoff': renderHandoff(cards, tr, triage, { reasons, deepLink: 'https://partner.microsoft.com/dashboard', recentRequests: [{ id: '123', label: '123 · Mail' }] }),
+    'escalate-not-warranted': renderNotWarranted(cards, tr, triage, reasons),
     escalation: renderEscalation(cards, tr, triage, audit),
     'notify-resolved': renderResolved(cards, tr, resolved),
     'notify-attention': renderAttention(cards, tr, resolved, 'https://partner.microsoft.com/dashboard'),

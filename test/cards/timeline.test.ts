@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/app';
 import { CardRenderer } from '../../src/cards';
-import { renderEscalation } from '../../src/cards/escalation-cards';
+import { renderEscalation } from '../../src/cards/summary-cards';
 import { transition, type Actor, type AuditEvent, type Escalation } from '../../src/domain/escalation';
 import { Localizer } from '../../src/i18n';
 import { cardTexts } from '../support/cards';
