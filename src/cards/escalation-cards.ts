@@ -1,23 +1,19 @@
 /**
  * The cards of the escalation flow's steps, one typed render function each: describe, the
- * health check's matches, troubleshooting, triage, the hand-off and "not warranted". Pure: they
- * take the escalation as stored, what the step gathered (the decision's reasons, recent
- * requests) and the reader's translator; every user-facing word comes from the locale files.
+ * health check's matches, troubleshooting, triage, the hand-off and "not warranted". Pure: a
+ * view model in (src/cards/views.ts), the card out, every user-facing word from the locale files.
  */
-import { detailsOf, type OfferedMatch } from '../domain/details';
 import type { Escalation } from '../domain/escalation';
 import type { HealthCheck } from '../domain/health-check';
 import type { MatchReason } from '../domain/matching';
 import { UTC_ZONE } from '../domain/local-time';
-import { CATEGORIES, SEVERITIES, openChecks, type DecisionReason, type Severity } from '../domain/triage';
+import { CATEGORIES, SEVERITIES, type DecisionReason, type Severity } from '../domain/triage';
 import type { Translator } from '../i18n';
 import { shownTime, utcMinute } from './format';
 import { DATASETS } from './verbs';
 import { inert } from './inert';
 import type { AdaptiveCardJson, CardRenderer } from './renderer';
-
-/** What the engineer typed on the describe card, echoed back when it must be corrected. */
-export type DescribeValues = Readonly<Record<string, string>>;
+import type { DescribeValues, EscalationView, HandoffView, MatchView, NotWarrantedView, TriageView, TroubleshootView } from './views';
 
 /** The escalation's one-line header: id, customer, service, state (customer and service shown inert). */
 export function headerLine(tr: Translator, e: Escalation): string {
@@ -25,8 +21,9 @@ export function headerLine(tr: Translator, e: Escalation): string {
 }
 
 /** The fields every flow card shows or carries: the escalation's id and header, the flow id (for refresh), the error banner. */
-export function escalationFields(tr: Translator, e: Escalation | undefined, error: string | undefined): Record<string, unknown> {
-  return { escalationId: e?.id ?? '', flowId: e ? (detailsOf(e).flowId ?? '') : '', headerLine: e ? headerLine(tr, e) : '', error: error ?? '' };
+export function escalationFields(tr: Translator, view: EscalationView): Record<string, unknown> {
+  const e = view.escalation;
+  return { escalationId: e.id, flowId: view.details.flowId ?? '', headerLine: headerLine(tr, e), error: view.error ?? '' };
 }
 
 /**
@@ -56,7 +53,9 @@ export function renderDescribe(
 ): AdaptiveCardJson {
   const zone = tr.timeZone?.name;
   return cards.render('escalate-describe', tr, {
-    ...escalationFields(tr, undefined, data.error),
+    escalationId: '',
+    headerLine: '',
+    error: data.error ?? '',
     flowId: data.flowId,
     customers: data.customers,
     customerDataset: data.searchable ? DATASETS.customers : '',
@@ -81,10 +80,10 @@ export function matchReasonText(tr: Translator, reasons: readonly MatchReason[])
 }
 
 /** The health-check card: the matching known issues and why each matched. */
-export function renderMatch(cards: CardRenderer, tr: Translator, e: Escalation, matches: readonly OfferedMatch[], error?: string): AdaptiveCardJson {
+export function renderMatch(cards: CardRenderer, tr: Translator, view: MatchView): AdaptiveCardJson {
   return cards.render('escalate-match', tr, {
-    ...escalationFields(tr, e, error),
-    matches: matches.map((m) => ({
+    ...escalationFields(tr, view),
+    matches: view.offered.map((m) => ({
       id: m.id,
       shownId: inert(m.id),
       title: inert(m.title),
@@ -112,15 +111,14 @@ export function healthCheckLine(tr: Translator, check: HealthCheck | undefined):
 }
 
 /** The troubleshooting checklist card; `justChecked` says whether the health check ran in this same turn. */
-export function renderTroubleshoot(cards: CardRenderer, tr: Translator, e: Escalation, justChecked: boolean, error?: string): AdaptiveCardJson {
-  const f = detailsOf(e);
-  const t = f.troubleshooting;
+export function renderTroubleshoot(cards: CardRenderer, tr: Translator, view: TroubleshootView): AdaptiveCardJson {
+  const t = view.details.troubleshooting;
   const checks = t?.checks ?? [];
-  const check = f.healthCheck;
+  const check = view.details.healthCheck;
   return cards.render('escalate-troubleshoot', tr, {
-    ...escalationFields(tr, e, error),
+    ...escalationFields(tr, view),
     // "No match" only for a check that ran and found none; older escalations recorded no outcome.
-    noMatch: justChecked && (check === undefined || check.outcome === 'no_match'),
+    noMatch: view.justChecked && (check === undefined || check.outcome === 'no_match'),
     notChecked: check?.outcome === 'not_checked' ? (healthCheckLine(tr, check) ?? '') : '',
     notes: t?.notes ?? '',
     checks: checks.map((key) => ({ key, label: tr.t(`flow.checks.${key}`), done: t?.done.includes(key) ? 'true' : 'false' })),
@@ -128,15 +126,14 @@ export function renderTroubleshoot(cards: CardRenderer, tr: Translator, e: Escal
 }
 
 /** The category, severity and impact card. */
-export function renderTriage(cards: CardRenderer, tr: Translator, e: Escalation, error?: string, values: DescribeValues = {}): AdaptiveCardJson {
-  const f = detailsOf(e);
-  const open = f.troubleshooting && !f.troubleshooting.skipped ? openChecks(f.troubleshooting) : [];
+export function renderTriage(cards: CardRenderer, tr: Translator, view: TriageView): AdaptiveCardJson {
+  const f = view.details;
   return cards.render('escalate-triage', tr, {
-    ...escalationFields(tr, e, error),
-    openChecks: open.map((key) => ({ label: tr.t(`flow.checks.${key}`), advice: tr.t(`flow.advice.${key}`) })),
+    ...escalationFields(tr, view),
+    openChecks: view.openChecks.map((key) => ({ label: tr.t(`flow.checks.${key}`), advice: tr.t(`flow.advice.${key}`) })),
     categories: CATEGORIES.map((key) => ({ key, label: tr.t(`flow.categories.${key}`) })),
     severities: (Object.keys(SEVERITIES) as Severity[]).map((key) => ({ key, label: tr.t(`flow.severities.${key}`) })),
-    values: { category: f.category ?? '', severity: f.severity ?? 'moderate', businessImpact: f.businessImpact ?? '', contact: f.contact ?? '', ...values },
+    values: { category: f.category ?? '', severity: f.severity ?? 'moderate', businessImpact: f.businessImpact ?? '', contact: f.contact ?? '', ...view.values },
   });
 }
 
@@ -145,41 +142,32 @@ function reasonLines(tr: Translator, reasons: readonly DecisionReason[]): { text
   return reasons.map((r) => ({ text: tr.t(`flow.reasons.${r}`) }));
 }
 
-/** What the hand-off card shows besides the escalation. */
-export interface HandoffData {
-  /** Why it goes to Microsoft: the decision's reasons. */
-  readonly reasons: readonly DecisionReason[];
-  readonly deepLink: string;
-  /** The customer's recent open requests, to pick the one just filed. */
-  readonly recentRequests?: readonly { id: string; label: string }[];
-  readonly error?: string;
-}
-
-/** The hand-off card: the copy-ready request, the deep link and the request number input. */
-export function renderHandoff(cards: CardRenderer, tr: Translator, e: Escalation, data: HandoffData): AdaptiveCardJson {
-  const f = detailsOf(e);
+/** The hand-off card: why, the copy-ready request, the deep link and the request number input. */
+export function renderHandoff(cards: CardRenderer, tr: Translator, view: HandoffView): AdaptiveCardJson {
+  const e = view.escalation;
+  const f = view.details;
   const strings = tr.section('cards.escalate-handoff');
   return cards.render('escalate-handoff', tr, {
-    ...escalationFields(tr, e, data.error),
-    reasons: reasonLines(tr, data.reasons),
+    ...escalationFields(tr, view),
+    reasons: reasonLines(tr, view.reasons),
     request: f.request ?? { title: '', description: '', product: e.service },
     // The facts show the title; the copy inputs keep it as typed.
     shownTitle: inert(f.request?.title ?? ''),
     shownProduct: inert(f.request?.product ?? e.service),
     severityLabel: f.severity ? tr.t(`flow.severityShort.${f.severity}`) : '',
-    deepLink: data.deepLink,
-    recentRequests: data.recentRequests ?? [],
+    deepLink: view.deepLink,
+    recentRequests: view.recentRequests ?? [],
     // The filing path names the customer; the template cannot interpolate inside strings.
     strings: { ...strings, howToFile: String(strings.howToFile).replace('{customer}', inert(e.customer.name)) },
   });
 }
 
 /** The not-warranted card: why (the decision's reasons), and what the partner should do. */
-export function renderNotWarranted(cards: CardRenderer, tr: Translator, e: Escalation, reasons: readonly DecisionReason[]): AdaptiveCardJson {
+export function renderNotWarranted(cards: CardRenderer, tr: Translator, view: NotWarrantedView): AdaptiveCardJson {
   const guidance = tr.section('flow').guidance;
   return cards.render('escalate-not-warranted', tr, {
-    ...escalationFields(tr, e, undefined),
-    reasons: reasonLines(tr, reasons),
+    ...escalationFields(tr, view),
+    reasons: reasonLines(tr, view.reasons),
     guidance: (Array.isArray(guidance) ? guidance : []).map((text: unknown) => ({ text: String(text) })),
   });
 }

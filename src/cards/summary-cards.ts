@@ -4,29 +4,24 @@
  * audit trail and what only the deployment knows (manual tracking, unreachable targets) are
  * gathered by the caller and passed in.
  */
-import { detailsOf, type MicrosoftNote } from '../domain/details';
-import type { AuditEvent, Escalation } from '../domain/escalation';
+import type { MicrosoftNote } from '../domain/details';
+import type { AuditEvent } from '../domain/escalation';
 import { CANCELLABLE_STATES, IN_PROGRESS_STATES } from '../domain/flow';
 import type { Translator } from '../i18n';
 import { escalationFields } from './escalation-cards';
 import { shownTime } from './format';
 import { inert, inertOptional } from './inert';
 import type { AdaptiveCardJson, CardRenderer } from './renderer';
+import type { ListView, SummaryView } from './views';
 
 /** The escalation's summary card: state, facts, timeline and the actions its state allows. */
-export function renderEscalation(
-  cards: CardRenderer,
-  tr: Translator,
-  e: Escalation,
-  audit: readonly AuditEvent[],
-  error?: string,
-  options: { readonly manual?: boolean; readonly unreachable?: string } = {},
-): AdaptiveCardJson {
-  const f = detailsOf(e);
+export function renderEscalation(cards: CardRenderer, tr: Translator, view: SummaryView): AdaptiveCardJson {
+  const e = view.escalation;
+  const f = view.details;
   const fact = (key: string, value: string | number | undefined) =>
     value === undefined || value === '' ? [] : [{ title: tr.t(`flow.facts.${key}`), value: String(value) }];
   return cards.render('escalation', tr, {
-    ...escalationFields(tr, e, error),
+    ...escalationFields(tr, view),
     title: inert(e.title),
     stateText: tr.t(`flow.states.${e.state}`),
     facts: [
@@ -40,12 +35,12 @@ export function renderEscalation(
       ...fact('severity', f.severity ? tr.t(`flow.severityShort.${f.severity}`) : undefined),
       ...fact('request', f.serviceRequestId),
       ...fact('owner', inertOptional(e.ownerName)),
-      ...fact('unreachable', options.unreachable ? tr.t('flow.unreachable', { reason: options.unreachable }) : undefined),
+      ...fact('unreachable', view.unreachable ? tr.t('flow.unreachable', { reason: view.unreachable }) : undefined),
     ],
-    timeline: timeline(tr, audit, f.microsoftNotes ?? []),
+    timeline: timeline(tr, view.audit, f.microsoftNotes ?? []),
     canCancel: CANCELLABLE_STATES.includes(e.state),
     canTell: e.state === 'resolved',
-    manual: options.manual === true,
+    manual: view.manual,
     state: e.state,
     canDiffer: e.state === 'known_issue',
     canResume: IN_PROGRESS_STATES.includes(e.state),
@@ -93,20 +88,15 @@ function age(tr: Translator, fromIso: string, now: Date): string {
 }
 
 /** The list of an engineer's open escalations. */
-export function renderList(cards: CardRenderer, tr: Translator, escalations: readonly Escalation[], now: Date): AdaptiveCardJson {
+export function renderList(cards: CardRenderer, tr: Translator, view: ListView): AdaptiveCardJson {
   return cards.render('escalation-list', tr, {
-    items: escalations.map((e) => ({
+    items: view.items.map(({ escalation: e, details }) => ({
       id: e.id,
       customer: inert(e.customer.name),
       service: inert(e.service),
       state: tr.t(`flow.states.${e.state}`),
-      age: age(tr, e.createdAt, now),
-      request: listedRequest(detailsOf(e).serviceRequestId),
+      age: age(tr, e.createdAt, view.now),
+      request: details.serviceRequestId ? ` · ${details.serviceRequestId}` : '',
     })),
   });
-}
-
-/** The request number as the list shows it after the state. */
-function listedRequest(serviceRequestId: string | undefined): string {
-  return serviceRequestId ? ` · ${serviceRequestId}` : '';
 }

@@ -51,6 +51,11 @@ export function stepOf(escalation: Escalation, details: FlowDetails = detailsOf(
   }
 }
 
+/** The troubleshooting checklist of an escalation: as recorded, or the one that fits its service with nothing done. */
+export function checklistOf(e: Escalation, details: FlowDetails = detailsOf(e)): TroubleshootingRecord {
+  return details.troubleshooting ?? { checks: troubleshootingChecks(e.service), done: [], skipped: false };
+}
+
 /** The stage an escalation is at, with what its step works on. */
 export function stageOf(e: Escalation, details: FlowDetails = detailsOf(e)): FlowStage {
   const step = stepOf(e, details);
@@ -58,7 +63,7 @@ export function stageOf(e: Escalation, details: FlowDetails = detailsOf(e)): Flo
     case 'health':
       return { step, pending: details.healthPending === true, offered: details.offered ?? [] };
     case 'troubleshoot':
-      return { step, troubleshooting: details.troubleshooting ?? { checks: troubleshootingChecks(e.service), done: [], skipped: false } };
+      return { step, troubleshooting: checklistOf(e, details) };
     case 'handoff':
       return { step, request: details.request ?? { title: '', description: '', severity: details.severity ?? 'moderate', product: e.service } };
     case 'done':

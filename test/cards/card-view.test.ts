@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/app';
 import { CardRenderer } from '../../src/cards';
 import { renderCard, type CardView } from '../../src/cards/card-view';
+import { escalationView, triageView } from '../../src/bot/flow/card-views';
 import { transition } from '../../src/domain/escalation';
 import { Localizer } from '../../src/i18n';
 import { cardTexts } from '../support/cards';
@@ -14,19 +15,19 @@ const cards = new CardRenderer(join(PROJECT_ROOT, 'cards'));
 const tr = new Localizer(join(PROJECT_ROOT, 'locales')).forLocale('en');
 
 describe('renderCard', () => {
-  const e = sampleEscalation();
-  const triage = { ...e, state: 'triage' as const };
-  const audit = [transition(e, 'triage', { actor: { kind: 'user', id: 'u1', name: 'Ada' }, at: new Date('2026-11-25T09:10:00Z') }).event];
+  const e = escalationView(sampleEscalation());
+  const triage = escalationView({ ...e.escalation, state: 'triage' });
+  const at = (state: 'resolved' | 'attention_needed') => escalationView({ ...e.escalation, state });
+  const audit = [transition(e.escalation, 'triage', { actor: { kind: 'user', id: 'u1', name: 'Ada' }, at: new Date('2026-11-25T09:10:00Z') }).event];
   const views: Array<[CardView, RegExp]> = [
-    [{ card: 'match', escalation: e, offered: [], error: 'stale' }, /^Is this a known Microsoft issue\?$/],
-    [{ card: 'troubleshoot', escalation: triage, justChecked: true }, /^Troubleshoot with admin privileges$/],
-    [{ card: 'triage', escalation: triage, values: { contact: 'Jo' } }, /^Does this belong to Microsoft\?$/],
-    [{ card: 'handoff', escalation: triage, reasons: ['category_in_scope'], deepLink: 'https://partner.microsoft.com' }, /^• It falls in one of Microsoft's five categories\.$/],
-    [{ card: 'notWarranted', escalation: triage, reasons: ['category_none'] }, /^This one is yours to fix$/],
-    [{ card: 'resolved', escalation: { ...e, state: 'resolved' } }, /^Microsoft resolved .*: tell Contoso$/],
-    [{ card: 'attention', escalation: { ...e, state: 'attention_needed' }, deepLink: 'https://partner.microsoft.com' }, /^Microsoft needs information: Contoso$/],
-    [{ card: 'reminder', escalation: e, text: 'Still waiting.' }, /^Still waiting\.$/],
-    [{ card: 'summary', escalation: triage, audit, manual: false, unreachable: 'BotNotInConversationRoster' }, /^Notifications: Teams refused the last notification here \(BotNotInConversationRoster\)/],
+    [{ card: 'match', ...e, offered: [], error: 'stale' }, /^Is this a known Microsoft issue\?$/],
+    [{ card: 'troubleshoot', ...triage, justChecked: true }, /^Troubleshoot with admin privileges$/],
+    [{ card: 'triage', ...triageView(triage, { contact: 'Jo' }) }, /^Does this belong to Microsoft\?$/],
+    [{ card: 'handoff', ...triage, reasons: ['category_in_scope'], deepLink: 'https://partner.microsoft.com' }, /^• It falls in one of Microsoft's five categories\.$/],
+    [{ card: 'notWarranted', ...triage, reasons: ['category_none'] }, /^This one is yours to fix$/],
+    [{ card: 'resolved', ...at('resolved') }, /^Microsoft resolved .*: tell Contoso$/],
+    [{ card: 'attention', ...at('attention_needed'), deepLink: 'https://partner.microsoft.com' }, /^Microsoft needs information: Contoso$/],
+    [{ card: 'summary', ...triage, audit, manual: false, unreachable: 'BotNotInConversationRoster' }, /^Notifications: Teams refused the last notification here \(BotNotInConversationRoster\)/],
   ];
   for (const [view, text] of views) {
     it(`renders the ${view.card} card`, () => {
@@ -36,7 +37,7 @@ describe('renderCard', () => {
   }
 
   it('shows the error a view carries', () => {
-    assert.ok(cardTexts(renderCard(cards, tr, { card: 'triage', escalation: triage, error: 'Someone already moved this on.' })).includes('Someone already moved this on.'));
+    assert.ok(cardTexts(renderCard(cards, tr, { card: 'triage', ...triageView({ ...triage, error: 'Someone already moved this on.' }) })).includes('Someone already moved this on.'));
   });
 });
 

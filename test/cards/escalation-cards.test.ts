@@ -12,6 +12,7 @@ import {
   renderTriage,
   renderTroubleshoot,
 } from '../../src/cards/escalation-cards';
+import { escalationView, triageView } from '../../src/bot/flow/card-views';
 import type { Escalation } from '../../src/domain/escalation';
 import { Localizer } from '../../src/i18n';
 import { cardTexts } from '../support/cards';
@@ -58,7 +59,9 @@ describe('step cards', () => {
 
   describe('renderMatch', () => {
     it('shows each offered issue with why it matched, and carries its id in the confirm action', () => {
-      const card = renderMatch(cards, tr, sampleEscalation(), [
+      const card = renderMatch(cards, tr, {
+        ...escalationView(sampleEscalation()),
+        offered: [
         {
           id: 'EX226792',
           title: 'Users may be unable to send mail',
@@ -68,7 +71,8 @@ describe('step cards', () => {
           startDateTime: '2026-11-25T06:00:00Z',
           reasons: [{ code: 'sameService', service: 'Exchange Online' }, { code: 'wordsInTitle', words: ['mail'] }],
         },
-      ]);
+        ],
+      });
       const shown = texts(card);
       assert.match(shown, /Is this a known Microsoft issue\?/);
       assert.match(shown, /EX226792 · Users may be unable to send mail/);
@@ -81,16 +85,16 @@ describe('step cards', () => {
   describe('renderTroubleshoot', () => {
     it('ticks what was checked, and says "no match" only for a check that ran in this turn and found none', () => {
       const e = inTriage({ healthCheck: { outcome: 'no_match', at: '2026-11-25T09:00:00Z' } });
-      const now = texts(renderTroubleshoot(cards, tr, e, true));
+      const now = texts(renderTroubleshoot(cards, tr, { ...escalationView(e), justChecked: true }));
       assert.match(now, /Licences assigned and active for the affected users: true/);
       assert.match(now, /Recent changes reviewed .*: false/);
       assert.match(now, /No open Microsoft issue matches this problem\./);
-      assert.doesNotMatch(texts(renderTroubleshoot(cards, tr, e, false)), /No open Microsoft issue matches/);
+      assert.doesNotMatch(texts(renderTroubleshoot(cards, tr, { ...escalationView(e), justChecked: false })), /No open Microsoft issue matches/);
     });
 
     it('says a check that could not run could not run, and why', () => {
       const e = inTriage({ healthCheck: { outcome: 'not_checked', at: '2026-11-25T09:00:00Z', failure: 'throttled' } });
-      const shown = texts(renderTroubleshoot(cards, tr, e, true));
+      const shown = texts(renderTroubleshoot(cards, tr, { ...escalationView(e), justChecked: true }));
       assert.match(shown, /Service health: could not be checked automatically \(Microsoft Graph is throttling requests for this customer\)/);
       assert.doesNotMatch(shown, /No open Microsoft issue matches/);
     });
@@ -98,7 +102,7 @@ describe('step cards', () => {
 
   describe('renderTriage', () => {
     it('lists the checks still open with advice, every category, and the answers given', () => {
-      const card = renderTriage(cards, tr, inTriage(), 'Please check the highlighted fields: contact.', { businessImpact: 'Sales stopped' });
+      const card = renderTriage(cards, tr, triageView(escalationView(inTriage(), 'Please check the highlighted fields: contact.'), { businessImpact: 'Sales stopped' }));
       const shown = texts(card);
       assert.match(shown, /Does this belong to Microsoft\?/);
       assert.match(shown, /Please check the highlighted fields: contact\./);
@@ -108,7 +112,7 @@ describe('step cards', () => {
     });
 
     it('renders a stored row whose checklist is not a list (instead of failing the turn)', () => {
-      const card = renderTriage(cards, tr, inTriage({ troubleshooting: { checks: 'licences', done: 'licences' } }));
+      const card = renderTriage(cards, tr, triageView(escalationView(inTriage({ troubleshooting: { checks: 'licences', done: 'licences' } }))));
       assert.match(texts(card), /Does this belong to Microsoft\?/);
       assert.doesNotMatch(texts(card), /Check the audit log/, 'no open checks are invented');
     });
@@ -116,7 +120,8 @@ describe('step cards', () => {
 
   describe('renderHandoff', () => {
     it('shows the reasons it was given (never decides again), the copy-ready request, the filing path and recent requests', () => {
-      const card = renderHandoff(cards, tr, inTriage(), {
+      const card = renderHandoff(cards, tr, {
+        ...escalationView(inTriage()),
         reasons: ['differs_from_known_issue', 'troubleshooting_not_needed'],
         deepLink: 'https://partner.microsoft.com/dashboard/v2/customers/t/servicemanagement',
         recentRequests: [{ id: '2611250010000001', label: '2611250010000001 · Mail stuck' }],
@@ -134,7 +139,7 @@ describe('step cards', () => {
 
   describe('renderNotWarranted', () => {
     it('shows the reasons it was given and what to do', () => {
-      const shown = texts(renderNotWarranted(cards, tr, inTriage({ category: 'none' }), ['no_known_issue', 'category_none']));
+      const shown = texts(renderNotWarranted(cards, tr, { ...escalationView(inTriage({ category: 'none' })), reasons: ['no_known_issue', 'category_none'] }));
       assert.match(shown, /This one is yours to fix/);
       assert.match(shown, /No open Microsoft issue matches it\./);
       assert.match(shown, /It is a configuration or how-to question/);

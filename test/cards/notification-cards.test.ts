@@ -11,6 +11,7 @@ import {
   renderReminder,
   renderResolved,
 } from '../../src/cards/notification-cards';
+import { attentionView, escalationView } from '../../src/bot/flow/card-views';
 import type { Escalation } from '../../src/domain/escalation';
 import { Localizer } from '../../src/i18n';
 import { cardTexts, cardVerbs } from '../support/cards';
@@ -42,7 +43,7 @@ const carried = (message: { activity: Readonly<Record<string, unknown>> }) =>
 describe('notification cards', () => {
   describe('renderResolved', () => {
     it('names the request, drafts the message to the customer and offers the closing actions', () => {
-      const card = renderResolved(cards, tr, withDetails('resolved', { serviceRequestId: '2611250010001234', contact: 'Jo', microsoftNotes: [{ text: 'A fix was deployed.' }] }));
+      const card = renderResolved(cards, tr, escalationView(withDetails('resolved', { serviceRequestId: '2611250010001234', contact: 'Jo', microsoftNotes: [{ text: 'A fix was deployed.' }] })));
       const shown = texts(card);
       assert.match(shown, /Microsoft resolved request 2611250010001234: tell Contoso/);
       assert.match(shown, /A fix was deployed\./);
@@ -51,13 +52,13 @@ describe('notification cards', () => {
     });
 
     it('names the known incident when no request was linked', () => {
-      assert.match(texts(renderResolved(cards, tr, withDetails('resolved', { knownIssue: { id: 'EX226792', title: 'Mail' } }))), /Microsoft resolved EX226792: tell Contoso/);
+      assert.match(texts(renderResolved(cards, tr, escalationView(withDetails('resolved', { knownIssue: { id: 'EX226792', title: 'Mail' } })))), /Microsoft resolved EX226792: tell Contoso/);
     });
   });
 
   describe('renderAttention', () => {
     it('shows Microsoft\u2019s question and a form to answer it', () => {
-      const card = renderAttention(cards, tr, attention(), 'https://partner.microsoft.com/x');
+      const card = renderAttention(cards, tr, attentionView(escalationView(attention()), 'https://partner.microsoft.com/x'));
       assert.match(texts(card), /Microsoft needs information: Contoso/);
       assert.match(texts(card), /Please send a message trace\./);
       assert.ok(cardVerbs(card).includes('answerMicrosoft'));
@@ -65,7 +66,7 @@ describe('notification cards', () => {
 
     it('once answered, shows what was sent, by whom, and no second form', () => {
       const sent = { question: QUESTION_AT, text: 'Trace attached', by: 'Ada', byId: 'u1', at: '2026-11-25T11:10:00Z', requestId: 'r1', status: 'sent' };
-      const card = renderAttention(cards, tr, attention([sent]), 'https://partner.microsoft.com/x');
+      const card = renderAttention(cards, tr, attentionView(escalationView(attention([sent])), 'https://partner.microsoft.com/x'));
       assert.match(texts(card), /Answered 2026-11-25 11:10 UTC by Ada · waiting for Microsoft/);
       assert.match(texts(card), /Trace attached/);
       assert.equal(cardVerbs(card).includes('answerMicrosoft'), false);
@@ -74,7 +75,7 @@ describe('notification cards', () => {
 
   describe('renderReminder', () => {
     it('says what waits, under the escalation\u2019s header', () => {
-      const shown = texts(renderReminder(cards, tr, withDetails('resolved', {}), 'ED-7K2M9Q4P is resolved, but the customer has not been told yet.'));
+      const shown = texts(renderReminder(cards, tr, { escalation: withDetails('resolved', {}), text: 'ED-7K2M9Q4P is resolved, but the customer has not been told yet.' }));
       assert.match(shown, /^Reminder$/m);
       assert.match(shown, /ED-7K2M9Q4P is resolved, but the customer has not been told yet\./);
       assert.match(shown, /ED-7K2M9Q4P · Contoso · Exchange Online · Resolved: tell the customer/);

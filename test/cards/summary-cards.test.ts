@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/app';
 import { CardRenderer } from '../../src/cards';
+import { escalationView } from '../../src/bot/flow/card-views';
 import { renderEscalation, renderList } from '../../src/cards/summary-cards';
 import { transition, type Actor, type Escalation } from '../../src/domain/escalation';
 import { Localizer } from '../../src/i18n';
@@ -19,7 +20,7 @@ describe('summary cards', () => {
     it('shows the facts, the timeline it is given and the actions its state allows', () => {
       const draft = sampleEscalation();
       const { escalation, event } = transition(draft, 'triage', { actor: ada, at: new Date('2026-11-25T09:10:00Z'), reason: 'different' });
-      const card = renderEscalation(cards, tr, escalation, [event]);
+      const card = renderEscalation(cards, tr, { ...escalationView(escalation), audit: [event], manual: false });
       const shown = texts(card);
       assert.match(shown, /Outbound mail delayed/);
       assert.match(shown, /Customer: Contoso/);
@@ -32,7 +33,7 @@ describe('summary cards', () => {
 
     it('says why notifications cannot reach the chat, offers manual moves, and no cancel once Microsoft has it', () => {
       const e: Escalation = { ...sampleEscalation(), state: 'escalated', details: { ...sampleEscalation().details, serviceRequestId: '2611250010001234' } };
-      const card = renderEscalation(cards, tr, e, [], undefined, { manual: true, unreachable: 'ConversationBlockedByUser' });
+      const card = renderEscalation(cards, tr, { ...escalationView(e), audit: [], manual: true, unreachable: 'ConversationBlockedByUser' });
       const shown = texts(card);
       assert.match(shown, /Microsoft request: 2611250010001234/);
       assert.match(shown, /Teams refused the last notification here \(ConversationBlockedByUser\)/);
@@ -45,7 +46,7 @@ describe('summary cards', () => {
     it('lists each escalation with its state, age and request number', () => {
       const e = sampleEscalation();
       const linked: Escalation = { ...e, id: 'ED-00000001', state: 'escalated', details: { ...e.details, serviceRequestId: '2611250010001234' } };
-      const shown = texts(renderList(cards, tr, [e, linked], new Date('2026-11-26T09:00:00Z')));
+      const shown = texts(renderList(cards, tr, { items: [escalationView(e), escalationView(linked)], now: new Date('2026-11-26T09:00:00Z') }));
       assert.match(shown, /My open escalations/);
       assert.match(shown, /ED-7K2M9Q4P · Contoso · Exchange Online/);
       assert.match(shown, /Draft · 24 h/);
@@ -53,7 +54,7 @@ describe('summary cards', () => {
     });
 
     it('says so when there are none', () => {
-      assert.match(texts(renderList(cards, tr, [], new Date())), /You have no open escalations\./);
+      assert.match(texts(renderList(cards, tr, { items: [], now: new Date() })), /You have no open escalations\./);
     });
   });
 });

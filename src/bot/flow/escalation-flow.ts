@@ -9,6 +9,7 @@
 import type { AdaptiveCardJson } from '../../cards';
 import type { Verb } from '../../cards/verbs';
 import type { Escalation } from '../../domain/escalation';
+import { stepOf } from '../../domain/flow';
 import type { Translator } from '../../i18n';
 import type { Handler } from '../bot';
 import type { CommandName } from '../commands';
@@ -50,18 +51,23 @@ export class EscalationFlow {
     return this.kit.card(tr, e);
   }
 
-  /** A route's handler: a verb with states loads the escalation it names and checks its state first. */
+  /**
+   * A route's handler: a verb with states loads the escalation it names and checks where it
+   * stands first; whatever the step could not save because the escalation moved on meanwhile
+   * is answered with the current card.
+   */
   private handlerOf(route: VerbRoute): Handler {
     const kit = this.kit;
     if (route.from === 'any') {
       const handle = route.handle;
-      return (ctx) => handle(kit, ctx);
+      return (ctx) => kit.settle(ctx, () => handle(kit, ctx));
     }
-    const { from, handle } = route;
+    const { from, step, handle } = route;
     return async (ctx) => {
       const e = await kit.load(ctx, ctx.data.escalationId);
       if (!e) return undefined;
-      return from.includes(e.state) ? handle(kit, ctx, e) : kit.stale(ctx, e);
+      if (!from.includes(e.state) || (step !== undefined && stepOf(e) !== step)) return kit.stale(ctx, e);
+      return kit.settle(ctx, () => handle(kit, ctx, e));
     };
   }
 }

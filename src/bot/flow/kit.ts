@@ -6,8 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AdaptiveCardJson, CardRenderer } from '../../cards';
-import { renderCard, type CardView } from '../../cards/card-view';
+import { renderCard } from '../../cards/card-view';
 import { inert } from '../../cards/inert';
+import { renderEscalation } from '../../cards/summary-cards';
 import { cardActivity } from '../../cards/notification-cards';
 import type { BackgroundWork } from '../../background-work';
 import type { CustomerDirectory } from '../../directory';
@@ -22,7 +23,7 @@ import { ConcurrencyError, type EscalationStore } from '../../store/types';
 import type { SupportProvider } from '../../support/types';
 import type { HandlerContext } from '../bot';
 import { LOCAL_TENANT } from '../conversation-refs';
-import { currentCardView, recentRequests, summaryView, type CardNote } from './current-card';
+import { currentCardView, escalationView, recentRequests, summaryView, type CardNote } from './card-views';
 
 /** Dependencies of the flow. */
 export interface EscalationFlowOptions {
@@ -52,8 +53,16 @@ export interface EscalationFlowOptions {
 /** A change of an escalation: the record to save and its audit events. */
 export type Change = (e: Escalation) => { escalation: Escalation; events: readonly AuditEvent[] };
 
-/** The outcome of a change: the saved escalation, or the card to answer instead (someone moved it on). */
-export type Applied = { readonly saved: Escalation } | { readonly card: AdaptiveCardJson };
+/**
+ * Someone saved another change of the escalation since it was loaded (a second press, a
+ * colleague, the tracker): the change is not saved, and the flow answers the current card.
+ */
+export class MovedOn extends Error {
+  override readonly name = 'MovedOn';
+  constructor(readonly current: Escalation) {
+    super(`Escalation ${current.id} moved on before the change was saved.`);
+  }
+}
 
 /** What a step answers: a card, or nothing when it already said what there was to say. */
 export type StepAnswer = Promise<AdaptiveCardJson | undefined>;
@@ -158,18 +167,27 @@ export class FlowKit {
   }
 
   /**
-   * Saves a change of the escalation as it was loaded (the verb table checked its state); when
-   * someone saved another change meanwhile (pressed twice, or a colleague moved on), answers the
-   * current card with a note instead.
+   * Saves a change of the escalation as it was loaded (the verb table checked its state), against
+   * that version; throws MovedOn when someone saved another change meanwhile, and the flow then
+   * answers the current card with a note (nothing after the save runs).
    */
-  async apply(ctx: HandlerContext, e: Escalation, change: Change): Promise<Applied> {
+  async apply(e: Escalation, change: Change): Promise<Escalation> {
     const { escalation, events } = change(e);
     try {
-      return { saved: await this.deps.store.update(escalation, e.version, events) };
+      return await this.deps.store.update(escalation, e.version, events);
     } catch (error) {
       if (!(error instanceof ConcurrencyError)) throw error;
-      const fresh = (await this.deps.store.get(e.id)) ?? e;
-      return { card: await this.stale(ctx, fresh) };
+      throw new MovedOn((await this.deps.store.get(e.id)) ?? e);
+    }
+  }
+
+  /** Runs a step; a change it could not save because the escalation moved on is answered with the current card. */
+  async settle(ctx: HandlerContext, step: () => StepAnswer): StepAnswer {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof MovedOn) return this.stale(ctx, error.current);
+      throw error;
     }
   }
 
@@ -186,19 +204,14 @@ export class FlowKit {
     return (e) => ({ escalation: { ...e, details: { ...e.details, ...details }, updatedAt: this.deps.clock.now().toISOString() }, events: [] });
   }
 
-  /** Renders a card from its view model. */
-  render(tr: Translator, view: CardView): AdaptiveCardJson {
-    return renderCard(this.deps.cards, tr, view);
-  }
-
   /** The card for wherever an escalation stands, with what it needs gathered first. */
   async card(tr: Translator, e: Escalation, note: CardNote = {}): Promise<AdaptiveCardJson> {
-    return this.render(tr, await currentCardView(this, tr, e, note));
+    return renderCard(this.deps.cards, tr, await currentCardView(this, tr, e, note));
   }
 
   /** The summary card: facts, timeline and the actions its state allows. */
   async summary(tr: Translator, e: Escalation, error?: string): Promise<AdaptiveCardJson> {
-    return this.render(tr, await summaryView(this, e, error));
+    return renderEscalation(this.deps.cards, tr, await summaryView(this, escalationView(e, error)));
   }
 
   /** The current card with "someone already moved this on". */

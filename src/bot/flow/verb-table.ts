@@ -1,11 +1,13 @@
 /**
  * Every verb of the escalation flow, one line each: the verb (typed: a verb missing from
- * `VERBS` does not compile), the states an escalation must be in for it, and the step that
- * handles it. For a verb with states the flow loads the escalation the card names (the
- * caller's tenant's only) and answers the current card when it is in none of them; a verb
- * `from: 'any'` finds what it works on itself. A new verb is a step function and one line here.
+ * `VERBS` does not compile), the states an escalation must be in for it (and, within triage,
+ * the step), and the step function that handles it. For a verb with states the flow loads the
+ * escalation the card names (the caller's tenant's only) and answers its current card when it
+ * is elsewhere; a verb `from: 'any'` finds what it works on itself. A new verb is a step
+ * function and one line here.
  */
 import type { Verb } from '../../cards/verbs';
+import type { FlowStep } from '../../domain/details';
 import type { Escalation, EscalationState } from '../../domain/escalation';
 import type { HandlerContext } from '../bot';
 import type { CommandName } from '../commands';
@@ -19,10 +21,11 @@ import { cancel, list, refresh, resume, status } from './steps/navigation';
 import { close, retriage, triage } from './steps/triage';
 import { troubleshoot, troubleshootSkip } from './steps/troubleshoot';
 
-/** A verb on one escalation, in one of `from` states. */
+/** A verb on one escalation, in one of `from` states (and at `step`, where a state has several). */
 export interface EscalationRoute {
   readonly verb: Verb;
   readonly from: readonly EscalationState[];
+  readonly step?: FlowStep;
   readonly handle: (kit: FlowKit, ctx: HandlerContext, e: Escalation) => StepAnswer;
 }
 
@@ -41,9 +44,9 @@ export const FLOW_VERBS: readonly VerbRoute[] = [
   { verb: 'describe', from: 'any', handle: describe },
   { verb: 'knownConfirm', from: ['draft'], handle: knownConfirm },
   { verb: 'knownDiffers', from: ['draft', 'known_issue'], handle: knownDiffers },
-  { verb: 'troubleshoot', from: ['triage'], handle: troubleshoot },
-  { verb: 'troubleshootSkip', from: ['triage'], handle: troubleshootSkip },
-  { verb: 'triage', from: ['triage'], handle: triage },
+  { verb: 'troubleshoot', from: ['triage'], step: 'troubleshoot', handle: troubleshoot },
+  { verb: 'troubleshootSkip', from: ['triage'], step: 'troubleshoot', handle: troubleshootSkip },
+  { verb: 'triage', from: ['triage'], step: 'category', handle: triage },
   { verb: 'close', from: ['not_warranted'], handle: close },
   { verb: 'retriage', from: ['not_warranted'], handle: retriage },
   { verb: 'handoffLink', from: ['awaiting_handoff'], handle: handoffLink },

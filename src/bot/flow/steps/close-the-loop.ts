@@ -4,10 +4,12 @@
  * me later". With SUPPORT_SOURCE=manual the engineer also reports what Microsoft did.
  */
 import type { AdaptiveCardJson } from '../../../cards';
+import { renderReminder, renderResolved } from '../../../cards/notification-cards';
 import { detailsOf } from '../../../domain/details';
 import { transition, type Escalation, type EscalationState } from '../../../domain/escalation';
 import type { HandlerContext } from '../../bot';
 import { conversationKeyOf } from '../../conversation-refs';
+import { escalationView } from '../card-views';
 import { text } from '../input';
 import { cardRow, type FlowKit, type StepAnswer } from '../kit';
 
@@ -21,11 +23,11 @@ export async function customerNotified(kit: FlowKit, ctx: HandlerContext, e: Esc
   const contact = NotifiedContact.safeParse(ctx.data.notifiedContact);
   if (!message.success || !contact.success) {
     const fields = [message.success ? '' : 'customerMessage', contact.success ? '' : 'notifiedContact'].filter(Boolean);
-    return kit.render(ctx.tr, { card: 'resolved', escalation: e, error: ctx.tr.t('flow.errors.invalid', { fields: fields.join(', ') }) });
+    return renderResolved(kit.deps.cards, ctx.tr, escalationView(e, ctx.tr.t('flow.errors.invalid', { fields: fields.join(', ') })));
   }
   const actor = kit.actor(ctx);
   const at = kit.deps.clock.now();
-  const saved = await kit.apply(ctx, e, (current) => {
+  const saved = await kit.apply(e, (current) => {
     const told = transition(current, 'customer_notified', {
       actor,
       at,
@@ -34,16 +36,15 @@ export async function customerNotified(kit: FlowKit, ctx: HandlerContext, e: Esc
     const closed = transition(told.escalation, 'closed', { actor, at, details: { step: 'done' } });
     return { escalation: closed.escalation, events: [told.event, closed.event] };
   });
-  if ('card' in saved) return saved.card;
   await kit.say(ctx, 'flow.messages.notified', { customer: e.customer.name, id: e.id });
-  const card = await kit.summary(ctx.tr, saved.saved);
-  await retireResolvedCards(kit, ctx, saved.saved, card);
+  const card = await kit.summary(ctx.tr, saved);
+  await retireResolvedCards(kit, ctx, saved, card);
   return card;
 }
 
 /** Reopens a resolved request that is still broken: a note to Microsoft, then back to escalated. */
 export async function stillBroken(kit: FlowKit, ctx: HandlerContext, e: Escalation): StepAnswer {
-  const refuse = (error: string) => kit.render(ctx.tr, { card: 'resolved', escalation: e, error });
+  const refuse = (error: string) => renderResolved(kit.deps.cards, ctx.tr, escalationView(e, error));
   const reason = StillBrokenReason.safeParse(ctx.data.stillBrokenReason);
   if (!reason.success) return refuse(ctx.tr.t('flow.errors.invalid', { fields: 'stillBrokenReason' }));
   const requestId = detailsOf(e).serviceRequestId;
@@ -54,12 +55,11 @@ export async function stillBroken(kit: FlowKit, ctx: HandlerContext, e: Escalati
     ctx.info.logger.warn({ err: error }, 'could not add a note to the Microsoft request');
     return refuse(ctx.tr.t('flow.errors.microsoftUnavailable', { code: ctx.info.correlationId.slice(0, 8) }));
   }
-  const saved = await kit.apply(ctx, e, kit.move(ctx, 'escalated', { reopenedAt: kit.deps.clock.now().toISOString() }, reason.data));
-  if ('card' in saved) return saved.card;
+  const saved = await kit.apply(e, kit.move(ctx, 'escalated', { reopenedAt: kit.deps.clock.now().toISOString() }, reason.data));
   await kit.deps.pollNow?.(e.id);
   await kit.say(ctx, 'flow.messages.reopened', { id: e.id });
-  const card = await kit.summary(ctx.tr, saved.saved);
-  await retireResolvedCards(kit, ctx, saved.saved, card);
+  const card = await kit.summary(ctx.tr, saved);
+  await retireResolvedCards(kit, ctx, saved, card);
   return card;
 }
 
@@ -90,20 +90,19 @@ export async function remindLater(kit: FlowKit, ctx: HandlerContext, e: Escalati
   const target = conversationKeyOf(ctx.turn);
   if (target) {
     const hour = Math.floor(now.getTime() / 3_600_000);
-    const reminder = kit.render(ctx.tr, { card: 'reminder', escalation: e, text: ctx.tr.t('flow.reminders.resolved', { id: e.id }) });
+    const reminder = renderReminder(kit.deps.cards, ctx.tr, { escalation: e, text: ctx.tr.t('flow.reminders.resolved', { id: e.id }) });
     await kit.send([cardRow(e.id, { kind: 'snooze', hour }, target, reminder, { notBefore: new Date(now.getTime() + kit.deps.snoozeMs) })]);
   }
   await kit.say(ctx, 'flow.reminders.snoozed', { id: e.id, hours: String(Math.round(kit.deps.snoozeMs / 3_600_000)) });
-  return kit.render(ctx.tr, { card: 'resolved', escalation: e });
+  return renderResolved(kit.deps.cards, ctx.tr, escalationView(e));
 }
 
 /** SUPPORT_SOURCE=manual: the engineer reports that Microsoft asked for information, or resolved it. */
 async function manualMove(kit: FlowKit, ctx: HandlerContext, e: Escalation, to: EscalationState): StepAnswer {
   if (kit.deps.support.source !== 'manual') return kit.stale(ctx, e);
-  const saved = await kit.apply(ctx, e, kit.move(ctx, to, {}));
-  if ('card' in saved) return saved.card;
+  const saved = await kit.apply(e, kit.move(ctx, to, {}));
   await kit.say(ctx, to === 'resolved' ? 'flow.messages.manualResolved' : 'flow.messages.manualAttention', { id: e.id });
-  return kit.card(ctx.tr, saved.saved);
+  return kit.card(ctx.tr, saved);
 }
 
 /** "Microsoft asked for information" (manual tracking). */

@@ -3,12 +3,13 @@
  * one by id, the list of one's own, and the refresh every card asks for when it is shown (each
  * viewer sees the escalation where it stands now). They work from any state, typed or pressed.
  */
+import { renderMatch } from '../../../cards/escalation-cards';
 import { renderList } from '../../../cards/summary-cards';
-import { detailsOf } from '../../../domain/details';
 import { OPEN_STATES, type Escalation } from '../../../domain/escalation';
 import { escalationIdFor } from '../../../domain/escalation-id';
 import { CANCELLABLE_STATES, IN_PROGRESS_STATES } from '../../../domain/flow';
 import type { HandlerContext } from '../../bot';
+import { escalationView } from '../card-views';
 import type { FlowKit, StepAnswer } from '../kit';
 import { start } from './describe';
 import { checkAgain } from './health-check';
@@ -34,10 +35,10 @@ async function namedOrLatest(kit: FlowKit, ctx: HandlerContext, noneKey: string)
 export async function resume(kit: FlowKit, ctx: HandlerContext): StepAnswer {
   const e = await namedOrLatest(kit, ctx, 'flow.messages.noDraft');
   if (!e) return undefined;
-  const details = detailsOf(e);
-  if (e.state === 'draft' && details.healthPending) return checkAgain(kit, ctx, e);
+  const view = escalationView(e);
+  if (e.state === 'draft' && view.details.healthPending) return checkAgain(kit, ctx, e);
   if (ctx.data.action === 'differ' && e.state === 'known_issue') {
-    return kit.render(ctx.tr, { card: 'match', escalation: e, offered: details.offered ?? [] });
+    return renderMatch(kit.deps.cards, ctx.tr, { ...view, offered: view.details.offered ?? [] });
   }
   return kit.card(ctx.tr, e);
 }
@@ -50,10 +51,9 @@ export async function cancel(kit: FlowKit, ctx: HandlerContext): StepAnswer {
     await kit.say(ctx, 'flow.errors.cannotCancel', { id: e.id, state: ctx.tr.t(`flow.states.${e.state}`) });
     return kit.card(ctx.tr, e);
   }
-  const saved = await kit.apply(ctx, e, kit.move(ctx, 'cancelled', { step: 'done' }));
-  if ('card' in saved) return saved.card;
+  const saved = await kit.apply(e, kit.move(ctx, 'cancelled', { step: 'done' }));
   await kit.say(ctx, 'flow.messages.cancelled', { id: e.id });
-  return kit.summary(ctx.tr, saved.saved);
+  return kit.summary(ctx.tr, saved);
 }
 
 /** `status <id>`: the summary and timeline of one escalation. */
@@ -67,7 +67,7 @@ export async function status(kit: FlowKit, ctx: HandlerContext): StepAnswer {
 /** The engineer's open escalations, newest first. */
 export async function list(kit: FlowKit, ctx: HandlerContext): StepAnswer {
   const page = await kit.deps.store.list({ ownerId: ctx.info.userId ?? 'unknown', partnerTenantId: kit.tenant(ctx), states: OPEN_STATES, limit: LISTED });
-  return renderList(kit.deps.cards, ctx.tr, page.items, kit.deps.clock.now());
+  return renderList(kit.deps.cards, ctx.tr, { items: page.items.map((e) => escalationView(e)), now: kit.deps.clock.now() });
 }
 
 /**

@@ -4,13 +4,14 @@
  * (not warranted: close it, or triage again); troubleshooting still owed goes back to the
  * checklist; otherwise the copy-ready request is prepared for the hand-off.
  */
-import { healthCheckLine } from '../../../cards/escalation-cards';
-import { detailsOf, type FlowDetails } from '../../../domain/details';
+import { healthCheckLine, renderHandoff, renderNotWarranted, renderTriage, renderTroubleshoot } from '../../../cards/escalation-cards';
+import type { FlowDetails } from '../../../domain/details';
 import type { Escalation } from '../../../domain/escalation';
-import { decisionOf, stepOf } from '../../../domain/flow';
+import { decisionOf } from '../../../domain/flow';
 import { buildServiceRequest, isCategory, isSeverity, type Category, type RequestLabels, type Severity } from '../../../domain/triage';
 import type { Translator } from '../../../i18n';
 import type { HandlerContext } from '../../bot';
+import { escalationView, triageView } from '../card-views';
 import { echo, field } from '../input';
 import type { FlowKit, StepAnswer } from '../kit';
 
@@ -38,27 +39,29 @@ function readAnswers(data: Readonly<Record<string, unknown>>): TriageAnswers | {
   return { category, ...(isSeverity(severity) ? { severity } : {}), businessImpact, contact };
 }
 
-/** The triage card submitted: load → decide → save → render. */
+/** The triage card submitted (the escalation loaded, at the category step): decide → save → render. */
 export async function triage(kit: FlowKit, ctx: HandlerContext, e: Escalation): StepAnswer {
   const { tr } = ctx;
-  const details = detailsOf(e);
-  if (stepOf(e, details) !== 'category') return kit.stale(ctx, e);
+  const view = escalationView(e);
+  const details = view.details;
   const answers = readAnswers(ctx.data);
   if ('invalid' in answers) {
-    return kit.render(tr, { card: 'triage', escalation: e, error: tr.t('flow.errors.invalid', { fields: answers.invalid.join(', ') }), values: echo(ctx.data) });
+    const error = tr.t('flow.errors.invalid', { fields: answers.invalid.join(', ') });
+    return renderTriage(kit.deps.cards, tr, triageView({ ...view, error }, echo(ctx.data)));
   }
   const decision = decisionOf({ ...details, ...answers });
 
   if (answers.category === 'none') {
-    const saved = await kit.apply(ctx, e, kit.move(ctx, 'not_warranted', { ...answers, step: 'decision' }));
-    return 'card' in saved ? saved.card : kit.render(tr, { card: 'notWarranted', escalation: saved.saved, reasons: decision.reasons });
+    const saved = await kit.apply(e, kit.move(ctx, 'not_warranted', { ...answers, step: 'decision' }));
+    return renderNotWarranted(kit.deps.cards, tr, { ...escalationView(saved), reasons: decision.reasons });
   }
   if (!decision.escalate) {
     const why = decision.reasons.filter((r) => r === 'troubleshooting_missing').map((r) => tr.t(`flow.reasons.${r}`));
-    const saved = await kit.apply(ctx, e, kit.stay({ ...answers, step: 'troubleshoot' }));
-    return 'card' in saved ? saved.card : kit.render(tr, { card: 'troubleshoot', escalation: saved.saved, justChecked: false, error: why.join(' ') });
+    const saved = await kit.apply(e, kit.stay({ ...answers, step: 'troubleshoot' }));
+    return renderTroubleshoot(kit.deps.cards, tr, { ...escalationView(saved, why.join(' ')), justChecked: false });
   }
   const severity = answers.severity ?? 'moderate';
+  const labels = requestLabels(tr, answers.category, details);
   const request = buildServiceRequest(
     {
       customerName: e.customer.name,
@@ -78,17 +81,11 @@ export async function triage(kit: FlowKit, ctx: HandlerContext, e: Escalation): 
       notSameIssue: details.notSameReason ? { issueId: details.offered?.[0]?.id ?? '-', reason: details.notSameReason } : undefined,
       escalationId: e.id,
     },
-    requestLabels(tr, answers.category, details),
+    labels,
   );
-  const saved = await kit.apply(ctx, e, kit.move(ctx, 'awaiting_handoff', { ...answers, severity, request, step: 'handoff' }));
-  if ('card' in saved) return saved.card;
-  return kit.render(tr, {
-    card: 'handoff',
-    escalation: saved.saved,
-    reasons: decision.reasons,
-    deepLink: kit.deepLink(saved.saved),
-    recentRequests: await kit.recentRequests(saved.saved),
-  });
+  const saved = await kit.apply(e, kit.move(ctx, 'awaiting_handoff', { ...answers, severity, request, step: 'handoff' }));
+  const recentRequests = await kit.recentRequests(saved);
+  return renderHandoff(kit.deps.cards, tr, { ...escalationView(saved), reasons: decision.reasons, deepLink: kit.deepLink(saved), recentRequests });
 }
 
 /** The request's words in the engineer's language. */
@@ -105,12 +102,11 @@ function requestLabels(tr: Translator, category: Category, details: FlowDetails)
 
 /** Not warranted: the partner fixes it; the escalation is closed. */
 export async function close(kit: FlowKit, ctx: HandlerContext, e: Escalation): StepAnswer {
-  const saved = await kit.apply(ctx, e, kit.move(ctx, 'closed', { step: 'done' }));
-  return 'card' in saved ? saved.card : kit.summary(ctx.tr, saved.saved);
+  return kit.summary(ctx.tr, await kit.apply(e, kit.move(ctx, 'closed', { step: 'done' })));
 }
 
 /** Not warranted after all? Back to the category. */
 export async function retriage(kit: FlowKit, ctx: HandlerContext, e: Escalation): StepAnswer {
-  const saved = await kit.apply(ctx, e, kit.move(ctx, 'triage', { step: 'category' }));
-  return 'card' in saved ? saved.card : kit.render(ctx.tr, { card: 'triage', escalation: saved.saved });
+  const saved = await kit.apply(e, kit.move(ctx, 'triage', { step: 'category' }));
+  return renderTriage(kit.deps.cards, ctx.tr, triageView(escalationView(saved)));
 }
