@@ -5,7 +5,7 @@
  * outcome is open, `sent` once the source confirmed it, `failed` when it refused it.
  */
 import type { Escalation } from './escalation';
-import { detailsOf, type AnswerToMicrosoft } from './details';
+import { detailsOf, withDetails, type AnswerToMicrosoft } from './details';
 
 export type { AnswerStatus, AnswerToMicrosoft } from './details';
 
@@ -34,7 +34,7 @@ export function answerOutcomeUnknown(answer: AnswerToMicrosoft, now: Date, longe
 /** The escalation with an answer recorded (or an earlier record of the same question replaced). */
 export function withAnswer(e: Escalation, answer: AnswerToMicrosoft, now: Date): Escalation {
   const others = (detailsOf(e).answers ?? []).filter((a) => !(a.question === answer.question && a.requestId === answer.requestId));
-  return { ...e, details: { ...e.details, answers: [...others, answer].slice(-KEPT_ANSWERS) }, updatedAt: now.toISOString() };
+  return withDetails(e, { answers: [...others, answer].slice(-KEPT_ANSWERS) }, now);
 }
 
 /** The note as Microsoft reads it: Partner Center shows the API user as the author, so the engineer signs it. */

@@ -244,3 +244,8 @@ export function detailsOf(e: Pick<Escalation, 'details'>): FlowDetails {
     customerNotified: nested(d.customerNotified, customerNotified),
   };
 }
+
+/** The escalation with `details` recorded over what it carried (in the same state: no audit event). */
+export function withDetails(e: Escalation, details: FlowDetails, at: Date): Escalation {
+  return { ...e, details: { ...e.details, ...details }, updatedAt: at.toISOString() };
+}

@@ -4,7 +4,7 @@
  * run, and triage begins with the service's troubleshooting checklist. Pure: the caller looked
  * the overview up and saves the result.
  */
-import type { FlowDetails, OfferedMatch } from './details';
+import { withDetails, type FlowDetails, type OfferedMatch } from './details';
 import { transition, type Actor, type AuditEvent, type Escalation } from './escalation';
 import { healthCheckOf, type HealthCheckFailure } from './health-check';
 import { rankIssues } from './matching';
@@ -57,8 +57,7 @@ export function healthOutcome(e: Escalation, looked: HealthLookup, actor: Actor,
   const offered = 'overview' in looked ? offeredMatches(e, looked.overview) : [];
   const healthCheck = healthCheckOf(now, 'failure' in looked ? { failure: looked.failure } : { matches: offered.length });
   if (offered.length > 0) {
-    const details: FlowDetails = { offered, healthCheck, healthPending: false };
-    return { escalation: { ...e, details: { ...e.details, ...details }, updatedAt: now.toISOString() }, events: [] };
+    return { escalation: withDetails(e, { offered, healthCheck, healthPending: false }, now), events: [] };
   }
   const details: FlowDetails = { ...troubleshootingStart(e.service), healthCheck, healthPending: false };
   const r = transition(e, 'triage', { actor, at: now, details: { ...details } });

@@ -13,7 +13,7 @@ import { cardActivity } from '../../cards/notification-cards';
 import type { BackgroundWork } from '../../background-work';
 import type { CustomerDirectory } from '../../directory';
 import type { Clock } from '../../domain/clock';
-import type { FlowDetails } from '../../domain/details';
+import { withDetails, type FlowDetails } from '../../domain/details';
 import { transition, type Actor, type AuditEvent, type Escalation, type EscalationState } from '../../domain/escalation';
 import { PARTNER_CENTER_PORTAL, partnerCenterRequestsLink } from '../../domain/triage';
 import type { HealthProvider } from '../../health';
@@ -201,7 +201,7 @@ export class FlowKit {
 
   /** A change within the same state: `details` recorded, no audit event. */
   stay(details: FlowDetails): Change {
-    return (e) => ({ escalation: { ...e, details: { ...e.details, ...details }, updatedAt: this.deps.clock.now().toISOString() }, events: [] });
+    return (e) => ({ escalation: withDetails(e, details, this.deps.clock.now()), events: [] });
   }
 
   /** The card for wherever an escalation stands, with what it needs gathered first. */
