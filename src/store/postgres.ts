@@ -70,7 +70,7 @@ import {
   type ClaimedNotification,
   type ConversationRecord,
   type ConversationStore,
-  type NewNotification,
+  type NotificationInput,
   type Notification,
   type OutboxStore,
   type RescheduleInput,
@@ -145,7 +145,7 @@ class PostgresSession {
 class PostgresEscalationStore implements EscalationStore {
   constructor(private readonly session: PostgresSession) {}
 
-  async create(escalation: Escalation, events: readonly AuditEvent[], outbox: readonly NewNotification[] = []): Promise<Escalation> {
+  async create(escalation: Escalation, events: readonly AuditEvent[], outbox: readonly NotificationInput[] = []): Promise<Escalation> {
     assertEventsBelongTo(escalation.id, events);
     const { row, stored } = toEscalationRow(escalation, 1);
     // ON CONFLICT instead of catching 23505: a repeated id simply writes nothing.
@@ -174,7 +174,7 @@ class PostgresEscalationStore implements EscalationStore {
     next: Escalation,
     expectedVersion: number,
     events: readonly AuditEvent[],
-    outbox: readonly NewNotification[] = [],
+    outbox: readonly NotificationInput[] = [],
   ): Promise<Escalation> {
     assertEventsBelongTo(next.id, events);
     const { row, stored } = toEscalationRow(next, expectedVersion + 1);
@@ -205,7 +205,7 @@ class PostgresEscalationStore implements EscalationStore {
     headParams: readonly unknown[],
     stored: Escalation,
     events: readonly AuditEvent[],
-    outbox: readonly NewNotification[],
+    outbox: readonly NotificationInput[],
   ): Promise<{ written: boolean; present: boolean }> {
     const params = [...headParams];
     const bind = (value: unknown): string => {
@@ -358,7 +358,7 @@ class PostgresDocumentStore implements DocumentStore {
 class PostgresOutboxStore implements OutboxStore {
   constructor(private readonly session: PostgresSession) {}
 
-  async enqueue(notifications: readonly NewNotification[], now: Date): Promise<number> {
+  async enqueue(notifications: readonly NotificationInput[], now: Date): Promise<number> {
     if (notifications.length === 0) return 0;
     return this.session.transaction(async (client) => {
       let added = 0;

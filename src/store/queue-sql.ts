@@ -4,18 +4,19 @@
  * Only the claims differ: PostgreSQL leases with `FOR UPDATE SKIP LOCKED`, SQLite relies on
  * its single writer (the claim runs in one IMMEDIATE transaction).
  */
+import { randomUUID } from 'node:crypto';
 import type { Escalation } from '../domain/escalation';
 import { fromJsonColumn, sortableTimestamp } from './common';
 import type {
   ClaimedNotification,
   ConversationRecord,
-  NewNotification,
+  NotificationInput,
   Notification,
   NotificationKind,
   NotificationStatus,
   TrackedItem,
 } from './queues';
-import { trackingTargetOf } from './tracking-target';
+import { trackingTargetOf } from '../domain/tracking';
 
 /** The first polling interval of a newly tracked escalation (the tracker adapts it). */
 export const INITIAL_TRACKING_INTERVAL_MS = 60_000;
@@ -39,10 +40,11 @@ export const NOTIFICATION_COLUMNS =
   'id, escalation_id, kind, target, payload, dedupe_key, status, attempts, next_attempt_at, created_at, updated_at';
 
 /** A new notification's row (`payload` as an object), by the names of NOTIFICATION_COLUMNS. */
-export function notificationRow(n: NewNotification, now: string): Readonly<Record<string, unknown>> {
-  const notBefore = n.notBefore === undefined ? now : sortableTimestamp(n.notBefore, 'notBefore', n.id);
+export function notificationRow(n: NotificationInput, now: string): Readonly<Record<string, unknown>> {
+  const id = n.id ?? randomUUID();
+  const notBefore = n.notBefore === undefined ? now : sortableTimestamp(n.notBefore, 'notBefore', id);
   return {
-    id: n.id,
+    id,
     escalation_id: n.escalationId,
     kind: n.kind,
     target: n.target,
@@ -57,7 +59,7 @@ export function notificationRow(n: NewNotification, now: string): Readonly<Recor
 }
 
 /** The INSERT of one notification; a repeated id or dedupe key is skipped. */
-export function insertNotification(n: NewNotification, now: string): Statement {
+export function insertNotification(n: NotificationInput, now: string): Statement {
   const row = notificationRow(n, now);
   return {
     sql: `INSERT INTO outbox (${NOTIFICATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,

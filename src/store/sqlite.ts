@@ -66,7 +66,7 @@ import {
   type ClaimedNotification,
   type ConversationRecord,
   type ConversationStore,
-  type NewNotification,
+  type NotificationInput,
   type Notification,
   type OutboxStore,
   type RescheduleInput,
@@ -269,7 +269,7 @@ function settle<T>(work: () => T): Promise<T> {
 class SqliteEscalationStore implements EscalationStore {
   constructor(private readonly session: SqliteSession) {}
 
-  create(escalation: Escalation, events: readonly AuditEvent[], outbox: readonly NewNotification[] = []): Promise<Escalation> {
+  create(escalation: Escalation, events: readonly AuditEvent[], outbox: readonly NotificationInput[] = []): Promise<Escalation> {
     return this.session.write((db) => {
       assertEventsBelongTo(escalation.id, events);
       const { row, stored } = toEscalationRow(escalation, 1);
@@ -300,7 +300,7 @@ class SqliteEscalationStore implements EscalationStore {
     next: Escalation,
     expectedVersion: number,
     events: readonly AuditEvent[],
-    outbox: readonly NewNotification[] = [],
+    outbox: readonly NotificationInput[] = [],
   ): Promise<Escalation> {
     return this.session.write((db) => {
       assertEventsBelongTo(next.id, events);
@@ -356,7 +356,7 @@ class SqliteEscalationStore implements EscalationStore {
 }
 
 /** What an escalation write carries along in its transaction: its tracking row and its notifications. */
-function afterSave(db: PreparedStatements, stored: Escalation, outbox: readonly NewNotification[]): void {
+function afterSave(db: PreparedStatements, stored: Escalation, outbox: readonly NotificationInput[]): void {
   run(db, syncTracking(stored));
   const now = sortableTimestamp(stored.updatedAt, 'updatedAt', stored.id);
   for (const n of outbox) run(db, insertNotification(n, now));
@@ -428,7 +428,7 @@ class SqliteDocumentStore implements DocumentStore {
 class SqliteOutboxStore implements OutboxStore {
   constructor(private readonly session: SqliteSession) {}
 
-  enqueue(notifications: readonly NewNotification[], now: Date): Promise<number> {
+  enqueue(notifications: readonly NotificationInput[], now: Date): Promise<number> {
     return this.session.write((db) => {
       let added = 0;
       for (const n of notifications) added += run(db, insertNotification(n, now.toISOString())).changes;

@@ -3,7 +3,7 @@
  * (SQLite and PostgreSQL) satisfy these interfaces and one contract suite tests both.
  */
 import type { AuditEvent, Escalation, EscalationState } from '../domain/escalation';
-import type { ConversationStore, OutboxStore, TrackingStore, NewNotification } from './queues';
+import type { ConversationStore, OutboxStore, TrackingStore, NotificationInput } from './queues';
 
 export * from './queues';
 
@@ -34,7 +34,7 @@ export interface EscalationStore {
    * Stores a new escalation (version 1) with its creation event; a duplicate id is refused.
    * `outbox` notifications are enqueued in the same transaction (a repeated dedupe key is skipped).
    */
-  create(escalation: Escalation, events: readonly AuditEvent[], outbox?: readonly NewNotification[]): Promise<Escalation>;
+  create(escalation: Escalation, events: readonly AuditEvent[], outbox?: readonly NotificationInput[]): Promise<Escalation>;
   /** One escalation, or undefined. */
   get(id: string): Promise<Escalation | undefined>;
   /**
@@ -48,7 +48,7 @@ export interface EscalationStore {
     next: Escalation,
     expectedVersion: number,
     events: readonly AuditEvent[],
-    outbox?: readonly NewNotification[],
+    outbox?: readonly NotificationInput[],
   ): Promise<Escalation>;
   /** Escalations matching a filter, most recently updated first. */
   list(filter: EscalationFilter): Promise<Page<Escalation>>;
