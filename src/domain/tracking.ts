@@ -28,18 +28,22 @@ export interface MicrosoftLinks {
   readonly knownIssueId?: string;
 }
 
-/** A reference as stored in `details`: trimmed, and absent when it is not a non-empty string. */
-function reference(value: unknown): string | undefined {
+/**
+ * A Microsoft reference (request number, issue id) as given in `details` or a query: trimmed;
+ * none when it is not text, blank, or holds a control character, which no Microsoft id has
+ * (and a NUL cannot even be stored in a PostgreSQL text column).
+ */
+export function referenceOf(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const trimmed = value.trim();
-  return trimmed === '' ? undefined : trimmed;
+  return trimmed === '' || /\p{Cc}/u.test(trimmed) ? undefined : trimmed;
 }
 
 /** The service request number and known issue id an escalation carries (the store indexes both). */
 export function microsoftLinksOf(escalation: Escalation): MicrosoftLinks {
   const flow = flowOf(escalation);
-  const serviceRequestId = reference(flow.serviceRequestId);
-  const knownIssueId = reference(flow.knownIssue?.id);
+  const serviceRequestId = referenceOf(flow.serviceRequestId);
+  const knownIssueId = referenceOf(flow.knownIssue?.id);
   return { ...(serviceRequestId ? { serviceRequestId } : {}), ...(knownIssueId ? { knownIssueId } : {}) };
 }
 

@@ -48,6 +48,7 @@ describe('domain/tracking', () => {
       ['values that are not text are absent', { serviceRequestId: 2611250010001234, knownIssue: { id: 7 } }, {}],
       ['a known issue without an id', { knownIssue: { title: 'no id' } }, {}],
       ['a known issue that is not an object', { knownIssue: 'EX1' }, {}],
+      ['a control character is in no Microsoft id', { serviceRequestId: '2611\u00000010001234', knownIssue: { id: 'EX\n1' } }, {}],
     ];
     for (const [name, details, expected] of table) {
       it(name, () => {
@@ -82,6 +83,7 @@ describe('domain/tracking', () => {
       assert.equal(trackingTargetOf(inState('escalated', INCIDENT)), undefined);
       assert.equal(trackingTargetOf(inState('known_issue', REQUEST)), undefined);
       assert.equal(trackingTargetOf(inState('attention_needed', { serviceRequestId: ' ' })), undefined);
+      assert.equal(trackingTargetOf(inState('escalated', { serviceRequestId: '123\u0000' })), undefined);
     });
   });
 
