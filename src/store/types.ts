@@ -19,6 +19,9 @@ export interface EscalationFilter {
   readonly cursor?: string;
 }
 
+/** Which page of a list: at most `limit` rows (default 50, capped at 500) after `cursor`. */
+export type PageRequest = Pick<EscalationFilter, 'limit' | 'cursor'>;
+
 /** One page of a list, newest first, with the cursor of the next page if there is one. */
 export interface Page<T> {
   readonly items: readonly T[];
@@ -42,7 +45,7 @@ export interface EscalationStore {
    * its audit events in the same transaction; returns it with the version incremented.
    * Throws `ConcurrencyError` when someone else saved first, `NotFoundError` when it is gone.
    * `outbox` notifications are enqueued in the same transaction (a repeated dedupe key is skipped),
-   * and the escalation's tracking row follows its state (see `trackingTargetOf`).
+   * and the escalation's tracking row follows its state (see `trackingTargetOf` in the domain).
    */
   update(
     next: Escalation,
@@ -52,6 +55,16 @@ export interface EscalationStore {
   ): Promise<Escalation>;
   /** Escalations matching a filter, most recently updated first. */
   list(filter: EscalationFilter): Promise<Page<Escalation>>;
+  /**
+   * The escalations of a partner tenant linked to a Microsoft service request (its number, as
+   * linked in `details.serviceRequestId`), paged like `list`.
+   */
+  listByServiceRequest(partnerTenantId: string, serviceRequestId: string, page?: PageRequest): Promise<Page<Escalation>>;
+  /**
+   * The escalations of a partner tenant that confirmed a Microsoft incident or advisory as their
+   * known issue (`details.knownIssue.id`), in any state since, paged like `list`.
+   */
+  listByKnownIssue(partnerTenantId: string, knownIssueId: string, page?: PageRequest): Promise<Page<Escalation>>;
   /** The audit trail of one escalation, oldest first. */
   audit(id: string): Promise<readonly AuditEvent[]>;
 }
