@@ -84,21 +84,19 @@ export function toEscalationRow(escalation: Escalation, version: number): { row:
   };
 }
 
+// The statements' text is made once: a turn writes an escalation at least once.
+const INSERT_ESCALATION = `INSERT INTO escalations (${ESCALATION_COLUMNS.join(', ')}) VALUES (${placeholders(ESCALATION_COLUMNS.length)}) ON CONFLICT (id) DO NOTHING`;
+const UPDATED_COLUMNS = ESCALATION_COLUMNS.filter((c) => c !== 'id');
+const UPDATE_ESCALATION = `UPDATE escalations SET ${UPDATED_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND version = ?`;
+
 /** The INSERT of a new escalation; an existing id is left alone (nothing written). */
 export function insertEscalationSql(row: EscalationRow): Statement {
-  return {
-    sql: `INSERT INTO escalations (${ESCALATION_COLUMNS.join(', ')}) VALUES (${placeholders(ESCALATION_COLUMNS.length)}) ON CONFLICT (id) DO NOTHING`,
-    params: ESCALATION_COLUMNS.map((c) => row[c]),
-  };
+  return { sql: INSERT_ESCALATION, params: ESCALATION_COLUMNS.map((c) => row[c]) };
 }
 
 /** The UPDATE of an escalation, only while its stored version is still `expectedVersion`. */
 export function updateEscalationSql(row: EscalationRow, expectedVersion: number): Statement {
-  const columns = ESCALATION_COLUMNS.filter((c) => c !== 'id');
-  return {
-    sql: `UPDATE escalations SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND version = ?`,
-    params: [...columns.map((c) => row[c]), row.id, expectedVersion],
-  };
+  return { sql: UPDATE_ESCALATION, params: [...UPDATED_COLUMNS.map((c) => row[c]), row.id, expectedVersion] };
 }
 
 /** Reading one escalation. */
@@ -139,13 +137,12 @@ export function toAuditRow(e: AuditEvent): AuditRow {
   return { escalation_id: e.escalationId, at: e.at, actor: e.actor, from_state: e.from, to_state: e.to, reason: e.reason ?? null };
 }
 
+const INSERT_AUDIT = `INSERT INTO audit_events (${AUDIT_COLUMNS.join(', ')}) VALUES (${placeholders(AUDIT_COLUMNS.length)})`;
+
 /** The INSERT of one audit event. */
 export function insertAuditSql(e: AuditEvent): Statement {
   const row = toAuditRow(e);
-  return {
-    sql: `INSERT INTO audit_events (${AUDIT_COLUMNS.join(', ')}) VALUES (${placeholders(AUDIT_COLUMNS.length)})`,
-    params: AUDIT_COLUMNS.map((c) => (c === 'actor' ? JSON.stringify(row.actor) : row[c])),
-  };
+  return { sql: INSERT_AUDIT, params: AUDIT_COLUMNS.map((c) => (c === 'actor' ? JSON.stringify(row.actor) : row[c])) };
 }
 
 /** An escalation's audit trail, oldest first. */

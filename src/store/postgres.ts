@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { AuditEvent, Escalation } from '../domain/escalation';
 import { heartbeatSql, inKeyOrder, writeDocumentSql } from './document-sql';
 import {
+  AUDIT_COLUMNS,
   SELECT_AUDIT,
   SELECT_ESCALATION,
   EscalationLists,
@@ -114,8 +115,8 @@ class PostgresEscalationStore extends EscalationLists implements EscalationStore
     const parts = [`written AS (${numbered(head.sql)} RETURNING id)`];
     if (events.length > 0) {
       parts.push(
-        `audited AS (INSERT INTO audit_events (escalation_id, at, actor, from_state, to_state, reason)
-           SELECT e.escalation_id, e.at, e.actor, e.from_state, e.to_state, e.reason
+        `audited AS (INSERT INTO audit_events (${AUDIT_COLUMNS.join(', ')})
+           SELECT ${columnsOf('e', AUDIT_COLUMNS)}
            FROM written, json_populate_recordset(NULL::audit_events, ${bind(JSON.stringify(events.map(toAuditRow)))}::json) WITH ORDINALITY AS e
            ORDER BY e.ordinality)`,
       );
