@@ -218,11 +218,15 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
     name: 'index Microsoft references',
     // "Every escalation linked to incident X" (or to request N) within a partner tenant: the
     // references leave the JSON for columns of their own, each indexed in the list's order.
+    // Partial indexes: a write of an escalation without the reference (every draft and
+    // triage turn) leaves them alone; `column = ?` implies NOT NULL, so both planners use them.
     up: () => [
       'ALTER TABLE escalations ADD COLUMN service_request_id TEXT',
       'ALTER TABLE escalations ADD COLUMN known_issue_id TEXT',
-      'CREATE INDEX escalations_service_request ON escalations (partner_tenant_id, service_request_id, updated_at DESC, id DESC)',
-      'CREATE INDEX escalations_known_issue ON escalations (partner_tenant_id, known_issue_id, updated_at DESC, id DESC)',
+      `CREATE INDEX escalations_service_request ON escalations (partner_tenant_id, service_request_id, updated_at DESC, id DESC)
+        WHERE service_request_id IS NOT NULL`,
+      `CREATE INDEX escalations_known_issue ON escalations (partner_tenant_id, known_issue_id, updated_at DESC, id DESC)
+        WHERE known_issue_id IS NOT NULL`,
     ],
     backfill: {
       table: 'escalations',
