@@ -25,6 +25,7 @@ import { flowOf } from './domain/flow';
 import { PARTNER_CENTER_PORTAL, partnerCenterRequestsLink } from './domain/triage';
 import { TRACKING_RETRY_POLICY, createSupportProvider, type SupportProvider, type SupportProviderOptions } from './support';
 import { BackgroundWork } from './background-work';
+import { managedIdentityToken } from './http/client-credential';
 import { OutboxWorker, Tracker } from './tracking';
 import { Reminders } from './tracking/reminders';
 
@@ -60,7 +61,14 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     logger.warn('ALLOWED_TENANTS=*: users of every Entra tenant are served, not only your partner tenant; they see your customers and can open escalations.');
   }
   const database =
-    overrides.database ?? (await openDatabase({ url: config.database.url, logger, poolSize: config.database.poolSize, sqliteSynchronous: config.database.sqliteSynchronous }));
+    overrides.database ??
+    (await openDatabase({
+      url: config.database.url,
+      logger,
+      poolSize: config.database.poolSize,
+      sqliteSynchronous: config.database.sqliteSynchronous,
+      password: config.database.managedIdentity && managedIdentityToken(config.database.managedIdentity.clientId, config.database.managedIdentity.resource),
+    }));
   const cards = new CardRenderer(join(PROJECT_ROOT, 'cards'));
   const localizer = new Localizer(join(PROJECT_ROOT, 'locales'));
   const clock = overrides.clock ?? systemClock;
@@ -80,7 +88,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     clock,
     loginEndpoint: config.endpoints.login,
     graphEndpoint: config.endpoints.graph,
-    credentials: config.graph.clientId && config.graph.clientSecret ? { clientId: config.graph.clientId, clientSecret: config.graph.clientSecret } : undefined,
+    credentials: config.graph.clientId && config.graph.credential ? { clientId: config.graph.clientId, credential: config.graph.credential } : undefined,
     adminCenterUrl: config.health.adminCenterUrl,
     cache: { freshnessMs: config.health.cacheMs, maxTenants: config.health.cacheMaxTenants },
     budget: { perMinute: config.health.budgetPerMinute, perHour: config.health.budgetPerHour },
@@ -95,8 +103,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     partnerCenterEndpoint: config.endpoints.partnerCenter,
     partnerTenantId: config.partnerTenantId,
     credentials:
-      config.partnerCenter.clientId && config.partnerCenter.clientSecret
-        ? { clientId: config.partnerCenter.clientId, clientSecret: config.partnerCenter.clientSecret }
+      config.partnerCenter.clientId && config.partnerCenter.credential
+        ? { clientId: config.partnerCenter.clientId, credential: config.partnerCenter.credential }
         : undefined,
     cache: { ttlMs: config.directory.cacheMs },
     retry,
@@ -113,7 +121,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
             // config.ts refuses SUPPORT_SOURCE=partnercenter without all four.
             partnerTenantId: config.partnerTenantId ?? '',
             clientId: config.partnerCenter.clientId ?? '',
-            clientSecret: config.partnerCenter.clientSecret ?? '',
+            credential: config.partnerCenter.credential,
             refreshToken: config.support.refreshToken ?? '',
           },
           logger,

@@ -6,6 +6,7 @@
 import { parse as parseDotenv } from 'dotenv';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { ClientCredential } from './http/client-credential';
 import { parseDatabaseUrl } from './store/url';
 
 /** The Microsoft clouds the bot can run in (Germany closed on 2021-10-29). */
@@ -70,6 +71,17 @@ const CLOUD_TABLE: { readonly [C in CloudName]: CloudEndpoints } = {
       ValidateAuthority: 'true',
     },
   },
+};
+
+/**
+ * What a user-assigned managed identity's tokens are for, per cloud: the assertion of an app's
+ * federated credential (its `aud`), and Azure Database for PostgreSQL's Entra sign-in.
+ */
+const MANAGED_IDENTITY_AUDIENCES: { readonly [C in CloudName]: { readonly tokenExchange: string; readonly postgres: string } } = {
+  public: { tokenExchange: 'api://AzureADTokenExchange', postgres: 'https://ossrdbms-aad.database.windows.net' },
+  gcchigh: { tokenExchange: 'api://AzureADTokenExchangeUSGov', postgres: 'https://ossrdbms-aad.database.usgovcloudapi.net' },
+  dod: { tokenExchange: 'api://AzureADTokenExchangeUSGov', postgres: 'https://ossrdbms-aad.database.usgovcloudapi.net' },
+  china: { tokenExchange: 'api://AzureADTokenExchangeChina', postgres: 'https://ossrdbms-aad.database.chinacloudapi.cn' },
 };
 
 /** The endpoints of a cloud, before any per-endpoint override. */
@@ -147,7 +159,7 @@ const EnvSchema = z.object({
   MicrosoftAppId: optionalGuid,
   MicrosoftAppPassword: optionalText,
   MicrosoftAppType: z.preprocess(
-    (v) => emptyToUndefined(v) ?? 'MultiTenant',
+    (v) => emptyToUndefined(v) ?? 'SingleTenant',
     z.enum(APP_TYPES, { error: () => `expected one of ${APP_TYPES.join(' | ')}` }),
   ),
   MicrosoftAppTenantId: optionalTenantGuid,
@@ -166,6 +178,7 @@ const EnvSchema = z.object({
   PARTNER_CENTER_ENDPOINT: httpsUrl,
   DATABASE_URL: z.preprocess((v) => emptyToUndefined(v) ?? DEFAULT_DATABASE_URL, z.string().trim()),
   DATABASE_POOL_SIZE: intIn(1, 100, 10),
+  DATABASE_MANAGED_IDENTITY_ID: optionalGuid,
   SQLITE_SYNCHRONOUS: enumOf(SQLITE_SYNCHRONOUS_MODES, 'normal'),
   HEALTH_SOURCE: enumOf(HEALTH_SOURCES, 'sandbox'),
   SUPPORT_SOURCE: enumOf(SUPPORT_SOURCES, 'sandbox'),
@@ -175,8 +188,12 @@ const EnvSchema = z.object({
   ALLOWED_TENANTS: tenantList,
   GRAPH_CLIENT_ID: optionalGuid,
   GRAPH_CLIENT_SECRET: optionalText,
+  GRAPH_CLIENT_CERTIFICATE_PATH: optionalText,
+  GRAPH_CLIENT_MANAGED_IDENTITY_ID: optionalGuid,
   PARTNER_CENTER_CLIENT_ID: optionalGuid,
   PARTNER_CENTER_CLIENT_SECRET: optionalText,
+  PARTNER_CENTER_CLIENT_CERTIFICATE_PATH: optionalText,
+  PARTNER_CENTER_CLIENT_MANAGED_IDENTITY_ID: optionalGuid,
   PARTNER_TENANT_ID: optionalTenantGuid,
   PARTNER_CENTER_REFRESH_TOKEN: optionalText,
   SANDBOX_ATTENTION_AFTER_SECONDS: intIn(1, 86_400, 60),
@@ -212,8 +229,12 @@ const EnvSchema = z.object({
       .optional(),
   ),
   SANDBOX_HEALTH_FILE: z.preprocess((v) => emptyToUndefined(v) ?? 'sandbox/health.json', z.string().trim()),
+  TAB_SSO_CLIENT_ID: optionalGuid,
   ADMIN_CENTER_URL: httpsUrl,
 });
+
+/** The names of every setting config.ts reads (infra/ and the tests check against them). */
+export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(EnvSchema.shape));
 
 /** The whole, validated configuration of one bot process. */
 export interface Config {
@@ -236,6 +257,8 @@ export interface Config {
     readonly poolSize: number;
     /** SQLite only: `full` also survives a power cut or OS crash, at a disk flush per write. */
     readonly sqliteSynchronous: (typeof SQLITE_SYNCHRONOUS_MODES)[number];
+    /** PostgreSQL only: sign in with this managed identity's Entra token instead of a password. */
+    readonly managedIdentity?: { readonly clientId: string; readonly resource: string };
   };
   readonly healthSource: (typeof HEALTH_SOURCES)[number];
   readonly supportSource: (typeof SUPPORT_SOURCES)[number];
@@ -254,9 +277,11 @@ export interface Config {
   /** The partner's own Entra tenant, lower-case (Partner Center calls are made in it; the bot and tab serve it). */
   readonly partnerTenantId?: string;
   /** The multi-tenant app that reads customers' service health (HEALTH_SOURCE=graph). */
-  readonly graph: { readonly clientId?: string; readonly clientSecret?: string };
+  readonly graph: { readonly clientId?: string; readonly credential?: ClientCredential };
   /** The app that calls Partner Center (DIRECTORY_SOURCE / SUPPORT_SOURCE = partnercenter). */
-  readonly partnerCenter: { readonly clientId?: string; readonly clientSecret?: string };
+  readonly partnerCenter: { readonly clientId?: string; readonly credential?: ClientCredential };
+  /** The Entra app whose single sign-on tokens the tab accepts (the bot's app unless it is a managed identity). */
+  readonly tabSsoClientId?: string;
   readonly health: {
     /** Undefined: the provider's default (2 minutes for Graph, seconds for the sandbox). */
     readonly cacheMs?: number;
@@ -352,39 +377,76 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const e = result.data;
 
   let databaseKind: 'sqlite' | 'postgres';
+  let databasePassword = false;
   try {
-    databaseKind = parseDatabaseUrl(e.DATABASE_URL).kind;
+    const target = parseDatabaseUrl(e.DATABASE_URL);
+    databaseKind = target.kind;
+    databasePassword = target.kind === 'postgres' && target.url.password !== '';
   } catch (error) {
     throw new ConfigError(`Invalid setting DATABASE_URL: ${error instanceof Error ? error.message : String(error)}`);
   }
 
-  if (e.MicrosoftAppId && e.MicrosoftAppType !== 'UserAssignedMSI' && !e.MicrosoftAppPassword) {
-    throw new ConfigError('Invalid setting MicrosoftAppPassword: required when MicrosoftAppId is set');
+  const managedIdentityBot = e.MicrosoftAppType === 'UserAssignedMSI';
+  if (e.MicrosoftAppId && managedIdentityBot && e.MicrosoftAppPassword) {
+    throw new ConfigError('Invalid setting MicrosoftAppPassword: must be empty with MicrosoftAppType=UserAssignedMSI (a managed identity has no secret)');
+  }
+  if (e.MicrosoftAppId && !managedIdentityBot && !e.MicrosoftAppPassword) {
+    throw new ConfigError('Invalid setting MicrosoftAppPassword: required when MicrosoftAppId is set (or MicrosoftAppType=UserAssignedMSI)');
   }
   if (e.MicrosoftAppId && e.MicrosoftAppType !== 'MultiTenant' && !e.MicrosoftAppTenantId) {
     throw new ConfigError(
-      `Invalid setting MicrosoftAppTenantId: required when MicrosoftAppType is ${e.MicrosoftAppType}`,
+      `Invalid setting MicrosoftAppTenantId: required when MicrosoftAppType is ${e.MicrosoftAppType}` +
+        (e.MicrosoftAppType === 'SingleTenant' ? ' (the default; an existing multi-tenant registration sets MicrosoftAppType=MultiTenant)' : ''),
     );
   }
 
-  const graphClientId = e.GRAPH_CLIENT_ID ?? e.MicrosoftAppId;
-  const graphClientSecret = e.GRAPH_CLIENT_SECRET ?? e.MicrosoftAppPassword;
-  if (e.HEALTH_SOURCE === 'graph' && (!graphClientId || !graphClientSecret)) {
-    throw new ConfigError('Invalid setting GRAPH_CLIENT_ID: HEALTH_SOURCE=graph needs GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET (or the bot app\'s)');
+  // A managed identity lives in one tenant: it cannot read customers' tenants itself, nor
+  // sign the tab's users in. Those stay Entra apps, which may trust it (federated credential).
+  const botCredential: ClientCredential | undefined =
+    !managedIdentityBot && e.MicrosoftAppPassword ? { kind: 'secret', secret: e.MicrosoftAppPassword } : undefined;
+  const audiences = MANAGED_IDENTITY_AUDIENCES[e.CLOUD];
+  const graphClientId = e.GRAPH_CLIENT_ID ?? (managedIdentityBot ? undefined : e.MicrosoftAppId);
+  const graphCredential =
+    clientCredential('GRAPH', e.GRAPH_CLIENT_SECRET, e.GRAPH_CLIENT_CERTIFICATE_PATH, e.GRAPH_CLIENT_MANAGED_IDENTITY_ID, audiences.tokenExchange) ??
+    botCredential;
+  const credentialNames = (prefix: string) => `${prefix}_CLIENT_SECRET, ${prefix}_CLIENT_CERTIFICATE_PATH or ${prefix}_CLIENT_MANAGED_IDENTITY_ID`;
+  if (e.HEALTH_SOURCE === 'graph' && (!graphClientId || !graphCredential)) {
+    throw new ConfigError(
+      `Invalid setting GRAPH_CLIENT_ID: HEALTH_SOURCE=graph needs GRAPH_CLIENT_ID and one of ${credentialNames('GRAPH')}` +
+        (managedIdentityBot ? ' (a managed identity bot cannot read customer tenants itself)' : ' (default: the bot app\'s id and password)'),
+    );
   }
   const pcClientId = e.PARTNER_CENTER_CLIENT_ID ?? graphClientId;
-  const pcClientSecret = e.PARTNER_CENTER_CLIENT_SECRET ?? graphClientSecret;
+  const pcCredential =
+    clientCredential(
+      'PARTNER_CENTER',
+      e.PARTNER_CENTER_CLIENT_SECRET,
+      e.PARTNER_CENTER_CLIENT_CERTIFICATE_PATH,
+      e.PARTNER_CENTER_CLIENT_MANAGED_IDENTITY_ID,
+      audiences.tokenExchange,
+    ) ?? graphCredential;
   const partnerTenantId = e.PARTNER_TENANT_ID ?? e.MicrosoftAppTenantId;
-  if (e.DIRECTORY_SOURCE === 'partnercenter' && (!pcClientId || !pcClientSecret || !partnerTenantId)) {
+  if (e.DIRECTORY_SOURCE === 'partnercenter' && (!pcClientId || !pcCredential || !partnerTenantId)) {
     throw new ConfigError(
-      'Invalid setting PARTNER_TENANT_ID: DIRECTORY_SOURCE=partnercenter needs PARTNER_TENANT_ID, PARTNER_CENTER_CLIENT_ID and PARTNER_CENTER_CLIENT_SECRET',
+      `Invalid setting PARTNER_TENANT_ID: DIRECTORY_SOURCE=partnercenter needs PARTNER_TENANT_ID, PARTNER_CENTER_CLIENT_ID and one of ${credentialNames('PARTNER_CENTER')}`,
     );
   }
 
-  if (e.SUPPORT_SOURCE === 'partnercenter' && (!pcClientId || !pcClientSecret || !partnerTenantId || !e.PARTNER_CENTER_REFRESH_TOKEN)) {
+  if (e.SUPPORT_SOURCE === 'partnercenter' && (!pcClientId || !pcCredential || !partnerTenantId || !e.PARTNER_CENTER_REFRESH_TOKEN)) {
     throw new ConfigError(
-      'Invalid setting PARTNER_CENTER_REFRESH_TOKEN: SUPPORT_SOURCE=partnercenter needs PARTNER_CENTER_REFRESH_TOKEN, PARTNER_TENANT_ID, PARTNER_CENTER_CLIENT_ID and PARTNER_CENTER_CLIENT_SECRET',
+      `Invalid setting PARTNER_CENTER_REFRESH_TOKEN: SUPPORT_SOURCE=partnercenter needs PARTNER_CENTER_REFRESH_TOKEN, PARTNER_TENANT_ID, PARTNER_CENTER_CLIENT_ID and one of ${credentialNames('PARTNER_CENTER')}`,
     );
+  }
+  if (e.MicrosoftAppId && managedIdentityBot && !e.TAB_SSO_CLIENT_ID) {
+    throw new ConfigError(
+      'Invalid setting TAB_SSO_CLIENT_ID: required with MicrosoftAppType=UserAssignedMSI (a managed identity cannot sign the tab\'s users in: name the Entra app that exposes api://<PUBLIC_HOSTNAME>/<its id>)',
+    );
+  }
+  if (e.DATABASE_MANAGED_IDENTITY_ID && databaseKind !== 'postgres') {
+    throw new ConfigError('Invalid setting DATABASE_MANAGED_IDENTITY_ID: only for a PostgreSQL DATABASE_URL (Entra sign-in)');
+  }
+  if (e.DATABASE_MANAGED_IDENTITY_ID && databasePassword) {
+    throw new ConfigError('Invalid setting DATABASE_MANAGED_IDENTITY_ID: DATABASE_URL must carry no password when the managed identity signs in');
   }
   if (e.TRACKING_MIN_INTERVAL_SECONDS > e.TRACKING_MAX_INTERVAL_SECONDS) {
     throw new ConfigError('Invalid setting TRACKING_MIN_INTERVAL_SECONDS: must not exceed TRACKING_MAX_INTERVAL_SECONDS');
@@ -416,7 +478,13 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     },
     cloud: e.CLOUD,
     endpoints,
-    database: { url: e.DATABASE_URL, kind: databaseKind, poolSize: e.DATABASE_POOL_SIZE, sqliteSynchronous: e.SQLITE_SYNCHRONOUS },
+    database: {
+      url: e.DATABASE_URL,
+      kind: databaseKind,
+      poolSize: e.DATABASE_POOL_SIZE,
+      sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+      managedIdentity: e.DATABASE_MANAGED_IDENTITY_ID ? { clientId: e.DATABASE_MANAGED_IDENTITY_ID, resource: audiences.postgres } : undefined,
+    },
     healthSource: e.HEALTH_SOURCE,
     supportSource: e.SUPPORT_SOURCE,
     directorySource: e.DIRECTORY_SOURCE,
@@ -426,8 +494,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     allowAnyTenant: e.ALLOWED_TENANTS === '*',
     partnerTenantId,
     publicHostname: e.PUBLIC_HOSTNAME,
-    graph: { clientId: graphClientId, clientSecret: graphClientSecret },
-    partnerCenter: { clientId: pcClientId, clientSecret: pcClientSecret },
+    graph: { clientId: graphClientId, credential: graphCredential },
+    partnerCenter: { clientId: pcClientId, credential: pcCredential },
+    tabSsoClientId: e.TAB_SSO_CLIENT_ID ?? (managedIdentityBot ? undefined : e.MicrosoftAppId),
     health: {
       cacheMs: e.HEALTH_CACHE_SECONDS === undefined ? undefined : e.HEALTH_CACHE_SECONDS * 1000,
       cacheMaxTenants: e.HEALTH_CACHE_MAX_TENANTS,
@@ -464,3 +533,29 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   });
 }
 
+
+/**
+ * An app's credential from its three settings (`<prefix>_CLIENT_SECRET`, `_CERTIFICATE_PATH`,
+ * `_MANAGED_IDENTITY_ID`), at most one of which may be set; undefined when none is.
+ */
+function clientCredential(
+  prefix: 'GRAPH' | 'PARTNER_CENTER',
+  secret: string | undefined,
+  certificatePath: string | undefined,
+  managedIdentityId: string | undefined,
+  tokenExchangeAudience: string,
+): ClientCredential | undefined {
+  const given = [secret && 'SECRET', certificatePath && 'CERTIFICATE_PATH', managedIdentityId && 'MANAGED_IDENTITY_ID'].filter(Boolean);
+  if (given.length > 1) {
+    throw new ConfigError(
+      `Invalid setting ${prefix}_CLIENT_${String(given[1])}: set only one of ${prefix}_CLIENT_SECRET, ${prefix}_CLIENT_CERTIFICATE_PATH and ${prefix}_CLIENT_MANAGED_IDENTITY_ID`,
+    );
+  }
+  if (secret) return { kind: 'secret', secret };
+  if (certificatePath) {
+    if (!existsSync(certificatePath)) throw new ConfigError(`Invalid setting ${prefix}_CLIENT_CERTIFICATE_PATH: no such file`);
+    return { kind: 'certificate', path: certificatePath, setting: `${prefix}_CLIENT_CERTIFICATE_PATH` };
+  }
+  if (managedIdentityId) return { kind: 'managed-identity', managedIdentityClientId: managedIdentityId, audience: tokenExchangeAudience };
+  return undefined;
+}

@@ -6,6 +6,7 @@
  * the SQL of every table its *-sql.ts.
  */
 import pg from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 import type { Logger } from 'pino';
 import type { AuditEvent, Escalation } from '../domain/escalation';
 import { heartbeatSql, inKeyOrder, writeDocumentSql } from './document-sql';
@@ -56,6 +57,12 @@ export interface PostgresOptions {
   readonly logger?: Logger;
   /** Most connections the pool opens (default 10). */
   readonly poolSize?: number;
+  /**
+   * Asked for the password of each new connection (an Entra token that expires): the URL then
+   * carries none. pg lets a connection string's empty password win over this, so the URL is
+   * split into fields instead.
+   */
+  readonly password?: () => Promise<string>;
 }
 
 /** Escalations and audit events in PostgreSQL. */
@@ -241,8 +248,11 @@ class PostgresDatabase implements Database {
 
 /** Opens a pool to PostgreSQL and brings the schema up to date. */
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
+  const target = options.password
+    ? { ...parseIntoClientConfig(options.connectionString), password: options.password }
+    : { connectionString: options.connectionString };
   const pool = new pg.Pool({
-    connectionString: options.connectionString,
+    ...target,
     max: options.poolSize ?? 10,
     application_name: 'escalation-desk',
     connectionTimeoutMillis: 10_000,

@@ -380,7 +380,8 @@ export function registerTabRoutes(server: restify.Server, options: TabRouteOptio
  * partner tenant id.
  */
 export function tabAuthFromConfig(config: Config, publicHostname: string | undefined): TabAuthOptions {
-  const appId = config.bot.appId;
+  // The sign-in app is the bot's own unless the bot is a managed identity (TAB_SSO_CLIENT_ID).
+  const appId = config.tabSsoClientId ?? config.bot.appId;
   if (config.bot.localMode || !appId) return { mode: 'development' };
   if (!publicHostname) throw new Error('Invalid setting PUBLIC_HOSTNAME: required for the tab\'s single sign-on when MicrosoftAppId is set');
   if (!config.partnerTenantId) throw new Error('Invalid setting PARTNER_TENANT_ID: required for the tab\'s single sign-on when MicrosoftAppId is set');
