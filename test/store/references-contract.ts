@@ -63,7 +63,8 @@ export function referencesContract(database: () => Database): void {
       const { partner, request } = fresh();
       const linked = [];
       for (let minute = 0; minute < 5; minute++) linked.push(await stored(db, partner, 'escalated', { serviceRequestId: request }, minute));
-      await stored(db, partner, 'escalated', { serviceRequestId: `${request.slice(0, 15)}0` }, 9);
+      const another = `${request.slice(0, 15)}${request.endsWith('0') ? '1' : '0'}`;
+      await stored(db, partner, 'escalated', { serviceRequestId: another }, 9);
       await stored(db, randomUUID(), 'escalated', { serviceRequestId: request }, 9);
       const expected = [...linked].reverse();
       assert.deepEqual(await pages((page) => db.escalations.listByServiceRequest(partner, request, page), 2), [
