@@ -18,6 +18,7 @@ export * from './types';
 export { CachedAccessProvider, DEFAULT_ACCESS_FRESHNESS_MS } from './cached';
 export { GraphAccessProvider, CHECK_MEMBER_GROUPS_MAX } from './graph';
 export { SandboxAccessProvider } from './sandbox';
+export * from './consent';
 
 /** Everything `createAccessProvider` needs, explicitly. */
 export interface AccessProviderOptions {
