@@ -2,7 +2,8 @@
 import { strict as assert } from 'node:assert';
 import sinon from 'sinon';
 import { SandboxAccessProvider, readAccessFacts } from '../../src/access';
-import { accessReadiness, checklistPermissions, relationshipsEndingSoon, type AccessReadiness, type HealthAccessFact } from '../../src/domain/access';
+import { accessReadiness, relationshipsEndingSoon, type AccessReadiness, type HealthAccessFact } from '../../src/domain/access';
+import { checklistPermissions } from '../../src/domain/access-roles';
 import { systemClock } from '../../src/domain/clock';
 import { loadSandboxData, parseSandboxData, type SandboxCustomer } from '../../src/health/sandbox-data';
 

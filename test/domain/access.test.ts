@@ -1,18 +1,6 @@
 import { strict as assert } from 'node:assert';
-import {
-  ROLES,
-  accessReadiness,
-  autoExtends,
-  checklistPermissions,
-  isKnownCheck,
-  relationshipsEndingSoon,
-  rolesForCheck,
-  serviceAdminRoles,
-  type AccessFacts,
-  type AccessReadiness,
-  type GdapAccessAssignment,
-  type GdapRelationship,
-} from '../../src/domain/access';
+import { accessReadiness, autoExtends, relationshipsEndingSoon, type AccessFacts, type AccessReadiness, type GdapAccessAssignment, type GdapRelationship } from '../../src/domain/access';
+import { ROLES, checklistPermissions, isKnownCheck, rolesForCheck, serviceAdminRoles } from '../../src/domain/access-roles';
 import { troubleshootingChecks } from '../../src/domain/triage';
 
 const NOW = new Date('2026-12-10T12:00:00Z');

@@ -7,15 +7,13 @@ import {
   parseSupportPlan,
   partnerClock,
   partnerTargetHours,
-  percentile,
   readClock,
-  responseTimeReport,
   type ClockReminder,
   type ClockState,
   type PartnerAuthorship,
   type RequestTimeline,
-  type ResponseRecord,
 } from '../../src/domain/response-clocks';
+import { percentile, responseTimeReport, type ResponseRecord } from '../../src/domain/response-report';
 import { SEVERITIES } from '../../src/domain/triage';
 
 const H = 3_600_000;
