@@ -6,6 +6,7 @@
 import { parse as parseDotenv } from 'dotenv';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseSupportPlan, type SupportPlan } from './domain/response-clocks';
 import type { ClientCredential } from './http/client-credential';
 import { parseDatabaseUrl } from './store/url';
 
@@ -95,6 +96,7 @@ export const HEALTH_SOURCES = ['sandbox', 'graph'] as const;
 export const SQLITE_SYNCHRONOUS_MODES = ['normal', 'full'] as const;
 export const SUPPORT_SOURCES = ['sandbox', 'manual', 'partnercenter'] as const;
 export const DIRECTORY_SOURCES = ['sandbox', 'partnercenter'] as const;
+export const ACCESS_SOURCES = ['sandbox', 'graph'] as const;
 export const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
 
 /** The default database: an SQLite file under ./data, created on first start. */
@@ -183,6 +185,7 @@ const EnvSchema = z.object({
   HEALTH_SOURCE: enumOf(HEALTH_SOURCES, 'sandbox'),
   SUPPORT_SOURCE: enumOf(SUPPORT_SOURCES, 'sandbox'),
   DIRECTORY_SOURCE: enumOf(DIRECTORY_SOURCES, 'sandbox'),
+  ACCESS_SOURCE: enumOf(ACCESS_SOURCES, 'sandbox'),
   LOG_LEVEL: enumOf(LOG_LEVELS, 'info'),
   SHUTDOWN_GRACE_SECONDS: intIn(0, 300, 10),
   ALLOWED_TENANTS: tenantList,
@@ -196,6 +199,7 @@ const EnvSchema = z.object({
   PARTNER_CENTER_CLIENT_MANAGED_IDENTITY_ID: optionalGuid,
   PARTNER_TENANT_ID: optionalTenantGuid,
   PARTNER_CENTER_REFRESH_TOKEN: optionalText,
+  CONSENT_ADMIN_GROUP_ID: optionalGuid,
   SANDBOX_ATTENTION_AFTER_SECONDS: intIn(1, 86_400, 60),
   SANDBOX_CLOSE_AFTER_SECONDS: intIn(1, 86_400, 120),
   TRACKING_MIN_INTERVAL_SECONDS: intIn(1, 3600, 30),
@@ -207,6 +211,18 @@ const EnvSchema = z.object({
   RESOLVED_REMINDER_HOURS: intIn(1, 720, 4),
   QUIET_REQUEST_DAYS: intIn(1, 90, 3),
   HANDOFF_REMINDER_HOURS: intIn(1, 720, 24),
+  SUPPORT_PLAN_RESPONSE_HOURS: z.preprocess(
+    (v) => emptyToUndefined(v) ?? 'critical=2,moderate=4,minimal=8',
+    z.string().transform((text, ctx) => {
+      try {
+        return parseSupportPlan(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+        return z.NEVER;
+      }
+    }),
+  ),
+  PARTNER_RESPONSE_TARGET_HOURS: intIn(1, 720, 48),
   WORKERS: z.preprocess(
     (v) => (emptyToUndefined(v) === undefined ? 'on' : typeof v === 'string' ? v.trim().toLowerCase() : v),
     z.enum(['on', 'off'], { error: () => 'expected on | off' }),
@@ -216,6 +232,7 @@ const EnvSchema = z.object({
   HEALTH_BUDGET_PER_MINUTE: intIn(1, 239, 200),
   HEALTH_BUDGET_PER_HOUR: intIn(1, 799, 700),
   DIRECTORY_CACHE_SECONDS: intIn(0, 86_400, 900),
+  ACCESS_CACHE_SECONDS: intIn(10, 86_400, 600),
   UPSTREAM_MAX_ATTEMPTS: intIn(1, 10, 4),
   UPSTREAM_ATTEMPT_TIMEOUT_MS: intIn(100, 60_000, 5000),
   UPSTREAM_TOTAL_TIMEOUT_MS: intIn(100, 120_000, 12_000),
@@ -292,6 +309,19 @@ export interface Config {
     readonly adminCenterUrl: string;
   };
   readonly directory: { readonly cacheMs: number };
+  /** GDAP readiness (issue 16): where it is read, how long answers are reused, who may grant health consent. */
+  readonly access: {
+    readonly source: (typeof ACCESS_SOURCES)[number];
+    readonly cacheMs: number;
+    /** Partner-tenant security group whose members may grant the health app's consent from the desk; none: nobody may. */
+    readonly consentAdminGroupId?: string;
+  };
+  /** Response clocks: Microsoft's first-response targets and the partner's own target. */
+  readonly responseClocks: {
+    readonly supportPlan: SupportPlan;
+    /** From the customer's report to the customer being told, unless the directory overrides it per customer. */
+    readonly partnerTargetHours: number;
+  };
   readonly support: {
     /** Partner Center App+User refresh token (Secure Application Model), SUPPORT_SOURCE=partnercenter. */
     readonly refreshToken?: string;
@@ -432,6 +462,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     );
   }
 
+  if (e.ACCESS_SOURCE === 'graph' && (!graphClientId || !graphCredential || !partnerTenantId)) {
+    throw new ConfigError(
+      `Invalid setting ACCESS_SOURCE: ACCESS_SOURCE=graph needs PARTNER_TENANT_ID, GRAPH_CLIENT_ID and one of ${credentialNames('GRAPH')} (GDAP is read in your partner tenant)`,
+    );
+  }
+
   if (e.SUPPORT_SOURCE === 'partnercenter' && (!pcClientId || !pcCredential || !partnerTenantId || !e.PARTNER_CENTER_REFRESH_TOKEN)) {
     throw new ConfigError(
       `Invalid setting PARTNER_CENTER_REFRESH_TOKEN: SUPPORT_SOURCE=partnercenter needs PARTNER_CENTER_REFRESH_TOKEN, PARTNER_TENANT_ID, PARTNER_CENTER_CLIENT_ID and one of ${credentialNames('PARTNER_CENTER')}`,
@@ -506,6 +542,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       adminCenterUrl: e.ADMIN_CENTER_URL ?? base.adminCenter,
     },
     directory: { cacheMs: e.DIRECTORY_CACHE_SECONDS * 1000 },
+    access: { source: e.ACCESS_SOURCE, cacheMs: e.ACCESS_CACHE_SECONDS * 1000, consentAdminGroupId: e.CONSENT_ADMIN_GROUP_ID?.toLowerCase() },
+    responseClocks: { supportPlan: e.SUPPORT_PLAN_RESPONSE_HOURS, partnerTargetHours: e.PARTNER_RESPONSE_TARGET_HOURS },
     support: {
       refreshToken: e.PARTNER_CENTER_REFRESH_TOKEN,
       sandboxAttentionAfterMs: e.SANDBOX_ATTENTION_AFTER_SECONDS * 1000,
