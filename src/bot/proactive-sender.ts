@@ -25,8 +25,8 @@ import { IDEMPOTENCY_CHANNEL_DATA_KEY, type DeliveryLookup, type ProactiveSender
 /** Dependencies of the proactive sender. */
 export interface BotProactiveSenderOptions {
   readonly adapter: CloudAdapter;
-  /** The bot's Microsoft App ID ('' when running without authentication, locally). */
-  readonly botAppId: string;
+  /** The bot's Microsoft App ID (none, or '', when running without authentication, locally). */
+  readonly botAppId?: string;
   readonly logger: Logger;
 }
 
@@ -70,7 +70,7 @@ export class BotProactiveSender implements ProactiveSender {
     const { adapter, botAppId } = this.options;
     let result: SendResult = { ok: false, kind: 'retry' };
     try {
-      await adapter.continueConversationAsync(botAppId, referenceOf(target), async (context) => {
+      await adapter.continueConversationAsync(botAppId ?? '', referenceOf(target), async (context) => {
         // Caught here, inside the turn: a throw would reach the adapter's onTurnError, which
         // would try to apologise in the conversation that just refused a message.
         try {
