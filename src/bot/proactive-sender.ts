@@ -17,6 +17,7 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { Logger } from 'pino';
+import { errorCodeOf } from '../http/errors';
 import { parseRetryAfter } from '../http/retry-after';
 import { ConnectorTimeoutError } from './connector-client';
 import type { ConversationRecord } from '../store/queues';
@@ -133,7 +134,7 @@ export function mapConnectorError(error: unknown): SendResult {
   const e = (typeof error === 'object' && error !== null ? error : {}) as ConnectorErrorShape;
   if (error instanceof ConnectorTimeoutError) return { ok: false, kind: 'ambiguous', code: error.code };
   const status = connectorStatusOf(error);
-  const code = bodyCode(e.response?.bodyAsText) ?? (typeof e.code === 'string' ? e.code : undefined);
+  const code = errorCodeOf(e.response?.bodyAsText) ?? (typeof e.code === 'string' ? e.code : undefined);
   if (status === undefined) return { ok: false, kind: 'retry', ...(code ? { code } : {}) };
   if (RETRY_STATUSES.has(status)) {
     const retryAfterMs = retryAfterOf(e.response?.headers);
@@ -142,17 +143,6 @@ export function mapConnectorError(error: unknown): SendResult {
   if (status === 403 && code !== undefined && UNREACHABLE_CODES.has(code)) return { ok: false, kind: 'unreachable', status, code };
   if (status >= 500) return { ok: false, kind: 'retry', status, ...(code ? { code } : {}) };
   return { ok: false, kind: 'permanent', status, ...(code ? { code } : {}) };
-}
-
-function bodyCode(body: unknown): string | undefined {
-  if (typeof body !== 'string' || body === '') return undefined;
-  try {
-    const parsed = JSON.parse(body) as { error?: { code?: unknown } } | null;
-    const code = parsed?.error?.code;
-    return typeof code === 'string' ? code.slice(0, 100) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function retryAfterOf(headers: unknown): number | undefined {

@@ -11,7 +11,7 @@ import type { Clock } from '../domain/clock';
 import { systemClock } from '../domain/clock';
 import { untilAborted } from '../limits/deadline';
 import { backoffDelay } from './backoff';
-import { UpstreamError, UpstreamStatusError } from './errors';
+import { UpstreamError, UpstreamStatusError, errorCodeOf } from './errors';
 import { parseRetryAfter } from './retry-after';
 
 /** How hard to try before giving up. All durations in milliseconds. */
@@ -211,15 +211,4 @@ const SIGN_IN = 'Microsoft Entra sign-in';
 /** The attempt's time ran out while the token was still being fetched (the request for it goes on). */
 function signInTimedOut(): UpstreamError {
   return new UpstreamError(SIGN_IN, 'timeout', 1);
-}
-
-/** The `error.code` of a Graph-style error body, if the body is one. */
-function errorCodeOf(text: string): string | undefined {
-  try {
-    const body = JSON.parse(text) as { error?: { code?: unknown } } | null;
-    const code = body?.error?.code;
-    return typeof code === 'string' ? code.slice(0, 100) : undefined;
-  } catch {
-    return undefined;
-  }
 }
