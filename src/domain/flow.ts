@@ -3,7 +3,7 @@
  * on and what each step recorded. Kept in the escalation's `details`, so the flow survives
  * restarts and any channel member can continue it.
  */
-import type { Escalation, EscalationState } from './escalation';
+import type { Escalation } from './escalation';
 import type { HealthCheck } from './health-check';
 import type { Category, ServiceRequestDraft, Severity, TroubleshootingRecord } from './triage';
 
@@ -78,8 +78,8 @@ export function flowOf(escalation: Escalation): FlowDetails {
   return escalation.details;
 }
 
-/** The states in which the flow still expects the engineer to act. */
-export const IN_PROGRESS_STATES: readonly EscalationState[] = ['draft', 'triage', 'awaiting_handoff', 'not_warranted'];
+// The state groups are defined once, in states.ts; the flow imports this one from here.
+export { IN_PROGRESS_STATES } from './states';
 
 /** The flow step implied by an escalation's state (its recorded step wins while in progress). */
 export function stepOf(escalation: Escalation): FlowStep {

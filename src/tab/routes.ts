@@ -5,7 +5,8 @@
  */
 import type restify from 'restify';
 import type { AdaptiveCardJson } from '../cards';
-import { OPEN_STATES, isEscalationState, type AuditEvent, type Escalation, type EscalationState } from '../domain/escalation';
+import { isEscalationState, type AuditEvent, type Escalation, type EscalationState } from '../domain/escalation';
+import { OPEN_STATES } from '../domain/states';
 import type { EscalationStore } from '../store/types';
 import type { TabIdentity } from './auth';
 import { HttpError, paramOf, queryOf, sendJson, type ApiRoute } from './http';
