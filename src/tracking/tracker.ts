@@ -31,7 +31,7 @@ import type { EscalationStore } from '../store/types';
 import { ConcurrencyError, NotFoundError } from '../store/types';
 import type { TrackedItem, TrackingStore } from '../store/queues';
 import { SupportAccessError, UnknownServiceRequestError, type ServiceRequest, type SupportProvider } from '../support/types';
-import { SlidingWindowLimiter } from './rate-limiter';
+import { SlidingWindowLimiter } from '../limits/sliding-window';
 import type { NotificationPayload } from './types';
 
 /** The key of this instance's Partner Center read budget. */
