@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'appPackage/**', 'data/**', 'src/tab/static/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'appPackage/**', 'bundle/**', 'data/**', 'src/tab/static/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

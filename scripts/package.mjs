@@ -4,7 +4,8 @@
 // not validate offline against the schema bundled by @microsoft/app-manifest.
 //   node scripts/package.mjs [--out FILE] [--manifest-dir DIR]
 // Settings: MicrosoftAppId (through the bot's config; a placeholder GUID in local mode),
-// PUBLIC_HOSTNAME (required unless local mode, where it defaults to localhost),
+// TAB_SSO_CLIENT_ID (through the config; default: the bot's id), PUBLIC_HOSTNAME (required
+// unless local mode, where it defaults to localhost), TEAMS_APP_ID (default: the bot's id),
 // APP_VERSION (default: package.json's version). Read from the environment, then .env.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -31,7 +32,7 @@ try {
   fail(error.message);
 }
 
-const configPath = join(root, 'dist', 'src', 'config.js');
+const configPath = join(root, 'dist', 'src', 'config', 'index.js');
 const packagePath = join(root, 'dist', 'src', 'tab', 'app-package.js');
 if (!existsSync(configPath) || !existsSync(packagePath)) fail('run `npm run build` first (dist/ is missing)');
 const { loadConfig } = require(configPath);
@@ -60,7 +61,13 @@ const outFile = resolve(args.out ?? join(root, 'appPackage', 'escalation-desk.zi
 const manifestDir = resolve(args['manifest-dir'] ?? join(root, 'manifest'));
 try {
   const manifest = await buildAppPackage({
-    settings: { appId: config.bot.appId ?? LOCAL_APP_ID, publicHostname, version },
+    settings: {
+      appId: config.bot.appId ?? LOCAL_APP_ID,
+      teamsAppId: setting('TEAMS_APP_ID'),
+      tabSsoClientId: config.tabSsoClientId,
+      publicHostname,
+      version,
+    },
     manifestDir,
     outFile,
   });

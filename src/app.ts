@@ -24,6 +24,7 @@ import { detailsOf } from './domain/details';
 import { PARTNER_CENTER_PORTAL, partnerCenterRequestsLink } from './domain/triage';
 import { TRACKING_RETRY_POLICY, createSupportProvider, type SupportProvider, type SupportProviderOptions } from './support';
 import { BackgroundWork } from './background-work';
+import { managedIdentityToken } from './http/client-credential';
 import { OutboxWorker, Tracker } from './tracking';
 import { Reminders } from './tracking/reminders';
 
@@ -59,7 +60,14 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     logger.warn('ALLOWED_TENANTS=*: users of every Entra tenant are served, not only your partner tenant; they see your customers and can open escalations.');
   }
   const database =
-    overrides.database ?? (await openDatabase({ url: config.database.url, logger, poolSize: config.database.poolSize, sqliteSynchronous: config.database.sqliteSynchronous }));
+    overrides.database ??
+    (await openDatabase({
+      url: config.database.url,
+      logger,
+      poolSize: config.database.poolSize,
+      sqliteSynchronous: config.database.sqliteSynchronous,
+      password: config.database.managedIdentity && managedIdentityToken(config.database.managedIdentity.clientId, config.database.managedIdentity.resource),
+    }));
   const cards = new CardRenderer(join(PROJECT_ROOT, 'cards'));
   const localizer = new Localizer(join(PROJECT_ROOT, 'locales'));
   const clock = overrides.clock ?? systemClock;
@@ -70,16 +78,16 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   };
   // One parse of the sandbox seed serves both the health provider and the directory.
   const sandboxData =
-    config.healthSource === 'sandbox' || config.directorySource === 'sandbox'
+    config.health.source === 'sandbox' || config.directory.source === 'sandbox'
       ? loadSandboxData(resolve(PROJECT_ROOT, config.health.sandboxFile))
       : undefined;
   const health = createHealthProvider({
-    source: config.healthSource,
+    source: config.health.source,
     logger,
     clock,
     loginEndpoint: config.endpoints.login,
     graphEndpoint: config.endpoints.graph,
-    credentials: config.graph.clientId && config.graph.clientSecret ? { clientId: config.graph.clientId, clientSecret: config.graph.clientSecret } : undefined,
+    credentials: config.health.app,
     adminCenterUrl: config.health.adminCenterUrl,
     cache: { freshnessMs: config.health.cacheMs, maxTenants: config.health.cacheMaxTenants },
     budget: { perMinute: config.health.budgetPerMinute, perHour: config.health.budgetPerHour },
@@ -87,16 +95,13 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     sandbox: sandboxData,
   });
   const directory = createCustomerDirectory({
-    source: config.directorySource,
+    source: config.directory.source,
     logger,
     clock,
     loginEndpoint: config.endpoints.login,
     partnerCenterEndpoint: config.endpoints.partnerCenter,
-    partnerTenantId: config.partnerTenantId,
-    credentials:
-      config.partnerCenter.clientId && config.partnerCenter.clientSecret
-        ? { clientId: config.partnerCenter.clientId, clientSecret: config.partnerCenter.clientSecret }
-        : undefined,
+    partnerTenantId: config.directory.partnerTenantId,
+    credentials: config.directory.app,
     cache: { ttlMs: config.directory.cacheMs },
     retry,
     sandbox: sandboxData,
@@ -104,28 +109,15 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
 
   const sandbox = health.sandbox;
   const supportOptions: SupportProviderOptions =
-    config.supportSource === 'partnercenter'
+    config.support.source === 'partnercenter'
       ? {
           source: 'partnercenter',
           endpoints: { partnerCenter: config.endpoints.partnerCenter, login: config.endpoints.login },
-          credentials: {
-            // config.ts refuses SUPPORT_SOURCE=partnercenter without all four.
-            partnerTenantId: config.partnerTenantId ?? '',
-            clientId: config.partnerCenter.clientId ?? '',
-            clientSecret: config.partnerCenter.clientSecret ?? '',
-            refreshToken: config.support.refreshToken ?? '',
-          },
+          credentials: config.support,
           logger,
           clock,
         }
-      : config.supportSource === 'manual'
-        ? { source: 'manual', documents: database.documents, clock }
-        : {
-            source: 'sandbox',
-            documents: database.documents,
-            clock,
-            schedule: { attentionAfterMs: config.support.sandboxAttentionAfterMs, closeAfterMs: config.support.sandboxCloseAfterMs },
-          };
+      : { ...config.support, documents: database.documents, clock };
   const support = overrides.support ?? createSupportProvider(supportOptions);
   // The tracker answers no one: it may wait out Partner Center's throttling, which a card action cannot.
   const trackingSupport =
@@ -194,7 +186,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   const outboxWorker = new OutboxWorker({
     outbox: database.outbox,
     conversations: database.conversations,
-    sender: new BotProactiveSender({ adapter: edge.adapter, botAppId: config.bot.appId ?? '', logger }),
+    sender: new BotProactiveSender({ adapter: edge.adapter, botAppId: config.bot.appId, logger }),
     clock,
     logger,
     ambiguousResend: config.tracking.ambiguousResend,

@@ -21,6 +21,11 @@ async function main(): Promise<void> {
       logger.warn({ host: config.host }, 'local mode listens beyond this machine (HOST): anyone who reaches it talks to the bot unauthenticated');
     }
   }
+  if (!config.bot.localMode && config.bot.appType === 'MultiTenant') {
+    logger.warn(
+      'MicrosoftAppType=MultiTenant: kept for an existing bot registration. Azure creates no new multi-tenant bots since 2025-07-31: register a new one as SingleTenant or UserAssignedMSI.',
+    );
+  }
   logger.info(
     { cloud: config.cloud, database: describeDatabaseUrl(config.database.url), health: config.healthSource, support: config.supportSource },
     'starting',

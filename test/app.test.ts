@@ -109,6 +109,7 @@ describe('service over HTTP (Bot Framework authentication on)', () => {
     running = await startApp({
       MicrosoftAppId: '11111111-2222-3333-4444-555555555555',
       MicrosoftAppPassword: 'not-a-real-secret',
+      MicrosoftAppTenantId: '72f988bf-0000-4000-8000-000000000001',
       PUBLIC_HOSTNAME: 'desk.example.com',
       PARTNER_TENANT_ID: '72f988bf-0000-4000-8000-000000000001',
     });

@@ -87,16 +87,17 @@ describe('config', () => {
   it('an app id turns local mode off and needs its password (and tenant for single tenant)', () => {
     const id = '11111111-2222-3333-4444-555555555555';
     assert.match(refusal({ MicrosoftAppId: id }), /MicrosoftAppPassword/);
-    assert.match(refusal({ MicrosoftAppId: id, MicrosoftAppPassword: 's', MicrosoftAppType: 'SingleTenant' }), /MicrosoftAppTenantId/);
-    assert.match(refusal({ MicrosoftAppId: id, MicrosoftAppPassword: 's' }), /PUBLIC_HOSTNAME/);
-    assert.match(refusal({ MicrosoftAppId: id, MicrosoftAppPassword: 's', PUBLIC_HOSTNAME: 'desk.example.com' }), /PARTNER_TENANT_ID/);
-    const c = load({ MicrosoftAppId: id, MicrosoftAppPassword: 's', PUBLIC_HOSTNAME: 'desk.example.com', PARTNER_TENANT_ID: id });
+    assert.match(refusal({ MicrosoftAppId: id, MicrosoftAppPassword: 's' }), /MicrosoftAppTenantId.*SingleTenant \(the default/);
+    const multi = { MicrosoftAppId: id, MicrosoftAppPassword: 's', MicrosoftAppType: 'MultiTenant' };
+    assert.match(refusal(multi), /PUBLIC_HOSTNAME/);
+    assert.match(refusal({ ...multi, PUBLIC_HOSTNAME: 'desk.example.com' }), /PARTNER_TENANT_ID/);
+    const c = load({ ...multi, PUBLIC_HOSTNAME: 'desk.example.com', PARTNER_TENANT_ID: id });
     assert.equal(c.bot.localMode, false);
   });
 
   it('tenant settings: lower-cased; ALLOWED_TENANTS is a GUID list or * alone (any tenant)', () => {
     const id = '11111111-2222-3333-4444-555555555555';
-    const auth = { MicrosoftAppId: id, MicrosoftAppPassword: 's', PUBLIC_HOSTNAME: 'desk.example.com' };
+    const auth = { MicrosoftAppId: id, MicrosoftAppPassword: 's', MicrosoftAppTenantId: id, PUBLIC_HOSTNAME: 'desk.example.com' };
     const upper = load({ ...auth, PARTNER_TENANT_ID: '72F988BF-86F1-41AF-91AB-2D7CD011DB47', ALLOWED_TENANTS: ' AAAAAAAA-0000-4000-8000-00000000000A ,aaaaaaaa-0000-4000-8000-00000000000a, bbbbbbbb-0000-4000-8000-00000000000b' });
     assert.equal(upper.partnerTenantId, '72f988bf-86f1-41af-91ab-2d7cd011db47');
     assert.deepEqual(upper.allowedTenants, ['aaaaaaaa-0000-4000-8000-00000000000a', 'bbbbbbbb-0000-4000-8000-00000000000b']);
@@ -114,7 +115,7 @@ describe('config', () => {
 
   it('HOST: this machine only in local mode, every interface with an app id, and an explicit HOST wins', () => {
     const id = '11111111-2222-3333-4444-555555555555';
-    const hosted = { MicrosoftAppId: id, MicrosoftAppPassword: 's', PUBLIC_HOSTNAME: 'desk.example.com', PARTNER_TENANT_ID: id };
+    const hosted = { MicrosoftAppId: id, MicrosoftAppPassword: 's', MicrosoftAppTenantId: id, PUBLIC_HOSTNAME: 'desk.example.com', PARTNER_TENANT_ID: id };
     assert.equal(load({}).host, '127.0.0.1');
     assert.equal(load({ HOST: ' ' }).host, '127.0.0.1');
     assert.equal(load(hosted).host, '0.0.0.0');

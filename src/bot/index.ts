@@ -64,7 +64,9 @@ export function botFrameworkAuthSettings(
   return {
     MicrosoftAppId: config.bot.appId ?? '',
     MicrosoftAppPassword: config.bot.appPassword ?? '',
-    MicrosoftAppType: config.bot.appType,
+    // Without an app id (local mode) botbuilder turns authentication off only through its
+    // password path: SingleTenant and UserAssignedMSI refuse an empty id.
+    MicrosoftAppType: config.bot.localMode ? 'MultiTenant' : config.bot.appType,
     MicrosoftAppTenantId: config.bot.appTenantId ?? '',
     ...config.endpoints.botFramework,
   };

@@ -6,7 +6,7 @@
  */
 import type { MicrosoftNote } from '../domain/details';
 import type { AuditEvent } from '../domain/escalation';
-import { CANCELLABLE_STATES, IN_PROGRESS_STATES } from '../domain/flow';
+import { CANCELLABLE_STATES, IN_PROGRESS_STATES } from '../domain/states';
 import type { Translator } from '../i18n';
 import { escalationFields } from './escalation-cards';
 import { shownTime } from './format';

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
 import { loadSandboxData, type SandboxData } from '../health/sandbox-data';
 import { MsalAppTokenSource, type AppTokenSource } from '../http/app-token';
+import type { ClientCredential } from '../http/client-credential';
 import { UpstreamClient, type RetryPolicy } from '../http/upstream';
 import { PartnerCenterDirectory } from './partner-center';
 import { SandboxCustomerDirectory } from './sandbox';
@@ -10,6 +11,7 @@ import type { CustomerDirectory } from './types';
 
 export * from './types';
 export { PartnerCenterDirectory } from './partner-center';
+export { searchCustomers } from './search';
 export { SandboxCustomerDirectory } from './sandbox';
 
 /** The Partner Center API scope (app-only; PRODUCT.md). */
@@ -24,7 +26,7 @@ export interface CustomerDirectoryOptions {
   readonly partnerCenterEndpoint: string;
   /** The partner's own Entra tenant (source 'partnercenter'). */
   readonly partnerTenantId?: string;
-  readonly credentials?: { readonly clientId: string; readonly clientSecret: string };
+  readonly credentials?: { readonly clientId: string; readonly clientSecret?: string; readonly credential?: ClientCredential };
   readonly cache?: { readonly ttlMs?: number };
   readonly pageSize?: number;
   readonly retry?: Partial<RetryPolicy>;
@@ -42,11 +44,12 @@ export function createCustomerDirectory(options: CustomerDirectoryOptions): Cust
   if (!options.partnerTenantId) throw new Error('DIRECTORY_SOURCE=partnercenter needs the partner tenant id.');
   let tokens = options.tokens;
   if (!tokens) {
-    if (!options.credentials) throw new Error('DIRECTORY_SOURCE=partnercenter needs the app credentials (client id and secret).');
+    if (!options.credentials) throw new Error('DIRECTORY_SOURCE=partnercenter needs the app credentials (client id and a secret, certificate or managed identity).');
     tokens = new MsalAppTokenSource({
       loginEndpoint: options.loginEndpoint,
       clientId: options.credentials.clientId,
       clientSecret: options.credentials.clientSecret,
+      credential: options.credentials.credential,
       scope: PARTNER_CENTER_SCOPE,
       logger: options.logger,
     });

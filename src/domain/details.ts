@@ -119,7 +119,9 @@ type Json = Readonly<Record<string, unknown>>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
 const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
-const strings = (v: unknown): readonly string[] | undefined => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? v : undefined);
+/** The non-empty text items of a stored list (a notification target that is not text reaches no one). */
+const strings = (v: unknown): readonly string[] | undefined =>
+  Array.isArray(v) ? v.filter((s: unknown): s is string => typeof s === 'string' && s !== '') : undefined;
 /** The items of a stored list that read as `T`; the others are left out. */
 function list<T>(v: unknown, item: (x: Json) => T | undefined): readonly T[] | undefined {
   if (!Array.isArray(v)) return undefined;
@@ -146,8 +148,8 @@ function matchReason(o: Json): MatchReason | undefined {
 
 function knownIssue(o: Json): KnownIssueRef | undefined {
   const id = str(o.id);
-  const title = str(o.title);
-  return id === undefined || title === undefined ? undefined : { id, title };
+  // The id is what links the escalation to Microsoft's issue; a missing title reads as empty.
+  return id === undefined ? undefined : { id, title: str(o.title) ?? '' };
 }
 
 function offered(o: Json): OfferedMatch | undefined {

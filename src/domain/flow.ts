@@ -4,23 +4,14 @@
  * escalation record, so the flow survives restarts and any channel member can continue it.
  */
 import { detailsOf, type FlowDetails, type FlowStep, type OfferedMatch } from './details';
-import { ESCALATION_STATES, canTransition, type Escalation, type EscalationState } from './escalation';
+import type { Escalation, EscalationState } from './escalation';
 import { decide, troubleshootingChecks, type Decision, type ServiceRequestDraft, type TroubleshootingRecord } from './triage';
 
 export { FLOW_STEPS, detailsOf } from './details';
 export type { AnswerStatus, AnswerToMicrosoft, FlowDetails, FlowStep, KnownIssueRef, OfferedMatch } from './details';
 
-/**
- * @deprecated Reads the details checked, as `detailsOf` does (it was an unchecked cast); kept
- * only for the tracker and the store, which move to `detailsOf` with the tracking reshape.
- */
-export const flowOf = detailsOf;
 
-/** The states in which the flow still expects the engineer to act (`resume` goes back to them). */
-export const IN_PROGRESS_STATES: readonly EscalationState[] = ['draft', 'triage', 'awaiting_handoff', 'not_warranted'];
 
-/** The states from which the engineer may cancel an escalation (before Microsoft has it): as the transition table says. */
-export const CANCELLABLE_STATES: readonly EscalationState[] = ESCALATION_STATES.filter((s) => canTransition(s, 'cancelled'));
 
 /** Where an escalation stands in the flow, with what that step works on. */
 export type FlowStage =

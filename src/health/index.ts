@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
 import { MsalAppTokenSource, type AppTokenSource } from '../http/app-token';
+import type { ClientCredential } from '../http/client-credential';
 import { UpstreamClient, type RetryPolicy } from '../http/upstream';
 import { TenantRequestBudget, type BudgetLimits } from './budget';
 import { CachedHealthProvider, DEFAULT_FRESHNESS_MS } from './cached';
@@ -34,7 +35,7 @@ export interface HealthProviderOptions {
   /** Graph host of the cloud, e.g. https://graph.microsoft.com. */
   readonly graphEndpoint: string;
   /** The multi-tenant app that reads customers' service health (source 'graph'). */
-  readonly credentials?: { readonly clientId: string; readonly clientSecret: string };
+  readonly credentials?: { readonly clientId: string; readonly clientSecret?: string; readonly credential?: ClientCredential };
   /** Microsoft 365 admin center of the cloud, for post-incident review links. */
   readonly adminCenterUrl?: string;
   readonly cache?: {
@@ -94,12 +95,13 @@ export function createHealthProvider(options: HealthProviderOptions): HealthProv
 
 function graphTokens(options: HealthProviderOptions): AppTokenSource {
   if (!options.credentials) {
-    throw new Error('HEALTH_SOURCE=graph needs the app credentials (client id and secret) of the multi-tenant app.');
+    throw new Error('HEALTH_SOURCE=graph needs the app credentials (client id and a secret, certificate or managed identity) of the multi-tenant app.');
   }
   return new MsalAppTokenSource({
     loginEndpoint: options.loginEndpoint,
     clientId: options.credentials.clientId,
     clientSecret: options.credentials.clientSecret,
+    credential: options.credentials.credential,
     scope: `${options.graphEndpoint.replace(/\/+$/, '')}/.default`,
     logger: options.logger,
   });

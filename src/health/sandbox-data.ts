@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { sandboxGdapSchema, type SandboxGdap } from '../access/sandbox-data';
 import { graphServiceHealthSchema } from './graph-shape';
 import type { ServiceHealth } from './types';
 
@@ -17,6 +18,8 @@ const customerSchema = z.object({
   /** 'denied' makes the sandbox answer like Graph's 403 for this tenant. */
   healthAccess: z.enum(['granted', 'denied']).default('granted'),
   healthOverviews: z.array(graphServiceHealthSchema(true)).default([]),
+  /** The customer's GDAP picture for ACCESS_SOURCE=sandbox (absent: no relationship). */
+  gdap: sandboxGdapSchema.optional(),
 });
 
 const fileSchema = z
@@ -48,6 +51,7 @@ export interface SandboxCustomer {
   readonly domain: string;
   readonly healthAccess: 'granted' | 'denied';
   readonly services: readonly ServiceHealth[];
+  readonly gdap?: SandboxGdap;
 }
 
 /** The parsed sandbox seed. */
@@ -79,6 +83,7 @@ export function parseSandboxData(json: unknown, source = 'sandbox data'): Sandbo
       domain: c.domain,
       healthAccess: c.healthAccess,
       services: c.healthOverviews,
+      ...(c.gdap ? { gdap: c.gdap } : {}),
     })),
   };
 }

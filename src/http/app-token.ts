@@ -5,6 +5,7 @@
  */
 import { ConfidentialClientApplication, ServerError, type Configuration } from '@azure/msal-node';
 import type { Logger } from 'pino';
+import { credentialOf, msalClientAuth, type ClientCredential, type MsalClientAuth } from './client-credential';
 
 /** Gives a bearer token for a resource in a tenant. */
 export interface AppTokenSource {
@@ -36,7 +37,10 @@ export interface MsalAppTokenOptions {
   /** Entra authority host, e.g. https://login.microsoftonline.com (see PRODUCT.md, national clouds). */
   readonly loginEndpoint: string;
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** Shorthand for a secret credential. */
+  readonly clientSecret?: string;
+  /** A secret, a certificate or a managed identity's federated credential (wins over clientSecret). */
+  readonly credential?: ClientCredential;
   /** The resource's `.default` scope, e.g. https://graph.microsoft.com/.default. */
   readonly scope: string;
   readonly logger: Logger;
@@ -50,9 +54,12 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** Client-credential tokens per tenant from MSAL. */
 export class MsalAppTokenSource implements AppTokenSource {
   private readonly clients = new Map<string, ConfidentialClientApplication>();
+  /** One credential for every tenant: a certificate read once, one managed identity's token cache. */
+  private readonly auth: MsalClientAuth;
 
   constructor(private readonly options: MsalAppTokenOptions) {
     checkLoginEndpoint(options.loginEndpoint);
+    this.auth = msalClientAuth(credentialOf(options));
   }
 
   /** A token for the configured scope in `tenantId`, from MSAL's cache when still valid. */
@@ -87,7 +94,7 @@ export class MsalAppTokenSource implements AppTokenSource {
       this.clients.set(key, existing);
       return existing;
     }
-    const client = new ConfidentialClientApplication(msalConfiguration(this.options.loginEndpoint, this.options, key));
+    const client = new ConfidentialClientApplication(msalConfiguration(this.options.loginEndpoint, { clientId: this.options.clientId, ...this.auth }, key));
     this.clients.set(key, client);
     const max = this.options.maxTenants ?? 1000;
     while (this.clients.size > max) {
@@ -106,9 +113,9 @@ export class MsalAppTokenSource implements AppTokenSource {
  * never contacts: the endpoints come from metadata instead of OIDC discovery, and point at
  * the plain-http double.
  */
-export function msalConfiguration(loginEndpoint: string, credentials: { readonly clientId: string; readonly clientSecret: string }, tenantId: string): Configuration {
+export function msalConfiguration(loginEndpoint: string, credentials: { readonly clientId: string } & MsalClientAuth, tenantId: string): Configuration {
   const login = checkLoginEndpoint(loginEndpoint);
-  const auth = { clientId: credentials.clientId, clientSecret: credentials.clientSecret };
+  const auth = { ...credentials };
   const base = `${login.origin}${trimSlash(login.pathname)}/${tenantId}`;
   if (login.protocol === 'https:') return { auth: { ...auth, authority: base } };
   return {

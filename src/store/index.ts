@@ -6,7 +6,6 @@ import type { Logger } from 'pino';
 import type { Database } from './types';
 
 export * from './types';
-export { trackingTargetOf, SERVICE_REQUEST_ID_DETAIL } from './tracking-target';
 export { describeDatabaseUrl, parseDatabaseUrl, type DatabaseTarget } from './url';
 import { describeDatabaseUrl, parseDatabaseUrl } from './url';
 
@@ -19,6 +18,8 @@ export interface OpenDatabaseOptions {
   readonly poolSize?: number;
   /** SQLite's durability setting (default normal); ignored for PostgreSQL. */
   readonly sqliteSynchronous?: 'normal' | 'full';
+  /** PostgreSQL only: the password of each new connection (a managed identity's Entra token). */
+  readonly password?: () => Promise<string>;
 }
 
 /** Opens the database named by `url` and applies pending migrations. */
@@ -37,7 +38,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       database = await openSqlite({ filename: target.filename, logger: options.logger, synchronous: options.sqliteSynchronous });
     } else {
       const { openPostgres } = await import('./postgres');
-      database = await openPostgres({ connectionString: target.connectionString, logger: options.logger, poolSize: options.poolSize });
+      database = await openPostgres({ connectionString: target.connectionString, logger: options.logger, poolSize: options.poolSize, password: options.password });
     }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
 import { UpstreamClient, type RetryPolicy } from '../http/upstream';
+import type { ClientCredential } from '../http/client-credential';
 import type { DocumentStore } from '../store/types';
 import { ManualSupportProvider } from './manual';
 import { PartnerCenterSupportProvider, RefreshTokenSource } from './partner-center';
@@ -21,7 +22,10 @@ export { SandboxSupportProvider, DEFAULT_SANDBOX_SCHEDULE, type SandboxSchedule 
 export interface PartnerCenterCredentials {
   readonly partnerTenantId: string;
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** Shorthand for a secret credential. */
+  readonly clientSecret?: string;
+  /** A secret, a certificate or a managed identity's federated credential (wins over clientSecret). */
+  readonly credential?: ClientCredential;
   readonly refreshToken: string;
 }
 

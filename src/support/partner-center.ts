@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock';
 import { isEntraBusy, msalConfiguration } from '../http/app-token';
+import { credentialOf, msalClientAuth, type ClientCredential } from '../http/client-credential';
 import { UpstreamError, UpstreamStatusError } from '../http/errors';
 import { newRequestId } from '../http/ids';
 import { collectPages, type NextPage } from '../http/paging';
@@ -40,7 +41,10 @@ export interface RefreshTokenSourceOptions {
   readonly loginEndpoint: string;
   readonly partnerTenantId: string;
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** Shorthand for a secret credential. */
+  readonly clientSecret?: string;
+  /** A secret, a certificate or a managed identity's federated credential (wins over clientSecret). */
+  readonly credential?: ClientCredential;
   /** The partner Admin Agent's refresh token (PARTNER_CENTER_REFRESH_TOKEN). */
   readonly refreshToken: string;
   /** Default: the Partner Center user_impersonation scope. */
@@ -58,7 +62,8 @@ export class RefreshTokenSource implements UserTokenSource {
   private inFlight: Promise<string> | undefined;
 
   constructor(private readonly options: RefreshTokenSourceOptions) {
-    this.client = new ConfidentialClientApplication(msalConfiguration(options.loginEndpoint, options, options.partnerTenantId.toLowerCase()));
+    const auth = { clientId: options.clientId, ...msalClientAuth(credentialOf(options)) };
+    this.client = new ConfidentialClientApplication(msalConfiguration(options.loginEndpoint, auth, options.partnerTenantId.toLowerCase()));
   }
 
   /** The cached token while fresh, otherwise one exchange shared by concurrent callers. */

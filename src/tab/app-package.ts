@@ -9,10 +9,17 @@ import AdmZip from 'adm-zip';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-/** What the manifest template needs (env: MicrosoftAppId → appId, PUBLIC_HOSTNAME, APP_VERSION). */
+/**
+ * What the manifest template needs. Its placeholders are the Agents Toolkit's (`${{NAME}}`),
+ * so `teamsApp/zipAppPackage` fills the same template from env/.env.<environment>.
+ */
 export interface ManifestSettings {
-  /** The Entra app id, which is also the bot id; `LOCAL_APP_ID` in local mode. */
+  /** The bot's id (MicrosoftAppId: an Entra app, or a managed identity's client id); `LOCAL_APP_ID` in local mode. */
   readonly appId: string;
+  /** The Teams app's own id (TEAMS_APP_ID); default: the bot's id. */
+  readonly teamsAppId?: string;
+  /** The Entra app the tab signs users in with (TAB_SSO_CLIENT_ID); default: the bot's id. */
+  readonly tabSsoClientId?: string;
   /** Public host name (and optional port) of the bot's server, without scheme or path. */
   readonly publicHostname: string;
   /** The app's version, `major.minor.patch`. */
@@ -56,6 +63,10 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 /** Checks the settings, naming the environment variable of the first bad one. */
 export function checkManifestSettings(settings: ManifestSettings): void {
   if (!GUID.test(settings.appId)) throw new AppPackageError('Invalid setting MicrosoftAppId: expected a GUID');
+  if (settings.teamsAppId !== undefined && !GUID.test(settings.teamsAppId)) throw new AppPackageError('Invalid setting TEAMS_APP_ID: expected a GUID');
+  if (settings.tabSsoClientId !== undefined && !GUID.test(settings.tabSsoClientId)) {
+    throw new AppPackageError('Invalid setting TAB_SSO_CLIENT_ID: expected a GUID');
+  }
   if (!HOSTNAME.test(settings.publicHostname)) {
     throw new AppPackageError('Invalid setting PUBLIC_HOSTNAME: expected a host name such as desk.example.com (no https://, no path)');
   }
@@ -67,6 +78,9 @@ export function renderManifest(template: unknown, settings: ManifestSettings): R
   checkManifestSettings(settings);
   const values: Readonly<Record<string, string>> = {
     APP_ID: settings.appId.toLowerCase(),
+    BOT_ID: settings.appId.toLowerCase(),
+    TEAMS_APP_ID: (settings.teamsAppId ?? settings.appId).toLowerCase(),
+    TAB_SSO_CLIENT_ID: (settings.tabSsoClientId ?? settings.appId).toLowerCase(),
     PUBLIC_HOSTNAME: settings.publicHostname.toLowerCase(),
     APP_VERSION: settings.version,
   };

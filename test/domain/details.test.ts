@@ -70,13 +70,12 @@ describe('domain/details', () => {
         troubleshooting: { checks: 'licences', done: [] },
         healthCheck: { outcome: 'not_checked', at: '2026-11-25T09:00:00Z', failure: 'gremlins' },
         request: { title: 'x', description: 'y', severity: 'sev-a', product: 'z' },
-        notifyTargets: ['ok', 7],
         knownIssue: 'EX1',
         healthPending: 'yes',
         customerNotified: { at: '2026-11-27T08:00:00Z' },
       }),
     );
-    for (const key of ['step', 'severity', 'category', 'troubleshooting', 'healthCheck', 'request', 'notifyTargets', 'knownIssue', 'healthPending', 'customerNotified'] as const) {
+    for (const key of ['step', 'severity', 'category', 'troubleshooting', 'healthCheck', 'request', 'knownIssue', 'healthPending', 'customerNotified'] as const) {
       assert.equal(d[key], undefined, key);
     }
   });
@@ -87,8 +86,10 @@ describe('domain/details', () => {
         offered: [{ id: 'EX1', title: 'Mail', reasons: [{ code: 'sameService', service: 'Exchange Online' }, { code: 'astrology' }, 'x'] }, { id: 2 }, null],
         microsoftNotes: [{ text: 'Fixed' }, { createdByName: 'Microsoft' }],
         answers: [{ question: 'q', text: 't', by: 'Ada', byId: 'u1', at: 'a', requestId: 'r', status: 'lost' }],
+        notifyTargets: ['ok', 7, '', 'also'],
       }),
     );
+    assert.deepEqual(d.notifyTargets, ['ok', 'also']);
     assert.deepEqual(d.offered?.map((o) => [o.id, o.reasons.map((r) => r.code)]), [['EX1', ['sameService']]]);
     assert.deepEqual(d.microsoftNotes?.map((n) => n.text), ['Fixed']);
     assert.deepEqual(d.answers, []);

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { createEscalation, transition, type Actor, type Escalation, type EscalationState } from '../../src/domain/escalation';
-import { CANCELLABLE_STATES, IN_PROGRESS_STATES, decisionOf, stageOf, stepOf } from '../../src/domain/flow';
+import { decisionOf, stageOf, stepOf } from '../../src/domain/flow';
+import { CANCELLABLE_STATES, IN_PROGRESS_STATES } from '../../src/domain/states';
 import { decide, troubleshootingChecks } from '../../src/domain/triage';
 
 const ada: Actor = { kind: 'user', id: 'u1', name: 'Ada' };

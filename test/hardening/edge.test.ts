@@ -491,6 +491,7 @@ describe('hardening: the HTTP edge', function () {
       const app = await startApp({
         MicrosoftAppId: '11111111-2222-4333-8444-555555555555',
         MicrosoftAppPassword: 'edge-test-app-password-Jq3v',
+        MicrosoftAppTenantId: PARTNER_TENANT,
         PUBLIC_HOSTNAME: 'desk.example.com',
         PARTNER_TENANT_ID: PARTNER_TENANT,
         HEALTH_SOURCE: 'sandbox',

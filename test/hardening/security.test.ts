@@ -26,6 +26,7 @@ rememberSecret(OUTBOUND_TOKEN);
 const CREDENTIALS = {
   MicrosoftAppId: APP_ID,
   MicrosoftAppPassword: APP_PASSWORD,
+  MicrosoftAppTenantId: PARTNER_TENANT,
   PUBLIC_HOSTNAME: 'desk.example.com',
   PARTNER_TENANT_ID: PARTNER_TENANT,
 };

@@ -24,6 +24,7 @@ import {
   type EscalationFilter,
 } from '../../src/store';
 import { queuesContract } from './queues-contract';
+import { referencesContract } from './references-contract';
 
 const ENGINEER: Actor = { kind: 'user', id: '00000000-0000-0000-0000-0000000000e1', name: 'Ji-woo Park' };
 const LEAD: Actor = { kind: 'user', id: '00000000-0000-0000-0000-0000000000e2' };
@@ -495,5 +496,6 @@ export function storeContract(name: string, open: () => Promise<Database>): void
     });
 
     queuesContract(() => db);
+    referencesContract(() => db);
   });
 }

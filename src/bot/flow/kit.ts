@@ -4,21 +4,20 @@
  * wherever an escalation stands, and the outbox rows the flow writes. A step is a function of
  * (kit, turn, escalation); the verb table says which states it may start from.
  */
-import { randomUUID } from 'node:crypto';
 import type { AdaptiveCardJson, CardRenderer } from '../../cards';
 import { renderCard } from '../../cards/card-view';
 import { inert } from '../../cards/inert';
 import { renderEscalation } from '../../cards/summary-cards';
-import { cardActivity } from '../../cards/notification-cards';
 import type { BackgroundWork } from '../../background-work';
 import type { CustomerDirectory } from '../../directory';
 import type { Clock } from '../../domain/clock';
 import { withDetails, type FlowDetails } from '../../domain/details';
+import { planNotifications, type NotificationOccasion } from '../../domain/notifications';
 import { transition, type Actor, type AuditEvent, type Escalation, type EscalationState } from '../../domain/escalation';
 import { PARTNER_CENTER_PORTAL, partnerCenterRequestsLink } from '../../domain/triage';
 import type { HealthProvider } from '../../health';
 import type { Translator } from '../../i18n';
-import type { ConversationStore, NewNotification, OutboxStore } from '../../store/queues';
+import type { ConversationStore, OutboxStore } from '../../store/queues';
 import { ConcurrencyError, type EscalationStore } from '../../store/types';
 import type { SupportProvider } from '../../support/types';
 import type { HandlerContext } from '../bot';
@@ -66,47 +65,6 @@ export class MovedOn extends Error {
 
 /** What a step answers: a card, or nothing when it already said what there was to say. */
 export type StepAnswer = Promise<AdaptiveCardJson | undefined>;
-
-/** Why the flow sends a card outside its turn's answer; each cause has its own dedupe key, so the card goes once. */
-export type CardCause =
-  /** A health check that outlasted its turn finished: the flow's card shows where it took the escalation. */
-  | { readonly kind: 'health'; readonly version: number }
-  /** A send to Microsoft that outlasted its turn finished: the card pressed shows its outcome. */
-  | { readonly kind: 'answer'; readonly requestId: string }
-  /** The escalation left `resolved`: an earlier "Microsoft resolved it" card becomes read-only. */
-  | { readonly kind: 'retire'; readonly version: number; readonly activityId: string }
-  /** "Remind me later": one reminder per hour pressed. */
-  | { readonly kind: 'snooze'; readonly hour: number };
-
-/**
- * The one place the flow builds outbox rows: a card sent to a conversation (or put in place of
- * the message `replaces` names), keyed by its cause so a retry or a second press adds none.
- */
-export function cardRow(
-  escalationId: string,
-  cause: CardCause,
-  target: string,
-  card: AdaptiveCardJson,
-  when: { readonly replaces?: string; readonly notBefore?: Date } = {},
-): NewNotification {
-  const dedupeKey =
-    cause.kind === 'health'
-      ? `health:${escalationId}:v${cause.version}:${target}`
-      : cause.kind === 'answer'
-        ? `answer:${escalationId}:${cause.requestId}:${target}`
-        : cause.kind === 'retire'
-          ? `retire:${escalationId}:v${cause.version}:${cause.activityId}`
-          : `reminder:${escalationId}:snooze:${cause.hour}:${target}`;
-  return {
-    id: randomUUID(),
-    escalationId,
-    kind: cause.kind === 'snooze' ? 'reminder' : 'card_update',
-    target,
-    payload: { activity: cardActivity(card), ...(when.replaces ? { updateActivityId: when.replaces } : {}) },
-    dedupeKey,
-    ...(when.notBefore ? { notBefore: when.notBefore.toISOString() } : {}),
-  };
-}
 
 /** An escalation id as typed or carried by a card: trimmed, upper case, bounded. */
 function idOf(id: unknown): string {
@@ -229,8 +187,9 @@ export class FlowKit {
     return partnerCenterRequestsLink(this.deps.partnerCenterPortal ?? PARTNER_CENTER_PORTAL, e.customer.tenantId);
   }
 
-  /** Writes outbox rows built by `cardRow`. */
-  async send(rows: readonly NewNotification[]): Promise<void> {
+  /** Enqueues the notifications an occasion calls for (the domain plans them and their dedupe keys). */
+  async notify(occasion: NotificationOccasion): Promise<void> {
+    const rows = planNotifications(occasion);
     if (rows.length > 0) await this.deps.outbox.enqueue(rows, this.deps.clock.now());
   }
 }

@@ -9,6 +9,7 @@
 import type { Verb } from '../../cards/verbs';
 import type { FlowStep } from '../../domain/details';
 import type { Escalation, EscalationState } from '../../domain/escalation';
+import { WITH_MICROSOFT_STATES } from '../../domain/states';
 import type { HandlerContext } from '../bot';
 import type { CommandName } from '../commands';
 import type { FlowKit, StepAnswer } from './kit';
@@ -55,7 +56,7 @@ export const FLOW_VERBS: readonly VerbRoute[] = [
   { verb: 'stillBroken', from: ['resolved'], handle: stillBroken },
   { verb: 'remindLater', from: ['resolved'], handle: remindLater },
   { verb: 'manualAttention', from: ['escalated'], handle: manualAttention },
-  { verb: 'manualResolved', from: ['escalated', 'attention_needed'], handle: manualResolved },
+  { verb: 'manualResolved', from: WITH_MICROSOFT_STATES, handle: manualResolved },
   { verb: 'resume', from: 'any', handle: resume },
   { verb: 'cancel', from: 'any', handle: cancel },
   { verb: 'status', from: 'any', handle: status },

@@ -5,7 +5,7 @@ import pino from 'pino';
 import sinon from 'sinon';
 import { PROJECT_ROOT } from '../../../src/app';
 import type { HandlerContext } from '../../../src/bot/bot';
-import { FlowKit, MovedOn, cardRow, type EscalationFlowOptions } from '../../../src/bot/flow/kit';
+import { FlowKit, MovedOn, type EscalationFlowOptions } from '../../../src/bot/flow/kit';
 import { CardRenderer } from '../../../src/cards';
 import { createEscalation, type Escalation } from '../../../src/domain/escalation';
 import { Localizer } from '../../../src/i18n';
@@ -77,29 +77,19 @@ describe('the flow kit', () => {
     assert.deepEqual(await kit2.apply(loaded, kit2.stay({ contact: 'Jo' })), saved);
   });
 
-  describe('cardRow, the one builder of the flow\u2019s outbox rows', () => {
-    it('keys each cause so a retry or a second press adds none, and updates the card it replaces', () => {
-      const late = cardRow('ED-1', { kind: 'health', version: 3 }, 'tenant:conv', card, { replaces: 'act-1' });
-      assert.deepEqual({ ...late, id: 'x' }, {
-        id: 'x',
-        escalationId: 'ED-1',
-        kind: 'card_update',
-        target: 'tenant:conv',
-        payload: { activity: { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] }, updateActivityId: 'act-1' },
-        dedupeKey: 'health:ED-1:v3:tenant:conv',
-      });
-      assert.equal(cardRow('ED-1', { kind: 'answer', requestId: 'r-9' }, 'tenant:conv', card).dedupeKey, 'answer:ED-1:r-9:tenant:conv');
-      assert.equal(cardRow('ED-1', { kind: 'retire', version: 5, activityId: 'act-2' }, 'tenant:conv', card).dedupeKey, 'retire:ED-1:v5:act-2');
-      assert.equal(cardRow('ED-1', { kind: 'health', version: 3 }, 'tenant:conv', card).payload.updateActivityId, undefined, 'a new message when there is none to replace');
-    });
-
-    it('makes "remind me later" a reminder, not before its time, one per hour pressed', () => {
-      const at = new Date('2026-11-25T14:00:00Z');
-      const row = cardRow('ED-1', { kind: 'snooze', hour: 491_870 }, 'tenant:conv', card, { notBefore: at });
-      assert.equal(row.kind, 'reminder');
-      assert.equal(row.notBefore, at.toISOString());
-      assert.equal(row.dedupeKey, 'reminder:ED-1:snooze:491870:tenant:conv');
-      assert.notEqual(row.id, cardRow('ED-1', { kind: 'snooze', hour: 491_870 }, 'tenant:conv', card).id, 'each row its own id: the dedupe key makes it once');
-    });
+  it('notify enqueues what the domain plans for an occasion, at the clock\u2019s time, and nothing when nothing is due', async () => {
+    const enqueue = sandbox.stub().resolves(1);
+    const now = new Date('2026-11-25T10:00:00Z');
+    const kit = new FlowKit({ outbox: { enqueue }, clock: { now: () => now } } as unknown as EscalationFlowOptions);
+    const message = { activity: { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] } };
+    const remindAt = new Date('2026-11-25T14:00:00Z');
+    await kit.notify({ occasion: 'snooze', escalationId: 'ED-1', target: 'tenant:conv', pressedAt: now, remindAt, message });
+    await kit.notify({ occasion: 'left_resolved', escalation: escalation(), sent: [], message });
+    assert.equal(enqueue.callCount, 1, 'no rows, no write');
+    const [rows, at] = enqueue.firstCall.args as [Record<string, unknown>[], Date];
+    assert.equal(at, now);
+    assert.deepEqual(rows, [
+      { escalationId: 'ED-1', kind: 'reminder', target: 'tenant:conv', payload: message, dedupeKey: `reminder:ED-1:snooze:${Math.floor(now.getTime() / 3_600_000)}:tenant:conv`, notBefore: remindAt.toISOString() },
+    ]);
   });
 });

@@ -24,7 +24,8 @@ import type { HandlerContext } from '../../bot';
 import { conversationKeyOf } from '../../conversation-refs';
 import { BudgetTimeoutError, within } from '../../within';
 import { text } from '../input';
-import { cardRow, type FlowKit, type StepAnswer } from '../kit';
+import { cardActivity } from '../../../cards/notification-cards';
+import type { FlowKit, StepAnswer } from '../kit';
 
 const AnswerText = text(4000);
 /** Saving an answer's outcome retries this often when the tracker moved the escalation meanwhile. */
@@ -77,7 +78,7 @@ export async function answerMicrosoft(kit: FlowKit, ctx: HandlerContext, e: Esca
       const current = (await store.get(e.id)) ?? saved;
       if (!target || !cardId || !current) return;
       const card = await kit.card(tr, current, { error: late === 'failed' ? tr.t('flow.errors.answerRefused') : undefined });
-      await kit.send([cardRow(e.id, { kind: 'answer', requestId: answer.requestId }, target, card, { replaces: cardId })]);
+      await kit.notify({ occasion: 'answer_settled', escalationId: e.id, requestId: answer.requestId, target, activityId: cardId, message: { activity: cardActivity(card) } });
     });
     return kit.card(tr, recorded);
   }

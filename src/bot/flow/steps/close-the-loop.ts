@@ -11,7 +11,8 @@ import type { HandlerContext } from '../../bot';
 import { conversationKeyOf } from '../../conversation-refs';
 import { escalationView } from '../card-views';
 import { text } from '../input';
-import { cardRow, type FlowKit, type StepAnswer } from '../kit';
+import { cardActivity } from '../../../cards/notification-cards';
+import type { FlowKit, StepAnswer } from '../kit';
 
 const CustomerMessage = text(4000);
 const NotifiedContact = text(200);
@@ -70,18 +71,13 @@ export async function stillBroken(kit: FlowKit, ctx: HandlerContext, e: Escalati
  * the invoke's own answer.
  */
 async function retireResolvedCards(kit: FlowKit, ctx: HandlerContext, e: Escalation, card: AdaptiveCardJson): Promise<void> {
-  const copies = new Map<string, string>();
-  for (const n of await kit.deps.outbox.listForEscalation(e.id)) {
-    if (n.kind === 'resolved' && n.sentActivityId) copies.set(n.sentActivityId, n.target);
-  }
-  const details = detailsOf(e);
-  const flowTarget = details.notifyTargets?.[0];
-  if (details.cardActivityId && flowTarget) copies.set(details.cardActivityId, flowTarget);
-  const pressed = ctx.turn.activity.replyToId;
-  if (pressed) copies.delete(pressed);
-  await kit.send(
-    [...copies].map(([activityId, target]) => cardRow(e.id, { kind: 'retire', version: e.version, activityId }, target, card, { replaces: activityId })),
-  );
+  await kit.notify({
+    occasion: 'left_resolved',
+    escalation: e,
+    sent: await kit.deps.outbox.listForEscalation(e.id),
+    pressedActivityId: ctx.turn.activity.replyToId,
+    message: { activity: cardActivity(card) },
+  });
 }
 
 /** "Remind me later": one reminder after the snooze period (a second press in the same hour adds none). */
@@ -89,9 +85,15 @@ export async function remindLater(kit: FlowKit, ctx: HandlerContext, e: Escalati
   const now = kit.deps.clock.now();
   const target = conversationKeyOf(ctx.turn);
   if (target) {
-    const hour = Math.floor(now.getTime() / 3_600_000);
     const reminder = renderReminder(kit.deps.cards, ctx.tr, { escalation: e, text: ctx.tr.t('flow.reminders.resolved', { id: e.id }) });
-    await kit.send([cardRow(e.id, { kind: 'snooze', hour }, target, reminder, { notBefore: new Date(now.getTime() + kit.deps.snoozeMs) })]);
+    await kit.notify({
+      occasion: 'snooze',
+      escalationId: e.id,
+      target,
+      pressedAt: now,
+      remindAt: new Date(now.getTime() + kit.deps.snoozeMs),
+      message: { activity: cardActivity(reminder) },
+    });
   }
   await kit.say(ctx, 'flow.reminders.snoozed', { id: e.id, hours: String(Math.round(kit.deps.snoozeMs / 3_600_000)) });
   return renderResolved(kit.deps.cards, ctx.tr, escalationView(e));

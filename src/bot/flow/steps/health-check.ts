@@ -14,7 +14,8 @@ import type { Translator } from '../../../i18n';
 import { ConcurrencyError } from '../../../store/types';
 import type { HandlerContext } from '../../bot';
 import { within } from '../../within';
-import { cardRow, type FlowKit, type StepAnswer } from '../kit';
+import { cardActivity } from '../../../cards/notification-cards';
+import type { FlowKit, StepAnswer } from '../kit';
 
 /** A lookup of a tenant's health overview, as the health provider answers it. */
 export type OverviewLookup = Promise<{ readonly value: HealthOverview }>;
@@ -68,15 +69,12 @@ export async function finishLateHealthCheck(kit: FlowKit, id: string, lookup: Ov
   if (!current || current.state !== 'draft' || !detailsOf(current).healthPending) return;
   const next = await saveHealthOutcome(kit, current, looked, actor);
   if (!next) return;
-  const details = detailsOf(next);
-  const target = details.notifyTargets?.[0];
-  if (!target) return;
   const error =
     'failure' in looked
       ? tr.t('flow.messages.healthUnavailable', { customer: inert(next.customer.name), reason: tr.t(`flow.healthCheck.failures.${looked.failure}`) })
       : undefined;
   const card = await kit.card(tr, next, { error, justChecked: true });
-  await kit.send([cardRow(id, { kind: 'health', version: next.version }, target, card, { replaces: details.cardActivityId })]);
+  await kit.notify({ occasion: 'health_checked', escalation: next, message: { activity: cardActivity(card) } });
 }
 
 /** Runs again the check of a draft whose late check was lost (a restart), and answers the card it leads to. */

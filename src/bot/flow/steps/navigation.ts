@@ -5,9 +5,9 @@
  */
 import { renderMatch } from '../../../cards/escalation-cards';
 import { renderList } from '../../../cards/summary-cards';
-import { OPEN_STATES, type Escalation } from '../../../domain/escalation';
+import type { Escalation } from '../../../domain/escalation';
 import { escalationIdFor } from '../../../domain/escalation-id';
-import { CANCELLABLE_STATES, IN_PROGRESS_STATES } from '../../../domain/flow';
+import { CANCELLABLE_STATES, IN_PROGRESS_STATES, OPEN_STATES } from '../../../domain/states';
 import type { HandlerContext } from '../../bot';
 import { escalationView } from '../card-views';
 import type { FlowKit, StepAnswer } from '../kit';
