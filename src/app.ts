@@ -19,9 +19,8 @@ import { systemClock, type Clock } from './domain/clock';
 import { createHealthProvider, loadSandboxData, registerSandboxHealthRoutes } from './health';
 import { registerTabRoutes, tabAuthFromConfig } from './tab/api';
 import { BotProactiveSender } from './bot/proactive-sender';
-import { cardActivity, renderReminder } from './cards/notification-cards';
-import { notificationRenderer } from './cards/notifications';
-import { flowOf } from './domain/flow';
+import { notificationRenderer, reminderRenderer } from './cards/notification-cards';
+import { detailsOf } from './domain/details';
 import { PARTNER_CENTER_PORTAL, partnerCenterRequestsLink } from './domain/triage';
 import { TRACKING_RETRY_POLICY, createSupportProvider, type SupportProvider, type SupportProviderOptions } from './support';
 import { BackgroundWork } from './background-work';
@@ -146,15 +145,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     clock,
     logger,
     periods: config.reminders,
-    render: (rule, e, waitedMs) => {
-      const tr = localizer.forLocale(flowOf(e).locale, flowOf(e).timeZone);
-      const text = tr.t(`flow.reminders.${rule}`, {
-        id: e.id,
-        request: flowOf(e).serviceRequestId ?? '',
-        days: String(Math.floor(waitedMs / 86_400_000)),
-      });
-      return { activity: cardActivity(renderReminder(cards, tr, e, text)) };
-    },
+    render: reminderRenderer(cards, localizer),
   });
   const background = new BackgroundWork(logger);
   const flow = new EscalationFlow({
@@ -169,8 +160,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     pollNow: (id) => tracker.pollNow(id),
     snoozeMs: config.reminders.resolvedMs,
     background,
-    healthTimeoutMs: config.upstream.turnBudgetMs,
-    lateHealthMs: config.upstream.totalTimeoutMs,
+    turnBudgetMs: config.upstream.turnBudgetMs,
+    lateWorkMs: config.upstream.totalTimeoutMs,
   });
   const healthCommand = createHealthCommand({
     directory,
@@ -211,7 +202,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
           store: database.escalations,
           logger,
           auth: tabAuthFromConfig(config, config.publicHostname),
-          cardFor: (escalation, locale) => flow.cardFor(localizer.forLocale(locale, flowOf(escalation).timeZone), escalation),
+          cardFor: (escalation, locale) => flow.cardFor(localizer.forLocale(locale, detailsOf(escalation).timeZone), escalation),
           staticDir: join(PROJECT_ROOT, 'src', 'tab', 'static'),
         }),
       // The sandbox's own API (resolve an incident) is unauthenticated: it exists only when the

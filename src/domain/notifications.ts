@@ -6,7 +6,7 @@
  * and the store enqueues the plan (with the state change it belongs to, when there is one).
  */
 import type { Escalation, EscalationState } from './escalation';
-import { flowOf } from './flow';
+import { detailsOf } from './details';
 
 /** What a notification is about; reminders are keyed per period so one is sent per period at most. */
 export type NotificationKind = 'resolved' | 'attention_needed' | 'escalated' | 'reminder' | 'card_update';
@@ -42,7 +42,7 @@ export function notificationKindFor(to: EscalationState): NotificationKind | und
 
 /** The conversation reference keys notified about an escalation (`details.notifyTargets`), the flow's own first. */
 export function notifyTargetsOf(escalation: Escalation): readonly string[] {
-  const value: unknown = flowOf(escalation).notifyTargets;
+  const value: unknown = detailsOf(escalation).notifyTargets;
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : [];
 }
 
@@ -196,7 +196,7 @@ export function planNotifications(o: NotificationOccasion): PlannedNotification[
 /** The flow's own card: where it was posted (the first target) and, when known, its message id. */
 function flowCard(escalation: Escalation, target: string | undefined): { target: string; activityId?: string } | undefined {
   if (!target) return undefined;
-  const activityId = flowOf(escalation).cardActivityId;
+  const activityId = detailsOf(escalation).cardActivityId;
   return typeof activityId === 'string' && activityId !== '' ? { target, activityId } : { target };
 }
 

@@ -5,7 +5,7 @@
  * Pure: the tracker (src/tracking/) does the polling and saving.
  */
 import type { Escalation, EscalationState } from './escalation';
-import { flowOf } from './flow';
+import { detailsOf } from './details';
 import { KNOWN_ISSUE_STATES, WITH_MICROSOFT_STATES } from './states';
 
 /** What is polled: a Partner Center service request, or a known service incident. */
@@ -41,7 +41,7 @@ export function referenceOf(value: unknown): string | undefined {
 
 /** The service request number and known issue id an escalation carries (the store indexes both). */
 export function microsoftLinksOf(escalation: Escalation): MicrosoftLinks {
-  const flow = flowOf(escalation);
+  const flow = detailsOf(escalation);
   const serviceRequestId = referenceOf(flow.serviceRequestId);
   const knownIssueId = referenceOf(flow.knownIssue?.id);
   return { ...(serviceRequestId ? { serviceRequestId } : {}), ...(knownIssueId ? { knownIssueId } : {}) };
@@ -88,7 +88,7 @@ export function nextState(current: EscalationState, source: TrackingKind, status
  * Microsoft works it again: that old closure must not resolve the escalation a second time.
  */
 export function stillClosedBeforeReopen(escalation: Escalation, observed: ObservedStatus): boolean {
-  const reopenedAt = flowOf(escalation).reopenedAt;
+  const reopenedAt = detailsOf(escalation).reopenedAt;
   if (typeof reopenedAt !== 'string' || observed.status !== 'closed') return false;
   const closedAt = observed.request?.lastClosedDate ?? observed.request?.lastModifiedDate;
   return closedAt === undefined || Date.parse(closedAt) <= Date.parse(reopenedAt);

@@ -14,7 +14,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
 import { transition, type Actor, type Escalation, type EscalationState } from '../domain/escalation';
-import { flowOf } from '../domain/flow';
+import { detailsOf } from '../domain/details';
 import { planNotifications, notificationKindFor, notifyTargetsOf, type NotificationKind } from '../domain/notifications';
 import { stateAfterObservation, type TrackingKind } from '../domain/tracking';
 import {
@@ -215,7 +215,7 @@ export class Tracker {
   private nextInterval(item: TrackedItem, escalation: Escalation, observed: Observation): number {
     const request = observed.request;
     const severity: PollSeverity | undefined =
-      request && request.severity !== 'unknown' ? request.severity : flowOf(escalation).severity;
+      request && request.severity !== 'unknown' ? request.severity : detailsOf(escalation).severity;
     const lastActivityAt = latestOf(
       escalation.updatedAt,
       request?.lastModifiedDate,
