@@ -4,7 +4,7 @@
  * request and a watched incident, after six hours of quiet. Then the Partner Center read rate
  * of 1,000 open requests at the polling policy's intervals, against the tracker's budget.
  *
- * The real tracker (default settings from config.ts) reads the Partner Center double over
+ * The real tracker (default settings from src/config/) reads the Partner Center double over
  * HTTP and a Graph-like source through the real health cache (2 minutes' freshness); the real
  * outbox worker sends through the real botbuilder sender to the connector double. Time is
  * simulated (a ManualClock stepped by 1 s): each loop runs as its own loop would, again at once

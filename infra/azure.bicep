@@ -197,7 +197,7 @@ resource vaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
-// Every setting is one config.ts reads (.env.example documents each); nothing here is a secret.
+// Every setting is one src/config/ reads (.env.example documents each); nothing here is a secret.
 resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
   parent: site
   name: 'appsettings'

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const require = createRequire(import.meta.url);
-const { loadConfig } = require('../dist/src/config.js');
+const { loadConfig } = require('../dist/src/config/index.js');
 
 let config;
 try {

@@ -32,7 +32,7 @@ try {
   fail(error.message);
 }
 
-const configPath = join(root, 'dist', 'src', 'config.js');
+const configPath = join(root, 'dist', 'src', 'config', 'index.js');
 const packagePath = join(root, 'dist', 'src', 'tab', 'app-package.js');
 if (!existsSync(configPath) || !existsSync(packagePath)) fail('run `npm run build` first (dist/ is missing)');
 const { loadConfig } = require(configPath);

@@ -19,9 +19,8 @@ import { systemClock, type Clock } from './domain/clock';
 import { createHealthProvider, loadSandboxData, registerSandboxHealthRoutes } from './health';
 import { registerTabRoutes, tabAuthFromConfig } from './tab/api';
 import { BotProactiveSender } from './bot/proactive-sender';
-import { cardActivity, renderReminder } from './cards/notification-cards';
-import { notificationRenderer } from './cards/notifications';
-import { flowOf } from './domain/flow';
+import { notificationRenderer, reminderRenderer } from './cards/notification-cards';
+import { detailsOf } from './domain/details';
 import { PARTNER_CENTER_PORTAL, partnerCenterRequestsLink } from './domain/triage';
 import { TRACKING_RETRY_POLICY, createSupportProvider, type SupportProvider, type SupportProviderOptions } from './support';
 import { BackgroundWork } from './background-work';
@@ -80,16 +79,16 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   };
   // One parse of the sandbox seed serves both the health provider and the directory.
   const sandboxData =
-    config.healthSource === 'sandbox' || config.directorySource === 'sandbox'
+    config.health.source === 'sandbox' || config.directory.source === 'sandbox'
       ? loadSandboxData(resolve(PROJECT_ROOT, config.health.sandboxFile))
       : undefined;
   const health = createHealthProvider({
-    source: config.healthSource,
+    source: config.health.source,
     logger,
     clock,
     loginEndpoint: config.endpoints.login,
     graphEndpoint: config.endpoints.graph,
-    credentials: config.graph.clientId && config.graph.credential ? { clientId: config.graph.clientId, credential: config.graph.credential } : undefined,
+    credentials: config.health.app,
     adminCenterUrl: config.health.adminCenterUrl,
     cache: { freshnessMs: config.health.cacheMs, maxTenants: config.health.cacheMaxTenants },
     budget: { perMinute: config.health.budgetPerMinute, perHour: config.health.budgetPerHour },
@@ -97,16 +96,13 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     sandbox: sandboxData,
   });
   const directory = createCustomerDirectory({
-    source: config.directorySource,
+    source: config.directory.source,
     logger,
     clock,
     loginEndpoint: config.endpoints.login,
     partnerCenterEndpoint: config.endpoints.partnerCenter,
-    partnerTenantId: config.partnerTenantId,
-    credentials:
-      config.partnerCenter.clientId && config.partnerCenter.credential
-        ? { clientId: config.partnerCenter.clientId, credential: config.partnerCenter.credential }
-        : undefined,
+    partnerTenantId: config.directory.partnerTenantId,
+    credentials: config.directory.app,
     cache: { ttlMs: config.directory.cacheMs },
     retry,
     sandbox: sandboxData,
@@ -114,28 +110,15 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
 
   const sandbox = health.sandbox;
   const supportOptions: SupportProviderOptions =
-    config.supportSource === 'partnercenter'
+    config.support.source === 'partnercenter'
       ? {
           source: 'partnercenter',
           endpoints: { partnerCenter: config.endpoints.partnerCenter, login: config.endpoints.login },
-          credentials: {
-            // config.ts refuses SUPPORT_SOURCE=partnercenter without all four.
-            partnerTenantId: config.partnerTenantId ?? '',
-            clientId: config.partnerCenter.clientId ?? '',
-            credential: config.partnerCenter.credential,
-            refreshToken: config.support.refreshToken ?? '',
-          },
+          credentials: config.support,
           logger,
           clock,
         }
-      : config.supportSource === 'manual'
-        ? { source: 'manual', documents: database.documents, clock }
-        : {
-            source: 'sandbox',
-            documents: database.documents,
-            clock,
-            schedule: { attentionAfterMs: config.support.sandboxAttentionAfterMs, closeAfterMs: config.support.sandboxCloseAfterMs },
-          };
+      : { ...config.support, documents: database.documents, clock };
   const support = overrides.support ?? createSupportProvider(supportOptions);
   // The tracker answers no one: it may wait out Partner Center's throttling, which a card action cannot.
   const trackingSupport =
@@ -163,15 +146,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     clock,
     logger,
     periods: config.reminders,
-    render: (rule, e, waitedMs) => {
-      const tr = localizer.forLocale(flowOf(e).locale, flowOf(e).timeZone);
-      const text = tr.t(`flow.reminders.${rule}`, {
-        id: e.id,
-        request: flowOf(e).serviceRequestId ?? '',
-        days: String(Math.floor(waitedMs / 86_400_000)),
-      });
-      return { activity: cardActivity(renderReminder(cards, tr, e, text)) };
-    },
+    render: reminderRenderer(cards, localizer),
   });
   const background = new BackgroundWork(logger);
   const flow = new EscalationFlow({
@@ -186,8 +161,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     pollNow: (id) => tracker.pollNow(id),
     snoozeMs: config.reminders.resolvedMs,
     background,
-    healthTimeoutMs: config.upstream.turnBudgetMs,
-    lateHealthMs: config.upstream.totalTimeoutMs,
+    turnBudgetMs: config.upstream.turnBudgetMs,
+    lateWorkMs: config.upstream.totalTimeoutMs,
   });
   const healthCommand = createHealthCommand({
     directory,
@@ -212,7 +187,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   const outboxWorker = new OutboxWorker({
     outbox: database.outbox,
     conversations: database.conversations,
-    sender: new BotProactiveSender({ adapter: edge.adapter, botAppId: config.bot.appId ?? '', logger }),
+    sender: new BotProactiveSender({ adapter: edge.adapter, botAppId: config.bot.appId, logger }),
     clock,
     logger,
     ambiguousResend: config.tracking.ambiguousResend,
@@ -243,7 +218,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
           store: database.escalations,
           logger,
           auth: tabAuthFromConfig(config, config.publicHostname),
-          cardFor: (escalation, locale) => flow.cardFor(localizer.forLocale(locale, flowOf(escalation).timeZone), escalation),
+          cardFor: (escalation, locale) => flow.cardFor(localizer.forLocale(locale, detailsOf(escalation).timeZone), escalation),
           staticDir: join(PROJECT_ROOT, 'src', 'tab', 'static'),
         }),
       // The sandbox's own API (resolve an incident) is unauthenticated: it exists only when the

@@ -5,6 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
+import { waitAtMost } from './limits/deadline';
 import type { Logger } from './log';
 import { DEFAULT_BODY_LIMITS, jsonBodyReader, type BodyLimits } from './request-body';
 
@@ -85,10 +86,7 @@ export function buildServer(options: ServerOptions): BotServer {
   const isReady = (): Promise<boolean> => {
     if (readiness && (readiness.settledAt === undefined || Date.now() - readiness.settledAt < READY_REUSE_MS)) return readiness.ready;
     const current: { ready: Promise<boolean>; settledAt?: number } = {
-      ready: Promise.race([
-        options.ready(),
-        sleep(READY_TIMEOUT_MS).then(() => Promise.reject(new Error('readiness check timed out'))),
-      ]).then(
+      ready: waitAtMost(options.ready(), READY_TIMEOUT_MS, () => new Error('readiness check timed out')).then(
         () => true,
         (error: unknown) => {
           logger.warn({ err: error }, 'readiness check failed');

@@ -15,8 +15,8 @@ describe('.env.example', () => {
   });
 
   it('documents every setting that config.ts reads', () => {
-    const source = readFileSync(join(PROJECT_ROOT, 'src', 'config.ts'), 'utf8');
-    const schema = source.slice(source.indexOf('const EnvSchema'), source.indexOf('/** The whole, validated configuration'));
+    const source = readFileSync(join(PROJECT_ROOT, 'src', 'config', 'env-schema.ts'), 'utf8');
+    const schema = source.slice(source.indexOf('const EnvSchema'), source.indexOf('/** The names of every setting'));
     const names = [...schema.matchAll(/^ {2}([A-Za-z_]+):/gm)].map((m) => m[1] ?? '');
     assert.ok(names.length > 20);
     assert.deepEqual(names.filter((n) => !(n in example)), []);

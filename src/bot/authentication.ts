@@ -18,6 +18,7 @@ import {
   type ConnectorClient,
   type UserTokenClient,
 } from 'botframework-connector';
+import { LoadingCache } from '../http/loading-cache';
 import { configureConnectorClient, type ConnectorClientSettings } from './connector-client';
 
 /** Token-library errors that mean "this token is not acceptable", not "the server failed". */
@@ -29,18 +30,13 @@ const TOKEN_REJECTIONS: ReadonlySet<string> = new Set(['JsonWebTokenError', 'Tok
  */
 const MAX_CLIENTS = 64;
 
-/** Clients by key, the oldest dropped first once full. A failed creation is not kept. */
-class ClientCache<T> {
-  private readonly clients = new Map<string, T>();
+/** Clients by key, the least recently used dropped first once full; concurrent first turns share one creation. */
+class ClientCache<T extends NonNullable<unknown>> {
+  // A failed creation is not kept: the next turn tries again.
+  private readonly clients = new LoadingCache<string, T>({ max: MAX_CLIENTS, freshnessMs: Infinity });
 
   async get(key: string, create: () => Promise<T>): Promise<T> {
-    const known = this.clients.get(key);
-    if (known !== undefined) return known;
-    // Two first turns at once may both create one; the later simply replaces the earlier.
-    const client = await create();
-    if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value ?? key);
-    this.clients.set(key, client);
-    return client;
+    return (await this.clients.get(key, { load: create })).value;
   }
 }
 

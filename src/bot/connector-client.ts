@@ -14,6 +14,7 @@
  * The client's pipeline is shared by every call through that client, so this is done once,
  * when the client is created (see `authentication.ts`).
  */
+import { untilAborted } from '../limits/deadline';
 
 /** The policy name, so configuring a client twice changes nothing. */
 const TIMEOUT_POLICY = 'escalationDeskConnectorTimeout';
@@ -77,25 +78,12 @@ export function configureConnectorClient<T>(client: T, settings: ConnectorClient
 function timeoutPolicy(timeoutMs: number): PipelinePolicyShape {
   return {
     name: TIMEOUT_POLICY,
-    async sendRequest(request, next) {
-      const deadline = new AbortController();
+    sendRequest(request, next) {
+      const deadline = AbortSignal.timeout(timeoutMs);
       // Aborting cancels the HTTP request, so the socket of a connector that never answers is closed.
-      request.abortSignal = request.abortSignal ? AbortSignal.any([request.abortSignal, deadline.signal]) : deadline.signal;
-      let timer: NodeJS.Timeout | undefined;
-      const expired = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          deadline.abort();
-          reject(new ConnectorTimeoutError(timeoutMs));
-        }, timeoutMs);
-      });
-      const sending = next(request);
-      // Once the deadline has answered, the aborted request's own rejection is expected: observed, not reported.
-      sending.catch(() => undefined);
-      try {
-        return await Promise.race([sending, expired]);
-      } finally {
-        clearTimeout(timer);
-      }
+      request.abortSignal = request.abortSignal ? AbortSignal.any([request.abortSignal, deadline]) : deadline;
+      // Signing (a token request) does not heed the signal: the deadline answers without waiting for it.
+      return untilAborted(next(request), deadline, () => new ConnectorTimeoutError(timeoutMs));
     },
   };
 }

@@ -17,6 +17,7 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { Logger } from 'pino';
+import { errorCodeOf } from '../http/errors';
 import { parseRetryAfter } from '../http/retry-after';
 import { ConnectorTimeoutError } from './connector-client';
 import type { ConversationRecord } from '../store/queues';
@@ -25,8 +26,8 @@ import { IDEMPOTENCY_CHANNEL_DATA_KEY, type DeliveryLookup, type ProactiveSender
 /** Dependencies of the proactive sender. */
 export interface BotProactiveSenderOptions {
   readonly adapter: CloudAdapter;
-  /** The bot's Microsoft App ID ('' when running without authentication, locally). */
-  readonly botAppId: string;
+  /** The bot's Microsoft App ID (none, or '', when running without authentication, locally). */
+  readonly botAppId?: string;
   readonly logger: Logger;
 }
 
@@ -70,7 +71,7 @@ export class BotProactiveSender implements ProactiveSender {
     const { adapter, botAppId } = this.options;
     let result: SendResult = { ok: false, kind: 'retry' };
     try {
-      await adapter.continueConversationAsync(botAppId, referenceOf(target), async (context) => {
+      await adapter.continueConversationAsync(botAppId ?? '', referenceOf(target), async (context) => {
         // Caught here, inside the turn: a throw would reach the adapter's onTurnError, which
         // would try to apologise in the conversation that just refused a message.
         try {
@@ -133,7 +134,7 @@ export function mapConnectorError(error: unknown): SendResult {
   const e = (typeof error === 'object' && error !== null ? error : {}) as ConnectorErrorShape;
   if (error instanceof ConnectorTimeoutError) return { ok: false, kind: 'ambiguous', code: error.code };
   const status = connectorStatusOf(error);
-  const code = bodyCode(e.response?.bodyAsText) ?? (typeof e.code === 'string' ? e.code : undefined);
+  const code = errorCodeOf(e.response?.bodyAsText) ?? (typeof e.code === 'string' ? e.code : undefined);
   if (status === undefined) return { ok: false, kind: 'retry', ...(code ? { code } : {}) };
   if (RETRY_STATUSES.has(status)) {
     const retryAfterMs = retryAfterOf(e.response?.headers);
@@ -142,17 +143,6 @@ export function mapConnectorError(error: unknown): SendResult {
   if (status === 403 && code !== undefined && UNREACHABLE_CODES.has(code)) return { ok: false, kind: 'unreachable', status, code };
   if (status >= 500) return { ok: false, kind: 'retry', status, ...(code ? { code } : {}) };
   return { ok: false, kind: 'permanent', status, ...(code ? { code } : {}) };
-}
-
-function bodyCode(body: unknown): string | undefined {
-  if (typeof body !== 'string' || body === '') return undefined;
-  try {
-    const parsed = JSON.parse(body) as { error?: { code?: unknown } } | null;
-    const code = parsed?.error?.code;
-    return typeof code === 'string' ? code.slice(0, 100) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function retryAfterOf(headers: unknown): number | undefined {

@@ -1,42 +1,29 @@
 /**
- * The cards of the escalation flow, one typed render function each. They take the
- * escalation as stored and the user's translator; every user-facing word comes from the
- * locale files.
+ * The cards of the escalation flow's steps, one typed render function each: describe, the
+ * health check's matches, troubleshooting, triage, the hand-off and "not warranted". Pure: a
+ * view model in (src/cards/views.ts), the card out, every user-facing word from the locale files.
  */
-import type { AuditEvent, Escalation } from '../domain/escalation';
-import { flowOf } from '../domain/flow';
+import type { Escalation } from '../domain/escalation';
 import type { HealthCheck } from '../domain/health-check';
 import type { MatchReason } from '../domain/matching';
 import { UTC_ZONE } from '../domain/local-time';
-import { CATEGORIES, SEVERITIES, decide, openChecks, type Severity } from '../domain/triage';
+import { CATEGORIES, SEVERITIES, type DecisionReason, type Severity } from '../domain/triage';
 import type { Translator } from '../i18n';
 import { shownTime, utcMinute } from './format';
 import { DATASETS } from './verbs';
-import { inert, inertOptional } from './inert';
+import { inert } from './inert';
 import type { AdaptiveCardJson, CardRenderer } from './renderer';
-
-/** A known issue as offered on the match card (stored with the escalation so the card can be shown again). */
-export interface OfferedMatch {
-  readonly id: string;
-  readonly title: string;
-  readonly classification: string;
-  readonly status: string;
-  readonly impact: string;
-  readonly startDateTime: string;
-  readonly reasons: readonly MatchReason[];
-}
-
-/** What the engineer typed on the describe card, echoed back when it must be corrected. */
-export type DescribeValues = Readonly<Record<string, string>>;
-
+import type { DescribeValues, EscalationView, HandoffView, MatchView, NotWarrantedView, TriageView, TroubleshootView } from './views';
 
 /** The escalation's one-line header: id, customer, service, state (customer and service shown inert). */
 export function headerLine(tr: Translator, e: Escalation): string {
   return tr.t('flow.header', { id: e.id, customer: inert(e.customer.name), service: inert(e.service), state: tr.t(`flow.states.${e.state}`) });
 }
 
-function base(tr: Translator, e: Escalation | undefined, error: string | undefined): Record<string, unknown> {
-  return { escalationId: e?.id ?? '', flowId: e ? (flowOf(e).flowId ?? '') : '', headerLine: e ? headerLine(tr, e) : '', error: error ?? '' };
+/** The fields every flow card shows or carries: the escalation's id and header, the flow id (for refresh), the error banner. */
+export function escalationFields(tr: Translator, view: EscalationView): Record<string, unknown> {
+  const e = view.escalation;
+  return { escalationId: e.id, flowId: view.details.flowId ?? '', headerLine: headerLine(tr, e), error: view.error ?? '' };
 }
 
 /**
@@ -66,7 +53,9 @@ export function renderDescribe(
 ): AdaptiveCardJson {
   const zone = tr.timeZone?.name;
   return cards.render('escalate-describe', tr, {
-    ...base(tr, undefined, data.error),
+    escalationId: '',
+    headerLine: '',
+    error: data.error ?? '',
     flowId: data.flowId,
     customers: data.customers,
     customerDataset: data.searchable ? DATASETS.customers : '',
@@ -91,10 +80,10 @@ export function matchReasonText(tr: Translator, reasons: readonly MatchReason[])
 }
 
 /** The health-check card: the matching known issues and why each matched. */
-export function renderMatch(cards: CardRenderer, tr: Translator, e: Escalation, matches: readonly OfferedMatch[], error?: string): AdaptiveCardJson {
+export function renderMatch(cards: CardRenderer, tr: Translator, view: MatchView): AdaptiveCardJson {
   return cards.render('escalate-match', tr, {
-    ...base(tr, e, error),
-    matches: matches.map((m) => ({
+    ...escalationFields(tr, view),
+    matches: view.offered.map((m) => ({
       id: m.id,
       shownId: inert(m.id),
       title: inert(m.title),
@@ -122,15 +111,14 @@ export function healthCheckLine(tr: Translator, check: HealthCheck | undefined):
 }
 
 /** The troubleshooting checklist card; `justChecked` says whether the health check ran in this same turn. */
-export function renderTroubleshoot(cards: CardRenderer, tr: Translator, e: Escalation, justChecked: boolean, error?: string): AdaptiveCardJson {
-  const f = flowOf(e);
-  const t = f.troubleshooting;
+export function renderTroubleshoot(cards: CardRenderer, tr: Translator, view: TroubleshootView): AdaptiveCardJson {
+  const t = view.details.troubleshooting;
   const checks = t?.checks ?? [];
-  const check = f.healthCheck;
+  const check = view.details.healthCheck;
   return cards.render('escalate-troubleshoot', tr, {
-    ...base(tr, e, error),
+    ...escalationFields(tr, view),
     // "No match" only for a check that ran and found none; older escalations recorded no outcome.
-    noMatch: justChecked && (check === undefined || check.outcome === 'no_match'),
+    noMatch: view.justChecked && (check === undefined || check.outcome === 'no_match'),
     notChecked: check?.outcome === 'not_checked' ? (healthCheckLine(tr, check) ?? '') : '',
     notes: t?.notes ?? '',
     checks: checks.map((key) => ({ key, label: tr.t(`flow.checks.${key}`), done: t?.done.includes(key) ? 'true' : 'false' })),
@@ -138,153 +126,48 @@ export function renderTroubleshoot(cards: CardRenderer, tr: Translator, e: Escal
 }
 
 /** The category, severity and impact card. */
-export function renderTriage(cards: CardRenderer, tr: Translator, e: Escalation, error?: string, values: DescribeValues = {}): AdaptiveCardJson {
-  const f = flowOf(e);
-  const open = f.troubleshooting && !f.troubleshooting.skipped ? openChecks(f.troubleshooting) : [];
+export function renderTriage(cards: CardRenderer, tr: Translator, view: TriageView): AdaptiveCardJson {
+  const f = view.details;
   return cards.render('escalate-triage', tr, {
-    ...base(tr, e, error),
-    openChecks: open.map((key) => ({ label: tr.t(`flow.checks.${key}`), advice: tr.t(`flow.advice.${key}`) })),
+    ...escalationFields(tr, view),
+    openChecks: view.openChecks.map((key) => ({ label: tr.t(`flow.checks.${key}`), advice: tr.t(`flow.advice.${key}`) })),
     categories: CATEGORIES.map((key) => ({ key, label: tr.t(`flow.categories.${key}`) })),
     severities: (Object.keys(SEVERITIES) as Severity[]).map((key) => ({ key, label: tr.t(`flow.severities.${key}`) })),
-    values: { category: f.category ?? '', severity: f.severity ?? 'moderate', businessImpact: f.businessImpact ?? '', contact: f.contact ?? '', ...values },
+    values: { category: f.category ?? '', severity: f.severity ?? 'moderate', businessImpact: f.businessImpact ?? '', contact: f.contact ?? '', ...view.values },
   });
 }
 
 /** The decision's reasons, localized. */
-function decisionReasons(tr: Translator, e: Escalation): { text: string }[] {
-  const f = flowOf(e);
-  return decide({
-    knownIssueConfirmed: f.knownIssue !== undefined,
-    notSameReason: f.notSameReason,
-    healthCheck: f.healthCheck?.outcome,
-    troubleshooting: f.troubleshooting,
-    category: f.category,
-  }).reasons.map((r) => ({ text: tr.t(`flow.reasons.${r}`) }));
+function reasonLines(tr: Translator, reasons: readonly DecisionReason[]): { text: string }[] {
+  return reasons.map((r) => ({ text: tr.t(`flow.reasons.${r}`) }));
 }
 
-/** The hand-off card: the copy-ready request, the deep link and the request number input. */
-export function renderHandoff(
-  cards: CardRenderer,
-  tr: Translator,
-  e: Escalation,
-  data: { readonly deepLink: string; readonly recentRequests?: readonly { id: string; label: string }[]; readonly error?: string },
-): AdaptiveCardJson {
-  const f = flowOf(e);
+/** The hand-off card: why, the copy-ready request, the deep link and the request number input. */
+export function renderHandoff(cards: CardRenderer, tr: Translator, view: HandoffView): AdaptiveCardJson {
+  const e = view.escalation;
+  const f = view.details;
   const strings = tr.section('cards.escalate-handoff');
   return cards.render('escalate-handoff', tr, {
-    ...base(tr, e, data.error),
-    reasons: decisionReasons(tr, e),
+    ...escalationFields(tr, view),
+    reasons: reasonLines(tr, view.reasons),
     request: f.request ?? { title: '', description: '', product: e.service },
     // The facts show the title; the copy inputs keep it as typed.
     shownTitle: inert(f.request?.title ?? ''),
     shownProduct: inert(f.request?.product ?? e.service),
     severityLabel: f.severity ? tr.t(`flow.severityShort.${f.severity}`) : '',
-    deepLink: data.deepLink,
-    recentRequests: data.recentRequests ?? [],
+    deepLink: view.deepLink,
+    recentRequests: view.recentRequests ?? [],
     // The filing path names the customer; the template cannot interpolate inside strings.
     strings: { ...strings, howToFile: String(strings.howToFile).replace('{customer}', inert(e.customer.name)) },
   });
 }
 
-/** The not-warranted card: why, and what the partner should do. */
-export function renderNotWarranted(cards: CardRenderer, tr: Translator, e: Escalation): AdaptiveCardJson {
+/** The not-warranted card: why (the decision's reasons), and what the partner should do. */
+export function renderNotWarranted(cards: CardRenderer, tr: Translator, view: NotWarrantedView): AdaptiveCardJson {
   const guidance = tr.section('flow').guidance;
   return cards.render('escalate-not-warranted', tr, {
-    ...base(tr, e, undefined),
-    reasons: decisionReasons(tr, e),
+    ...escalationFields(tr, view),
+    reasons: reasonLines(tr, view.reasons),
     guidance: (Array.isArray(guidance) ? guidance : []).map((text: unknown) => ({ text: String(text) })),
-  });
-}
-
-/** The escalation's summary card: state, facts, timeline and the actions its state allows. */
-export function renderEscalation(
-  cards: CardRenderer,
-  tr: Translator,
-  e: Escalation,
-  audit: readonly AuditEvent[],
-  error?: string,
-  options: { readonly manual?: boolean; readonly unreachable?: string } = {},
-): AdaptiveCardJson {
-  const f = flowOf(e);
-  const fact = (key: string, value: string | number | undefined) =>
-    value === undefined || value === '' ? [] : [{ title: tr.t(`flow.facts.${key}`), value: String(value) }];
-  return cards.render('escalation', tr, {
-    ...base(tr, e, error),
-    title: inert(e.title),
-    stateText: tr.t(`flow.states.${e.state}`),
-    facts: [
-      ...fact('customer', inert(e.customer.name)),
-      ...fact('service', inert(e.service)),
-      ...fact('problem', inert(e.description.length > 300 ? `${e.description.slice(0, 299)}…` : e.description)),
-      ...fact('since', shownTime(tr, e.since)),
-      ...fact('users', e.usersAffected),
-      ...fact('knownIssue', f.knownIssue ? inert(`${f.knownIssue.id} · ${f.knownIssue.title}`) : undefined),
-      ...fact('category', f.category ? tr.t(`flow.categories.${f.category}`) : undefined),
-      ...fact('severity', f.severity ? tr.t(`flow.severityShort.${f.severity}`) : undefined),
-      ...fact('request', f.serviceRequestId),
-      ...fact('owner', inertOptional(e.ownerName)),
-      ...fact('unreachable', options.unreachable ? tr.t('flow.unreachable', { reason: options.unreachable }) : undefined),
-    ],
-    timeline: timeline(tr, audit, f.microsoftNotes ?? []),
-    canCancel: ['draft', 'known_issue', 'triage', 'awaiting_handoff'].includes(e.state),
-    canTell: e.state === 'resolved',
-    manual: options.manual === true,
-    state: e.state,
-    canDiffer: e.state === 'known_issue',
-    canResume: ['draft', 'triage', 'awaiting_handoff', 'not_warranted'].includes(e.state),
-  });
-}
-
-/** Entries the card's timeline shows: the newest matter most; a long history would outgrow the card. */
-const TIMELINE_ENTRIES = 15;
-
-/**
- * State changes and Microsoft's notes in one timeline, in the order they happened (a note
- * Microsoft wrote before a later state change is listed before it), the newest last.
- */
-function timeline(tr: Translator, audit: readonly AuditEvent[], notes: NonNullable<ReturnType<typeof flowOf>['microsoftNotes']>): { text: string }[] {
-  const entries = [
-    ...audit.map((ev) => ({
-      at: ev.at,
-      text: tr.t('flow.timeline', {
-        at: shownTime(tr, ev.at),
-        actor: inert(ev.actor.name ?? (ev.actor.kind === 'microsoft' ? 'Microsoft' : ev.actor.kind)),
-        from: ev.from ? tr.t(`flow.states.${ev.from}`) : '—',
-        to: tr.t(`flow.states.${ev.to}`),
-        reason: ev.reason ? ` · ${inert(ev.reason)}` : '',
-      }),
-    })),
-    ...notes.map((n) => ({
-      at: n.createdDate ?? '',
-      text: `${shownTime(tr, n.createdDate)} · ${inert(n.createdByName ?? 'Microsoft')} · ${inert(n.text.slice(0, 500))}`,
-    })),
-  ];
-  // A stable sort by time: entries without a time keep their place at the end.
-  const when = (at: string) => (Number.isNaN(Date.parse(at)) ? Number.POSITIVE_INFINITY : Date.parse(at));
-  return entries
-    .map((entry, i) => ({ entry, i }))
-    .sort((a, b) => when(a.entry.at) - when(b.entry.at) || a.i - b.i)
-    .slice(-TIMELINE_ENTRIES)
-    .map(({ entry }) => ({ text: entry.text }));
-}
-
-function age(tr: Translator, fromIso: string, now: Date): string {
-  const minutes = Math.max(0, Math.floor((now.getTime() - Date.parse(fromIso)) / 60_000));
-  if (minutes < 120) return tr.t('flow.age.minutes', { n: minutes });
-  if (minutes < 48 * 60) return tr.t('flow.age.hours', { n: Math.floor(minutes / 60) });
-  return tr.t('flow.age.days', { n: Math.floor(minutes / 1440) });
-}
-
-/** The list of an engineer's open escalations. */
-export function renderList(cards: CardRenderer, tr: Translator, escalations: readonly Escalation[], now: Date): AdaptiveCardJson {
-  return cards.render('escalation-list', tr, {
-    items: escalations.map((e) => ({
-      id: e.id,
-      customer: inert(e.customer.name),
-      service: inert(e.service),
-      state: tr.t(`flow.states.${e.state}`),
-      age: age(tr, e.createdAt, now),
-      request: flowOf(e).serviceRequestId ? ` · ${flowOf(e).serviceRequestId}` : '',
-    })),
   });
 }

@@ -1,24 +1,25 @@
 /**
  * The cards that close the loop, sent proactively or shown again on demand: Microsoft
- * resolved it (tell the customer), Microsoft needs information, and reminders.
+ * resolved it (tell the customer), Microsoft needs information, and reminders; and the
+ * messages that carry them, in the owner's language, for the tracker and the reminders (which
+ * hand over an escalation as stored: its view is read here).
  */
-import type { Escalation } from '../domain/escalation';
 import { answerToCurrentQuestion } from '../domain/answers';
-import { flowOf } from '../domain/flow';
-import type { Translator } from '../i18n';
+import { detailsOf, type FlowDetails } from '../domain/details';
+import type { Escalation } from '../domain/escalation';
+import type { Localizer, Translator } from '../i18n';
 import { headerLine } from './escalation-cards';
 import { shownTime } from './format';
 import { inert } from './inert';
 import type { AdaptiveCardJson, CardRenderer } from './renderer';
+import type { AttentionView, EscalationView, ReminderView } from './views';
 
 /** Microsoft's newest note on the linked request, if the tracker recorded one. */
-export function lastMicrosoftWord(e: Escalation): string {
-  const notes = flowOf(e).microsoftNotes ?? [];
-  return inert(notes.at(-1)?.text.slice(0, 2000) ?? '');
+function lastMicrosoftWord(details: FlowDetails): string {
+  return inert(details.microsoftNotes?.at(-1)?.text.slice(0, 2000) ?? '');
 }
 
-function facts(tr: Translator, e: Escalation): { title: string; value: string }[] {
-  const f = flowOf(e);
+function facts(tr: Translator, { escalation: e, details: f }: EscalationView): { title: string; value: string }[] {
   const out = [{ title: tr.t('flow.facts.problem'), value: inert(e.title) }];
   if (f.serviceRequestId) out.push({ title: tr.t('flow.facts.request'), value: f.serviceRequestId });
   if (f.knownIssue) out.push({ title: tr.t('flow.facts.incident'), value: inert(`${f.knownIssue.id} · ${f.knownIssue.title}`) });
@@ -27,17 +28,17 @@ function facts(tr: Translator, e: Escalation): { title: string; value: string }[
 }
 
 /** "Microsoft resolved it": what was resolved, a drafted message to the customer, and the closing actions. */
-export function renderResolved(cards: CardRenderer, tr: Translator, e: Escalation, error?: string): AdaptiveCardJson {
-  const f = flowOf(e);
+export function renderResolved(cards: CardRenderer, tr: Translator, view: EscalationView): AdaptiveCardJson {
+  const { escalation: e, details: f } = view;
   const ref = f.serviceRequestId ?? f.knownIssue?.id ?? '';
   const s = (key: string, vars: Record<string, string>) => tr.t(`cards.notify-resolved.${key}`, vars);
   return cards.render('notify-resolved', tr, {
     escalationId: e.id,
     title: s(f.serviceRequestId ? 'titleRequest' : 'titleIncident', { id: ref, customer: inert(e.customer.name) }),
     headerLine: headerLine(tr, e),
-    error: error ?? '',
-    facts: facts(tr, e),
-    lastWord: lastMicrosoftWord(e),
+    error: view.error ?? '',
+    facts: facts(tr, view),
+    lastWord: lastMicrosoftWord(f),
     draft: s('draft', {
       customer: e.customer.name,
       title: e.title,
@@ -53,8 +54,8 @@ export function renderResolved(cards: CardRenderer, tr: Translator, e: Escalatio
  * "Microsoft needs information": Microsoft's question and a way to answer it; once answered,
  * what was sent, by whom and when, and no second form (a failed send keeps the text to retry).
  */
-export function renderAttention(cards: CardRenderer, tr: Translator, e: Escalation, deepLink: string, error?: string): AdaptiveCardJson {
-  const answer = answerToCurrentQuestion(e);
+export function renderAttention(cards: CardRenderer, tr: Translator, view: AttentionView): AdaptiveCardJson {
+  const { escalation: e, answer } = view;
   const shown = answer && answer.status !== 'failed' ? answer : undefined;
   const note = shown ? tr.t(`cards.notify-attention.${shown.status === 'sent' ? 'answered' : 'sending'}`, { time: shownTime(tr, shown.at), name: inert(shown.by) }) : '';
   return cards.render('notify-attention', tr, {
@@ -67,19 +68,66 @@ export function renderAttention(cards: CardRenderer, tr: Translator, e: Escalati
     escalationId: e.id,
     title: tr.t('cards.notify-attention.title', { customer: inert(e.customer.name) }),
     headerLine: headerLine(tr, e),
-    error: error ?? '',
-    facts: facts(tr, e),
-    lastWord: lastMicrosoftWord(e) || tr.t('cards.notify-attention.noNote'),
-    deepLink,
+    error: view.error ?? '',
+    facts: facts(tr, view),
+    lastWord: lastMicrosoftWord(view.details) || tr.t('cards.notify-attention.noNote'),
+    deepLink: view.deepLink,
   });
 }
 
 /** A reminder about an escalation that waits for the engineer. */
-export function renderReminder(cards: CardRenderer, tr: Translator, e: Escalation, text: string): AdaptiveCardJson {
-  return cards.render('reminder', tr, { escalationId: e.id, text, headerLine: headerLine(tr, e) });
+export function renderReminder(cards: CardRenderer, tr: Translator, view: ReminderView): AdaptiveCardJson {
+  return cards.render('reminder', tr, { escalationId: view.escalation.id, text: view.text, headerLine: headerLine(tr, view.escalation) });
 }
 
 /** A message activity carrying one card, as the outbox sends it. */
 export function cardActivity(card: AdaptiveCardJson): Readonly<Record<string, unknown>> {
   return { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] };
+}
+
+/** A card message as the outbox stores it. */
+export interface CardMessage {
+  readonly activity: Readonly<Record<string, unknown>>;
+}
+
+/** The owner's translator: their language, and times on the clock they described the problem on. */
+function ownersTranslator(localizer: Localizer, details: FlowDetails): Translator {
+  return localizer.forLocale(details.locale, details.timeZone);
+}
+
+/**
+ * Renders what the tracker sends when Microsoft moves an escalation: the resolved or the
+ * attention-needed card (any other kind: a reminder naming the state), in the owner's language.
+ */
+export function notificationRenderer(
+  cards: CardRenderer,
+  localizer: Localizer,
+  deepLinkOf: (e: Escalation) => string,
+): (kind: string, escalation: Escalation) => CardMessage {
+  return (kind, escalation) => {
+    const view = { escalation, details: detailsOf(escalation) };
+    const tr = ownersTranslator(localizer, view.details);
+    switch (kind) {
+      case 'resolved':
+        return { activity: cardActivity(renderResolved(cards, tr, view)) };
+      case 'attention_needed':
+        return { activity: cardActivity(renderAttention(cards, tr, { ...view, answer: answerToCurrentQuestion(escalation), deepLink: deepLinkOf(escalation) })) };
+      default:
+        return { activity: cardActivity(renderReminder(cards, tr, { escalation, text: tr.t(`flow.states.${escalation.state}`) })) };
+    }
+  };
+}
+
+/** Renders a reminder of one rule (`flow.reminders.<rule>`) about an escalation that has waited `waitedMs`, in the owner's language. */
+export function reminderRenderer(cards: CardRenderer, localizer: Localizer): (rule: string, escalation: Escalation, waitedMs: number) => CardMessage {
+  return (rule, e, waitedMs) => {
+    const details = detailsOf(e);
+    const tr = ownersTranslator(localizer, details);
+    const text = tr.t(`flow.reminders.${rule}`, {
+      id: e.id,
+      request: details.serviceRequestId ?? '',
+      days: String(Math.floor(waitedMs / 86_400_000)),
+    });
+    return { activity: cardActivity(renderReminder(cards, tr, { escalation: e, text })) };
+  };
 }

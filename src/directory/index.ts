@@ -11,6 +11,7 @@ import type { CustomerDirectory } from './types';
 
 export * from './types';
 export { PartnerCenterDirectory } from './partner-center';
+export { searchCustomers } from './search';
 export { SandboxCustomerDirectory } from './sandbox';
 
 /** The Partner Center API scope (app-only; PRODUCT.md). */

@@ -10,6 +10,7 @@ import { AppTokenError, type AppTokenSource } from '../http/app-token';
 import { UpstreamError, UpstreamStatusError } from '../http/errors';
 import { newRequestId } from '../http/ids';
 import { collectPages, type NextPage } from '../http/paging';
+import { LoadingCache } from '../http/loading-cache';
 import type { UpstreamClient } from '../http/upstream';
 import { CustomerIndex } from './search';
 import {
@@ -67,21 +68,23 @@ const customersPage = z.object({
     .nullish(),
 });
 
-interface CachedList {
+/** The fetched list, and the same list prepared for searching (built once per fetch). */
+interface CustomerList {
   readonly customers: readonly Customer[];
-  /** The same list prepared for searching, built once per fetch. */
   readonly index: CustomerIndex;
-  readonly fetchedAt: number;
 }
+
+/** The one key of the cache: the partner's whole customer list. */
+const LIST = 'customers';
 
 /** Customers from Partner Center, cached and coalesced. */
 export class PartnerCenterDirectory implements CustomerDirectory {
-  private cached: CachedList | undefined;
-  private inFlight: Promise<CachedList> | undefined;
+  private readonly cache: LoadingCache<typeof LIST, CustomerList>;
   private readonly base: string;
 
   constructor(private readonly options: PartnerCenterDirectoryOptions) {
     this.base = options.partnerCenterEndpoint.replace(/\/+$/, '');
+    this.cache = new LoadingCache({ max: 1, freshnessMs: options.ttlMs ?? DEFAULT_DIRECTORY_TTL_MS, clock: options.clock });
   }
 
   /** Every customer, from cache while fresh. */
@@ -99,26 +102,23 @@ export class PartnerCenterDirectory implements CustomerDirectory {
     return (await this.current()).index.find(query, page);
   }
 
-  /** The cached list while fresh, else a new one (shared by concurrent callers). */
-  private current(): Promise<CachedList> {
-    const now = this.options.clock.now().getTime();
-    if (this.cached && now - this.cached.fetchedAt < (this.options.ttlMs ?? DEFAULT_DIRECTORY_TTL_MS)) {
-      return Promise.resolve(this.cached);
-    }
-    // Concurrent lookups share one listing: the partner may have thousands of customers.
-    this.inFlight ??= this.refresh().finally(() => {
-      this.inFlight = undefined;
-    });
-    return this.inFlight;
-  }
-
   /** One customer by tenant id. */
   async get(tenantId: string): Promise<Customer | undefined> {
     const wanted = tenantId.toLowerCase();
     return (await this.list()).find((c) => c.tenantId === wanted);
   }
 
-  private async refresh(): Promise<CachedList> {
+  /**
+   * The cached list while fresh, else a new one: concurrent lookups share one listing (the
+   * partner may have thousands of customers). An old list beats no list when Partner Center is
+   * unavailable: customers are rarely added or removed within the hour.
+   */
+  private async current(): Promise<CustomerList> {
+    const answer = await this.cache.get(LIST, { load: () => this.fetchList(), serveStaleOn: (error) => error instanceof UpstreamError });
+    return answer.value;
+  }
+
+  private async fetchList(): Promise<CustomerList> {
     const { http, tokens, partnerTenantId, logger } = this.options;
     const correlationId = newRequestId();
     try {
@@ -135,15 +135,12 @@ export class PartnerCenterDirectory implements CustomerDirectory {
       );
       const unique = new Map(customers.map((c) => [c.tenantId, c]));
       const sorted = [...unique.values()].sort(byCompanyName);
-      this.cached = { customers: sorted, index: new CustomerIndex(sorted), fetchedAt: this.options.clock.now().getTime() };
       logger.debug({ count: sorted.length, correlationId }, 'customer list refreshed');
-      return this.cached;
+      return { customers: sorted, index: new CustomerIndex(sorted) };
     } catch (error) {
       const mapped = mapError(error);
-      if (this.cached && mapped instanceof UpstreamError) {
-        // An old list beats no list: customers are rarely added or removed within the hour.
-        logger.warn({ correlationId, err: mapped.failure }, 'Partner Center unavailable; serving the previous customer list');
-        return this.cached;
+      if (mapped instanceof UpstreamError) {
+        logger.warn({ correlationId, err: mapped.failure }, 'Partner Center unavailable; serving the previous customer list if there is one');
       }
       throw mapped;
     }

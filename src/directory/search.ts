@@ -4,20 +4,7 @@
  * full-width "Ｃｏｎｔｏｓｏ"), best matches first, a page at a time. Built once per customer list
  * (each name normalized once), so a keystroke costs one pass over prepared strings.
  */
-import type { Customer } from './types';
-
-/** One page of matching customers and how many match in all. */
-export interface CustomerPage {
-  readonly customers: readonly Customer[];
-  /** Every match, not just this page's. */
-  readonly total: number;
-}
-
-/** Which part of a long result list to return. */
-export interface PageRequest {
-  readonly skip: number;
-  readonly top: number;
-}
+import { byCompanyName, searchLimit, DEFAULT_SEARCH_LIMIT, type Customer, type CustomerPage, type PageRequest } from './types';
 
 /** Longest query read; nothing a person types to find a customer is longer. */
 export const MAX_QUERY_LENGTH = 100;
@@ -95,4 +82,13 @@ export class CustomerIndex {
     }
     return { customers: buckets.flat().slice(skip, keep), total };
   }
+}
+
+/**
+ * Searches a customer list as `CustomerIndex.find` ranks it, sorted by company name first; at
+ * most `limit` (1 to MAX_SEARCH_LIMIT). Directories keep a prepared index instead of calling
+ * this per query.
+ */
+export function searchCustomers(customers: readonly Customer[], query: string, limit = DEFAULT_SEARCH_LIMIT): Customer[] {
+  return [...new CustomerIndex([...customers].sort(byCompanyName)).find(query, { skip: 0, top: searchLimit(limit) }).customers];
 }

@@ -2,10 +2,8 @@
  * The partner's customers: who the bot can open an escalation for, found by name or domain.
  */
 import { UpstreamError } from '../http/errors';
-import { CustomerIndex, type CustomerPage, type PageRequest } from './search';
 
 export { UpstreamError };
-export type { CustomerPage, PageRequest };
 
 /** One customer of the partner. */
 export interface Customer {
@@ -14,6 +12,19 @@ export interface Customer {
   readonly companyName: string;
   /** Primary domain, e.g. contoso.onmicrosoft.com. */
   readonly domain: string;
+}
+
+/** One page of matching customers and how many match in all. */
+export interface CustomerPage {
+  readonly customers: readonly Customer[];
+  /** Every match, not just this page's. */
+  readonly total: number;
+}
+
+/** Which part of a long result list to return. */
+export interface PageRequest {
+  readonly skip: number;
+  readonly top: number;
 }
 
 /** Default and maximum number of search results. */
@@ -47,15 +58,6 @@ export class DirectoryAccessError extends Error {
 /** `limit` as `search` reads it: 1 to MAX_SEARCH_LIMIT. */
 export function searchLimit(limit = DEFAULT_SEARCH_LIMIT): number {
   return Math.max(1, Math.min(MAX_SEARCH_LIMIT, Math.floor(limit)));
-}
-
-/**
- * Searches a customer list (see `CustomerIndex.find`): exact matches, then names and domains
- * that start with the query, then fragments; alphabetical within each. An empty query lists the
- * first ones. Directories keep a prepared index instead of calling this per query.
- */
-export function searchCustomers(customers: readonly Customer[], query: string, limit = DEFAULT_SEARCH_LIMIT): Customer[] {
-  return [...new CustomerIndex([...customers].sort(byCompanyName)).find(query, { skip: 0, top: searchLimit(limit) }).customers];
 }
 
 /** Sorts customers by company name, case-insensitively. */

@@ -5,23 +5,22 @@
  * outcome is open, `sent` once the source confirmed it, `failed` when it refused it.
  */
 import type { Escalation } from './escalation';
-import { flowOf, type AnswerToMicrosoft } from './flow';
+import { detailsOf, withDetails, type AnswerToMicrosoft } from './details';
 
-export type { AnswerStatus, AnswerToMicrosoft } from './flow';
+export type { AnswerStatus, AnswerToMicrosoft } from './details';
 
 /** Answers kept per escalation (older ones are in the request's own notes). */
 const KEPT_ANSWERS = 10;
 
 /** The question an escalation waits on: when Microsoft asked for information. */
 export function currentQuestion(e: Escalation): string {
-  const f = flowOf(e);
-  return f.microsoftStatus?.at ?? e.updatedAt;
+  return detailsOf(e).microsoftStatus?.at ?? e.updatedAt;
 }
 
 /** The answer given to the question the escalation waits on, if any. */
 export function answerToCurrentQuestion(e: Escalation): AnswerToMicrosoft | undefined {
   const question = currentQuestion(e);
-  return [...(flowOf(e).answers ?? [])].reverse().find((a) => a.question === question);
+  return [...(detailsOf(e).answers ?? [])].reverse().find((a) => a.question === question);
 }
 
 /**
@@ -34,8 +33,8 @@ export function answerOutcomeUnknown(answer: AnswerToMicrosoft, now: Date, longe
 
 /** The escalation with an answer recorded (or an earlier record of the same question replaced). */
 export function withAnswer(e: Escalation, answer: AnswerToMicrosoft, now: Date): Escalation {
-  const others = (flowOf(e).answers ?? []).filter((a) => !(a.question === answer.question && a.requestId === answer.requestId));
-  return { ...e, details: { ...e.details, answers: [...others, answer].slice(-KEPT_ANSWERS) }, updatedAt: now.toISOString() };
+  const others = (detailsOf(e).answers ?? []).filter((a) => !(a.question === answer.question && a.requestId === answer.requestId));
+  return withDetails(e, { answers: [...others, answer].slice(-KEPT_ANSWERS) }, now);
 }
 
 /** The note as Microsoft reads it: Partner Center shows the API user as the author, so the engineer signs it. */

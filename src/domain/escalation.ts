@@ -44,16 +44,6 @@ const REASON_REQUIRED: ReadonlyArray<readonly [EscalationState, EscalationState]
   ['resolved', 'escalated'],
 ];
 
-/** The states from which nothing moves on. */
-export const TERMINAL_STATES: readonly EscalationState[] = ESCALATION_STATES.filter(
-  (s) => TRANSITIONS[s].length === 0,
-);
-
-/** States in which an escalation still needs someone's attention. */
-export const OPEN_STATES: readonly EscalationState[] = ESCALATION_STATES.filter(
-  (s) => !TERMINAL_STATES.includes(s),
-);
-
 /** Whether a string names a state of the lifecycle. */
 export function isEscalationState(value: unknown): value is EscalationState {
   return typeof value === 'string' && (ESCALATION_STATES as readonly string[]).includes(value);

@@ -3,8 +3,7 @@
  * service-health issues against the reported service, symptom text and start time, and
  * says why each one matched so a card can show the reasons. Pure: no I/O, no clock.
  */
-import type { HealthIssue } from '../health/types';
-import { isOpenIssue } from '../health/types';
+import { isOpenIssue, type HealthIssue } from './health-issue';
 
 /** What the partner reported. */
 export interface SymptomReport {

@@ -7,9 +7,10 @@
  * snapshot much younger than that, so the two waits never stack. Pure: no clock, no I/O.
  */
 import type { EscalationState } from './escalation';
+import type { TrackingKind } from './tracking';
 
 /** What is polled: a Partner Center service request, or a known service incident. */
-export type PollTarget = 'service_request' | 'health_issue';
+export type PollTarget = TrackingKind;
 
 /** A request's severity as Partner Center names it (critical = Sev A). */
 export type PollSeverity = 'critical' | 'moderate' | 'minimal' | 'unknown';

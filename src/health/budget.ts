@@ -4,6 +4,7 @@
  * times of the requests actually sent, retries and extra pages included.
  */
 import type { Clock } from '../domain/clock';
+import { SlidingWindowLimiter } from '../limits/sliding-window';
 
 /** Graph's published limits per app per tenant. */
 export const GRAPH_HEALTH_LIMITS = Object.freeze({ perMinute: 240, perHour: 800 });
@@ -36,8 +37,8 @@ export class TenantRequestBudget {
   readonly limits: BudgetLimits;
   private readonly clock: Clock;
   private readonly maxTenants: number;
-  /** Send times (ms) of the last hour per tenant, oldest first; at most `perHour` each. */
-  private readonly sent = new Map<string, number[]>();
+  /** Per tenant: the minute window, then the hour window. */
+  private readonly sent: SlidingWindowLimiter;
 
   constructor(options: RequestBudgetOptions) {
     this.limits = { ...DEFAULT_BUDGET, ...options.limits };
@@ -51,83 +52,42 @@ export class TenantRequestBudget {
     }
     this.clock = options.clock;
     this.maxTenants = options.maxTenants ?? 5_000;
+    this.sent = new SlidingWindowLimiter([
+      { limit: this.limits.perMinute, windowMs: MINUTE },
+      { limit: this.limits.perHour, windowMs: HOUR },
+    ]);
   }
 
   /** Whether one more request for the tenant fits both windows now. */
   canTake(tenantId: string): boolean {
     const now = this.clock.now().getTime();
-    const times = this.window(tenantId, now);
-    if (!times) return this.sent.size < this.maxTenants || this.sweep(now);
-    return this.fits(times, now);
+    return this.hasRoomFor(tenantId, now) && this.sent.available(tenantId, now) > 0;
   }
 
   /** Takes one request from the budget; false (and nothing taken) when it does not fit. */
   tryTake(tenantId: string): boolean {
-    const now = this.clock.now().getTime();
-    let times = this.window(tenantId, now);
-    if (!times) {
-      if (this.sent.size >= this.maxTenants && !this.sweep(now)) return false;
-      times = [];
-      this.sent.set(tenantId, times);
-    }
-    if (!this.fits(times, now)) return false;
-    times.push(now);
+    if (!this.canTake(tenantId)) return false;
+    this.sent.record(tenantId, this.clock.now().getTime());
     return true;
   }
 
   /** The earliest time a request for the tenant will fit again. */
   nextAvailableAt(tenantId: string): Date {
     const now = this.clock.now().getTime();
-    const times = this.window(tenantId, now) ?? [];
-    let at = now;
-    if (times.length >= this.limits.perHour) at = Math.max(at, times[times.length - this.limits.perHour] + HOUR);
-    const inMinute = countSince(times, now - MINUTE);
-    if (inMinute >= this.limits.perMinute) at = Math.max(at, times[times.length - this.limits.perMinute] + MINUTE);
-    if (times.length === 0 && this.sent.size >= this.maxTenants) at = now + MINUTE;
-    return new Date(at);
+    if (!this.hasRoomFor(tenantId, now)) return new Date(now + MINUTE);
+    return new Date(this.sent.earliest(tenantId, now));
   }
 
   /** Requests sent for the tenant in the last minute and hour. */
   usage(tenantId: string): { readonly lastMinute: number; readonly lastHour: number } {
-    const now = this.clock.now().getTime();
-    const times = this.window(tenantId, now) ?? [];
-    return { lastMinute: countSince(times, now - MINUTE), lastHour: times.length };
+    const [lastMinute = 0, lastHour = 0] = this.sent.usage(tenantId, this.clock.now().getTime());
+    return { lastMinute, lastHour };
   }
 
-  private fits(times: readonly number[], now: number): boolean {
-    return times.length < this.limits.perHour && countSince(times, now - MINUTE) < this.limits.perMinute;
-  }
-
-  /** The tenant's send times within the last hour (pruned in place), or undefined if untracked. */
-  private window(tenantId: string, now: number): number[] | undefined {
-    const times = this.sent.get(tenantId);
-    if (!times) return undefined;
-    const firstKept = firstIndexAfter(times, now - HOUR);
-    if (firstKept > 0) times.splice(0, firstKept);
-    return times;
-  }
-
-  /** Forgets tenants with nothing in the last hour; true if room was made. */
-  private sweep(now: number): boolean {
-    for (const [tenantId, times] of this.sent) {
-      if (firstIndexAfter(times, now - HOUR) === times.length) this.sent.delete(tenantId);
-    }
+  /** Whether the tenant is tracked or there is room to track it (after forgetting idle tenants). */
+  private hasRoomFor(tenantId: string, now: number): boolean {
+    if (this.sent.tracks(tenantId) || this.sent.size < this.maxTenants) return true;
+    this.sent.sweep(now);
     return this.sent.size < this.maxTenants;
   }
-}
-
-/** Index of the first time strictly after `since` (times sorted ascending). */
-function firstIndexAfter(times: readonly number[], since: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid] <= since) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function countSince(times: readonly number[], since: number): number {
-  return times.length - firstIndexAfter(times, since);
 }

@@ -6,8 +6,8 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
+import { LoadingCache, type CachedAnswer, type Loaded } from '../http/loading-cache';
 import type { TenantRequestBudget } from './budget';
-import { LruMap } from './lru';
 import {
   BudgetExhaustedError,
   UpstreamError,
@@ -39,51 +39,48 @@ export interface CachedHealthOptions {
   readonly adminCenterUrl?: string;
 }
 
-interface TenantEntry {
-  overview?: Snapshot<HealthOverview>;
-  readonly issues: LruMap<string, Snapshot<HealthIssue>>;
-}
-
 /** Default freshness of a cached answer. */
 export const DEFAULT_FRESHNESS_MS = 2 * 60_000;
 
+/** Only "could not ask" failures fall back to the cache: access and unknown-issue answers are real answers. */
+function couldNotAsk(error: unknown): boolean {
+  return error instanceof BudgetExhaustedError || error instanceof UpstreamError;
+}
+
 /** A caching, coalescing, budget-keeping HealthProvider. */
 export class CachedHealthProvider implements HealthProvider {
-  private readonly cache: LruMap<string, TenantEntry>;
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly overviews: LoadingCache<string, Snapshot<HealthOverview>>;
+  /** Per tenant, its issues read one by one. */
+  private readonly issues: LoadingCache<string, LoadingCache<string, Snapshot<HealthIssue>>>;
   private readonly freshnessMs: number;
 
   constructor(private readonly options: CachedHealthOptions) {
     this.freshnessMs = options.freshnessMs ?? DEFAULT_FRESHNESS_MS;
-    this.cache = new LruMap(options.maxTenants ?? 1000);
+    const maxTenants = options.maxTenants ?? 1000;
+    this.overviews = new LoadingCache({ max: maxTenants, freshnessMs: this.freshnessMs, clock: options.clock });
+    this.issues = new LoadingCache({ max: maxTenants, freshnessMs: Infinity, clock: options.clock });
   }
 
   /** The overview: cached while fresh, else one shared upstream call, else stale. */
-  getOverview(tenantId: string): Promise<Snapshot<HealthOverview>> {
-    const key = tenantKey(tenantId);
-    const cached = this.cache.get(key)?.overview;
-    if (cached && this.isFresh(cached)) return Promise.resolve(cached);
-    return this.coalesce(`overview:${key}`, () =>
-      this.fetchOrStale(tenantId, cached, () => this.options.inner.getOverview(tenantId), (fresh) => {
-        this.entry(key).overview = fresh;
-      }),
-    );
+  async getOverview(tenantId: string): Promise<Snapshot<HealthOverview>> {
+    const answer = await this.overviews.get(tenantKey(tenantId), {
+      load: () => this.ask(tenantId, () => this.options.inner.getOverview(tenantId)),
+      serveStaleOn: couldNotAsk,
+    });
+    return snapshotOf(answer);
   }
 
   /** One issue: from a fresh issue or overview entry (no older than `maxAgeMs`), else upstream, else stale. */
-  getIssue(tenantId: string, issueId: string, options: IssueReadOptions = {}): Promise<Snapshot<HealthIssue>> {
+  async getIssue(tenantId: string, issueId: string, options: IssueReadOptions = {}): Promise<Snapshot<HealthIssue>> {
     const key = tenantKey(tenantId);
-    const entry = this.cache.get(key);
-    const cachedIssue = entry?.issues.get(issueId);
-    if (cachedIssue && this.isFresh(cachedIssue, options.maxAgeMs)) return Promise.resolve(cachedIssue);
-    const fromOverview = entry?.overview ? issueFromOverview(entry.overview, issueId) : undefined;
-    if (fromOverview && this.isFresh(fromOverview, options.maxAgeMs)) return Promise.resolve(fromOverview);
-    const fallback = newest(cachedIssue, fromOverview);
-    return this.coalesce(`issue:${key}:${issueId}`, () =>
-      this.fetchOrStale(tenantId, fallback, () => this.options.inner.getIssue(tenantId, issueId), (fresh) => {
-        this.entry(key).issues.set(issueId, fresh);
-      }),
-    );
+    const overview = this.overviews.peek(key);
+    const answer = await (await this.issuesOf(key)).get(issueId, {
+      load: () => this.ask(tenantId, () => this.options.inner.getIssue(tenantId, issueId)),
+      maxAgeMs: options.maxAgeMs,
+      alternative: overview && issueFromOverview(overview, issueId),
+      serveStaleOn: couldNotAsk,
+    });
+    return snapshotOf(answer);
   }
 
   /** The PIR link, derived from the (cached) issue. */
@@ -92,51 +89,26 @@ export class CachedHealthProvider implements HealthProvider {
     return postIncidentReportFor(issue.value, this.options.adminCenterUrl);
   }
 
-  private isFresh(snapshot: Snapshot<unknown>, maxAgeMs = this.freshnessMs): boolean {
-    return this.options.clock.now().getTime() - Date.parse(snapshot.fetchedAt) < Math.min(maxAgeMs, this.freshnessMs);
+  /** The tenant's issue cache, made on first use. */
+  private async issuesOf(key: string): Promise<LoadingCache<string, Snapshot<HealthIssue>>> {
+    const made = await this.issues.get(key, {
+      load: () =>
+        Promise.resolve(new LoadingCache({ max: this.options.maxIssuesPerTenant ?? 50, freshnessMs: this.freshnessMs, clock: this.options.clock })),
+    });
+    return made.value;
   }
 
-  private entry(key: string): TenantEntry {
-    let entry = this.cache.get(key);
-    if (!entry) {
-      entry = { issues: new LruMap(this.options.maxIssuesPerTenant ?? 50) };
-      this.cache.set(key, entry);
-    }
-    return entry;
-  }
-
-  /** Joins a call already under way for the same key, or starts one. */
-  private coalesce<T>(key: string, start: () => Promise<T>): Promise<T> {
-    const running = this.inFlight.get(key);
-    if (running) return running as Promise<T>;
-    const call = start().finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, call);
-    return call;
-  }
-
-  /** Asks upstream if the budget allows, storing the answer; serves `fallback` as stale otherwise. */
-  private async fetchOrStale<T>(
-    tenantId: string,
-    fallback: Snapshot<T> | undefined,
-    fetch: () => Promise<Snapshot<T>>,
-    store: (fresh: Snapshot<T>) => void,
-  ): Promise<Snapshot<T>> {
+  /** Asks upstream if the budget allows; a spent budget fails as `BudgetExhaustedError` without asking. */
+  private async ask<T>(tenantId: string, fetch: () => Promise<Snapshot<T>>): Promise<Snapshot<T>> {
     const { budget, logger } = this.options;
     if (!budget.canTake(tenantId)) {
       logger.debug({ tenantId }, 'health budget spent; serving cache');
-      if (fallback) return { ...fallback, stale: true };
       throw new BudgetExhaustedError(tenantId, budget.nextAvailableAt(tenantId));
     }
     try {
-      const fresh = await fetch();
-      store(fresh);
-      return fresh;
+      return await fetch();
     } catch (error) {
-      // Only "could not ask" failures fall back: access and unknown-issue answers are real answers.
-      if (fallback && (error instanceof BudgetExhaustedError || error instanceof UpstreamError)) {
-        logger.info({ tenantId, err: error.name }, 'health upstream unusable; serving stale cache');
-        return { ...fallback, stale: true };
-      }
+      if (error instanceof UpstreamError) logger.info({ tenantId, err: error.name }, 'health upstream unusable; serving stale cache');
       throw error;
     }
   }
@@ -146,17 +118,19 @@ function tenantKey(tenantId: string): string {
   return tenantId.toLowerCase();
 }
 
-function issueFromOverview(overview: Snapshot<HealthOverview>, issueId: string): Snapshot<HealthIssue> | undefined {
-  const wanted = issueId.toLowerCase();
-  for (const service of overview.value.services) {
-    const issue = service.issues.find((i) => i.id.toLowerCase() === wanted);
-    if (issue) return { value: issue, fetchedAt: overview.fetchedAt, stale: overview.stale };
-  }
-  return undefined;
+/** The snapshot a cache answer carries, marked stale when an older one stands in. */
+function snapshotOf<T>(answer: CachedAnswer<Snapshot<T>>): Snapshot<T> {
+  return answer.stale ? { ...answer.value, stale: true } : answer.value;
 }
 
-function newest<T>(a: Snapshot<T> | undefined, b: Snapshot<T> | undefined): Snapshot<T> | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  return Date.parse(a.fetchedAt) >= Date.parse(b.fetchedAt) ? a : b;
+function issueFromOverview(overview: Loaded<Snapshot<HealthOverview>>, issueId: string): Loaded<Snapshot<HealthIssue>> | undefined {
+  const wanted = issueId.toLowerCase();
+  for (const service of overview.value.value.services) {
+    const issue = service.issues.find((i) => i.id.toLowerCase() === wanted);
+    if (issue) {
+      const { fetchedAt, stale } = overview.value;
+      return { value: { value: issue, fetchedAt, stale }, loadedAt: overview.loadedAt };
+    }
+  }
+  return undefined;
 }

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { graphIssueSchema, graphServiceHealthSchema } from './graph-shape';
+import { sandboxGdapSchema, type SandboxGdap } from './sandbox-gdap';
 import { isOpenIssue, type HealthIssue, type ServiceHealth } from './types';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -20,6 +21,8 @@ const customerSchema = z.object({
   healthAccess: z.enum(SANDBOX_HEALTH_ACCESS).default('granted'),
   /** Absent: the file's `defaultServices`, all operational. */
   healthOverviews: z.array(graphServiceHealthSchema(true)).optional(),
+  /** The customer's GDAP picture for ACCESS_SOURCE=sandbox (absent: no relationship). */
+  gdap: sandboxGdapSchema.optional(),
 });
 
 /** A service every customer has unless it lists its own `healthOverviews`. */
@@ -77,6 +80,7 @@ export interface SandboxCustomer {
   readonly domain: string;
   readonly healthAccess: (typeof SANDBOX_HEALTH_ACCESS)[number];
   readonly services: readonly ServiceHealth[];
+  readonly gdap?: SandboxGdap;
 }
 
 /** The parsed sandbox seed. */
@@ -110,7 +114,7 @@ export function parseSandboxData(json: unknown, source = 'sandbox data'): Sandbo
       for (const shared of sharedIssues) {
         if (shared.tenants.some((t) => t.toLowerCase() === tenantId)) services = withSharedIssue(services, shared.serviceId, shared.issue);
       }
-      return { tenantId, companyName: c.companyName, domain: c.domain, healthAccess: c.healthAccess, services };
+      return { tenantId, companyName: c.companyName, domain: c.domain, healthAccess: c.healthAccess, services, ...(c.gdap ? { gdap: c.gdap } : {}) };
     }),
   };
 }

@@ -1,81 +1,26 @@
 /**
- * Service health of a customer tenant, in our own normalized shape (lowercase camelCase
- * enums, ISO dates), and the interface every source of it implements. Graph's shape is
- * converted at the edge (`graph-shape.ts`).
+ * Service health of a customer tenant and the interface every source of it implements. The
+ * issue model itself is the domain's (`domain/health-issue.ts`, re-exported here); Graph's
+ * shape is converted at the edge (`graph-shape.ts`).
  */
+import type { HealthIssue, ServiceHealthStatus } from '../domain/health-issue';
 import { UpstreamError } from '../http/errors';
 
 export { UpstreamError };
-
-/** Graph's serviceHealthStatus values, camelCase; anything unknown becomes `unknownFutureValue`. */
-export const SERVICE_HEALTH_STATUSES = [
-  'serviceOperational',
-  'investigating',
-  'restoringService',
-  'verifyingService',
-  'serviceRestored',
-  'postIncidentReviewPublished',
-  'serviceDegradation',
-  'serviceInterruption',
-  'extendedRecovery',
-  'falsePositive',
-  'investigationSuspended',
-  'resolved',
-  'mitigatedExternal',
-  'mitigated',
-  'resolvedExternal',
-  'confirmed',
-  'reported',
-  'unknownFutureValue',
-] as const;
-export type ServiceHealthStatus = (typeof SERVICE_HEALTH_STATUSES)[number];
-
-export const ISSUE_CLASSIFICATIONS = ['advisory', 'incident', 'unknownFutureValue'] as const;
-export type IssueClassification = (typeof ISSUE_CLASSIFICATIONS)[number];
-
-export const ISSUE_ORIGINS = ['microsoft', 'thirdParty', 'customer', 'unknownFutureValue'] as const;
-export type IssueOrigin = (typeof ISSUE_ORIGINS)[number];
-
-export const POST_TYPES = ['regular', 'quick', 'strategic', 'unknownFutureValue'] as const;
-export type PostType = (typeof POST_TYPES)[number];
-
-/** Statuses after which an issue no longer affects the service. */
-export const CLOSED_STATUSES: readonly ServiceHealthStatus[] = [
-  'serviceRestored',
-  'postIncidentReviewPublished',
-  'falsePositive',
-  'resolved',
-  'resolvedExternal',
-  'mitigated',
-  'mitigatedExternal',
-];
-
-/** One message Microsoft posted on an issue. */
-export interface IssuePost {
-  readonly createdDateTime: string;
-  readonly postType: PostType;
-  readonly contentType: 'text' | 'html';
-  readonly content: string;
-}
-
-/** One service incident or advisory. */
-export interface HealthIssue {
-  readonly id: string;
-  readonly title: string;
-  readonly service: string;
-  readonly feature?: string;
-  readonly featureGroup?: string;
-  readonly impactDescription: string;
-  readonly classification: IssueClassification;
-  readonly origin: IssueOrigin;
-  readonly status: ServiceHealthStatus;
-  readonly isResolved: boolean;
-  readonly startDateTime: string;
-  readonly endDateTime?: string;
-  readonly lastModifiedDateTime: string;
-  readonly details: readonly { readonly name: string; readonly value: string }[];
-  readonly posts: readonly IssuePost[];
-}
+export {
+  CLOSED_STATUSES,
+  ISSUE_CLASSIFICATIONS,
+  ISSUE_ORIGINS,
+  POST_TYPES,
+  SERVICE_HEALTH_STATUSES,
+  isOpenIssue,
+  type HealthIssue,
+  type IssueClassification,
+  type IssueOrigin,
+  type IssuePost,
+  type PostType,
+  type ServiceHealthStatus,
+} from '../domain/health-issue';
 
 /** One service's health and its issues, as in Graph's healthOverviews. */
 export interface ServiceHealth {
@@ -180,11 +125,6 @@ export class BudgetExhaustedError extends Error {
 /** Every issue of an overview, across services. */
 export function allIssues(overview: HealthOverview): HealthIssue[] {
   return overview.services.flatMap((s) => s.issues);
-}
-
-/** Whether an issue still affects the service. */
-export function isOpenIssue(issue: HealthIssue): boolean {
-  return !issue.isResolved && !CLOSED_STATUSES.includes(issue.status);
 }
 
 /** Default Microsoft 365 admin center (public cloud). */

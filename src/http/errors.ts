@@ -52,3 +52,15 @@ export class UpstreamStatusError extends Error {
     super(`${upstream} answered HTTP ${status}${code ? ` (${code})` : ''}.`);
   }
 }
+
+/** The `error.code` of a Graph-style error body (`{"error":{"code":…}}`, as Graph and the Bot Framework send), if the body is one. */
+export function errorCodeOf(text: unknown): string | undefined {
+  if (typeof text !== 'string' || text === '') return undefined;
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown } } | null;
+    const code = body?.error?.code;
+    return typeof code === 'string' ? code.slice(0, 100) : undefined;
+  } catch {
+    return undefined;
+  }
+}

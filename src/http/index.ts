@@ -1,4 +1,4 @@
-/** The shared upstream HTTP layer: retrying client, paging, app tokens, errors. */
+/** The shared upstream HTTP layer: retrying client, backoff, paging, app tokens, errors; the loading cache (loading-cache.ts). */
 export * from './errors';
 export * from './upstream';
 export * from './paging';

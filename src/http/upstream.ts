@@ -9,8 +9,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
 import { systemClock } from '../domain/clock';
+import { untilAborted } from '../limits/deadline';
 import { backoffDelay } from './backoff';
-import { UpstreamError, UpstreamStatusError } from './errors';
+import { UpstreamError, UpstreamStatusError, errorCodeOf } from './errors';
 import { parseRetryAfter } from './retry-after';
 
 /** How hard to try before giving up. All durations in milliseconds. */
@@ -171,7 +172,7 @@ export class UpstreamClient {
     const headers = new Headers({ accept: 'application/json' });
     for (const [name, value] of Object.entries(request.headers ?? {})) headers.set(name, value);
     // The token is part of the attempt: a sign-in endpoint that never answers must not hang the call.
-    if (request.bearerToken) headers.set('authorization', `Bearer ${await tokenWithin(request.bearerToken(), signal)}`);
+    if (request.bearerToken) headers.set('authorization', `Bearer ${await untilAborted(request.bearerToken(), signal, signInTimedOut)}`);
     if (request.body !== undefined) headers.set('content-type', 'application/json');
     try {
       const res = await fetch(request.url, {
@@ -205,36 +206,9 @@ export class UpstreamClient {
   }
 }
 
-/**
- * A bearer token, or an UpstreamError('timeout') naming Entra when the attempt's time runs out
- * first; the token request itself goes on and its failure is observed.
- */
-async function tokenWithin(token: Promise<string>, signal: AbortSignal): Promise<string> {
-  token.catch(() => undefined);
-  if (signal.aborted) throw new UpstreamError(SIGN_IN, 'timeout', 1);
-  let onAbort: (() => void) | undefined;
-  try {
-    return await Promise.race([
-      token,
-      new Promise<never>((_, reject) => {
-        onAbort = () => reject(new UpstreamError(SIGN_IN, 'timeout', 1));
-        signal.addEventListener('abort', onAbort, { once: true });
-      }),
-    ]);
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
-  }
-}
-
 const SIGN_IN = 'Microsoft Entra sign-in';
 
-/** The `error.code` of a Graph-style error body, if the body is one. */
-function errorCodeOf(text: string): string | undefined {
-  try {
-    const body = JSON.parse(text) as { error?: { code?: unknown } } | null;
-    const code = body?.error?.code;
-    return typeof code === 'string' ? code.slice(0, 100) : undefined;
-  } catch {
-    return undefined;
-  }
+/** The attempt's time ran out while the token was still being fetched (the request for it goes on). */
+function signInTimedOut(): UpstreamError {
+  return new UpstreamError(SIGN_IN, 'timeout', 1);
 }

@@ -6,9 +6,10 @@
  */
 import type { IncidentCardState } from '../domain/incident-messages';
 import type { AffectedCustomer, Incident, IncidentActor } from '../domain/incidents';
-import { decodeCursor, encodeCursor, fromJsonColumn, sortableTimestamp, tenantKey } from './common';
+import { decodeCursor, encodeCursor, tenantKey } from './escalation-sql';
+import { fromJsonColumn, sortableTimestamp } from './sql';
 import type { IncidentChannel, IncidentFilterQuery, StoredIncident, TenantSweepState } from './incidents';
-import type { Statement } from './queue-sql';
+import type { Statement } from './sql';
 
 /** The one row of `incident_channel` (a partner has one incident channel). */
 export const CHANNEL_NAME = 'incidents';

@@ -6,7 +6,6 @@ import type { Logger } from 'pino';
 import type { Database } from './types';
 
 export * from './types';
-export { trackingTargetOf, SERVICE_REQUEST_ID_DETAIL } from './tracking-target';
 export { describeDatabaseUrl, parseDatabaseUrl, type DatabaseTarget } from './url';
 import { describeDatabaseUrl, parseDatabaseUrl } from './url';
 

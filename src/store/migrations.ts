@@ -1,11 +1,11 @@
 /**
  * The database schema as an ordered list of versioned migrations, shared by SQLite and
- * PostgreSQL, and the two runners that apply the missing ones at open. Never edit or renumber
- * a migration that has shipped: add a new one.
+ * PostgreSQL (migrate.ts applies the missing ones at open). Never edit or renumber a migration
+ * that has shipped: add a new one.
  */
-import type BetterSqlite3 from 'better-sqlite3';
-import type { ClientBase } from 'pg';
-import type { Logger } from 'pino';
+import type { Escalation } from '../domain/escalation';
+import { referenceColumns } from './escalation-sql';
+import { fromJsonColumn } from './sql';
 
 /** Which database a migration is rendered for. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -36,11 +36,30 @@ export const DIALECT_TYPES: { readonly [D in Dialect]: DialectTypes } = Object.f
   }),
 });
 
-/** One step of the schema. `up` returns its statements for a dialect's column types. */
+/**
+ * One step of the schema. `up` returns its statements for a dialect's column types; a
+ * `backfill` then rewrites the existing rows in code, in the same transaction.
+ */
 export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly up: (types: DialectTypes) => readonly string[];
+  readonly backfill?: Backfill;
+}
+
+/**
+ * Columns of existing rows computed in code from the row itself: for values the write path
+ * derives in TypeScript, so old rows get exactly what a write of today would store, with no
+ * second, SQL spelling of the rule (and no JSON function of either dialect in the way).
+ */
+export interface Backfill {
+  readonly table: string;
+  /** The primary key: rows are read in its order, a page at a time. */
+  readonly key: string;
+  /** The columns `rewrite` reads (besides the key). */
+  readonly read: readonly string[];
+  /** The columns to set on one row, by name; nothing is written when it is empty. */
+  readonly rewrite: (row: Readonly<Record<string, unknown>>) => Readonly<Record<string, unknown>>;
 }
 
 /** Every migration, oldest first. */
@@ -196,6 +215,30 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   },
   {
     version: 9,
+    name: 'index Microsoft references',
+    // "Every escalation linked to incident X" (or to request N) within a partner tenant: the
+    // references leave the JSON for columns of their own, each indexed in the list's order.
+    // Partial indexes: a write of an escalation without the reference (every draft and
+    // triage turn) leaves them alone; `column = ?` implies NOT NULL, so both planners use them.
+    up: () => [
+      'ALTER TABLE escalations ADD COLUMN service_request_id TEXT',
+      'ALTER TABLE escalations ADD COLUMN known_issue_id TEXT',
+      `CREATE INDEX escalations_service_request ON escalations (partner_tenant_id, service_request_id, updated_at DESC, id DESC)
+        WHERE service_request_id IS NOT NULL`,
+      `CREATE INDEX escalations_known_issue ON escalations (partner_tenant_id, known_issue_id, updated_at DESC, id DESC)
+        WHERE known_issue_id IS NOT NULL`,
+    ],
+    backfill: {
+      table: 'escalations',
+      key: 'id',
+      read: ['data'],
+      // The new columns start NULL: only the references a record carries are written.
+      rewrite: (row) =>
+        Object.fromEntries(Object.entries(referenceColumns(fromJsonColumn<Escalation>(row.data))).filter(([, value]) => value !== null)),
+    },
+  },
+  {
+    version: 10,
     name: 'create incidents',
     // One Microsoft incident across customer tenants (src/domain/incidents.ts): the record's own
     // fields as JSON, one row per affected customer (a tenant's sweep rewrites only its row), the
@@ -250,26 +293,6 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   },
 ]);
 
-/** What a run of the migrations did. */
-export interface MigrationResult {
-  /** Versions applied by this run (empty when the schema was already current). */
-  readonly applied: readonly number[];
-  /** Versions recorded in the database that this build does not know (a newer build ran). */
-  readonly unknown: readonly number[];
-}
-
-const CREATE_SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations (
-  version INTEGER PRIMARY KEY,
-  name TEXT NOT NULL,
-  applied_at TEXT NOT NULL
-)`;
-
-/** A recorded migration. */
-interface AppliedRow {
-  readonly version: number;
-  readonly name: string;
-}
-
 /** Checks the list is usable: versions strictly increasing, names unique. */
 export function assertValidMigrations(migrations: readonly Migration[]): void {
   const names = new Set<string>();
@@ -285,96 +308,3 @@ export function assertValidMigrations(migrations: readonly Migration[]): void {
   });
 }
 
-/**
- * The migrations still to apply. A recorded version whose name differs from this build's
- * means a shipped migration was edited or renumbered: applying on top of it would leave the
- * schema in a state no build describes, so it stops.
- */
-function plan(recorded: readonly AppliedRow[], migrations: readonly Migration[]): { pending: Migration[]; unknown: number[] } {
-  const byVersion = new Map(recorded.map((r) => [Number(r.version), r.name]));
-  for (const m of migrations) {
-    const name = byVersion.get(m.version);
-    if (name !== undefined && name !== m.name) {
-      throw new Error(`Migration ${m.version} is recorded as "${name}" but this build calls it "${m.name}".`);
-    }
-  }
-  const known = new Set(migrations.map((m) => m.version));
-  return {
-    pending: migrations.filter((m) => !byVersion.has(m.version)),
-    unknown: [...byVersion.keys()].filter((v) => !known.has(v)).sort((a, b) => a - b),
-  };
-}
-
-function report(logger: Logger | undefined, result: MigrationResult, migrations: readonly Migration[]): void {
-  for (const version of result.applied) {
-    logger?.info({ version, name: migrations.find((m) => m.version === version)?.name }, 'database migration applied');
-  }
-  if (result.unknown.length > 0) {
-    logger?.warn({ versions: result.unknown }, 'database has migrations this build does not know (a newer build ran)');
-  }
-}
-
-/**
- * Applies the missing migrations to a SQLite database in one IMMEDIATE transaction: the
- * write lock is taken before reading `schema_migrations`, so a second process opening the
- * same file waits (busy_timeout) and then finds nothing left to do.
- */
-export function migrateSqlite(
-  db: BetterSqlite3.Database,
-  logger?: Logger,
-  migrations: readonly Migration[] = MIGRATIONS,
-): MigrationResult {
-  assertValidMigrations(migrations);
-  const run = db.transaction((): MigrationResult => {
-    db.exec(CREATE_SCHEMA_MIGRATIONS);
-    const recorded = db.prepare('SELECT version, name FROM schema_migrations').all() as AppliedRow[];
-    const { pending, unknown } = plan(recorded, migrations);
-    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-    for (const m of pending) {
-      for (const statement of m.up(DIALECT_TYPES.sqlite)) db.exec(statement);
-      record.run(m.version, m.name, new Date().toISOString());
-    }
-    return { applied: pending.map((m) => m.version), unknown };
-  });
-  const result = run.immediate();
-  report(logger, result, migrations);
-  return result;
-}
-
-/**
- * Applies the missing migrations to the current schema of a PostgreSQL connection in one
- * transaction. A transaction-scoped advisory lock keyed on the schema name serialises
- * processes starting at once (it is taken before `schema_migrations` even exists, which a
- * table lock could not do); it is released by COMMIT or ROLLBACK.
- */
-export async function migratePostgres(
-  client: ClientBase,
-  logger?: Logger,
-  migrations: readonly Migration[] = MIGRATIONS,
-): Promise<MigrationResult> {
-  assertValidMigrations(migrations);
-  await client.query('BEGIN');
-  try {
-    await client.query(
-      "SELECT pg_advisory_xact_lock(hashtext('escalation-desk:migrations'), hashtext(coalesce(current_schema(), '')))",
-    );
-    await client.query(CREATE_SCHEMA_MIGRATIONS);
-    const recorded = await client.query<AppliedRow>('SELECT version, name FROM schema_migrations');
-    const { pending, unknown } = plan(recorded.rows, migrations);
-    for (const m of pending) {
-      for (const statement of m.up(DIALECT_TYPES.postgres)) await client.query(statement);
-      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      ]);
-    }
-    await client.query('COMMIT');
-    const result = { applied: pending.map((m) => m.version), unknown };
-    report(logger, result, migrations);
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
-}

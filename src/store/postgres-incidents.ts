@@ -4,7 +4,8 @@
  * nor wait on each other.
  */
 import type pg from 'pg';
-import { effectiveLimit, tenantKey } from './common';
+import { tenantKey } from './escalation-sql';
+import { effectiveLimit } from './sql';
 import {
   CHANNEL_NAME,
   INSERT_INCIDENT,
@@ -45,7 +46,8 @@ import {
   type TenantSweepState,
   type TenantSweepStore,
 } from './incidents';
-import { insertNotification, numbered, type Statement } from './queue-sql';
+import { insertNotification } from './outbox-sql';
+import { numbered, type Statement } from './sql';
 
 /** Something that runs a query: the pool, or a client inside a transaction. */
 type Queryable = Pick<pg.ClientBase, 'query'>;

@@ -4,9 +4,10 @@
  * sent to. Leases (owner + expiry) make each row worked by one instance at a time, and let a
  * crashed instance's work be taken over once its lease runs out.
  */
+import type { NotificationKind, PlannedNotification } from '../domain/notifications';
+import type { TrackingTarget } from '../domain/tracking';
 
-/** What a notification is about; reminders are keyed per period so one is sent per period at most. */
-export type NotificationKind = 'resolved' | 'attention_needed' | 'escalated' | 'reminder' | 'card_update' | 'incident_card' | 'incident_reply';
+export type { NotificationKind, TrackingTarget };
 
 /**
  * Where a notification is in its life. `pending`: not sent yet (it may be leased to a worker
@@ -14,23 +15,19 @@ export type NotificationKind = 'resolved' | 'attention_needed' | 'escalated' | '
  */
 export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'dead';
 
-/** A notification to enqueue. */
-export interface NewNotification {
-  /** Unique id (e.g. a UUID); also the idempotency key of the send. */
+/**
+ * What the outbox takes: a planned notification (`planNotifications`), to which the store gives
+ * a fresh id, or one with an id of the caller's choosing. Its dedupe key is unique across the
+ * outbox: a second notification with the same key is silently skipped.
+ */
+export interface NotificationInput extends PlannedNotification {
+  /** Unique id, also the idempotency key of the send; default: a fresh UUID. */
+  readonly id?: string;
+}
+
+/** A notification to enqueue with its own id. */
+export interface NewNotification extends NotificationInput {
   readonly id: string;
-  readonly escalationId: string;
-  readonly kind: NotificationKind;
-  /** The conversation reference key to send to (`ConversationStore`). */
-  readonly target: string;
-  /** What to send: `{ activity, updateActivityId? }` for the proactive sender. */
-  readonly payload: Readonly<Record<string, unknown>>;
-  /**
-   * Unique across the outbox: a second notification with the same key is silently skipped.
-   * E.g. `resolved:<escalation>:<version>:<target>` (sent once) or `reminder:<escalation>:<period>:<target>`.
-   */
-  readonly dedupeKey: string;
-  /** Not before this time (ISO 8601); default: now. */
-  readonly notBefore?: string;
 }
 
 /** A stored notification. */
@@ -77,7 +74,7 @@ export interface ClaimOptions {
 /** Notifications waiting to be sent, with leases. */
 export interface OutboxStore {
   /** Enqueues notifications on their own (reminders); returns how many were new (dedupe keys skip the rest). */
-  enqueue(notifications: readonly NewNotification[], now: Date): Promise<number>;
+  enqueue(notifications: readonly NotificationInput[], now: Date): Promise<number>;
   /**
    * Leases up to `limit` due notifications to `owner` for `leaseMs`: pending ones whose time has
    * come, and `sending` ones whose lease expired (flagged `reclaimed`). The status is left as
@@ -101,15 +98,6 @@ export interface OutboxStore {
   get(id: string): Promise<Notification | undefined>;
   /** An escalation's notifications, in the order they were enqueued. */
   listForEscalation(escalationId: string): Promise<readonly Notification[]>;
-}
-
-/** What is watched for an escalation: a Microsoft service request, or a known service incident. */
-export interface TrackingTarget {
-  readonly kind: 'service_request' | 'health_issue';
-  /** The service request number, or the health issue id. */
-  readonly ref: string;
-  /** The customer tenant (health issues are read per tenant). */
-  readonly tenantId: string;
 }
 
 /** A tracking row: what to poll and when. */

@@ -3,7 +3,8 @@
  * IMMEDIATE transaction is exclusive.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { effectiveLimit, tenantKey } from './common';
+import { tenantKey } from './escalation-sql';
+import { effectiveLimit } from './sql';
 import {
   CHANNEL_NAME,
   INSERT_INCIDENT,
@@ -48,7 +49,8 @@ import {
   type TenantSweepState,
   type TenantSweepStore,
 } from './incidents';
-import { insertNotification, type Statement } from './queue-sql';
+import { insertNotification } from './outbox-sql';
+import type { Statement } from './sql';
 
 /** What the statements need of a connection. */
 interface Preparer {

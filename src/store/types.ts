@@ -3,7 +3,7 @@
  * (SQLite and PostgreSQL) satisfy these interfaces and one contract suite tests both.
  */
 import type { AuditEvent, Escalation, EscalationState } from '../domain/escalation';
-import type { ConversationStore, OutboxStore, TrackingStore, NewNotification } from './queues';
+import type { ConversationStore, OutboxStore, TrackingStore, NotificationInput } from './queues';
 import type { IncidentStore, TenantSweepStore } from './incidents';
 
 export * from './queues';
@@ -21,6 +21,9 @@ export interface EscalationFilter {
   readonly cursor?: string;
 }
 
+/** Which page of a list: at most `limit` rows (default 50, capped at 500) after `cursor`. */
+export type PageRequest = Pick<EscalationFilter, 'limit' | 'cursor'>;
+
 /** One page of a list, newest first, with the cursor of the next page if there is one. */
 export interface Page<T> {
   readonly items: readonly T[];
@@ -36,7 +39,7 @@ export interface EscalationStore {
    * Stores a new escalation (version 1) with its creation event; a duplicate id is refused.
    * `outbox` notifications are enqueued in the same transaction (a repeated dedupe key is skipped).
    */
-  create(escalation: Escalation, events: readonly AuditEvent[], outbox?: readonly NewNotification[]): Promise<Escalation>;
+  create(escalation: Escalation, events: readonly AuditEvent[], outbox?: readonly NotificationInput[]): Promise<Escalation>;
   /** One escalation, or undefined. */
   get(id: string): Promise<Escalation | undefined>;
   /**
@@ -44,16 +47,26 @@ export interface EscalationStore {
    * its audit events in the same transaction; returns it with the version incremented.
    * Throws `ConcurrencyError` when someone else saved first, `NotFoundError` when it is gone.
    * `outbox` notifications are enqueued in the same transaction (a repeated dedupe key is skipped),
-   * and the escalation's tracking row follows its state (see `trackingTargetOf`).
+   * and the escalation's tracking row follows its state (see `trackingTargetOf` in the domain).
    */
   update(
     next: Escalation,
     expectedVersion: number,
     events: readonly AuditEvent[],
-    outbox?: readonly NewNotification[],
+    outbox?: readonly NotificationInput[],
   ): Promise<Escalation>;
   /** Escalations matching a filter, most recently updated first. */
   list(filter: EscalationFilter): Promise<Page<Escalation>>;
+  /**
+   * The escalations of a partner tenant linked to a Microsoft service request (its number, as
+   * linked in `details.serviceRequestId`), paged like `list`.
+   */
+  listByServiceRequest(partnerTenantId: string, serviceRequestId: string, page?: PageRequest): Promise<Page<Escalation>>;
+  /**
+   * The escalations of a partner tenant that confirmed a Microsoft incident or advisory as their
+   * known issue (`details.knownIssue.id`), in any state since, paged like `list`.
+   */
+  listByKnownIssue(partnerTenantId: string, knownIssueId: string, page?: PageRequest): Promise<Page<Escalation>>;
   /** The audit trail of one escalation, oldest first. */
   audit(id: string): Promise<readonly AuditEvent[]>;
 }

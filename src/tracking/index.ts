@@ -1,5 +1,5 @@
 /** Background tracking: the tracker that polls Microsoft and the outbox worker that notifies Teams. */
 export * from './types';
-export { Tracker, MICROSOFT_ACTOR, NOTIFY_TARGETS_DETAIL, nextState, notificationKindFor, type TrackerOptions, type NotificationRenderer, type Observation } from './tracker';
+export { Tracker, MICROSOFT_ACTOR, type TrackerOptions, type NotificationRenderer, type Observation } from './tracker';
 export { OutboxWorker, type OutboxWorkerOptions, type OutboxStats } from './outbox-worker';
-export { SlidingWindowLimiter, TEAMS_CONVERSATION_WINDOWS, TEAMS_TENANT_WINDOWS, type RateWindow } from './rate-limiter';
+export { TEAMS_CONVERSATION_WINDOWS, TEAMS_TENANT_WINDOWS } from './teams-limits';

@@ -37,12 +37,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
 import { backoffDelay } from '../http/backoff';
 import type { ClaimedNotification, ConversationStore, OutboxStore } from '../store/queues';
-import {
-  SlidingWindowLimiter,
-  TEAMS_CONVERSATION_WINDOWS,
-  TEAMS_TENANT_WINDOWS,
-  type RateWindow,
-} from './rate-limiter';
+import { SlidingWindowLimiter, type RateWindow } from '../limits/sliding-window';
+import { TEAMS_CONVERSATION_WINDOWS, TEAMS_TENANT_WINDOWS } from './teams-limits';
 import { readPayload, type ProactiveSender, type SendResult } from './types';
 
 /** Groups claimed notifications by conversation, each group in claim (enqueue) order. */

@@ -4,25 +4,25 @@
  * through the outbox with a dedupe key naming its period, so an escalation gets at most one
  * reminder of a kind per period, however many instances run and however often they look.
  */
-import { LoopRunner } from './loop-runner';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
-import type { Escalation, EscalationState } from '../domain/escalation';
-import type { NewNotification, OutboxStore } from '../store/queues';
+import type { Escalation } from '../domain/escalation';
+import {
+  REMINDER_RULES,
+  notifyTargetsOf,
+  planNotifications,
+  reminderDue,
+  type PlannedNotification,
+  type ReminderPeriods,
+  type ReminderRule,
+} from '../domain/notifications';
+import type { OutboxStore } from '../store/queues';
 import type { EscalationStore } from '../store/types';
+import { LoopRunner } from './loop-runner';
 import type { NotificationPayload } from './types';
 
-/** The kinds of reminder. */
-export type ReminderRule = 'resolved' | 'quiet' | 'handoff';
-
-/** How long each waiting state may last before (and between) reminders. */
-export interface ReminderPeriods {
-  readonly resolvedMs: number;
-  readonly quietRequestMs: number;
-  readonly handoffMs: number;
-}
+export type { ReminderPeriods, ReminderRule };
 
 /** Dependencies of the reminder loop. */
 export interface RemindersOptions {
@@ -38,17 +38,6 @@ export interface RemindersOptions {
   readonly intervalMs?: number;
   /** Most escalations scanned per rule and round (default 5,000). */
   readonly maxScan?: number;
-}
-
-const RULES: ReadonlyArray<readonly [ReminderRule, EscalationState, keyof ReminderPeriods]> = [
-  ['resolved', 'resolved', 'resolvedMs'],
-  ['quiet', 'escalated', 'quietRequestMs'],
-  ['handoff', 'awaiting_handoff', 'handoffMs'],
-];
-
-function defaultTargets(e: Escalation): readonly string[] {
-  const value = e.details.notifyTargets;
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : [];
 }
 
 /** The periodic reminder scan. */
@@ -70,29 +59,18 @@ export class Reminders {
   /** One scan: enqueues the reminders that are due; returns how many were new. */
   async runOnce(): Promise<number> {
     const now = this.options.clock.now();
-    const notifications: NewNotification[] = [];
-    for (const [rule, state, periodKey] of RULES) {
-      const period = this.options.periods[periodKey];
+    const notifications: PlannedNotification[] = [];
+    for (const { rule, state, period } of REMINDER_RULES) {
       let cursor: string | undefined;
       let scanned = 0;
       do {
         const page = await this.options.escalations.list({ states: [state], limit: 500, cursor });
         for (const e of page.items) {
-          // Waiting since the last change: a state change restarts the clock.
-          const waited = now.getTime() - Date.parse(e.updatedAt);
-          const periods = Math.floor(waited / period);
-          if (periods < 1) continue;
-          const payload = this.options.render(rule, e, waited);
-          for (const target of new Set((this.options.targetsOf ?? defaultTargets)(e))) {
-            notifications.push({
-              id: randomUUID(),
-              escalationId: e.id,
-              kind: 'reminder',
-              target,
-              payload: { ...payload },
-              dedupeKey: `reminder:${e.id}:${rule}:${e.updatedAt}:${periods}:${target}`,
-            });
-          }
+          const due = reminderDue(e, this.options.periods[period], now);
+          if (!due) continue;
+          const message = this.options.render(rule, e, due.waitedMs);
+          const targets = (this.options.targetsOf ?? notifyTargetsOf)(e);
+          notifications.push(...planNotifications({ occasion: 'reminder', escalation: e, rule, periods: due.periods, message, targets }));
         }
         scanned += page.items.length;
         cursor = page.nextCursor;

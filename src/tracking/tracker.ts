@@ -14,7 +14,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
 import { transition, type Actor, type Escalation, type EscalationState } from '../domain/escalation';
-import { flowOf } from '../domain/flow';
+import { detailsOf } from '../domain/details';
+import { planNotifications, notificationKindFor, notifyTargetsOf, type NotificationKind } from '../domain/notifications';
+import { stateAfterObservation, type TrackingKind } from '../domain/tracking';
 import {
   DEFAULT_POLLING,
   failedPollInterval,
@@ -27,9 +29,9 @@ import {
 import type { HealthProvider } from '../health/types';
 import type { EscalationStore } from '../store/types';
 import { ConcurrencyError, NotFoundError } from '../store/types';
-import type { NewNotification, NotificationKind, TrackedItem, TrackingStore } from '../store/queues';
+import type { TrackedItem, TrackingStore } from '../store/queues';
 import { SupportAccessError, UnknownServiceRequestError, type ServiceRequest, type SupportProvider } from '../support/types';
-import { SlidingWindowLimiter } from './rate-limiter';
+import { SlidingWindowLimiter } from '../limits/sliding-window';
 import type { NotificationPayload } from './types';
 
 /** The key of this instance's Partner Center read budget. */
@@ -38,12 +40,9 @@ const READS_KEY = 'partner-center';
 /** Microsoft, as the actor of transitions the tracker observes. */
 export const MICROSOFT_ACTOR: Actor = Object.freeze({ kind: 'microsoft', id: 'microsoft' });
 
-/** The `details` field listing the conversation keys to notify about an escalation. */
-export const NOTIFY_TARGETS_DETAIL = 'notifyTargets';
-
 /** What the tracker saw upstream when it decided to move an escalation. */
 export interface Observation {
-  readonly kind: 'service_request' | 'health_issue';
+  readonly kind: TrackingKind;
   readonly ref: string;
   /** Upstream status, e.g. `attention_needed`, `closed`, `serviceRestored`. */
   readonly status: string;
@@ -185,7 +184,7 @@ export class Tracker {
         await this.reschedule(item, max);
         return false;
       }
-      const to = stillClosedBeforeReopen(escalation, observed) ? undefined : nextState(escalation.state, item.kind, observed.status);
+      const to = stateAfterObservation(escalation, item.kind, observed);
       if (!to) {
         await this.reschedule(item, this.nextInterval(item, escalation, observed), observed.status);
         return false;
@@ -216,7 +215,7 @@ export class Tracker {
   private nextInterval(item: TrackedItem, escalation: Escalation, observed: Observation): number {
     const request = observed.request;
     const severity: PollSeverity | undefined =
-      request && request.severity !== 'unknown' ? request.severity : flowOf(escalation).severity;
+      request && request.severity !== 'unknown' ? request.severity : detailsOf(escalation).severity;
     const lastActivityAt = latestOf(
       escalation.updatedAt,
       request?.lastModifiedDate,
@@ -250,37 +249,15 @@ export class Tracker {
       },
     });
     const kind = notificationKindFor(to);
-    const outbox: NewNotification[] = [];
-    if (kind) {
-      const render = this.options.render ?? defaultRender;
-      const targets = (this.options.targetsOf ?? defaultTargets)(next);
-      // The stored version after this save names the transition: one notification per target, ever.
-      const version = escalation.version + 1;
-      const payload = render(kind, next, observed);
-      // The flow's own card, where it was posted, changes in place to the same state.
-      const cardActivityId = next.details.cardActivityId;
-      const cardTarget = targets[0];
-      if (typeof cardActivityId === 'string' && cardActivityId !== '' && cardTarget) {
-        outbox.push({
-          id: randomUUID(),
-          escalationId: escalation.id,
-          kind: 'card_update',
-          target: cardTarget,
-          payload: { ...payload, updateActivityId: cardActivityId },
-          dedupeKey: `card_update:${escalation.id}:v${version}:${cardTarget}`,
-        });
-      }
-      for (const target of new Set(targets)) {
-        outbox.push({
-          id: randomUUID(),
-          escalationId: escalation.id,
-          kind,
-          target,
-          payload: { ...payload },
-          dedupeKey: `${kind}:${escalation.id}:v${version}:${target}`,
-        });
-      }
-    }
+    const outbox = kind
+      ? planNotifications({
+          occasion: 'microsoft_moved',
+          escalation: next,
+          version: escalation.version + 1,
+          message: (this.options.render ?? defaultRender)(kind, next, observed),
+          targets: (this.options.targetsOf ?? notifyTargetsOf)(next),
+        })
+      : [];
     await this.options.escalations.update(next, escalation.version, [event], outbox);
   }
 
@@ -293,40 +270,6 @@ export class Tracker {
       ...(lastObserved ? { lastObserved } : {}),
     });
   }
-}
-
-/**
- * After the engineer reopens a resolved request, Partner Center still says `closed` until
- * Microsoft works it again: that old closure must not resolve the escalation a second time.
- */
-export function stillClosedBeforeReopen(escalation: Escalation, observed: Observation): boolean {
-  const reopenedAt = escalation.details.reopenedAt;
-  if (typeof reopenedAt !== 'string' || observed.status !== 'closed') return false;
-  const closedAt = observed.request?.lastClosedDate ?? observed.request?.lastModifiedDate;
-  return closedAt === undefined || Date.parse(closedAt) <= Date.parse(reopenedAt);
-}
-
-/** The state Microsoft's status moves an escalation to, if any. */
-export function nextState(current: EscalationState, source: TrackedItem['kind'], status: string): EscalationState | undefined {
-  if (source === 'health_issue') return current === 'known_issue' && status === 'resolved' ? 'resolved' : undefined;
-  if (current !== 'escalated' && current !== 'attention_needed') return undefined;
-  if (status === 'closed') return 'resolved';
-  if (status === 'attention_needed' && current === 'escalated') return 'attention_needed';
-  // Microsoft has what it asked for: the request is worked again.
-  if (status === 'open' && current === 'attention_needed') return 'escalated';
-  return undefined;
-}
-
-/** Which notification a transition by Microsoft sends (none when the partner caused it). */
-export function notificationKindFor(to: EscalationState): NotificationKind | undefined {
-  if (to === 'resolved') return 'resolved';
-  if (to === 'attention_needed') return 'attention_needed';
-  return undefined;
-}
-
-function defaultTargets(escalation: Escalation): readonly string[] {
-  const value = escalation.details[NOTIFY_TARGETS_DETAIL];
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : [];
 }
 
 /** A plain-text message; the bot's cards replace it through `render`. */

@@ -3,15 +3,10 @@
  * (implemented over botbuilder in src/bot/proactive-sender.ts) and the shape of a payload.
  * No botbuilder here.
  */
+import type { NotificationPayload } from '../domain/notifications';
 import type { ConversationRecord } from '../store/queues';
 
-/** A message as the outbox stores it: an activity (text or card attachments) and, for updates, the activity to replace. */
-export interface NotificationPayload {
-  /** Bot Framework activity fields (type, text, attachments, …). */
-  readonly activity: Readonly<Record<string, unknown>>;
-  /** Replace this earlier activity instead of sending a new one (`card_update`). */
-  readonly updateActivityId?: string;
-}
+export type { NotificationPayload };
 
 /** The outcome of one proactive send or update, as the connector answered it. */
 export type SendResult =

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import sinon from 'sinon';
 import { PROJECT_ROOT } from '../../src/app';
 import { CardRenderer } from '../../src/cards';
-import { notificationRenderer } from '../../src/cards/notifications';
+import { notificationRenderer } from '../../src/cards/notification-cards';
 import { Localizer } from '../../src/i18n';
 import { startApp, type RunningApp } from '../support/app';
 import { ENGINEER, message, type ActivityOptions } from '../support/activities';

@@ -4,6 +4,7 @@ import MarkdownIt from 'markdown-it';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/app';
 import { CardRenderer, renderHealth } from '../../src/cards';
+import { escalationView } from '../../src/bot/flow/card-views';
 import { renderMatch } from '../../src/cards/escalation-cards';
 import { inert } from '../../src/cards/inert';
 import { Localizer } from '../../src/i18n';
@@ -65,9 +66,10 @@ describe('upstream text on the health and match cards', () => {
       services: [{ name: 'Exchange Online', status: 'Degraded' }],
       issues: [{ id: hostileId, title: 'Mail', kind: 'Incident', status: 'Investigating', service: 'Exchange Online', impact: 'x', since: 'since' }],
     });
-    const match = renderMatch(cards, tr, sampleEscalation(), [
-      { id: hostileId, title: 'Mail', classification: 'incident', status: 'investigating', impact: 'x', startDateTime: '2026-11-25T06:00:00Z', reasons: [] },
-    ]);
+    const match = renderMatch(cards, tr, {
+      ...escalationView(sampleEscalation()),
+      offered: [{ id: hostileId, title: 'Mail', classification: 'incident', status: 'investigating', impact: 'x', startDateTime: '2026-11-25T06:00:00Z', reasons: [] }],
+    });
     for (const card of [health, match]) {
       assert.deepEqual(inertProblems(card, [hostileId]), []);
       assert.equal(rendersActive(cardTexts(card).join('\n')), false);

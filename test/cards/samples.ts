@@ -2,15 +2,16 @@
 import { renderHealth, renderWelcome, type AdaptiveCardJson, type CardRenderer } from '../../src/cards';
 import {
   renderDescribe,
-  renderEscalation,
   renderHandoff,
-  renderList,
   renderMatch,
   renderNotWarranted,
   renderTriage,
   renderTroubleshoot,
 } from '../../src/cards/escalation-cards';
+import { renderEscalation, renderList } from '../../src/cards/summary-cards';
 import { createEscalation, transition, type Actor, type Escalation } from '../../src/domain/escalation';
+import { decisionOf } from '../../src/domain/flow';
+import { attentionView, escalationView, triageView } from '../../src/bot/flow/card-views';
 import { troubleshootingChecks } from '../../src/domain/triage';
 import { renderAttention, renderReminder, renderResolved } from '../../src/cards/notification-cards';
 import type { Translator } from '../../src/i18n';
@@ -60,6 +61,9 @@ export function sampleCards(cards: CardRenderer, tr: Translator, e: Escalation =
       microsoftNotes: e.details.microsoftNotes ?? [{ createdByName: 'Microsoft Support', createdDate: '2026-11-25T10:00:00Z', text: 'A fix was deployed.' }],
     },
   };
+  // The views as the flow builds them: details read once, the decision's reasons gathered.
+  const [base, inTriage, done] = [escalationView(e), escalationView(triage), escalationView(resolved)];
+  const reasons = decisionOf(inTriage.details).reasons;
   return {
     welcome: renderWelcome(cards, tr, { localMode: true }),
     health: renderHealth(cards, tr, {
@@ -92,7 +96,7 @@ export function sampleCards(cards: CardRenderer, tr: Translator, e: Escalation =
       values: { title: 'Mail delayed' },
       error: 'Please check the highlighted fields: title.',
     }),
-    'escalate-match': renderMatch(cards, tr, e, [
+    'escalate-match': renderMatch(cards, tr, { ...base, offered: [
       {
         id: 'EX226792',
         title: 'Users may be unable to send mail',
@@ -102,15 +106,15 @@ export function sampleCards(cards: CardRenderer, tr: Translator, e: Escalation =
         startDateTime: '2026-11-25T06:00:00Z',
         reasons: [{ code: 'sameService', service: 'Exchange Online' }, { code: 'wordsInTitle', words: ['mail'] }],
       },
-    ]),
-    'escalate-troubleshoot': renderTroubleshoot(cards, tr, triage, true),
-    'escalate-triage': renderTriage(cards, tr, triage),
-    'escalate-handoff': renderHandoff(cards, tr, triage, { deepLink: 'https://partner.microsoft.com/dashboard', recentRequests: [{ id: '123', label: '123 · Mail' }] }),
-    'escalate-not-warranted': renderNotWarranted(cards, tr, triage),
-    escalation: renderEscalation(cards, tr, triage, audit),
-    'notify-resolved': renderResolved(cards, tr, resolved),
-    'notify-attention': renderAttention(cards, tr, resolved, 'https://partner.microsoft.com/dashboard'),
-    reminder: renderReminder(cards, tr, resolved, 'ED-7K2M9Q4P is resolved, but the customer has not been told yet.'),
-    'escalation-list': renderList(cards, tr, [e, triage], new Date('2026-11-26T09:00:00Z')),
+    ] }),
+    'escalate-troubleshoot': renderTroubleshoot(cards, tr, { ...inTriage, justChecked: true }),
+    'escalate-triage': renderTriage(cards, tr, triageView(inTriage)),
+    'escalate-handoff': renderHandoff(cards, tr, { ...inTriage, reasons, deepLink: 'https://partner.microsoft.com/dashboard', recentRequests: [{ id: '123', label: '123 · Mail' }] }),
+    'escalate-not-warranted': renderNotWarranted(cards, tr, { ...inTriage, reasons }),
+    escalation: renderEscalation(cards, tr, { ...inTriage, audit, manual: false }),
+    'notify-resolved': renderResolved(cards, tr, done),
+    'notify-attention': renderAttention(cards, tr, attentionView(done, 'https://partner.microsoft.com/dashboard')),
+    reminder: renderReminder(cards, tr, { escalation: resolved, text: 'ED-7K2M9Q4P is resolved, but the customer has not been told yet.' }),
+    'escalation-list': renderList(cards, tr, { items: [base, inTriage], now: new Date('2026-11-26T09:00:00Z') }),
   };
 }

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/app';
 import { CardRenderer } from '../../src/cards';
-import { renderEscalation } from '../../src/cards/escalation-cards';
+import { escalationView } from '../../src/bot/flow/card-views';
+import { renderEscalation } from '../../src/cards/summary-cards';
 import { transition, type Actor, type AuditEvent, type Escalation } from '../../src/domain/escalation';
 import { Localizer } from '../../src/i18n';
 import { cardTexts } from '../support/cards';
@@ -34,7 +35,7 @@ describe('the escalation timeline', () => {
       { createdByName: 'Ada', createdDate: '2026-11-25T11:40:00Z', text: 'Trace attached.' },
       { createdByName: 'Microsoft Support', createdDate: '2026-11-25T14:58:00Z', text: 'A fix was deployed.' },
     ];
-    const card = renderEscalation(cards, tr, { ...e, details: { ...e.details, microsoftNotes: notes } }, audit);
+    const card = renderEscalation(cards, tr, { ...escalationView({ ...e, details: { ...e.details, microsoftNotes: notes } }), audit, manual: false });
     const lines = cardTexts(card).filter((t) => /^2026-11-25 \d\d:\d\d/.test(t));
     assert.deepEqual(
       lines.map((t) => t.slice(11, 16)),

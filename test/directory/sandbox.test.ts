@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { ManualClock } from '../../src/domain/clock';
 import { createCustomerDirectory } from '../../src/directory';
-import { searchCustomers, type Customer } from '../../src/directory/types';
+import { searchCustomers } from '../../src/directory/search';
+import type { Customer } from '../../src/directory/types';
 import { runLogger } from '../http/support/http-double';
 
 describe('sandbox customer directory', () => {

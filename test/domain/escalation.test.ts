@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import {
   ESCALATION_STATES,
   IllegalTransitionError,
-  TERMINAL_STATES,
   TRANSITIONS,
   canTransition,
   createEscalation,
@@ -13,6 +12,7 @@ import {
   type Escalation,
   type EscalationState,
 } from '../../src/domain/escalation';
+import { TERMINAL_STATES } from '../../src/domain/states';
 
 const engineer: Actor = { kind: 'user', id: '00000000-0000-0000-0000-0000000000e1', name: 'Engineer' };
 const t0 = new Date('2026-11-25T09:00:00Z');

@@ -424,7 +424,7 @@ describe('hardening: bad input to /api/messages', function () {
     watch.assertQuiet();
     // Every valid flow has exactly one row (the inert suite's own flows add theirs).
     for (const flowId of validFlows) {
-      const { escalationIdFor } = await import('../../src/bot/flow/escalation-flow');
+      const { escalationIdFor } = await import('../../src/domain/escalation-id');
       assert.ok(await app.app.database.escalations.get(escalationIdFor(flowId)), `escalation of flow ${flowId} stored`);
     }
     assert.ok(cases >= 1500, `at least 1,500 cases ran (${cases})`);

@@ -17,7 +17,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/app';
-import { escalationIdFor } from '../../src/bot/flow/escalation-flow';
+import { escalationIdFor } from '../../src/domain/escalation-id';
 import { conversationKey } from '../../src/store/queues';
 import { PARTNER_TENANT } from '../support/activities';
 import { cardVerbs } from '../support/cards';

@@ -25,6 +25,7 @@ import {
 } from '../../src/store';
 import { incidentsContract } from './incidents-contract';
 import { queuesContract } from './queues-contract';
+import { referencesContract } from './references-contract';
 
 const ENGINEER: Actor = { kind: 'user', id: '00000000-0000-0000-0000-0000000000e1', name: 'Ji-woo Park' };
 const LEAD: Actor = { kind: 'user', id: '00000000-0000-0000-0000-0000000000e2' };
@@ -496,6 +497,7 @@ export function storeContract(name: string, open: () => Promise<Database>): void
     });
 
     queuesContract(() => db);
+    referencesContract(() => db);
     incidentsContract(() => db);
   });
 }

@@ -6,15 +6,12 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { openDatabase } from '../../src/store';
-import {
-  assertValidMigrations,
-  MIGRATIONS,
-  migratePostgres,
-  migrateSqlite,
-  type Migration,
-} from '../../src/store/migrations';
+import { migratePostgres, migrateSqlite } from '../../src/store/migrate';
+import { assertValidMigrations, MIGRATIONS, type Migration } from '../../src/store/migrations';
 import { usePostgresSchemas } from '../support/postgres';
-import { createEscalation, type Escalation } from '../../src/domain/escalation';
+import { createEscalation, type Escalation, type EscalationState } from '../../src/domain/escalation';
+import { ESCALATION_COLUMNS, referenceColumns } from '../../src/store/escalation-sql';
+import type { Database } from '../../src/store';
 
 interface RecordedRow {
   version: number;
@@ -64,6 +61,78 @@ function upperCaseRecord(id: string): { escalation: Escalation; params: unknown[
 /** What the migrated record must be: the same record with lower-case tenant ids. */
 function lowerCased(e: Escalation): Escalation {
   return { ...e, partnerTenantId: e.partnerTenantId.toLowerCase(), customer: { ...e.customer, tenantId: e.customer.tenantId.toLowerCase() } };
+}
+
+/** Versions before the Microsoft references had columns (9): what an older build left behind. */
+const BEFORE_REFERENCES = MIGRATIONS.filter((m) => m.version < 9);
+const REFERENCE_PARTNER = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const REQUEST = '2611250010001234';
+const INCIDENT = 'EX226792';
+const BULK_INCIDENT = 'EX900001';
+/** More rows than the backfill reads at a time, so it has to page. */
+const BULK = 1100;
+
+/**
+ * Escalations as a build before migration 9 stored them: the references only in the JSON, some
+ * padded, some absent or unusable, with text a JSON function of PostgreSQL cannot read (a NUL).
+ */
+function recordsBeforeReferences(): Escalation[] {
+  const make = (id: string, state: EscalationState, details: Record<string, unknown>, minute: number): Escalation => ({
+    ...createEscalation(
+      {
+        id,
+        partnerTenantId: REFERENCE_PARTNER,
+        ownerId: 'owner-1',
+        customer: { tenantId: 'c0ffee00-abcd-4ef0-8123-456789abcdef', name: 'Contoso "\u0000 한국' },
+        service: 'Exchange Online',
+        title: 'Mail delayed \u0000 📭',
+        description: 'Quoted: "nul\u0000byte"',
+        details,
+      },
+      { kind: 'user', id: 'owner-1' },
+      new Date(Date.UTC(2025, 0, 1, 9, minute)),
+    ).escalation,
+    state,
+  });
+  return [
+    make('ED-REF-A', 'escalated', { serviceRequestId: REQUEST }, 1),
+    make('ED-REF-B', 'known_issue', { knownIssue: { id: INCIDENT, title: 'Mail delayed' } }, 2),
+    make('ED-REF-C', 'resolved', { serviceRequestId: ` ${REQUEST}\n`, knownIssue: { id: INCIDENT, title: 'Mail "delayed" \u0000' } }, 3),
+    make('ED-REF-D', 'draft', {}, 4),
+    make('ED-REF-E', 'escalated', { serviceRequestId: `${REQUEST}\u0000`, knownIssue: { id: 7 } }, 5),
+    ...Array.from({ length: BULK }, (_, i) =>
+      make(`ED-BULK-${String(i).padStart(4, '0')}`, 'known_issue', { knownIssue: { id: BULK_INCIDENT, title: 'bulk' } }, 10 + i),
+    ),
+  ];
+}
+
+/** The nine columns a build before migration 9 wrote. */
+const COLUMNS_BEFORE_REFERENCES = ['id', 'version', 'state', 'partner_tenant_id', 'owner_id', 'customer_tenant_id', 'created_at', 'updated_at', 'data'];
+
+function rowBeforeReferences(e: Escalation): unknown[] {
+  return [e.id, e.version, e.state, e.partnerTenantId, e.ownerId, e.customer.tenantId, e.createdAt, e.updatedAt, JSON.stringify(e)];
+}
+
+/** What a store of today finds of the older rows through the new queries. */
+async function assertReferencesCarriedOver(db: Database, records: readonly Escalation[]): Promise<void> {
+  const byId = new Map(records.map((e) => [e.id, e]));
+  const ids = async (page: Promise<{ items: readonly Escalation[] }>): Promise<string[]> => (await page).items.map((e) => e.id);
+  assert.deepEqual(await ids(db.escalations.listByServiceRequest(REFERENCE_PARTNER, REQUEST)), ['ED-REF-C', 'ED-REF-A']);
+  assert.deepEqual(await ids(db.escalations.listByKnownIssue(REFERENCE_PARTNER, INCIDENT)), ['ED-REF-C', 'ED-REF-B']);
+  assert.deepEqual((await db.escalations.listByKnownIssue(REFERENCE_PARTNER, INCIDENT)).items, [byId.get('ED-REF-C'), byId.get('ED-REF-B')], 'records read back exactly');
+  let bulk = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await db.escalations.listByKnownIssue(REFERENCE_PARTNER, BULK_INCIDENT, { limit: 500, cursor });
+    bulk += page.items.length;
+    cursor = page.nextCursor;
+  } while (cursor);
+  assert.equal(bulk, BULK, 'every page the backfill read');
+}
+
+/** The reference columns a write of today gives each record: what the backfill must have given it. */
+function expectedReferenceColumns(records: readonly Escalation[]): Array<{ id: string; service_request_id: string | null; known_issue_id: string | null }> {
+  return records.map((e) => ({ id: e.id, ...referenceColumns(e) })).sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 describe('migrations', function () {
@@ -168,6 +237,35 @@ describe('migrations', function () {
       }
     });
 
+    it('carries the Microsoft references of rows written before migration 9 into their indexed columns', async function () {
+      const file = join(folder, 'references.db');
+      const records = recordsBeforeReferences();
+      const raw = new BetterSqlite3(file);
+      try {
+        migrateSqlite(raw, undefined, BEFORE_REFERENCES);
+        const insert = raw.prepare(`INSERT INTO escalations (${COLUMNS_BEFORE_REFERENCES.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        raw.transaction(() => records.forEach((e) => insert.run(...rowBeforeReferences(e))))();
+      } finally {
+        raw.close();
+      }
+      const db = await openDatabase({ url: `sqlite:${file}` });
+      try {
+        await assertReferencesCarriedOver(db, records);
+      } finally {
+        await db.close();
+      }
+      const check = new BetterSqlite3(file, { readonly: true });
+      try {
+        assert.deepEqual(check.prepare('SELECT id, service_request_id, known_issue_id FROM escalations ORDER BY id').all(), expectedReferenceColumns(records));
+        const data = check.prepare('SELECT data FROM escalations WHERE id = ?').get('ED-REF-C') as { data: string };
+        assert.equal(data.data, JSON.stringify(records[2]), 'the JSON text is untouched');
+        const columns = (check.prepare('PRAGMA table_info(escalations)').all() as Array<{ name: string }>).map((c) => c.name);
+        assert.deepEqual([...columns].sort(), [...ESCALATION_COLUMNS].sort(), 'the store writes every column of the table');
+      } finally {
+        check.close();
+      }
+    });
+
     it('stops when a recorded migration has another name, and reports versions it does not know', function () {
       const raw = new BetterSqlite3(':memory:');
       try {
@@ -256,6 +354,40 @@ describe('migrations', function () {
       assert.equal(text.rows[0]?.p, PARTNER_UPPER.toLowerCase());
       const tracked = await schemas.query<{ t: string }>(`SELECT tenant_id AS t FROM ${schema}.tracking`);
       assert.equal(tracked.rows[0]?.t, CUSTOMER_UPPER.toLowerCase());
+    });
+
+    it('carries the Microsoft references of rows written before migration 9 into their indexed columns', async function () {
+      const { schema, url } = await schemas.create();
+      const records = recordsBeforeReferences();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await migratePostgres(client, undefined, BEFORE_REFERENCES);
+        for (let i = 0; i < records.length; i += 100) {
+          const batch = records.slice(i, i + 100);
+          const values = batch.map((_, r) => `(${COLUMNS_BEFORE_REFERENCES.map((__, c) => `$${r * COLUMNS_BEFORE_REFERENCES.length + c + 1}`).join(', ')})`);
+          await client.query(`INSERT INTO escalations (${COLUMNS_BEFORE_REFERENCES.join(', ')}) VALUES ${values.join(', ')}`, batch.flatMap(rowBeforeReferences));
+        }
+      } finally {
+        await client.end();
+      }
+      const db = await openDatabase({ url });
+      try {
+        await assertReferencesCarriedOver(db, records);
+      } finally {
+        await db.close();
+      }
+      const columns = await schemas.query<{ id: string; service_request_id: string | null; known_issue_id: string | null }>(
+        `SELECT id, service_request_id, known_issue_id FROM ${schema}.escalations ORDER BY id`,
+      );
+      assert.deepEqual(columns.rows, expectedReferenceColumns(records));
+      const text = await schemas.query<{ data: string }>(`SELECT data::text AS data FROM ${schema}.escalations WHERE id = 'ED-REF-C'`);
+      assert.equal(text.rows[0]?.data, JSON.stringify(records[2]), 'the JSON text is untouched');
+      const names = await schemas.query<{ column_name: string }>(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'escalations'",
+        [schema],
+      );
+      assert.deepEqual(names.rows.map((r) => r.column_name).sort(), [...ESCALATION_COLUMNS].sort(), 'the store writes every column of the table');
     });
 
     it('reports what a run applied, and rolls a failed run back entirely', async function () {

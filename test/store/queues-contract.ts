@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createEscalation, transition, type Actor, type Escalation } from '../../src/domain/escalation';
 import { ConcurrencyError, conversationKey, type Database, type NewNotification } from '../../src/store';
-import { INITIAL_TRACKING_INTERVAL_MS } from '../../src/store/queue-sql';
+import { INITIAL_TRACKING_INTERVAL_MS } from '../../src/store/tracking-sql';
 
 const ENGINEER: Actor = { kind: 'user', id: '00000000-0000-0000-0000-0000000000e1' };
 const T0 = Date.UTC(2030, 0, 1, 9, 0, 0);
@@ -84,6 +84,25 @@ export function queuesContract(database: () => Database): void {
         { id: first.id, status: 'pending', attempts: 0, payload: first.payload, at: at(1000).toISOString() },
       );
       assert.equal(await db.outbox.enqueue([{ ...first, id: randomUUID() }], at(2000)), 0, 'dedupe key already used');
+    });
+
+    it('gives a planned notification (no id of its own) a fresh id, with the update and on its own', async function () {
+      const db = database();
+      const esc = await escalated(db);
+      const { id: _unused, ...planned } = note(esc.id, { dedupeKey: `resolved:${esc.id}:planned` });
+      const resolved = transition(esc, 'resolved', { actor: { kind: 'microsoft', id: 'microsoft' }, at: at(1000) });
+      await db.escalations.update(resolved.escalation, esc.version, [resolved.event], [planned]);
+      assert.equal(await db.outbox.enqueue([{ ...planned, dedupeKey: `reminder:${esc.id}:planned`, kind: 'reminder' }], at(2000)), 1);
+      const stored = await db.outbox.listForEscalation(esc.id);
+      assert.deepEqual(stored.map((n) => [n.kind, n.dedupeKey, n.payload]), [
+        ['resolved', `resolved:${esc.id}:planned`, planned.payload],
+        ['reminder', `reminder:${esc.id}:planned`, planned.payload],
+      ]);
+      const [a, b] = stored.map((n) => n.id);
+      assert.match(a, /^[0-9a-f-]{36}$/);
+      assert.match(b, /^[0-9a-f-]{36}$/);
+      assert.notEqual(a, b);
+      assert.equal((await db.outbox.get(a))?.dedupeKey, `resolved:${esc.id}:planned`);
     });
 
     it('enqueues nothing when the escalation update loses the race', async function () {

@@ -1,5 +1,5 @@
 /**
- * A local stand-in for Partner Center's service-request and customer APIs and the Entra token
+ * A local stand-in for Partner Center's service-request, customer and application-consent APIs and the Entra token
  * endpoint (refresh-token and client-credential grants), on 127.0.0.1: keeps requests in
  * memory, applies PATCHes, answers faults on demand, and records every call for header
  * assertions.
@@ -51,6 +51,12 @@ export class PartnerCenterDouble {
   readonly customers: DoubleCustomer[] = [];
   /** While set, matching calls get its reply (retries included), ahead of `failNext`. */
   outage: DoubleOutage | undefined;
+  /** Application consents per customer tenant (`POST …/applicationconsents`): the application ids granted. */
+  readonly consents = new Map<string, Set<string>>();
+  /** Customers where a consent is refused with 403 (the user lacks a GDAP role that may consent). */
+  readonly refuseConsent = new Set<string>();
+  /** Answers already given per MS-RequestId: Partner Center repeats a request's answer instead of acting twice. */
+  private readonly consentAnswers = new Map<string, Reply>();
   private tokensIssued = 0;
   private appTokensIssued = 0;
 
@@ -150,12 +156,37 @@ export class PartnerCenterDouble {
       if (req.method === 'PATCH') return this.patch(request, req.body);
       return { status: 405 };
     }
+    const consent = /^\/v1\/customers\/([0-9a-f-]+)\/applicationconsents$/.exec(req.url);
+    if (consent && req.method === 'POST') return this.consent(consent[1], req);
     const list = /^\/v1\/customers\/([0-9a-f-]+)\/servicerequests$/.exec(req.url);
     if (list && req.method === 'GET') {
       const items = [...this.store.values()].filter((r) => r.customerTenantId === list[1]).map(resource);
       return { json: { totalCount: items.length, items, attributes: { objectType: 'Collection' } } };
     }
     return { status: 404, json: { code: 404 } };
+  }
+
+  /** `POST /v1/customers/{id}/applicationconsents`: 201 with the consent, 409 when it exists, 403 when refused. */
+  private consent(tenant: string, req: RecordedRequest): Reply {
+    const requestId = String(req.headers['ms-requestid'] ?? '');
+    const earlier = requestId ? this.consentAnswers.get(requestId) : undefined;
+    if (earlier) return earlier;
+    const body = JSON.parse(req.body || '{}') as { applicationId?: unknown; applicationGrants?: Array<{ enterpriseApplicationId?: unknown; scope?: unknown }> };
+    const grants = Array.isArray(body.applicationGrants) ? body.applicationGrants : [];
+    if (typeof body.applicationId !== 'string' || grants.length === 0 || grants.some((g) => typeof g.enterpriseApplicationId !== 'string' || typeof g.scope !== 'string')) {
+      return { status: 400, json: { code: 400, description: 'applicationId and applicationGrants are required', source: 'PartnerFD' } };
+    }
+    let reply: Reply;
+    if (this.refuseConsent.has(tenant)) {
+      reply = { status: 403, json: { code: 403, description: 'The user does not have the permission to consent in this customer tenant', source: 'PartnerFD' } };
+    } else if (this.consents.get(tenant)?.has(body.applicationId)) {
+      reply = { status: 409, json: { code: 409, description: 'Application consent already exists', source: 'PartnerFD' } };
+    } else {
+      this.consents.set(tenant, new Set([...(this.consents.get(tenant) ?? []), body.applicationId]));
+      reply = { status: 201, json: { applicationId: body.applicationId, applicationGrants: grants, attributes: { objectType: 'ApplicationConsent' } } };
+    }
+    if (requestId) this.consentAnswers.set(requestId, reply);
+    return reply;
   }
 
   private patch(request: DoubleServiceRequest, body: string): Reply {

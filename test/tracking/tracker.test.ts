@@ -6,7 +6,8 @@ import type { HealthIssue, HealthProvider, Snapshot } from '../../src/health/typ
 import { openDatabase, type Database } from '../../src/store';
 import { UnknownServiceRequestError, type SupportProvider } from '../../src/support/types';
 import { OutboxWorker } from '../../src/tracking/outbox-worker';
-import { Tracker, nextState } from '../../src/tracking/tracker';
+import { nextState } from '../../src/domain/tracking';
+import { Tracker } from '../../src/tracking/tracker';
 import { runLogger } from '../http/support/http-double';
 import { ConnectorDouble } from '../support/connector-double';
 import { TENANT, linkedEscalation, realSender, storeConversation } from './rig';

@@ -1,0 +1,85 @@
+/**
+ * The view models the escalation cards render, one per card: the escalation with its details
+ * already read, and what only the caller can know or gather (the decision's reasons, the audit
+ * trail, recent requests, whether the health check ran in this turn). The cards do no more than
+ * lay them out in the reader's language.
+ */
+import type { AnswerToMicrosoft, FlowDetails, OfferedMatch } from '../domain/details';
+import type { AuditEvent, Escalation } from '../domain/escalation';
+import type { DecisionReason } from '../domain/triage';
+
+/** What every escalation card starts from: the escalation, its details read once, and an error banner. */
+export interface EscalationView {
+  readonly escalation: Escalation;
+  readonly details: FlowDetails;
+  readonly error?: string;
+}
+
+/** What the engineer typed on a card, echoed back when it must be corrected. */
+export type DescribeValues = Readonly<Record<string, string>>;
+
+/** The health check's matches, and why each matched. */
+export interface MatchView extends EscalationView {
+  readonly offered: readonly OfferedMatch[];
+}
+
+/** The troubleshooting checklist; `justChecked`: the health check ran in this same turn. */
+export interface TroubleshootView extends EscalationView {
+  readonly justChecked: boolean;
+}
+
+/** Category, severity and impact; the checks still open, to try before handing off. */
+export interface TriageView extends EscalationView {
+  readonly openChecks: readonly string[];
+  readonly values?: DescribeValues;
+}
+
+/** The hand-off: why it goes to Microsoft, where to file it, and the customer's recent requests to pick from. */
+export interface HandoffView extends EscalationView {
+  readonly reasons: readonly DecisionReason[];
+  readonly deepLink: string;
+  readonly recentRequests?: readonly { readonly id: string; readonly label: string }[];
+}
+
+/** Not for Microsoft: why. */
+export interface NotWarrantedView extends EscalationView {
+  readonly reasons: readonly DecisionReason[];
+}
+
+/** Microsoft needs information: the answer already given to its current question, if any. */
+export interface AttentionView extends EscalationView {
+  readonly answer?: AnswerToMicrosoft;
+  readonly deepLink: string;
+}
+
+/** A reminder about an escalation. */
+export interface ReminderView {
+  readonly escalation: Escalation;
+  readonly text: string;
+}
+
+/** The summary: the audit trail, and what only the deployment knows. */
+export interface SummaryView extends EscalationView {
+  readonly audit: readonly AuditEvent[];
+  /** SUPPORT_SOURCE=manual: the engineer reports what Microsoft did. */
+  readonly manual: boolean;
+  /** Why the conversation notifications go to cannot be reached, if it cannot. */
+  readonly unreachable?: string;
+}
+
+/** The list of an engineer's escalations, with their ages as of `now`. */
+export interface ListView {
+  readonly items: readonly Pick<EscalationView, 'escalation' | 'details'>[];
+  readonly now: Date;
+}
+
+/** Any card of an escalation, tagged with which. */
+export type CardView =
+  | ({ readonly card: 'match' } & MatchView)
+  | ({ readonly card: 'troubleshoot' } & TroubleshootView)
+  | ({ readonly card: 'triage' } & TriageView)
+  | ({ readonly card: 'handoff' } & HandoffView)
+  | ({ readonly card: 'notWarranted' } & NotWarrantedView)
+  | ({ readonly card: 'resolved' } & EscalationView)
+  | ({ readonly card: 'attention' } & AttentionView)
+  | ({ readonly card: 'summary' } & SummaryView);

@@ -1,0 +1,180 @@
+/**
+ * A conversation with the escalation flow, without HTTP: the bot as the app wires it (an
+ * in-memory database, the sandbox playing Microsoft) driven through botbuilder's TestAdapter,
+ * and a path written as its specification, a list of [what the engineer does, what the bot
+ * answers] steps. A press is made on the card the bot showed last, with that card's own action
+ * data, as Teams sends it: a script cannot press a button its card does not have.
+ */
+import { strict as assert } from 'node:assert';
+import { TestAdapter, type Activity } from 'botbuilder';
+import { createApp, type App } from '../../../src/app';
+import { loadConfig } from '../../../src/config';
+import type { EscalationState } from '../../../src/domain/escalation';
+import { createLogger } from '../../../src/log';
+import { execute, message } from '../../support/activities';
+import { cardTexts } from '../../support/cards';
+import { logSink } from '../../support/run-log';
+
+type Card = Readonly<Record<string, unknown>>;
+
+/** What the engineer does. */
+export type Action =
+  | { readonly kind: 'types'; readonly text: string }
+  | { readonly kind: 'presses'; readonly verb: string; readonly inputs: Readonly<Record<string, unknown>>; readonly times: 1 | 2 }
+  | { readonly kind: 'pressesAgain' };
+
+/** What the bot answers (or, for `trail`, what it recorded). */
+export type Answer =
+  | { readonly kind: 'says'; readonly pattern: RegExp }
+  | { readonly kind: 'shows'; readonly patterns: readonly RegExp[] }
+  | { readonly kind: 'trail'; readonly states: readonly EscalationState[] };
+
+/** One step of a path: what the engineer does, and every answer of the bot, in order. */
+export type Step = readonly [Action, Answer | readonly Answer[]];
+
+/** A path through the flow, and the state the escalation ends in. */
+export interface Path {
+  readonly steps: readonly Step[];
+  readonly ends: EscalationState;
+}
+
+/** The engineer types a message. */
+export const types = (text: string): Action => ({ kind: 'types', text });
+/** The engineer presses the button of `verb` on the last card, with these inputs filled in. */
+export const presses = (verb: string, inputs: Readonly<Record<string, unknown>> = {}): Action => ({ kind: 'presses', verb, inputs, times: 1 });
+/** The same button pressed twice at once (a double click, or two colleagues on one channel card): the answers come in either order. */
+export const pressesTwice = (verb: string, inputs: Readonly<Record<string, unknown>> = {}): Action => ({ kind: 'presses', verb, inputs, times: 2 });
+/** The previous press made again on the card it was made on, now out of date. */
+export const pressesAgain = (): Action => ({ kind: 'pressesAgain' });
+/** A text message matching `pattern`. */
+export const says = (pattern: RegExp): Answer => ({ kind: 'says', pattern });
+/** A card with a text matching each pattern. */
+export const shows = (...patterns: RegExp[]): Answer => ({ kind: 'shows', patterns });
+/** The escalation's audit trail, as recorded: the states it went through. */
+export const trail = (...states: EscalationState[]): Answer => ({ kind: 'trail', states });
+
+/** A reply of the bot: a text, or a card (sent as a message or as the answer to a card action). */
+type Reply = { readonly text: string } | { readonly card: Card };
+
+const SERVICE_URL = 'https://smba.trafficmanager.net/test/';
+
+/** The reply an activity the bot sent carries (typing indicators carry none). */
+function replyOf(activity: Partial<Activity>): Reply | undefined {
+  if (activity.type === 'invokeResponse') {
+    const body = (activity.value as { body?: { type?: string; value?: unknown } } | undefined)?.body;
+    return body?.type === 'application/vnd.microsoft.card.adaptive' ? { card: body.value as Card } : { text: String(body?.value) };
+  }
+  if (activity.type !== 'message') return undefined;
+  const content = (activity.attachments ?? [])[0]?.content as Card | undefined;
+  return content ? { card: content } : { text: String(activity.text) };
+}
+
+function describeReply(reply: Reply): string {
+  return 'text' in reply ? `says: ${reply.text}` : `shows: ${cardTexts(reply.card).join(' | ')}`;
+}
+
+function matches(answer: Exclude<Answer, { kind: 'trail' }>, reply: Reply): boolean {
+  if (answer.kind === 'says') return 'text' in reply && answer.pattern.test(reply.text);
+  if (!('card' in reply)) return false;
+  const texts = cardTexts(reply.card);
+  return answer.patterns.every((p) => texts.some((t) => p.test(t)));
+}
+
+/** Whether each answer matches a reply of its own, every reply taken. */
+function pairedInAnyOrder(answers: readonly Exclude<Answer, { kind: 'trail' }>[], replies: readonly Reply[]): boolean {
+  if (answers.length !== replies.length) return false;
+  const [first, ...rest] = answers;
+  if (first === undefined) return true;
+  return replies.some((reply, i) => matches(first, reply) && pairedInAnyOrder(rest, replies.filter((_, j) => j !== i)));
+}
+
+/** The `Action.Execute` data of the button with `verb` on a card (not its refresh action). */
+function actionData(card: Card, verb: string): Readonly<Record<string, unknown>> | undefined {
+  let found: Readonly<Record<string, unknown>> | undefined;
+  const walk = (node: unknown, key: string): void => {
+    if (found || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach((n) => walk(n, key));
+    const o = node as Record<string, unknown>;
+    if (key !== 'refresh' && o.type === 'Action.Execute' && o.verb === verb) found = (o.data ?? {}) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(o)) walk(v, k);
+  };
+  walk(card, '');
+  return found;
+}
+
+/** The bot, and the engineer talking to it. */
+export class Conversation {
+  private readonly adapter: TestAdapter;
+  private lastCard: Card | undefined;
+  private lastPress: Partial<Activity> | undefined;
+  private escalationId: string | undefined;
+
+  private constructor(readonly app: App) {
+    this.adapter = new TestAdapter((context) => app.edge.bot.run(context));
+  }
+
+  /** The app as it is wired for real, on an in-memory database with the sandbox, not listening. */
+  static async start(): Promise<Conversation> {
+    const env = { DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'warn' };
+    const config = loadConfig({ env, dotenvPath: null });
+    const app = await createApp(config, createLogger({ level: config.logLevel, destination: logSink(env) }));
+    return new Conversation(app);
+  }
+
+  async stop(): Promise<void> {
+    await this.app.close(1000);
+  }
+
+  /** Walks a path step by step, asserting every answer, then the state the escalation ends in. */
+  async walk(path: Path): Promise<void> {
+    for (const [i, [action, expected]] of path.steps.entries()) {
+      const answers = Array.isArray(expected) ? (expected as readonly Answer[]) : [expected as Answer];
+      const replies = await this.perform(action, i);
+      await this.expect(answers, replies, action, i);
+    }
+    assert.ok(this.escalationId, 'the path made an escalation');
+    assert.equal((await this.app.database.escalations.get(this.escalationId))?.state, path.ends, 'the state the path ends in');
+  }
+
+  private async perform(action: Action, step: number): Promise<Reply[]> {
+    const activities: Partial<Activity>[] = [];
+    if (action.kind === 'types') activities.push(message(action.text, { serviceUrl: SERVICE_URL }));
+    else if (action.kind === 'pressesAgain') {
+      assert.ok(this.lastPress, `step ${step + 1}: nothing was pressed before`);
+      activities.push({ ...this.lastPress, id: `${String(this.lastPress.id)}-again` });
+    } else {
+      assert.ok(this.lastCard, `step ${step + 1}: no card to press ${action.verb} on`);
+      const data = actionData(this.lastCard, action.verb);
+      assert.ok(data, `step ${step + 1}: the card has no ${action.verb} button: ${cardTexts(this.lastCard).join(' | ')}`);
+      const press = execute(action.verb, { ...data, ...action.inputs }, { serviceUrl: SERVICE_URL }) as Partial<Activity>;
+      this.lastPress = press;
+      for (let n = 0; n < action.times; n += 1) activities.push({ ...press, id: `${String(press.id)}-${n}` });
+    }
+    await Promise.all(activities.map((a) => this.adapter.processActivity(a)));
+    const replies = this.adapter.activeQueue.splice(0).flatMap((a) => {
+      const reply = replyOf(a);
+      return reply ? [reply] : [];
+    });
+    for (const reply of replies) {
+      if (!('card' in reply)) continue;
+      this.lastCard = reply.card;
+      this.escalationId = /"escalationId":"(ED-[0-9A-Z]{8})"/.exec(JSON.stringify(reply.card))?.[1] ?? this.escalationId;
+    }
+    return replies;
+  }
+
+  /** Every answer matched by one reply (in order; in any order for two presses at once), no reply left over, and the trail as recorded. */
+  private async expect(answers: readonly Answer[], replies: Reply[], action: Action, step: number): Promise<void> {
+    const shown = `step ${step + 1} (${JSON.stringify(action)}): the bot answered\n  ${replies.map(describeReply).join('\n  ')}`;
+    const spoken = answers.filter((a): a is Exclude<Answer, { kind: 'trail' }> => a.kind !== 'trail');
+    const wanted = spoken.map((a) => (a.kind === 'says' ? `say ${a.pattern}` : `show ${a.patterns.join(', ')}`)).join('; ');
+    const anyOrder = action.kind === 'presses' && action.times > 1;
+    const paired = anyOrder ? pairedInAnyOrder(spoken, replies) : spoken.length === replies.length && spoken.every((a, i) => matches(a, replies[i]));
+    assert.ok(paired, `${shown}\nexpected it to ${wanted}${anyOrder ? ' (in any order)' : ''}`);
+    for (const answer of answers) {
+      if (answer.kind !== 'trail') continue;
+      const recorded = this.escalationId ? await this.app.database.escalations.audit(this.escalationId) : [];
+      assert.deepEqual(recorded.map((e) => e.to), answer.states, `step ${step + 1}: the audit trail`);
+    }
+  }
+}
