@@ -5,7 +5,7 @@
  */
 import type { GdapAccessAssignment, GdapRelationship } from '../domain/access';
 import type { Clock } from '../domain/clock';
-import type { SandboxGdap } from './sandbox-data';
+import type { SandboxGdap } from '../health/sandbox-gdap';
 import { checkGuid, type AccessProvider, type CustomerAccess, type Snapshot } from './types';
 
 /** One sandbox customer as the access sandbox needs it. */

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { sandboxGdapSchema, type SandboxGdap } from '../access/sandbox-data';
+import { sandboxGdapSchema, type SandboxGdap } from './sandbox-gdap';
 import { graphServiceHealthSchema } from './graph-shape';
 import type { ServiceHealth } from './types';
 
