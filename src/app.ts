@@ -27,6 +27,7 @@ import { BackgroundWork } from './background-work';
 import { managedIdentityToken } from './http/client-credential';
 import { OutboxWorker, Tracker } from './tracking';
 import { Reminders } from './tracking/reminders';
+import { IncidentSweep } from './incidents';
 
 /** Where the project's data folders are (cards, locales, sandbox), relative to the compiled file. */
 export const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -37,7 +38,7 @@ export interface App {
   readonly edge: TeamsEdge;
   readonly database: Database;
   /** The background workers, for tests that drive them round by round. */
-  readonly workers: { readonly tracker: Tracker; readonly outboxWorker: OutboxWorker; readonly reminders: Reminders };
+  readonly workers: { readonly tracker: Tracker; readonly outboxWorker: OutboxWorker; readonly reminders: Reminders; readonly incidentSweep: IncidentSweep };
   /** Work finishing after its turn answered (late health checks). */
   readonly background: BackgroundWork;
   /** Starts the background workers (unless WORKERS=off). */
@@ -191,7 +192,22 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     logger,
     ambiguousResend: config.tracking.ambiguousResend,
   });
-  const workers = { tracker, outboxWorker, reminders };
+  // Every customer tenant's health through the `health` command's provider (one cache, one budget).
+  const incidentSweep = new IncidentSweep({
+    directory,
+    health: health.provider,
+    incidents: database.incidents,
+    sweeps: database.incidentSweeps,
+    outbox: database.outbox,
+    conversations: database.conversations,
+    clock,
+    logger,
+    pollNow: (id) => tracker.pollNow(id),
+    intervalMs: config.incidents.sweepIntervalMs || undefined,
+    filter: { classifications: config.incidents.classifications, services: config.incidents.services },
+    cardTiming: { windowMs: config.incidents.cardUpdateWindowMs, postCheckMs: 5_000 },
+  });
+  const workers = { tracker, outboxWorker, reminders, incidentSweep };
   const server = buildServer({
     messages: (req, res) => edge.process(req, res),
     ready: () => database.ping(),
@@ -207,7 +223,9 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
         }),
       // The sandbox's own API (resolve an incident) is unauthenticated: it exists only when the
       // sandbox plays Microsoft in local mode, never on an instance with an app id.
-      ...(sandbox && config.bot.localMode ? [(server: Parameters<typeof registerSandboxHealthRoutes>[0]) => registerSandboxHealthRoutes(server, sandbox)] : []),
+      ...(sandbox && config.bot.localMode
+        ? [(server: Parameters<typeof registerSandboxHealthRoutes>[0]) => registerSandboxHealthRoutes(server, sandbox, (tenantIds) => incidentSweep.sweepSoon(tenantIds, health.freshnessMs))]
+        : []),
     ],
   });
 
@@ -222,11 +240,12 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       tracker.start();
       outboxWorker.start();
       reminders.start();
+      if (config.incidents.sweepIntervalMs > 0) incidentSweep.start();
     },
     close: async (graceMs = config.shutdownGraceMs) => {
       await server.close(graceMs);
       // Workers and late lookups finish before the database goes away.
-      await Promise.all([tracker.stop(), outboxWorker.stop(), reminders.stop(), background.drain()]);
+      await Promise.all([tracker.stop(), outboxWorker.stop(), reminders.stop(), incidentSweep.stop(), background.drain()]);
       await database.close();
     },
   };

@@ -13,6 +13,8 @@ export const SQLITE_SYNCHRONOUS_MODES = ['normal', 'full'] as const;
 export const SUPPORT_SOURCES = ['sandbox', 'manual', 'partnercenter'] as const;
 export const DIRECTORY_SOURCES = ['sandbox', 'partnercenter'] as const;
 export const ACCESS_SOURCES = ['sandbox', 'graph'] as const;
+/** Which Microsoft issue classifications the incident sweep follows (INCIDENT_CLASSIFICATIONS). */
+export const INCIDENT_CLASSIFICATIONS = ['incident', 'advisory'] as const;
 export const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
 
 /** The default database: an SQLite file under ./data, created on first start. */
@@ -156,6 +158,21 @@ export const EnvSchema = z.object({
       .regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, { error: 'expected a host name such as desk.contoso.com (no scheme, no path)' })
       .optional(),
   ),
+  INCIDENT_SWEEP_MINUTES: intIn(0, 1440, 5),
+  INCIDENT_CLASSIFICATIONS: z.preprocess(
+    (v) => emptyToUndefined(v) ?? 'incident',
+    z
+      .string()
+      .transform((v) => [...new Set(v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))])
+      .refine((list) => list.length > 0 && list.every((c) => (INCIDENT_CLASSIFICATIONS as readonly string[]).includes(c)), {
+        error: `expected a comma-separated list of ${INCIDENT_CLASSIFICATIONS.join(' | ')}`,
+      }),
+  ),
+  INCIDENT_SERVICES: z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : []),
+    z.array(z.string().max(100)),
+  ),
+  INCIDENT_CARD_UPDATE_SECONDS: intIn(10, 3600, 60),
   SANDBOX_HEALTH_FILE: z.preprocess((v) => emptyToUndefined(v) ?? 'sandbox/health.json', z.string().trim()),
   TAB_SSO_CLIENT_ID: optionalGuid,
   ADMIN_CENTER_URL: httpsUrl,

@@ -124,6 +124,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       quietRequestMs: e.QUIET_REQUEST_DAYS * 86_400_000,
       handoffMs: e.HANDOFF_REMINDER_HOURS * 3_600_000,
     },
+    incidents: {
+      sweepIntervalMs: e.INCIDENT_SWEEP_MINUTES * 60_000,
+      classifications: e.INCIDENT_CLASSIFICATIONS,
+      services: e.INCIDENT_SERVICES,
+      cardUpdateWindowMs: e.INCIDENT_CARD_UPDATE_SECONDS * 1000,
+    },
     connector: { timeoutMs: e.CONNECTOR_TIMEOUT_MS },
     upstream: {
       maxAttempts: e.UPSTREAM_MAX_ATTEMPTS,

@@ -168,6 +168,17 @@ export interface Config {
     /** Request prepared but not filed (awaiting_handoff). */
     readonly handoffMs: number;
   };
+  /** The incident sweep: every customer tenant's service health, one incident card per Microsoft incident. */
+  readonly incidents: {
+    /** Every customer tenant once per this; 0: the sweep is off. */
+    readonly sweepIntervalMs: number;
+    /** Classifications followed (lower case): `incident` by default, `advisory` opt-in. */
+    readonly classifications: readonly string[];
+    /** Services followed (e.g. "Exchange Online"); empty: every service. */
+    readonly services: readonly string[];
+    /** At most one update of an incident card per this. */
+    readonly cardUpdateWindowMs: number;
+  };
   /** Calls to the Bot Framework connector (replies and proactive sends). */
   readonly connector: {
     /** Deadline of one call; a call without an answer by then may still have arrived. */

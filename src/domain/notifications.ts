@@ -9,7 +9,7 @@ import type { Escalation, EscalationState } from './escalation';
 import { detailsOf } from './details';
 
 /** What a notification is about; reminders are keyed per period so one is sent per period at most. */
-export type NotificationKind = 'resolved' | 'attention_needed' | 'escalated' | 'reminder' | 'card_update';
+export type NotificationKind = 'resolved' | 'attention_needed' | 'escalated' | 'reminder' | 'card_update' | 'incident_card' | 'incident_reply';
 
 /** A message as the outbox stores it: an activity (text or card attachments) and, for updates, the activity to replace. */
 export type NotificationPayload = {

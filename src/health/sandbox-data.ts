@@ -5,33 +5,62 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { graphIssueSchema, graphServiceHealthSchema } from './graph-shape';
 import { sandboxGdapSchema, type SandboxGdap } from './sandbox-gdap';
-import { graphServiceHealthSchema } from './graph-shape';
-import type { ServiceHealth } from './types';
+import { isOpenIssue, type HealthIssue, type ServiceHealth } from './types';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** How the sandbox answers for a tenant: readable, Graph's 403 (`denied`), or Entra refusing a token (`unconsented`). */
+export const SANDBOX_HEALTH_ACCESS = ['granted', 'denied', 'unconsented'] as const;
 
 const customerSchema = z.object({
   tenantId: z.string().regex(GUID, { message: 'expected a tenant GUID' }),
   companyName: z.string().min(1),
   domain: z.string().min(3),
-  /** 'denied' makes the sandbox answer like Graph's 403 for this tenant. */
-  healthAccess: z.enum(['granted', 'denied']).default('granted'),
-  healthOverviews: z.array(graphServiceHealthSchema(true)).default([]),
+  healthAccess: z.enum(SANDBOX_HEALTH_ACCESS).default('granted'),
+  /** Absent: the file's `defaultServices`, all operational. */
+  healthOverviews: z.array(graphServiceHealthSchema(true)).optional(),
   /** The customer's GDAP picture for ACCESS_SOURCE=sandbox (absent: no relationship). */
   gdap: sandboxGdapSchema.optional(),
 });
 
+/** A service every customer has unless it lists its own `healthOverviews`. */
+const defaultServiceSchema = z.object({ id: z.string().min(1), service: z.string().min(1) });
+
+/** One issue shared by several tenants: written once, put into each tenant's service `serviceId`. */
+const sharedIssueSchema = z.object({
+  $comment: z.string().optional(),
+  serviceId: z.string().min(1),
+  tenants: z.array(z.string().regex(GUID, { message: 'expected a tenant GUID' })).min(1),
+  issue: graphIssueSchema(true),
+});
+
 const fileSchema = z
-  .object({ $comment: z.string().optional(), customers: z.array(customerSchema).min(1) })
+  .object({
+    $comment: z.string().optional(),
+    defaultServices: z.array(defaultServiceSchema).default([]),
+    customers: z.array(customerSchema).min(1),
+    sharedIssues: z.array(sharedIssueSchema).default([]),
+  })
   .superRefine((data, ctx) => {
     const tenants = new Set<string>();
+    data.sharedIssues.forEach((shared, i) => {
+      shared.tenants.forEach((tenant, t) => {
+        if (!data.customers.some((c) => c.tenantId.toLowerCase() === tenant.toLowerCase())) {
+          ctx.addIssue({ code: 'custom', path: ['sharedIssues', i, 'tenants', t], message: 'not a customer of this file' });
+        }
+      });
+    });
     data.customers.forEach((customer, c) => {
       const tenant = customer.tenantId.toLowerCase();
       if (tenants.has(tenant)) ctx.addIssue({ code: 'custom', path: ['customers', c, 'tenantId'], message: 'duplicate tenantId' });
       tenants.add(tenant);
       const issueIds = new Set<string>();
-      customer.healthOverviews.forEach((service, s) => {
+      for (const shared of data.sharedIssues) {
+        if (shared.tenants.some((t) => t.toLowerCase() === tenant)) issueIds.add(shared.issue.id);
+      }
+      (customer.healthOverviews ?? []).forEach((service, s) => {
         service.issues.forEach((issue, i) => {
           const path = ['customers', c, 'healthOverviews', s, 'issues', i];
           if (issueIds.has(issue.id)) ctx.addIssue({ code: 'custom', path: [...path, 'id'], message: `duplicate issue id ${issue.id}` });
@@ -49,7 +78,7 @@ export interface SandboxCustomer {
   readonly tenantId: string;
   readonly companyName: string;
   readonly domain: string;
-  readonly healthAccess: 'granted' | 'denied';
+  readonly healthAccess: (typeof SANDBOX_HEALTH_ACCESS)[number];
   readonly services: readonly ServiceHealth[];
   readonly gdap?: SandboxGdap;
 }
@@ -76,16 +105,34 @@ export function parseSandboxData(json: unknown, source = 'sandbox data'): Sandbo
   if (!parsed.success) {
     throw new SandboxDataError(`${source} is invalid:\n${z.prettifyError(parsed.error)}`);
   }
+  const { defaultServices, sharedIssues } = parsed.data;
   return {
-    customers: parsed.data.customers.map((c) => ({
-      tenantId: c.tenantId.toLowerCase(),
-      companyName: c.companyName,
-      domain: c.domain,
-      healthAccess: c.healthAccess,
-      services: c.healthOverviews,
-      ...(c.gdap ? { gdap: c.gdap } : {}),
-    })),
+    customers: parsed.data.customers.map((c) => {
+      const tenantId = c.tenantId.toLowerCase();
+      let services: ServiceHealth[] =
+        c.healthOverviews ?? defaultServices.map((d) => ({ id: d.id, service: d.service, status: 'serviceOperational' as const, issues: [] }));
+      for (const shared of sharedIssues) {
+        if (shared.tenants.some((t) => t.toLowerCase() === tenantId)) services = withSharedIssue(services, shared.serviceId, shared.issue);
+      }
+      return { tenantId, companyName: c.companyName, domain: c.domain, healthAccess: c.healthAccess, services, ...(c.gdap ? { gdap: c.gdap } : {}) };
+    }),
   };
+}
+
+/**
+ * A tenant's services with a shared issue put first in service `serviceId` (added if the tenant
+ * lacks it); an operational service takes the open issue's status.
+ */
+export function withSharedIssue(services: readonly ServiceHealth[], serviceId: string, issue: HealthIssue): ServiceHealth[] {
+  const wanted = serviceId.toLowerCase();
+  const index = services.findIndex((s) => s.id.toLowerCase() === wanted || s.service.toLowerCase() === wanted);
+  const service: ServiceHealth = index >= 0 ? services[index] : { id: serviceId, service: issue.service, status: 'serviceOperational', issues: [] };
+  const issues = [issue, ...service.issues.filter((i) => i.id !== issue.id)];
+  const status = service.status === 'serviceOperational' && isOpenIssue(issue) ? issue.status : service.status;
+  const next = [...services];
+  if (index >= 0) next[index] = { ...service, issues, status };
+  else next.push({ ...service, issues, status });
+  return next;
 }
 
 /** Reads and validates the sandbox seed file. */

@@ -4,7 +4,7 @@
  * can walk an escalation to "resolved" and a restart brings the seed back.
  */
 import type { Clock } from '../domain/clock';
-import type { SandboxData } from './sandbox-data';
+import { withSharedIssue, type SandboxData } from './sandbox-data';
 import {
   HealthAccessError,
   UnknownIssueError,
@@ -19,13 +19,41 @@ import {
 } from './types';
 
 interface TenantState {
-  readonly access: 'granted' | 'denied';
+  readonly access: SandboxData['customers'][number]['healthAccess'];
   services: ServiceHealth[];
+}
+
+/** A shared incident to start in the sandbox (or more tenants to add to one). */
+export interface SharedIncidentInput {
+  /** Microsoft-style id (e.g. EX300001); default: a new one for the service. */
+  readonly id?: string;
+  /** The service, by id or name in any case (e.g. "Exchange" or "Exchange Online"). */
+  readonly service: string;
+  readonly title?: string;
+  readonly impactDescription?: string;
+  /** `incident` (default) or `advisory`. */
+  readonly classification?: 'incident' | 'advisory';
+  readonly tenantIds: readonly string[];
+}
+
+/** A change Microsoft posts on a shared incident. */
+export interface SharedIncidentUpdate {
+  readonly status?: ServiceHealth['status'];
+  /** A new post's text. */
+  readonly post?: string;
+}
+
+/** A shared incident and the tenants whose health shows it. */
+export interface SharedIncident {
+  readonly issue: HealthIssue;
+  readonly tenantIds: readonly string[];
 }
 
 /** Sandbox service health, with a way to resolve an incident on demand. */
 export class SandboxHealthProvider implements HealthProvider {
   private readonly tenants = new Map<string, TenantState>();
+  /** Shared incidents started through `startIncident` without an id (numbers their ids). */
+  private started = 0;
 
   constructor(
     data: SandboxData,
@@ -90,6 +118,123 @@ export class SandboxHealthProvider implements HealthProvider {
     return resolved;
   }
 
+  /**
+   * Starts a shared incident in several tenants at once, as Microsoft would post one: the same
+   * issue id in each tenant's service. With the id of an incident already started, adds the
+   * tenants to it (a late-joining tenant) with the issue as it stands.
+   */
+  startIncident(input: SharedIncidentInput, at: Date = this.clock.now()): SharedIncident {
+    const tenants = input.tenantIds.map((t) => t.toLowerCase());
+    if (tenants.length === 0) throw new RangeError('Name at least one tenant.');
+    for (const t of tenants) if (!this.tenants.has(t)) throw new HealthAccessError(t, 403, 'Forbidden');
+    const existing = input.id ? this.sharedIssue(input.id) : undefined;
+    const when = at.toISOString();
+    const issue: HealthIssue = existing?.issue ?? {
+      id: input.id ?? `${serviceCode(input.service)}${String(300_000 + this.started++)}`,
+      title: input.title ?? `Users may be unable to use ${input.service}`,
+      service: this.serviceName(input.service),
+      impactDescription: input.impactDescription ?? `Users may be unable to use ${input.service}.`,
+      classification: input.classification ?? 'incident',
+      origin: 'microsoft',
+      status: 'investigating',
+      isResolved: false,
+      startDateTime: when,
+      lastModifiedDateTime: when,
+      details: [],
+      posts: [{ createdDateTime: when, postType: 'quick', contentType: 'text', content: "Current status: We're investigating reports of impact." }],
+    };
+    for (const t of tenants) {
+      const state = this.tenants.get(t) as TenantState;
+      state.services = withSharedIssue(state.services, existing ? this.serviceIdOf(existing.issue.id) ?? input.service : input.service, issue);
+    }
+    return this.sharedIssue(issue.id) as SharedIncident;
+  }
+
+  /** Posts an update on a shared incident in every tenant that shows it: a new post and/or status. */
+  updateIncident(issueId: string, update: SharedIncidentUpdate, at: Date = this.clock.now()): SharedIncident {
+    const shared = this.sharedIssue(issueId);
+    if (!shared) throw new UnknownIssueError('*', issueId);
+    const when = at.toISOString();
+    const next: HealthIssue = {
+      ...shared.issue,
+      ...(update.status ? { status: update.status } : {}),
+      lastModifiedDateTime: when,
+      posts: update.post ? [...shared.issue.posts, { createdDateTime: when, postType: 'regular', contentType: 'text', content: update.post }] : shared.issue.posts,
+    };
+    this.replaceEverywhere(next);
+    return this.sharedIssue(issueId) as SharedIncident;
+  }
+
+  /** Resolves a shared incident in every tenant that shows it. */
+  resolveIncident(issueId: string, at: Date = this.clock.now()): SharedIncident {
+    const shared = this.sharedIssue(issueId);
+    if (!shared) throw new UnknownIssueError('*', issueId);
+    for (const t of shared.tenantIds) this.resolveIssue(t, issueId, at);
+    return this.sharedIssue(issueId) as SharedIncident;
+  }
+
+  /** Takes a shared incident off one tenant's list while it goes on elsewhere. */
+  removeFromTenant(issueId: string, tenantId: string): SharedIncident {
+    const state = this.readable(tenantId);
+    const { serviceIndex } = this.find(tenantId, issueId);
+    const services = [...state.services];
+    const service = services[serviceIndex];
+    const issues = service.issues.filter((i) => i.id.toLowerCase() !== issueId.toLowerCase());
+    services[serviceIndex] = { ...service, issues, status: issues.some(isOpenIssue) ? service.status : 'serviceOperational' };
+    state.services = services;
+    return this.sharedIssue(issueId) ?? { issue: this.find(tenantId, issueId).issue, tenantIds: [] };
+  }
+
+  /** The issue with this id and the tenants that show it, if any does. */
+  sharedIssue(issueId: string): SharedIncident | undefined {
+    const wanted = issueId.toLowerCase();
+    let issue: HealthIssue | undefined;
+    const tenantIds: string[] = [];
+    for (const [tenantId, state] of this.tenants) {
+      const found = state.services.flatMap((s) => s.issues).find((i) => i.id.toLowerCase() === wanted);
+      if (found) {
+        tenantIds.push(tenantId);
+        if (!issue || Date.parse(found.lastModifiedDateTime) > Date.parse(issue.lastModifiedDateTime)) issue = found;
+      }
+    }
+    return issue ? { issue, tenantIds } : undefined;
+  }
+
+  /** Tenants the sandbox can be read for. */
+  readableTenants(): string[] {
+    return [...this.tenants].filter(([, state]) => state.access === 'granted').map(([tenantId]) => tenantId);
+  }
+
+  private replaceEverywhere(issue: HealthIssue): void {
+    const wanted = issue.id.toLowerCase();
+    for (const state of this.tenants.values()) {
+      state.services = state.services.map((s) =>
+        s.issues.some((i) => i.id.toLowerCase() === wanted)
+          ? { ...s, issues: s.issues.map((i) => (i.id.toLowerCase() === wanted ? issue : i)), status: isOpenIssue(issue) ? issue.status : s.status }
+          : s,
+      );
+    }
+  }
+
+  private serviceIdOf(issueId: string): string | undefined {
+    const wanted = issueId.toLowerCase();
+    for (const state of this.tenants.values()) {
+      const service = state.services.find((s) => s.issues.some((i) => i.id.toLowerCase() === wanted));
+      if (service) return service.id;
+    }
+    return undefined;
+  }
+
+  /** A service's display name from its id or name, as some tenant lists it. */
+  private serviceName(service: string): string {
+    const wanted = service.toLowerCase();
+    for (const state of this.tenants.values()) {
+      const found = state.services.find((s) => s.id.toLowerCase() === wanted || s.service.toLowerCase() === wanted);
+      if (found) return found.service;
+    }
+    return service;
+  }
+
   private snapshot<T>(value: T): Snapshot<T> {
     return { value, fetchedAt: this.clock.now().toISOString(), stale: false };
   }
@@ -98,6 +243,8 @@ export class SandboxHealthProvider implements HealthProvider {
     const state = this.tenants.get(tenantId.toLowerCase());
     // An unknown tenant looks like one the partner cannot read: the same answer Graph gives.
     if (!state || state.access === 'denied') throw new HealthAccessError(tenantId, 403, 'Forbidden');
+    // Entra's answer for an app the tenant's admin never consented to (no service principal there).
+    if (state.access === 'unconsented') throw new HealthAccessError(tenantId, 'token', 'invalid_client AADSTS700016');
     return state;
   }
 
@@ -110,4 +257,10 @@ export class SandboxHealthProvider implements HealthProvider {
     }
     throw new UnknownIssueError(tenantId, issueId);
   }
+}
+
+/** The two-letter prefix Microsoft gives a service's issue ids (EX, TM, SP, …). */
+function serviceCode(service: string): string {
+  const known: Record<string, string> = { exchange: 'EX', 'exchange online': 'EX', microsoftteams: 'TM', 'microsoft teams': 'TM', sharepoint: 'SP', 'sharepoint online': 'SP' };
+  return known[service.toLowerCase()] ?? (service.replace(/[^A-Za-z]/g, '').slice(0, 2).toUpperCase() || 'MO');
 }

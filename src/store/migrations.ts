@@ -237,6 +237,60 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
         Object.fromEntries(Object.entries(referenceColumns(fromJsonColumn<Escalation>(row.data))).filter(([, value]) => value !== null)),
     },
   },
+  {
+    version: 10,
+    name: 'create incidents',
+    // One Microsoft incident across customer tenants (src/domain/incidents.ts): the record's own
+    // fields as JSON, one row per affected customer (a tenant's sweep rewrites only its row), the
+    // incident channel, and the per-tenant sweep schedule leased like `tracking`.
+    up: (t: DialectTypes) => [
+      `CREATE TABLE incidents (
+        id ${t.key} PRIMARY KEY,
+        version INTEGER NOT NULL,
+        resolved INTEGER NOT NULL,
+        updated_at ${t.key} NOT NULL,
+        card_due_at ${t.key},
+        data ${t.json} NOT NULL,
+        card ${t.json}
+      )`,
+      'CREATE INDEX incidents_list ON incidents (resolved, updated_at DESC, id DESC)',
+      'CREATE INDEX incidents_updated ON incidents (updated_at DESC, id DESC)',
+      'CREATE INDEX incidents_card_due ON incidents (card_due_at, id) WHERE card_due_at IS NOT NULL',
+      `CREATE TABLE incident_customers (
+        incident_id ${t.key} NOT NULL REFERENCES incidents (id),
+        tenant_id ${t.key} NOT NULL,
+        seq INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        gone_since TEXT,
+        told_at TEXT,
+        told_by ${t.json},
+        PRIMARY KEY (incident_id, tenant_id)
+      )`,
+      'CREATE INDEX incident_customers_tenant ON incident_customers (tenant_id, incident_id)',
+      `CREATE TABLE incident_channel (
+        name ${t.key} PRIMARY KEY,
+        conversation_key TEXT NOT NULL,
+        set_by ${t.json} NOT NULL,
+        set_at TEXT NOT NULL
+      )`,
+      `CREATE TABLE incident_sweeps (
+        tenant_id ${t.key} PRIMARY KEY,
+        name TEXT NOT NULL,
+        next_sweep_at ${t.key} NOT NULL,
+        lease_owner TEXT,
+        lease_expires_at ${t.key},
+        last_outcome TEXT,
+        last_reason TEXT,
+        last_swept_at TEXT,
+        last_ok_at TEXT,
+        failures INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+      )`,
+      'CREATE INDEX incident_sweeps_due ON incident_sweeps (next_sweep_at, tenant_id)',
+    ],
+  },
 ]);
 
 /** Checks the list is usable: versions strictly increasing, names unique. */

@@ -29,6 +29,7 @@ import {
 } from './escalation-sql';
 import { migratePostgres } from './migrate';
 import { NOTIFICATION_COLUMNS, notificationRow } from './outbox-sql';
+import { PostgresIncidentStore, PostgresTenantSweepStore } from './postgres-incidents';
 import { PostgresConversationStore, PostgresOutboxStore, PostgresTrackingStore } from './postgres-queues';
 import { PostgresSession, prepared, run, type Queryable } from './postgres-session';
 import { effectiveLimit, fromJsonColumn, numbered, sortableTimestamp, type Statement } from './sql';
@@ -227,6 +228,8 @@ class PostgresDatabase implements Database {
   readonly outbox: OutboxStore;
   readonly tracking: TrackingStore;
   readonly conversations: ConversationStore;
+  readonly incidents: PostgresIncidentStore;
+  readonly incidentSweeps: PostgresTenantSweepStore;
 
   constructor(private readonly session: PostgresSession) {
     this.escalations = new PostgresEscalationStore(session);
@@ -234,6 +237,8 @@ class PostgresDatabase implements Database {
     this.outbox = new PostgresOutboxStore(session);
     this.tracking = new PostgresTrackingStore(session);
     this.conversations = new PostgresConversationStore(session);
+    this.incidents = new PostgresIncidentStore(session);
+    this.incidentSweeps = new PostgresTenantSweepStore(session);
   }
 
   /** A write that commits: a schema dropped and recreated empty, or a read-only server, fails it. */

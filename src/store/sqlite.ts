@@ -29,6 +29,7 @@ import {
 import { migrateSqlite } from './migrate';
 import { insertNotification } from './outbox-sql';
 import { effectiveLimit, fromJsonColumn, placeholders, sortableTimestamp } from './sql';
+import { SqliteIncidentStore, SqliteTenantSweepStore } from './sqlite-incidents';
 import { SqliteConversationStore, SqliteOutboxStore, SqliteTrackingStore } from './sqlite-queues';
 import { SqliteSession, settle, type CheckpointMode, type FileIdentity, type PreparedStatements } from './sqlite-session';
 import { syncTracking } from './tracking-sql';
@@ -199,6 +200,8 @@ export class SqliteDatabase implements Database {
   readonly outbox: OutboxStore;
   readonly tracking: TrackingStore;
   readonly conversations: ConversationStore;
+  readonly incidents: SqliteIncidentStore;
+  readonly incidentSweeps: SqliteTenantSweepStore;
 
   constructor(private readonly session: SqliteSession) {
     this.escalations = new SqliteEscalationStore(session);
@@ -206,6 +209,8 @@ export class SqliteDatabase implements Database {
     this.outbox = new SqliteOutboxStore(session);
     this.tracking = new SqliteTrackingStore(session);
     this.conversations = new SqliteConversationStore(session);
+    this.incidents = new SqliteIncidentStore(session);
+    this.incidentSweeps = new SqliteTenantSweepStore(session);
   }
 
   /** Who checkpoints the WAL (`background` for a file database whose checkpoint thread runs). */

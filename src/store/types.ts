@@ -4,8 +4,10 @@
  */
 import type { AuditEvent, Escalation, EscalationState } from '../domain/escalation';
 import type { ConversationStore, OutboxStore, TrackingStore, NotificationInput } from './queues';
+import type { IncidentStore, TenantSweepStore } from './incidents';
 
 export * from './queues';
+export * from './incidents';
 
 /** Filter for listing escalations; every field given narrows the list (tenant ids in any case). */
 export interface EscalationFilter {
@@ -103,6 +105,10 @@ export interface Database {
   readonly outbox: OutboxStore;
   readonly tracking: TrackingStore;
   readonly conversations: ConversationStore;
+  /** Microsoft incidents across customer tenants, and the incident channel. */
+  readonly incidents: IncidentStore;
+  /** The per-tenant schedule of the incident sweep. */
+  readonly incidentSweeps: TenantSweepStore;
   /** Resolves when the database commits a write (a heartbeat upsert): what readiness means. */
   ping(): Promise<void>;
   /** Closes connections; further calls fail. */

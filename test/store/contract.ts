@@ -23,6 +23,7 @@ import {
   type Database,
   type EscalationFilter,
 } from '../../src/store';
+import { incidentsContract } from './incidents-contract';
 import { queuesContract } from './queues-contract';
 import { referencesContract } from './references-contract';
 
@@ -497,5 +498,6 @@ export function storeContract(name: string, open: () => Promise<Database>): void
 
     queuesContract(() => db);
     referencesContract(() => db);
+    incidentsContract(() => db);
   });
 }

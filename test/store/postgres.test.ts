@@ -35,7 +35,20 @@ describe('PostgreSQL store', function () {
       );
       assert.deepEqual(
         tables.rows.map((r) => r.table_name),
-        ['audit_events', 'conversations', 'documents', 'escalations', 'heartbeat', 'outbox', 'schema_migrations', 'tracking'],
+        [
+          'audit_events',
+          'conversations',
+          'documents',
+          'escalations',
+          'heartbeat',
+          'incident_channel',
+          'incident_customers',
+          'incident_sweeps',
+          'incidents',
+          'outbox',
+          'schema_migrations',
+          'tracking',
+        ],
       );
     } finally {
       await db.close();

@@ -57,14 +57,15 @@ export function generatedCustomers(count: number): Customer[] {
  * Exchange Online and Microsoft Teams operational) to `dir`; returns its path and every customer.
  */
 export function writeManyCustomersSeed(dir: string, count: number): { path: string; customers: Customer[] } {
-  const base = JSON.parse(readFileSync(join(PROJECT_ROOT, 'sandbox', 'health.json'), 'utf8')) as { customers: Customer[] };
+  const base = JSON.parse(readFileSync(join(PROJECT_ROOT, 'sandbox', 'health.json'), 'utf8')) as { customers: Customer[]; [other: string]: unknown };
   const operational = (id: string, service: string) => ({ id, service, status: 'ServiceOperational', issues: [] });
   const generated = generatedCustomers(count).map((c) => ({
     ...c,
     healthOverviews: [operational('Exchange', 'Exchange Online'), operational('microsoftteams', 'Microsoft Teams')],
   }));
   const path = join(dir, 'many-customers.json');
-  writeFileSync(path, JSON.stringify({ customers: [...base.customers, ...generated] }));
+  // The seed's shared incidents and default services stay: they belong to its customers.
+  writeFileSync(path, JSON.stringify({ ...base, customers: [...base.customers, ...generated] }));
   return {
     path,
     customers: [...base.customers, ...generated].map((c) => ({ tenantId: c.tenantId.toLowerCase(), companyName: c.companyName, domain: c.domain })),
