@@ -3,7 +3,7 @@
 const named = process.argv.slice(2).some((arg) => /\.test\.js$/.test(arg));
 module.exports = {
   // After the last suite of a whole run: no secret or token in anything its services logged.
-  ...(named ? {} : { spec: ['dist/test/**/*.test.js'], require: ['dist/test/support/log-scan.hooks.js'] }),
+  ...(named ? {} : { spec: ['dist/test/**/*.test.js'], require: ['dist/test/helpers/log-scan.hooks.js'] }),
   timeout: 30000,
   exit: true,
   'enable-source-maps': true,

@@ -21,8 +21,8 @@ import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { byCompanyName, type Customer } from '../src/directory';
 import { CustomerIndex } from '../src/directory/search';
-import { execute, search } from '../test/support/activities';
-import { HANBIT, ZETA, generatedCustomers, writeManyCustomersSeed } from '../test/support/many-customers';
+import { execute, search } from '../test/helpers/activities';
+import { HANBIT, ZETA, generatedCustomers, writeManyCustomersSeed } from '../test/helpers/many-customers';
 import { BotClient, percentile, sorted } from './support/common';
 
 const QUERIES: readonly [string, string][] = [

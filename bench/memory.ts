@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getHeapStatistics } from 'node:v8';
 import type { Actor } from '../src/domain/escalation';
-import { ConnectorDouble } from '../test/support/connector-double';
+import { ConnectorDouble } from '../test/helpers/connector-double';
 import { BotClient, participant, readAnswer, startCommand, stepActivity, type FlowIds } from './support/common';
 
 const ESCALATIONS = 100_000;

@@ -20,7 +20,7 @@ import { OutboxWorker } from '../src/tracking/outbox-worker';
 import { SlidingWindowLimiter } from '../src/limits/sliding-window';
 import { TEAMS_CONVERSATION_WINDOWS, TEAMS_TENANT_WINDOWS } from '../src/tracking/teams-limits';
 import { Tracker } from '../src/tracking/tracker';
-import { ConnectorDouble, TEAMS_CONVERSATION_LIMITS } from '../test/support/connector-double';
+import { ConnectorDouble, TEAMS_CONVERSATION_LIMITS } from '../test/helpers/connector-double';
 import { linkedEscalation, realSender, storeConversation } from '../test/tracking/rig';
 
 /** The scenario of issue #5, then one where the per-conversation windows bind instead of the tenant's. */

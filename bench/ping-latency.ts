@@ -28,8 +28,8 @@ import { openDatabase, type Database } from '../src/store';
 import { PartnerCenterSupportProvider } from '../src/support/partner-center';
 import { OutboxWorker } from '../src/tracking/outbox-worker';
 import { MICROSOFT_ACTOR, Tracker } from '../src/tracking/tracker';
-import { ConnectorDouble, IDEMPOTENCY_KEY_FIELD } from '../test/support/connector-double';
-import { PartnerCenterDouble } from '../test/support/partner-center-double';
+import { ConnectorDouble, IDEMPOTENCY_KEY_FIELD } from '../test/helpers/connector-double';
+import { PartnerCenterDouble } from '../test/helpers/partner-center-double';
 import { linkedEscalation, realSender, storeConversation } from '../test/tracking/rig';
 import { percentile, sorted } from './support/common';
 

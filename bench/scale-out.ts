@@ -24,7 +24,7 @@ import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConnectorDouble, IDEMPOTENCY_KEY_FIELD } from '../test/support/connector-double';
+import { ConnectorDouble, IDEMPOTENCY_KEY_FIELD } from '../test/helpers/connector-double';
 import {
   BotClient,
   createSchema,

@@ -32,8 +32,8 @@ import {
 } from 'botbuilder';
 import pino from 'pino';
 import { buildServer } from '../src/server';
-import { ConnectorDouble } from '../test/support/connector-double';
-import { message } from '../test/support/activities';
+import { ConnectorDouble } from '../test/helpers/connector-double';
+import { message } from '../test/helpers/activities';
 import {
   BotClient,
   createSchema,

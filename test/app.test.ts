@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { startApp, useAppPerTest, type RunningApp } from './support/app';
-import { execute, installed, mentionMessage, message, submit } from './support/activities';
-import { cardTexts } from './support/cards';
+import { startApp, useAppPerTest, type RunningApp } from './helpers/app';
+import { execute, installed, mentionMessage, message, submit } from './helpers/activities';
+import { cardTexts } from './helpers/cards';
 
 function cardOf(activity: Record<string, unknown> | undefined): Record<string, unknown> {
   const attachments = activity?.attachments as { contentType: string; content: Record<string, unknown> }[] | undefined;

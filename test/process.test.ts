@@ -4,9 +4,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/app';
-import { ConnectorDouble } from './support/connector-double';
-import { execute } from './support/activities';
-import { recordChildOutput } from './support/run-log';
+import { ConnectorDouble } from './helpers/connector-double';
+import { execute } from './helpers/activities';
+import { recordChildOutput } from './helpers/run-log';
 
 const ENTRY = join(PROJECT_ROOT, 'dist', 'src', 'index.js');
 

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import pg from 'pg';
-import { execute } from '../../test/support/activities';
-import { describeData } from '../../test/support/engineer';
+import { execute } from '../../test/helpers/activities';
+import { describeData } from '../../test/helpers/engineer';
 
 /** The PostgreSQL server the benches use (the same default as the tests). */
 export function benchDatabaseUrl(): string {
@@ -150,7 +150,7 @@ export interface FlowIds {
   escalationId?: string;
 }
 
-/** The data the engineer submits at each step (the same as test/support/engineer.ts and the close-the-loop test). */
+/** The data the engineer submits at each step (the same as test/helpers/engineer.ts and the close-the-loop test). */
 export function stepData(step: TriageStep, ids: FlowIds, requestNumber: string): Record<string, unknown> {
   switch (step) {
     case 'escalate':

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import sinon from 'sinon';
 import { AccessBudgetError, AccessPermissionError, CachedAccessProvider, UpstreamError, type CustomerAccess, type Snapshot } from '../../src/access';
 import { systemClock } from '../../src/domain/clock';
-import { runLogger } from '../http/support/http-double';
+import { runLogger } from '../http/helpers/http-double';
 
 const CUSTOMER = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
 const ENGINEER = '33333333-3333-4333-8333-333333333333';

@@ -13,8 +13,8 @@ import {
 import { systemClock } from '../../src/domain/clock';
 import { UpstreamClient } from '../../src/http/upstream';
 import { RefreshTokenSource } from '../../src/support/partner-center';
-import { GUID_PATTERN, recordingSleep, runLogger } from '../http/support/http-double';
-import { PartnerCenterDouble } from '../support/partner-center-double';
+import { GUID_PATTERN, recordingSleep, runLogger } from '../http/helpers/http-double';
+import { PartnerCenterDouble } from '../helpers/partner-center-double';
 
 const PARTNER = '22222222-2222-4222-8222-222222222222';
 const CUSTOMER = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';

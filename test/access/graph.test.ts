@@ -7,7 +7,7 @@ import { systemClock } from '../../src/domain/clock';
 import { TenantRequestBudget } from '../../src/health/budget';
 import { MsalAppTokenSource } from '../../src/http/app-token';
 import { UpstreamClient } from '../../src/http/upstream';
-import { recordingSleep, runLogger } from '../http/support/http-double';
+import { recordingSleep, runLogger } from '../http/helpers/http-double';
 import {
   CUSTOMER,
   ENGINEER,
@@ -20,7 +20,7 @@ import {
   graphAssignment,
   graphError,
   graphRelationship,
-} from './support/graph-access-double';
+} from './helpers/graph-access-double';
 
 const RELATIONSHIPS = '/v1.0/tenantRelationships/delegatedAdminRelationships';
 const REL_ID = `5d027261-d21f-4aa9-b7db-7fa1f56fb163-${CUSTOMER}`;

@@ -5,10 +5,10 @@
  */
 import { strict as assert } from 'node:assert';
 import { ManualClock } from '../../src/domain/clock';
-import { PartnerCenterDouble } from '../support/partner-center-double';
-import { useAppPerTest } from '../support/app';
-import { CONTOSO, Engineer, has, type Card } from '../support/engineer';
-import { cardTexts } from '../support/cards';
+import { PartnerCenterDouble } from '../helpers/partner-center-double';
+import { useAppPerTest } from '../helpers/app';
+import { CONTOSO, Engineer, has, type Card } from '../helpers/engineer';
+import { cardTexts } from '../helpers/cards';
 
 const PARTNER_TENANT = '0a1b2c3d-0000-4000-8000-00000000aaaa';
 const REQUEST = '2611250010004321';

@@ -3,7 +3,7 @@ import type { Activity } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
 import { EdgeBotFrameworkAuthentication } from '../../src/bot/authentication';
 import { ConnectorTimeoutError } from '../../src/bot/connector-client';
-import { ConnectorDouble } from '../support/connector-double';
+import { ConnectorDouble } from '../helpers/connector-double';
 
 /** An activity as the local playground sends it (no app id: authentication is disabled). */
 function activity(serviceUrl: string): Activity {

@@ -9,9 +9,9 @@ import { PROJECT_ROOT } from '../../src/app';
 import { CardRenderer, MAX_CARD_BYTES } from '../../src/cards';
 import { Localizer } from '../../src/i18n';
 import { cleanText } from '../../src/bot/clean-input';
-import { useAppPerTest } from '../support/app';
-import { Engineer, escalationIdOf, flowIdOf, type Card } from '../support/engineer';
-import { cardProblems, cardTexts } from '../support/cards';
+import { useAppPerTest } from '../helpers/app';
+import { Engineer, escalationIdOf, flowIdOf, type Card } from '../helpers/engineer';
+import { cardProblems, cardTexts } from '../helpers/cards';
 import { sampleCards, sampleEscalation } from '../cards/samples';
 
 const CONTROL = '\u0001\u0007\u001b[31m\u0000';

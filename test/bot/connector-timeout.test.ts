@@ -4,8 +4,8 @@
  * Teams' request open, and the timed-out reply is not sent again (it may have arrived).
  */
 import { strict as assert } from 'node:assert';
-import { message } from '../support/activities';
-import { useAppPerTest } from '../support/app';
+import { message } from '../helpers/activities';
+import { useAppPerTest } from '../helpers/app';
 
 const ERROR_TEXT = /something went wrong on my side.*Reference: [0-9a-f]{8}/;
 

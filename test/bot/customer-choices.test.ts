@@ -13,7 +13,7 @@ import { STATIC_CUSTOMER_BYTES, STATIC_CUSTOMER_CHOICES, createCustomerSearch, s
 import type { HandlerContext } from '../../src/bot/bot';
 import { SandboxCustomerDirectory, type CustomerDirectory } from '../../src/directory';
 import { Localizer } from '../../src/i18n';
-import { generatedCustomers } from '../support/many-customers';
+import { generatedCustomers } from '../helpers/many-customers';
 
 const localizer = new Localizer(join(PROJECT_ROOT, 'locales'));
 

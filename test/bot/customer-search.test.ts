@@ -12,12 +12,12 @@ import { STATIC_CUSTOMER_CHOICES } from '../../src/bot/flow/customer-choices';
 import { byCompanyName, type Customer } from '../../src/directory';
 import { loadSandboxData } from '../../src/health/sandbox-data';
 import { searchForm } from '../../src/directory/search';
-import { startApp, type RunningApp } from '../support/app';
-import { cardTexts } from '../support/cards';
-import { message, search, type ActivityOptions } from '../support/activities';
-import { ConnectorDouble } from '../support/connector-double';
-import { CONTOSO, Engineer, describeData, escalationIdOf, flowIdOf, has, type Card } from '../support/engineer';
-import { HANBIT, ZETA, writeManyCustomersSeed } from '../support/many-customers';
+import { startApp, type RunningApp } from '../helpers/app';
+import { cardTexts } from '../helpers/cards';
+import { message, search, type ActivityOptions } from '../helpers/activities';
+import { ConnectorDouble } from '../helpers/connector-double';
+import { CONTOSO, Engineer, describeData, escalationIdOf, flowIdOf, has, type Card } from '../helpers/engineer';
+import { HANBIT, ZETA, writeManyCustomersSeed } from '../helpers/many-customers';
 
 const GENERATED = 5_000;
 

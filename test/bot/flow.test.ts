@@ -2,11 +2,11 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConnectorDouble } from '../support/connector-double';
-import { startApp, useAppPerTest, type RunningApp } from '../support/app';
+import { ConnectorDouble } from '../helpers/connector-double';
+import { startApp, useAppPerTest, type RunningApp } from '../helpers/app';
 import { UnknownServiceRequestError, type ServiceRequest, type SupportProvider } from '../../src/support/types';
-import { Engineer, describeData, escalationIdOf, flowIdOf, has, offeredIssue, type Card } from '../support/engineer';
-import { execute } from '../support/activities';
+import { Engineer, describeData, escalationIdOf, flowIdOf, has, offeredIssue, type Card } from '../helpers/engineer';
+import { execute } from '../helpers/activities';
 
 describe('escalation flow over HTTP (sandbox, SQLite)', () => {
   let connector: ConnectorDouble;
@@ -239,7 +239,7 @@ describe('escalation flow in a team channel', () => {
 
   it('"@Escalation Desk escalate" posts the form into the thread; another member can work it', async () => {
     const channel = { conversationType: 'channel' as const, conversationId: '19:desk@thread.tacv2;messageid=1700000000000' };
-    const { mentionMessage } = await import('../support/activities');
+    const { mentionMessage } = await import('../helpers/activities');
     await f.app.post('/api/messages', mentionMessage('escalate', { serviceUrl: f.connector.url, ...channel }));
     const [posted] = await f.connector.waitForSent(1);
     assert.equal(f.connector.calls[0]?.conversationId, channel.conversationId, 'into the thread it was asked in');

@@ -4,9 +4,9 @@
  * missing and who can grant it, in their language.
  */
 import { strict as assert } from 'node:assert';
-import { useAppPerTest } from '../support/app';
-import { Engineer, escalationIdOf, flowIdOf, has, type Card } from '../support/engineer';
-import { cardTexts } from '../support/cards';
+import { useAppPerTest } from '../helpers/app';
+import { Engineer, escalationIdOf, flowIdOf, has, type Card } from '../helpers/engineer';
+import { cardTexts } from '../helpers/cards';
 
 /** The sandbox's Northwind Traders: its tenant refuses the health app, as Graph answers 403. */
 const NORTHWIND = 'c5d8a2e3-1f4b-4a7c-8e9d-6b2f3a0c9d03';

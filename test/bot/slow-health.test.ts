@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { graphIssue, graphService } from '../health/support/graph-fixtures';
-import { HttpDouble, isTokenRequest, tokenReply, type Reply } from '../http/support/http-double';
-import { useAppPerTest } from '../support/app';
-import { Engineer, escalationIdOf, flowIdOf, has, type Card } from '../support/engineer';
+import { graphIssue, graphService } from '../health/helpers/graph-fixtures';
+import { HttpDouble, isTokenRequest, tokenReply, type Reply } from '../http/helpers/http-double';
+import { useAppPerTest } from '../helpers/app';
+import { Engineer, escalationIdOf, flowIdOf, has, type Card } from '../helpers/engineer';
 
 describe('a health check slower than the turn (Graph answers late)', () => {
   let graph: HttpDouble;

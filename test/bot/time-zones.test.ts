@@ -11,11 +11,11 @@ import { PROJECT_ROOT } from '../../src/app';
 import { CardRenderer } from '../../src/cards';
 import { notificationRenderer } from '../../src/cards/notification-cards';
 import { Localizer } from '../../src/i18n';
-import { startApp, type RunningApp } from '../support/app';
-import { ENGINEER, message, type ActivityOptions } from '../support/activities';
-import { ConnectorDouble } from '../support/connector-double';
-import { CONTOSO, Engineer, describeData, escalationIdOf, flowIdOf, has, type Card } from '../support/engineer';
-import { cardTexts } from '../support/cards';
+import { startApp, type RunningApp } from '../helpers/app';
+import { ENGINEER, message, type ActivityOptions } from '../helpers/activities';
+import { ConnectorDouble } from '../helpers/connector-double';
+import { CONTOSO, Engineer, describeData, escalationIdOf, flowIdOf, has, type Card } from '../helpers/engineer';
+import { cardTexts } from '../helpers/cards';
 
 const SEATTLE_ENGINEER = { id: '29:engineer-2', aadObjectId: 'aaaaaaaa-0000-4000-8000-0000000000e2', name: 'Sam Seattle' };
 

@@ -8,7 +8,7 @@ import { renderCard, type CardView } from '../../src/cards/card-view';
 import { escalationView, triageView } from '../../src/bot/flow/card-views';
 import { transition } from '../../src/domain/escalation';
 import { Localizer } from '../../src/i18n';
-import { cardTexts } from '../support/cards';
+import { cardTexts } from '../helpers/cards';
 import { sampleEscalation } from './samples';
 
 const cards = new CardRenderer(join(PROJECT_ROOT, 'cards'));

@@ -4,7 +4,7 @@ import { PROJECT_ROOT } from '../../src/app';
 import { CardRenderer } from '../../src/cards';
 import { DATASETS, isDataset } from '../../src/cards/verbs';
 import { Localizer } from '../../src/i18n';
-import { startApp } from '../support/app';
+import { startApp } from '../helpers/app';
 import { sampleCards } from './samples';
 
 /** Every `choices.data` dataset a card names. */

@@ -15,7 +15,7 @@ import {
 import { escalationView, triageView } from '../../src/bot/flow/card-views';
 import type { Escalation } from '../../src/domain/escalation';
 import { Localizer } from '../../src/i18n';
-import { cardTexts } from '../support/cards';
+import { cardTexts } from '../helpers/cards';
 import { sampleEscalation } from './samples';
 
 const cards = new CardRenderer(join(PROJECT_ROOT, 'cards'));

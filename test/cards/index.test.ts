@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/app';
 import { CardRenderer, renderHealth, renderWelcome } from '../../src/cards';
 import { Localizer } from '../../src/i18n';
-import { cardTexts, cardVerbs } from '../support/cards';
+import { cardTexts, cardVerbs } from '../helpers/cards';
 
 const cards = new CardRenderer(join(PROJECT_ROOT, 'cards'));
 const tr = new Localizer(join(PROJECT_ROOT, 'locales')).forLocale('en');

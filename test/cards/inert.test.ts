@@ -9,7 +9,7 @@ import { renderMatch } from '../../src/cards/escalation-cards';
 import { inert } from '../../src/cards/inert';
 import { Localizer } from '../../src/i18n';
 import { HOSTILE_SNIPPETS, inertProblems } from '../hardening/inert';
-import { cardTexts } from '../support/cards';
+import { cardTexts } from '../helpers/cards';
 import { sampleEscalation } from './samples';
 
 /** A CommonMark renderer stands in for Teams': what it turns into a link or markup, Teams could too. */

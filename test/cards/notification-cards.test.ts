@@ -14,7 +14,7 @@ import {
 import { attentionView, escalationView } from '../../src/bot/flow/card-views';
 import type { Escalation } from '../../src/domain/escalation';
 import { Localizer } from '../../src/i18n';
-import { cardTexts, cardVerbs } from '../support/cards';
+import { cardTexts, cardVerbs } from '../helpers/cards';
 import { sampleEscalation } from './samples';
 
 const cards = new CardRenderer(join(PROJECT_ROOT, 'cards'));

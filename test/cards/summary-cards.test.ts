@@ -7,7 +7,7 @@ import { escalationView } from '../../src/bot/flow/card-views';
 import { renderEscalation, renderList } from '../../src/cards/summary-cards';
 import { transition, type Actor, type Escalation } from '../../src/domain/escalation';
 import { Localizer } from '../../src/i18n';
-import { cardTexts, cardVerbs } from '../support/cards';
+import { cardTexts, cardVerbs } from '../helpers/cards';
 import { sampleEscalation } from './samples';
 
 const cards = new CardRenderer(join(PROJECT_ROOT, 'cards'));

@@ -15,7 +15,7 @@ import type { ConversationStore, OutboxStore } from '../../src/store/queues';
 import type { EscalationStore } from '../../src/store/types';
 import type { SupportProvider } from '../../src/support/types';
 import { Localizer, SUPPORTED_LANGUAGES } from '../../src/i18n';
-import { cardProblems, cardVerbs } from '../support/cards';
+import { cardProblems, cardVerbs } from '../helpers/cards';
 import { sampleCards } from './samples';
 
 describe('cards', () => {

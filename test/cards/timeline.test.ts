@@ -6,7 +6,7 @@ import { escalationView } from '../../src/bot/flow/card-views';
 import { renderEscalation } from '../../src/cards/summary-cards';
 import { transition, type Actor, type AuditEvent, type Escalation } from '../../src/domain/escalation';
 import { Localizer } from '../../src/i18n';
-import { cardTexts } from '../support/cards';
+import { cardTexts } from '../helpers/cards';
 import { sampleEscalation } from './samples';
 
 const ada: Actor = { kind: 'user', id: 'u1', name: 'Ada' };

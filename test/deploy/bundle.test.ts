@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import AdmZip from 'adm-zip';
 import { PROJECT_ROOT } from '../../src/app';
-import { message } from '../support/activities';
-import { cardTexts } from '../support/cards';
-import { ConnectorDouble } from '../support/connector-double';
-import { recordChildOutput } from '../support/run-log';
+import { message } from '../helpers/activities';
+import { cardTexts } from '../helpers/cards';
+import { ConnectorDouble } from '../helpers/connector-double';
+import { recordChildOutput } from '../helpers/run-log';
 
 const run = promisify(execFile);
 const PORT = '39794';

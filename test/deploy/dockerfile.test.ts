@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../src/app';
 import { DEFAULT_DATABASE_URL, loadConfig } from '../../src/config';
-import { startApp, type RunningApp } from '../support/app';
+import { startApp, type RunningApp } from '../helpers/app';
 
 const run = promisify(execFile);
 

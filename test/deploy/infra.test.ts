@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/app';
 import { SETTING_NAMES, loadConfig } from '../../src/config';
-import { startApp } from '../support/app';
+import { startApp } from '../helpers/app';
 
 const bicep = readFileSync(join(PROJECT_ROOT, 'infra', 'azure.bicep'), 'utf8');
 const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };

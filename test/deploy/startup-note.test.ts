@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/app';
-import { recordChildOutput } from '../support/run-log';
+import { recordChildOutput } from '../helpers/run-log';
 
 const ENTRY = join(PROJECT_ROOT, 'dist', 'src', 'index.js');
 const APP_ID = '11111111-2222-4333-8444-555555555555';

@@ -14,7 +14,7 @@ import {
   tokenReply,
   type Handler,
   type RecordedRequest,
-} from '../http/support/http-double';
+} from '../http/helpers/http-double';
 
 const PARTNER = '0d5a6c1e-4f3b-4e2a-9b8c-7a6d5e4f3c2b';
 

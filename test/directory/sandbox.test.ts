@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/domain/clock';
 import { createCustomerDirectory } from '../../src/directory';
 import { searchCustomers } from '../../src/directory/search';
 import type { Customer } from '../../src/directory/types';
-import { runLogger } from '../http/support/http-double';
+import { runLogger } from '../http/helpers/http-double';
 
 describe('sandbox customer directory', () => {
   const directory = createCustomerDirectory({

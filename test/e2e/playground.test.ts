@@ -27,10 +27,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { TimeZone, localToUtc } from '../../src/domain/local-time';
-import { writeManyCustomersSeed, ZETA } from '../support/many-customers';
-import { PlaygroundChat } from './support/playground-chat';
-import { ChildService, freePort } from './support/processes';
-import { RecordingProxy } from './support/recording-proxy';
+import { writeManyCustomersSeed, ZETA } from '../helpers/many-customers';
+import { PlaygroundChat } from './helpers/playground-chat';
+import { ChildService, freePort } from './helpers/processes';
+import { RecordingProxy } from './helpers/recording-proxy';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(__dirname, '..', '..', '..');

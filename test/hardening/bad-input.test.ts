@@ -9,10 +9,10 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { VERBS } from '../../src/cards/verbs';
 import type { EscalationStore } from '../../src/store/types';
-import { execute, message, submit, PARTNER_TENANT, type ActivityOptions } from '../support/activities';
-import { startApp, type RunningApp } from '../support/app';
-import { cardTexts } from '../support/cards';
-import { ConnectorDouble } from '../support/connector-double';
+import { execute, message, submit, PARTNER_TENANT, type ActivityOptions } from '../helpers/activities';
+import { startApp, type RunningApp } from '../helpers/app';
+import { cardTexts } from '../helpers/cards';
+import { ConnectorDouble } from '../helpers/connector-double';
 import { HOSTILE_SNIPPETS, inertProblems, type InertProblem } from './inert';
 import { cardsOf, invokeCard, postJson, watchProcess, type Answer, type ProcessWatch } from './support';
 

@@ -7,8 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { execute } from '../support/activities';
-import { recordChildOutput } from '../support/run-log';
+import { execute } from '../helpers/activities';
+import { recordChildOutput } from '../helpers/run-log';
 
 /** mulberry32: a small seeded generator, so a failing run can be replayed with its seed. */
 export function seededRandom(seed: number): () => number {

@@ -19,9 +19,9 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/app';
 import { escalationIdFor } from '../../src/domain/escalation-id';
 import { conversationKey } from '../../src/store/queues';
-import { PARTNER_TENANT } from '../support/activities';
-import { cardVerbs } from '../support/cards';
-import { ConnectorDouble, IDEMPOTENCY_KEY_FIELD, type ConnectorCall } from '../support/connector-double';
+import { PARTNER_TENANT } from '../helpers/activities';
+import { cardVerbs } from '../helpers/cards';
+import { ConnectorDouble, IDEMPOTENCY_KEY_FIELD, type ConnectorCall } from '../helpers/connector-double';
 import {
   BotSupervisor,
   freePort,

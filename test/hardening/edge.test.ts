@@ -18,12 +18,12 @@ import { PROJECT_ROOT } from '../../src/app';
 import { createLogger } from '../../src/log';
 import { buildServer, type BotServer } from '../../src/server';
 import { openDatabase } from '../../src/store';
-import { execute, message, PARTNER_TENANT } from '../support/activities';
-import { describeData } from '../support/engineer';
-import { startApp, type RunningApp } from '../support/app';
-import { ConnectorDouble } from '../support/connector-double';
-import { usePostgresSchemas } from '../support/postgres';
-import { recordChildOutput } from '../support/run-log';
+import { execute, message, PARTNER_TENANT } from '../helpers/activities';
+import { describeData } from '../helpers/engineer';
+import { startApp, type RunningApp } from '../helpers/app';
+import { ConnectorDouble } from '../helpers/connector-double';
+import { usePostgresSchemas } from '../helpers/postgres';
+import { recordChildOutput } from '../helpers/run-log';
 import { sleep } from './support';
 
 const ENTRY = join(PROJECT_ROOT, 'dist', 'src', 'index.js');

@@ -7,14 +7,14 @@
  * completes once the fault clears. Everything runs on 127.0.0.1 and is bounded.
  */
 import { strict as assert } from 'node:assert';
-import { PARTNER_TENANT, execute, message, type ActivityOptions } from '../support/activities';
-import { startApp, type RunningApp } from '../support/app';
-import { cardTexts } from '../support/cards';
-import { ConnectorDouble, type ConnectorFault } from '../support/connector-double';
-import { CONTOSO, Engineer, describeData, escalationIdOf, flowIdOf } from '../support/engineer';
-import { PartnerCenterDouble, type DoubleOutage } from '../support/partner-center-double';
-import { graphIssue, graphService } from '../health/support/graph-fixtures';
-import { HttpDouble, isTokenRequest, tokenReply, type Reply } from '../http/support/http-double';
+import { PARTNER_TENANT, execute, message, type ActivityOptions } from '../helpers/activities';
+import { startApp, type RunningApp } from '../helpers/app';
+import { cardTexts } from '../helpers/cards';
+import { ConnectorDouble, type ConnectorFault } from '../helpers/connector-double';
+import { CONTOSO, Engineer, describeData, escalationIdOf, flowIdOf } from '../helpers/engineer';
+import { PartnerCenterDouble, type DoubleOutage } from '../helpers/partner-center-double';
+import { graphIssue, graphService } from '../health/helpers/graph-fixtures';
+import { HttpDouble, isTokenRequest, tokenReply, type Reply } from '../http/helpers/http-double';
 import { TEAMS_INVOKE_MS, TEAMS_MESSAGE_MS, cardsOf, invokeCard, postJson, sleep, watchProcess, type ProcessWatch } from './support';
 
 const ERROR_TEXT = /something went wrong on my side.*Reference: [0-9a-f]{8}/;

@@ -6,8 +6,8 @@ import { strict as assert } from 'node:assert';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/log';
-import type { RunningApp } from '../support/app';
-import { logSink } from '../support/run-log';
+import type { RunningApp } from '../helpers/app';
+import { logSink } from '../helpers/run-log';
 
 /** A captured HTTP answer. */
 export interface Answer {

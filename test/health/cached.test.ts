@@ -6,8 +6,8 @@ import { GraphHealthProvider } from '../../src/health/graph';
 import { BudgetExhaustedError, HealthAccessError, snapshotAgeSeconds } from '../../src/health/types';
 import type { AppTokenSource } from '../../src/http/app-token';
 import { UpstreamClient } from '../../src/http/upstream';
-import { HttpDouble, recordingSleep, runLogger, type Handler } from '../http/support/http-double';
-import { OTHER_TENANT, TENANT, graphIssue, graphService } from './support/graph-fixtures';
+import { HttpDouble, recordingSleep, runLogger, type Handler } from '../http/helpers/http-double';
+import { OTHER_TENANT, TENANT, graphIssue, graphService } from './helpers/graph-fixtures';
 
 const fixedTokens: AppTokenSource = { getToken: (tenantId) => Promise.resolve(`t-${tenantId}`) };
 

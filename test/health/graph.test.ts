@@ -4,8 +4,8 @@ import { GraphHealthProvider } from '../../src/health/graph';
 import { HealthAccessError, UnknownIssueError, UpstreamError } from '../../src/health/types';
 import { MsalAppTokenSource } from '../../src/http/app-token';
 import { UpstreamClient } from '../../src/http/upstream';
-import { HttpDouble, isTokenRequest, recordingSleep, runLogger, tokenReply, type Handler, type RecordedRequest } from '../http/support/http-double';
-import { TENANT, graphIssue, graphService } from './support/graph-fixtures';
+import { HttpDouble, isTokenRequest, recordingSleep, runLogger, tokenReply, type Handler, type RecordedRequest } from '../http/helpers/http-double';
+import { TENANT, graphIssue, graphService } from './helpers/graph-fixtures';
 
 const OVERVIEWS = '/v1.0/admin/serviceAnnouncement/healthOverviews';
 

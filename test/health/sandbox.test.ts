@@ -6,8 +6,8 @@ import { SandboxHealthProvider } from '../../src/health/sandbox';
 import { loadSandboxData, parseSandboxData, SandboxDataError } from '../../src/health/sandbox-data';
 import { registerSandboxHealthRoutes } from '../../src/health/sandbox-routes';
 import { HealthAccessError, UnknownIssueError, allIssues, isOpenIssue, type HealthIssue, type HealthOverview } from '../../src/health/types';
-import { runLogger } from '../http/support/http-double';
-import { graphIssue, graphService } from './support/graph-fixtures';
+import { runLogger } from '../http/helpers/http-double';
+import { graphIssue, graphService } from './helpers/graph-fixtures';
 
 const CONTOSO = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
 const NORTHWIND = 'c5d8a2e3-1f4b-4a7c-8e9d-6b2f3a0c9d03';

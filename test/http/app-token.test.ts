@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { AppTokenError, MsalAppTokenSource } from '../../src/http/app-token';
-import { HttpDouble, isTokenRequest, runLogger, tokenReply } from './support/http-double';
+import { HttpDouble, isTokenRequest, runLogger, tokenReply } from './helpers/http-double';
 
 const TENANT_A = '11111111-1111-4111-8111-111111111111';
 const TENANT_B = '22222222-2222-4222-8222-222222222222';

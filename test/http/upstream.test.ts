@@ -4,7 +4,7 @@ import { UpstreamError, UpstreamStatusError } from '../../src/http/errors';
 import { collectPages } from '../../src/http/paging';
 import { parseRetryAfter } from '../../src/http/retry-after';
 import { UpstreamClient, type RetryPolicy } from '../../src/http/upstream';
-import { HttpDouble, recordingSleep, runLogger, type Reply } from './support/http-double';
+import { HttpDouble, recordingSleep, runLogger, type Reply } from './helpers/http-double';
 
 const FAST: Partial<RetryPolicy> = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 5_000, attemptTimeoutMs: 1_000 };
 

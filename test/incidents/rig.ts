@@ -8,7 +8,7 @@ import { loadSandboxData, type SandboxData } from '../../src/health/sandbox-data
 import type { HealthProvider } from '../../src/health/types';
 import { IncidentSweep, type IncidentSweepOptions } from '../../src/incidents';
 import { conversationKey, type Database } from '../../src/store';
-import { runLogger } from '../http/support/http-double';
+import { runLogger } from '../http/helpers/http-double';
 
 /** The sandbox's tenants the tests name. */
 export const CONTOSO = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';

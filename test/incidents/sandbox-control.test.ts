@@ -9,7 +9,7 @@ import { ManualClock } from '../../src/domain/clock';
 import { SandboxHealthProvider } from '../../src/health/sandbox';
 import { loadSandboxData } from '../../src/health/sandbox-data';
 import { HealthAccessError, allIssues } from '../../src/health/types';
-import { startApp, type RunningApp } from '../support/app';
+import { startApp, type RunningApp } from '../helpers/app';
 import { BLUE_YONDER, CONTOSO, NORTHWIND, SHARED, VANARSDEL } from './rig';
 
 const WINGTIP = 'e9a2b5c0-1f3b-4a69-9c4e-8b0f6d1a3c13';

@@ -10,8 +10,8 @@ import type { Customer, CustomerDirectory } from '../../src/directory/types';
 import { createHealthProvider } from '../../src/health';
 import { IncidentSweep } from '../../src/incidents';
 import { openDatabase, type Database } from '../../src/store';
-import { HttpDouble, isTokenRequest, runLogger, tokenReply, type RecordedRequest } from '../http/support/http-double';
-import { graphIssue, graphService } from '../health/support/graph-fixtures';
+import { HttpDouble, isTokenRequest, runLogger, tokenReply, type RecordedRequest } from '../http/helpers/http-double';
+import { graphIssue, graphService } from '../health/helpers/graph-fixtures';
 import { INTERVAL, runFor } from './rig';
 
 const tenant = (i: number): string => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;

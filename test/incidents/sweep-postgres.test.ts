@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ManualClock } from '../../src/domain/clock';
 import { firstSweepAt } from '../../src/domain/sweep-schedule';
 import { openDatabase, type Database } from '../../src/store';
-import { usePostgresSchemas } from '../support/postgres';
+import { usePostgresSchemas } from '../helpers/postgres';
 import { INTERVAL, SHARED, setIncidentChannel, sweepRig, type SweepRig } from './rig';
 
 /** The window of a tenant's k-th turn: [phase + k·interval, phase + (k+1)·interval). */

@@ -11,8 +11,8 @@ import { openDatabase, type Database } from '../../src/store';
 import { UnknownServiceRequestError, type SupportProvider } from '../../src/support/types';
 import { OutboxWorker } from '../../src/tracking/outbox-worker';
 import { Tracker } from '../../src/tracking/tracker';
-import { runLogger } from '../http/support/http-double';
-import { ConnectorDouble } from '../support/connector-double';
+import { runLogger } from '../http/helpers/http-double';
+import { ConnectorDouble } from '../helpers/connector-double';
 import { realSender, storeConversation } from '../tracking/rig';
 import { BLUE_YONDER, CONTOSO, INTERVAL, NORTHWIND, SHARED, VANARSDEL, runFor, setIncidentChannel, sweepRig } from './rig';
 

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { openDatabase } from '../../src/store';
 import { migratePostgres, migrateSqlite } from '../../src/store/migrate';
 import { assertValidMigrations, MIGRATIONS, type Migration } from '../../src/store/migrations';
-import { usePostgresSchemas } from '../support/postgres';
+import { usePostgresSchemas } from '../helpers/postgres';
 import { createEscalation, type Escalation, type EscalationState } from '../../src/domain/escalation';
 import { ESCALATION_COLUMNS, referenceColumns } from '../../src/store/escalation-sql';
 import type { Database } from '../../src/store';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { openDatabase } from '../../src/store';
-import { usePostgresSchemas } from '../support/postgres';
+import { usePostgresSchemas } from '../helpers/postgres';
 import { storeContract } from './contract';
 
 describe('PostgreSQL store', function () {

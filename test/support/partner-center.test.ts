@@ -11,8 +11,8 @@ import {
   isValidServiceRequestId,
   normalizeServiceRequest,
 } from '../../src/support/types';
-import { GUID_PATTERN, recordingSleep, runLogger } from '../http/support/http-double';
-import { PartnerCenterDouble } from './partner-center-double';
+import { GUID_PATTERN, recordingSleep, runLogger } from '../http/helpers/http-double';
+import { PartnerCenterDouble } from '../helpers/partner-center-double';
 
 const PARTNER = '22222222-2222-2222-2222-222222222222';
 const CUSTOMER = '11111111-1111-1111-1111-111111111111';

@@ -5,7 +5,7 @@ import restify from 'restify';
 import { inert } from '../../src/cards/inert';
 import { createEscalation, transition, type Actor, type Escalation, type EscalationState } from '../../src/domain/escalation';
 import { createLogger } from '../../src/log';
-import { logSink } from '../support/run-log';
+import { logSink } from '../helpers/run-log';
 import { openDatabase } from '../../src/store';
 import type { Database } from '../../src/store/types';
 import { registerTabRoutes, type TabAuthOptions, type TabCardFor } from '../../src/tab/api';

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { ManualClock } from '../../src/domain/clock';
-import { useAppPerTest } from '../support/app';
-import { Engineer, escalationIdOf, flowIdOf, has, type Card } from '../support/engineer';
-import { cardTexts } from '../support/cards';
+import { useAppPerTest } from '../helpers/app';
+import { Engineer, escalationIdOf, flowIdOf, has, type Card } from '../helpers/engineer';
+import { cardTexts } from '../helpers/cards';
 
 /** A request number the sandbox plays with a question first (it asks for about half of them). */
 function askingRequestNumber(): string {
@@ -121,7 +121,7 @@ describe('reminders and conversation references', () => {
   const f = useAppPerTest({ RESOLVED_REMINDER_HOURS: '4', HANDOFF_REMINDER_HOURS: '24', QUIET_REQUEST_DAYS: '3' }, { clock });
 
   it('records the conversation reference of every turn and forgets it on uninstall', async () => {
-    const { installed, message } = await import('../support/activities');
+    const { installed, message } = await import('../helpers/activities');
     await f.app.post('/api/messages', message('help', { serviceUrl: f.connector.url, conversationId: 'a:chat-42' }));
     const key = '72f988bf-0000-4000-8000-000000000001|a:chat-42';
     const ref = await f.app.app.database.conversations.get(key);

@@ -15,8 +15,8 @@ import { UpstreamClient } from '../../src/http/upstream';
 import { openDatabase, type Database } from '../../src/store';
 import { PartnerCenterSupportProvider } from '../../src/support/partner-center';
 import { Tracker } from '../../src/tracking/tracker';
-import { recordingSleep, runLogger } from '../http/support/http-double';
-import { PartnerCenterDouble } from '../support/partner-center-double';
+import { recordingSleep, runLogger } from '../http/helpers/http-double';
+import { PartnerCenterDouble } from '../helpers/partner-center-double';
 import { TENANT, linkedEscalation } from './rig';
 
 /** The tracker loop's pause between rounds when nothing was due (its default). */

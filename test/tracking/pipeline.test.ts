@@ -11,9 +11,9 @@ import { PartnerCenterSupportProvider, RefreshTokenSource } from '../../src/supp
 import { OutboxWorker } from '../../src/tracking/outbox-worker';
 import { Tracker } from '../../src/tracking/tracker';
 import type { ProactiveSender } from '../../src/tracking/types';
-import { recordingSleep, runLogger } from '../http/support/http-double';
-import { ConnectorDouble } from '../support/connector-double';
-import { PartnerCenterDouble } from '../support/partner-center-double';
+import { recordingSleep, runLogger } from '../http/helpers/http-double';
+import { ConnectorDouble } from '../helpers/connector-double';
+import { PartnerCenterDouble } from '../helpers/partner-center-double';
 import { linkedEscalation, realSender, storeConversation } from './rig';
 
 const SR = '2503100010000123';

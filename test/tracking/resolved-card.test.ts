@@ -4,8 +4,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { ManualClock } from '../../src/domain/clock';
-import { useAppPerTest } from '../support/app';
-import { Engineer, has, type Card } from '../support/engineer';
+import { useAppPerTest } from '../helpers/app';
+import { Engineer, has, type Card } from '../helpers/engineer';
 
 function cardOf(activity: Record<string, unknown> | undefined): Card {
   const attachments = activity?.attachments as { content: Card }[] | undefined;

@@ -7,7 +7,7 @@ import { BotProactiveSender } from '../../src/bot/proactive-sender';
 import { retryingSends } from '../../src/bot/send-retry';
 import { createEscalation, transition, type Actor, type Escalation } from '../../src/domain/escalation';
 import { conversationKey, type Database } from '../../src/store';
-import type { ConnectorDouble } from '../support/connector-double';
+import type { ConnectorDouble } from '../helpers/connector-double';
 
 /** The customer tenant of the tests. */
 export const TENANT = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';

@@ -10,8 +10,8 @@ import type { Logger } from 'pino';
 import { ManualClock } from '../../src/domain/clock';
 import { openDatabase, type Database } from '../../src/store';
 import { OutboxWorker, type OutboxWorkerOptions } from '../../src/tracking/outbox-worker';
-import { runLogger } from '../http/support/http-double';
-import { ConnectorDouble } from '../support/connector-double';
+import { runLogger } from '../http/helpers/http-double';
+import { ConnectorDouble } from '../helpers/connector-double';
 import { realSender, storeConversation } from './rig';
 
 /** Resolves once `check` holds; fails after 5 s. */

@@ -12,8 +12,8 @@ import sinon from 'sinon';
 import { BotProactiveSender } from '../../src/bot/proactive-sender';
 import { ManualClock } from '../../src/domain/clock';
 import { OutboxWorker } from '../../src/tracking/outbox-worker';
-import { runLogger } from '../http/support/http-double';
-import { useAppPerTest } from '../support/app';
+import { runLogger } from '../http/helpers/http-double';
+import { useAppPerTest } from '../helpers/app';
 import { storeConversation } from './rig';
 
 describe('a throttled proactive send (the app stack)', () => {

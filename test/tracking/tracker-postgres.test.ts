@@ -9,8 +9,8 @@ import { ManualClock } from '../../src/domain/clock';
 import { openDatabase, type Database } from '../../src/store';
 import type { ServiceRequest, SupportProvider } from '../../src/support/types';
 import { Tracker } from '../../src/tracking/tracker';
-import { runLogger } from '../http/support/http-double';
-import { usePostgresSchemas } from '../support/postgres';
+import { runLogger } from '../http/helpers/http-double';
+import { usePostgresSchemas } from '../helpers/postgres';
 import { linkedEscalation } from './rig';
 
 /** A support source that records who polls what, and catches two polls of one request at once. */

@@ -8,8 +8,8 @@ import { UnknownServiceRequestError, type SupportProvider } from '../../src/supp
 import { OutboxWorker } from '../../src/tracking/outbox-worker';
 import { nextState } from '../../src/domain/tracking';
 import { Tracker } from '../../src/tracking/tracker';
-import { runLogger } from '../http/support/http-double';
-import { ConnectorDouble } from '../support/connector-double';
+import { runLogger } from '../http/helpers/http-double';
+import { ConnectorDouble } from '../helpers/connector-double';
 import { TENANT, linkedEscalation, realSender, storeConversation } from './rig';
 
 const ENGINEER: Actor = { kind: 'user', id: 'e1' };

@@ -11,9 +11,9 @@ import { createApp, type App } from '../../../src/app';
 import { loadConfig } from '../../../src/config';
 import type { EscalationState } from '../../../src/domain/escalation';
 import { createLogger } from '../../../src/log';
-import { execute, message } from '../../support/activities';
-import { cardTexts } from '../../support/cards';
-import { logSink } from '../../support/run-log';
+import { execute, message } from '../../helpers/activities';
+import { cardTexts } from '../../helpers/cards';
+import { logSink } from '../../helpers/run-log';
 
 type Card = Readonly<Record<string, unknown>>;
 

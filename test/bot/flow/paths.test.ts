@@ -2,7 +2,7 @@
  * The escalation flow's main paths, each written as its specification: what the engineer does,
  * what the bot answers, and where the escalation ends. Run against the bot without HTTP.
  */
-import { CONTOSO } from '../../support/engineer';
+import { CONTOSO } from '../../helpers/engineer';
 import { Conversation, presses, pressesAgain, pressesTwice, says, shows, trail, types, type Path } from './conversation';
 
 /** Contoso's mail problem, as the engineer fills the describe card: it matches a sandbox incident. */

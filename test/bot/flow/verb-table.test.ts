@@ -13,7 +13,7 @@ import { CardRenderer } from '../../../src/cards';
 import { VERBS } from '../../../src/cards/verbs';
 import { createEscalation, type Escalation, type EscalationState } from '../../../src/domain/escalation';
 import { Localizer } from '../../../src/i18n';
-import { cardTexts } from '../../support/cards';
+import { cardTexts } from '../../helpers/cards';
 
 const PARTNER = '72f988bf-0000-4000-8000-000000000001';
 

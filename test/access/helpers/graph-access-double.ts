@@ -6,7 +6,7 @@
  * 400 beyond, 404 for an unknown user), and the Entra token endpoint. Faults on demand; every
  * request recorded.
  */
-import { HttpDouble, isTokenRequest, tokenReply, type RecordedRequest, type Reply } from '../../http/support/http-double';
+import { HttpDouble, isTokenRequest, tokenReply, type RecordedRequest, type Reply } from '../../http/helpers/http-double';
 
 export const PARTNER_TENANT = '22222222-2222-4222-8222-222222222222';
 export const CUSTOMER = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';

@@ -6,7 +6,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createLogger } from '../../../src/log';
-import { logSink, rememberSecret } from '../../support/run-log';
+import { logSink, rememberSecret } from '../../helpers/run-log';
 
 /** A request as the double received it. */
 export interface RecordedRequest {

@@ -4,7 +4,7 @@
  * memory, applies PATCHes, answers faults on demand, and records every call for header
  * assertions.
  */
-import { HttpDouble, isTokenRequest, type RecordedRequest, type Reply } from '../http/support/http-double';
+import { HttpDouble, isTokenRequest, type RecordedRequest, type Reply } from '../http/helpers/http-double';
 import { rememberSecret } from './run-log';
 
 /** A service request as the double serves it (enums as Partner Center may send them: names or numbers). */

@@ -1,6 +1,6 @@
 /**
  * What every service started by the test run logged, and the secrets they were configured
- * with, so that one check after the whole run (test/support/log-scan.hooks.ts) can prove no
+ * with, so that one check after the whole run (test/helpers/log-scan.hooks.ts) can prove no
  * secret, credential or token reached any log line, whichever suite wrote it.
  */
 import type { ChildProcess } from 'node:child_process';

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { recordChildOutput } from '../../support/run-log';
+import { recordChildOutput } from '../../helpers/run-log';
 
 const MAX_OUTPUT_CHARS = 200_000;
 

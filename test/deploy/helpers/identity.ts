@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { decodeProtectedHeader, importX509, jwtVerify } from 'jose';
 import sinon from 'sinon';
 import { PROJECT_ROOT } from '../../../src/app';
-import { HttpDouble, type RecordedRequest, type Reply } from '../../http/support/http-double';
-import { rememberSecret } from '../../support/run-log';
+import { HttpDouble, type RecordedRequest, type Reply } from '../../http/helpers/http-double';
+import { rememberSecret } from '../../helpers/run-log';
 
 /** The type of a JWT client assertion (RFC 7523). */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
