@@ -26,6 +26,8 @@ export const VERBS = {
   answerMicrosoft: 'answerMicrosoft',
   manualAttention: 'manualAttention',
   manualResolved: 'manualResolved',
+  incidentShow: 'incidentShow',
+  incidentTold: 'incidentTold',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];
