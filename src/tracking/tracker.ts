@@ -1,6 +1,7 @@
 /**
  * Polls Microsoft for the escalations the tracking table says are due: the linked service
- * request (SupportProvider) or the watched incident (HealthProvider). A change moves the
+ * request (SupportProvider) or the watched incident (the incident sweep's record when it follows
+ * it, else HealthProvider). A change moves the
  * escalation through the domain `transition()` as Microsoft, and the notification is enqueued
  * in the same transaction as the escalation update, so a crash can neither lose nor double it.
  * Each escalation is leased to one tracker instance at a time; a crashed instance's lease
@@ -27,6 +28,7 @@ import {
   type PollSeverity,
 } from '../domain/polling-policy';
 import type { HealthProvider } from '../health/types';
+import type { IncidentStore } from '../store/incidents';
 import type { EscalationStore } from '../store/types';
 import { ConcurrencyError, NotFoundError } from '../store/types';
 import type { TrackedItem, TrackingStore } from '../store/queues';
@@ -59,6 +61,11 @@ export interface TrackerOptions {
   readonly support: SupportProvider;
   /** Needed to watch known incidents; without it, health items are rescheduled at the longest interval. */
   readonly health?: Pick<HealthProvider, 'getIssue'>;
+  /**
+   * The incident sweep's records: a watched incident the sweep follows is observed there (no Graph
+   * read, and the same resolution the incident card shows); Graph is read only for one it does not.
+   */
+  readonly incidents?: Pick<IncidentStore, 'get'>;
   /** How often a watched incident is polled: the health cache's freshness (default 2 min). */
   readonly incidentIntervalMs?: number;
   /** Service-request reads per minute this instance may send to Partner Center (default 600). */
@@ -230,6 +237,9 @@ export class Tracker {
       const request = await this.options.support.getRequest(item.ref);
       return { kind: item.kind, ref: item.ref, status: request.status, request };
     }
+    // The sweep already reads every customer's health: its record says what Graph would.
+    const record = await this.options.incidents?.get(item.ref);
+    if (record) return { kind: item.kind, ref: item.ref, status: record.incident.resolved ? 'resolved' : record.incident.status };
     if (!this.options.health) return undefined;
     // A snapshot much younger than the interval: the cache's age and the interval must not add up.
     const maxAgeMs = incidentSnapshotMaxAgeMs(this.polling.incidentIntervalMs);
