@@ -28,6 +28,9 @@ import { managedIdentityToken } from './http/client-credential';
 import { OutboxWorker, Tracker } from './tracking';
 import { Reminders } from './tracking/reminders';
 import { IncidentSweep } from './incidents';
+import { createIncidentCard, tabLinkOptions } from './incidents/parts';
+import { createIncidentsCommand } from './bot/commands/incidents';
+import type { IncidentReminders } from './tracking/incident-reminders';
 
 /** Where the project's data folders are (cards, locales, sandbox), relative to the compiled file. */
 export const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -38,7 +41,13 @@ export interface App {
   readonly edge: TeamsEdge;
   readonly database: Database;
   /** The background workers, for tests that drive them round by round. */
-  readonly workers: { readonly tracker: Tracker; readonly outboxWorker: OutboxWorker; readonly reminders: Reminders; readonly incidentSweep: IncidentSweep };
+  readonly workers: {
+    readonly tracker: Tracker;
+    readonly outboxWorker: OutboxWorker;
+    readonly reminders: Reminders;
+    readonly incidentSweep: IncidentSweep;
+    readonly incidentReminders: IncidentReminders;
+  };
   /** Work finishing after its turn answered (late health checks). */
   readonly background: BackgroundWork;
   /** Starts the background workers (unless WORKERS=off). */
@@ -132,6 +141,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     tracking: database.tracking,
     support: trackingSupport,
     health: health.provider,
+    // A watched incident the sweep follows is read from its record: one resolution, one ping.
+    incidents: config.incidents.sweepIntervalMs > 0 ? database.incidents : undefined,
     clock,
     logger,
     render: (kind, e) => renderNotification(kind, e),
@@ -149,6 +160,19 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     render: reminderRenderer(cards, localizer),
   });
   const background = new BackgroundWork(logger);
+  const cardTiming = { windowMs: config.incidents.cardUpdateWindowMs, postCheckMs: 5_000 };
+  const incidentCard = createIncidentCard({
+    database,
+    cards,
+    localizer,
+    directory,
+    clock,
+    logger,
+    cardTiming,
+    tab: tabLinkOptions({ localMode: config.bot.localMode, appId: config.bot.appId, cloud: config.cloud, host: config.host, port: config.port }),
+    adminCenterUrl: config.health.adminCenterUrl,
+    reminderPeriodMs: config.reminders.resolvedMs,
+  });
   const flow = new EscalationFlow({
     store: database.escalations,
     directory,
@@ -163,6 +187,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     background,
     turnBudgetMs: config.upstream.turnBudgetMs,
     lateWorkMs: config.upstream.totalTimeoutMs,
+    incidents: incidentCard.desk,
   });
   const healthCommand = createHealthCommand({
     directory,
@@ -180,7 +205,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     cards,
     localizer,
     logger,
-    commands: { ...flow.commands(), health: healthCommand },
+    commands: { ...flow.commands(), health: healthCommand, incidents: createIncidentsCommand({ desk: incidentCard.desk, cards, clock }) },
     verbs: { ...flow.verbs(), health: healthCommand },
     searches: { customers: createCustomerSearch({ directory, timeoutMs: config.upstream.turnBudgetMs }) },
   });
@@ -205,9 +230,10 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     pollNow: (id) => tracker.pollNow(id),
     intervalMs: config.incidents.sweepIntervalMs || undefined,
     filter: { classifications: config.incidents.classifications, services: config.incidents.services },
-    cardTiming: { windowMs: config.incidents.cardUpdateWindowMs, postCheckMs: 5_000 },
+    cardTiming,
+    render: incidentCard.render,
   });
-  const workers = { tracker, outboxWorker, reminders, incidentSweep };
+  const workers = { tracker, outboxWorker, reminders, incidentSweep, incidentReminders: incidentCard.reminders };
   const server = buildServer({
     messages: (req, res) => edge.process(req, res),
     ready: () => database.ping(),
@@ -240,12 +266,15 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       tracker.start();
       outboxWorker.start();
       reminders.start();
-      if (config.incidents.sweepIntervalMs > 0) incidentSweep.start();
+      if (config.incidents.sweepIntervalMs > 0) {
+        incidentSweep.start();
+        incidentCard.reminders.start();
+      }
     },
     close: async (graceMs = config.shutdownGraceMs) => {
       await server.close(graceMs);
       // Workers and late lookups finish before the database goes away.
-      await Promise.all([tracker.stop(), outboxWorker.stop(), reminders.stop(), incidentSweep.stop(), background.drain()]);
+      await Promise.all([tracker.stop(), outboxWorker.stop(), reminders.stop(), incidentSweep.stop(), incidentCard.reminders.stop(), background.drain()]);
       await database.close();
     },
   };

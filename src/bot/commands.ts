@@ -12,6 +12,8 @@ export const COMMANDS = {
   list: ['list'],
   health: ['health'],
   cancel: ['cancel', 'stop', 'quit'],
+  incidents: ['incidents'],
+  incident: ['incident'],
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

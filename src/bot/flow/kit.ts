@@ -16,6 +16,7 @@ import { planNotifications, type NotificationOccasion } from '../../domain/notif
 import { transition, type Actor, type AuditEvent, type Escalation, type EscalationState } from '../../domain/escalation';
 import { PARTNER_CENTER_PORTAL, partnerCenterRequestsLink } from '../../domain/triage';
 import type { HealthProvider } from '../../health';
+import type { IncidentDesk } from '../../incidents/desk';
 import type { Translator } from '../../i18n';
 import type { ConversationStore, OutboxStore } from '../../store/queues';
 import { ConcurrencyError, type EscalationStore } from '../../store/types';
@@ -47,6 +48,8 @@ export interface EscalationFlowOptions {
   readonly background?: BackgroundWork;
   /** Longest work finishing after its turn may take (a late health check, a note to Microsoft; default 30 s). */
   readonly lateWorkMs?: number;
+  /** Microsoft incidents across customers (the incident card's verbs); without it they say incidents are not followed. */
+  readonly incidents?: IncidentDesk;
 }
 
 /** A change of an escalation: the record to save and its audit events. */

@@ -17,6 +17,7 @@ import { answerMicrosoft } from './steps/answer-microsoft';
 import { customerNotified, manualAttention, manualResolved, remindLater, stillBroken } from './steps/close-the-loop';
 import { describe, start } from './steps/describe';
 import { handoffLink } from './steps/handoff';
+import { incidentShow, incidentTold } from './steps/incident';
 import { knownConfirm, knownDiffers } from './steps/known-issue';
 import { cancel, list, refresh, resume, status } from './steps/navigation';
 import { close, retriage, triage } from './steps/triage';
@@ -62,6 +63,8 @@ export const FLOW_VERBS: readonly VerbRoute[] = [
   { verb: 'status', from: 'any', handle: status },
   { verb: 'list', from: 'any', handle: list },
   { verb: 'refresh', from: 'any', handle: refresh },
+  { verb: 'incidentShow', from: 'any', handle: incidentShow },
+  { verb: 'incidentTold', from: 'any', handle: incidentTold },
 ];
 
 /** Typed commands answered as the verb of the same name. */
@@ -71,4 +74,5 @@ export const FLOW_COMMANDS = {
   status: 'status',
   list: 'list',
   cancel: 'cancel',
+  incident: 'incidentShow',
 } as const satisfies Partial<Record<CommandName, Verb>>;
