@@ -53,11 +53,9 @@ function heading(tr: Translator, view: IncidentCardView): string {
 }
 
 function statusLine(tr: Translator, i: Incident): string {
-  const since = tr.t('cards.incident.since', { time: shownTime(tr, i.startDateTime) });
-  if (i.resolved) {
-    return tr.t('cards.incident.statusResolved', { status: statusLabel(tr, i.status), time: shownTime(tr, i.endDateTime ?? i.resolvedAt), since });
-  }
-  return tr.t('cards.incident.statusOpen', { status: statusLabel(tr, i.status), since });
+  const status = statusLabel(tr, i.status);
+  if (i.resolved) return tr.t('cards.incident.statusResolved', { status, time: shownTime(tr, i.endDateTime ?? i.resolvedAt), start: shownTime(tr, i.startDateTime) });
+  return tr.t('cards.incident.statusOpen', { status, time: shownTime(tr, i.startDateTime) });
 }
 
 function changeText(tr: Translator, change: ReplyChange): string {
@@ -87,7 +85,7 @@ function customerRow(tr: Translator, view: IncidentCardView, row: IncidentCustom
     toldLine: told
       ? tr.t('cards.incident.customer.told', { name: inert(told.by.name ?? told.by.id), time: shownTime(tr, told.at) })
       : tr.t('cards.incident.customer.notTold'),
-    toldColor: told ? 'Good' : view.incident.resolved ? 'Warning' : 'Default',
+    toldColor: told ? 'Good' : view.incident.resolved ? 'Attention' : 'Default',
     escalations:
       named.length === 0
         ? ''
@@ -130,7 +128,7 @@ export function renderIncident(cards: CardRenderer, tr: Translator, view: Incide
     reviewLink: view.reviewLink ?? '',
     reviewText: view.reviewLink ? tr.t('cards.incident.reviewPublished') : '',
     showCustomers,
-    customersHeading: tr.t(`cards.incident.customersHeading.${view.mode === 'card' ? 'card' : 'tell'}`, {
+    customersHeading: tr.t(`cards.incident.customersHeading.${view.mode !== 'card' ? 'tell' : t.gone > 0 ? 'cardGone' : 'card'}`, {
       affected: t.affected,
       still: t.stillAffected,
       gone: t.gone,

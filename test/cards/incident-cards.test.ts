@@ -106,6 +106,8 @@ describe('incident cards', function () {
     assert.match(texts(update), /Microsoft posted an update \(2026-11-25 09:10 UTC\)\./);
     assert.match(texts(update), /We deployed a fix/);
     assert.deepEqual(notices(update), []);
+    assert.ok(!JSON.stringify(update).includes('"title":"Refresh"'), 'an update says what changed then: nothing to refresh');
+    assert.match(texts(update), /^Post-incident review published · since 2026-11-25 07:00 UTC$|^Post-incident review published at 2026-11-25 09:10 UTC · began 2026-11-25 07:00 UTC$/m);
     const review = renderIncident(cards, tr, await v.card(tr, incident, 'p', { mode: 'review' }));
     assert.match(texts(review), /^Post-incident review published: EX226792/m);
     assert.match(JSON.stringify(review), /"type":"Action.OpenUrl","title":"Post-incident review","url":"https:\/\/admin.microsoft.com\/Adminportal\/Home#\/servicehealth\/history\/:\/alerts\/EX226792"/);
