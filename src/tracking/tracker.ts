@@ -11,7 +11,7 @@
  */
 import { LoopRunner } from './loop-runner';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
 import { transition, type Actor, type Escalation, type EscalationState } from '../domain/escalation';
@@ -158,6 +158,9 @@ export class Tracker {
     const workers = Array.from({ length: Math.min(queue.length, this.options.concurrency ?? 8) }, async () => {
       for (let item = queue.shift(); item; item = queue.shift()) {
         if (await this.poll(item)) changed++;
+        // SQLite answers synchronously: without a turn of the event loop between polls, a round
+        // of hundreds (an incident's resolution) would hold back every send and turn until it ends.
+        await nextTurn();
       }
     });
     const settled = await Promise.allSettled(workers);

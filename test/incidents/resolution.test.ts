@@ -87,6 +87,28 @@ describe('escalations join their incident', function () {
     assert.deepEqual(getIssue.firstCall?.args.slice(0, 2), [CONTOSO, 'EX999999']);
   });
 
+  it('a resolution’s round of a hundred watches leaves the event loop turns (sends, turns) between polls, on SQLite too', async function () {
+    const tracker = new Tracker({ escalations: db.escalations, tracking: db.tracking, support: noSupport, incidents: db.incidents, clock, logger: runLogger(), batchSize: 100 });
+    const target = await storeConversation(db, connector, 'a:owner', CONTOSO);
+    for (let n = 0; n < 100; n++) {
+      await watchingEscalation(db, clock.now(), { id: `ED-${String(n).padStart(8, '0')}`, tenantId: CONTOSO, customer: 'Contoso', incidentId: 'EX300001', target });
+    }
+    await db.incidents.save({ incident: record({ status: 'serviceRestored', resolved: true, resolvedAt: clock.now().toISOString() }), expectedVersion: 0, card: undefined });
+    // What a send's HTTP answer needs: a turn of the event loop while the round goes on.
+    let turns = 0;
+    let done = false;
+    const tick = (): void => {
+      if (done) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    assert.deepEqual(await tracker.runOnce(), { claimed: 100, changed: 100 });
+    done = true;
+    // Eight polls run at once (the tracker's concurrency): a turn after each of theirs, 100 / 8 ≈ 12.
+    assert.ok(turns >= 10, `the event loop turned ${turns} times during the round`);
+  });
+
   it('resolved: each owner of a linked escalation is pinged once (sweep and tracker both running), the channel gets one resolution reply and no owner a second ping', async function () {
     const nudge: { tracker?: Tracker } = {};
     const r = sweepRig(db, clock, { pollNow: (id) => nudge.tracker?.pollNow(id) ?? Promise.resolve(false) });
