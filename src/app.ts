@@ -30,7 +30,6 @@ import { Reminders } from './tracking/reminders';
 import { IncidentSweep } from './incidents';
 import { createIncidentCard, tabLinkOptions } from './incidents/parts';
 import { createIncidentsCommand } from './bot/commands/incidents';
-import type { IncidentReminders } from './tracking/incident-reminders';
 
 /** Where the project's data folders are (cards, locales, sandbox), relative to the compiled file. */
 export const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -41,13 +40,7 @@ export interface App {
   readonly edge: TeamsEdge;
   readonly database: Database;
   /** The background workers, for tests that drive them round by round. */
-  readonly workers: {
-    readonly tracker: Tracker;
-    readonly outboxWorker: OutboxWorker;
-    readonly reminders: Reminders;
-    readonly incidentSweep: IncidentSweep;
-    readonly incidentReminders: IncidentReminders;
-  };
+  readonly workers: { readonly tracker: Tracker; readonly outboxWorker: OutboxWorker; readonly reminders: Reminders; readonly incidentSweep: IncidentSweep };
   /** Work finishing after its turn answered (late health checks). */
   readonly background: BackgroundWork;
   /** Starts the background workers (unless WORKERS=off). */
@@ -151,15 +144,6 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     incidentIntervalMs: health.freshnessMs,
     requestPollsPerMinute: config.tracking.requestPollsPerMinute,
   });
-  const reminders = new Reminders({
-    escalations: database.escalations,
-    outbox: database.outbox,
-    clock,
-    logger,
-    periods: config.reminders,
-    render: reminderRenderer(cards, localizer),
-  });
-  const background = new BackgroundWork(logger);
   const cardTiming = { windowMs: config.incidents.cardUpdateWindowMs, postCheckMs: 5_000 };
   const incidentCard = createIncidentCard({
     database,
@@ -173,6 +157,16 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     adminCenterUrl: config.health.adminCenterUrl,
     reminderPeriodMs: config.reminders.resolvedMs,
   });
+  const reminders = new Reminders({
+    escalations: database.escalations,
+    outbox: database.outbox,
+    clock,
+    logger,
+    periods: config.reminders,
+    render: reminderRenderer(cards, localizer),
+    scans: [incidentCard.reminders],
+  });
+  const background = new BackgroundWork(logger);
   const flow = new EscalationFlow({
     store: database.escalations,
     directory,
@@ -233,7 +227,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     cardTiming,
     render: incidentCard.render,
   });
-  const workers = { tracker, outboxWorker, reminders, incidentSweep, incidentReminders: incidentCard.reminders };
+  const workers = { tracker, outboxWorker, reminders, incidentSweep };
   const server = buildServer({
     messages: (req, res) => edge.process(req, res),
     ready: () => database.ping(),
@@ -266,15 +260,12 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       tracker.start();
       outboxWorker.start();
       reminders.start();
-      if (config.incidents.sweepIntervalMs > 0) {
-        incidentSweep.start();
-        incidentCard.reminders.start();
-      }
+      if (config.incidents.sweepIntervalMs > 0) incidentSweep.start();
     },
     close: async (graceMs = config.shutdownGraceMs) => {
       await server.close(graceMs);
       // Workers and late lookups finish before the database goes away.
-      await Promise.all([tracker.stop(), outboxWorker.stop(), reminders.stop(), incidentSweep.stop(), incidentCard.reminders.stop(), background.drain()]);
+      await Promise.all([tracker.stop(), outboxWorker.stop(), reminders.stop(), incidentSweep.stop(), background.drain()]);
       await database.close();
     },
   };

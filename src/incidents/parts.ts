@@ -1,7 +1,7 @@
 /**
  * The incident card's parts, built together from the app's stores and settings: the views it
  * gathers (escalations, notices, links), the renderer the sweep posts it with, the chat's
- * operations (`IncidentDesk`) and the channel's reminders of customers not told. `app.ts` wires
+ * operations (`IncidentDesk`) and the reminder rule of customers not told. `app.ts` wires
  * them in; nothing here reads the environment.
  */
 import { renderIncidentReminder } from '../cards/incident-cards';
@@ -15,7 +15,7 @@ import type { CardTiming } from '../domain/incident-messages';
 import type { Localizer } from '../i18n';
 import type { Logger } from '../log';
 import type { Database } from '../store/types';
-import { IncidentReminders } from '../tracking/incident-reminders';
+import { incidentReminders, type ReminderScan } from '../tracking/incident-reminders';
 import { incidentCardRenderer } from './card-renderer';
 import { IncidentViews } from './card-views';
 import { IncidentDesk } from './desk';
@@ -24,7 +24,7 @@ import { incidentTabLink, type IncidentTabLinkOptions } from './tab-link';
 
 /** What the incident card's parts are built from. */
 export interface IncidentCardOptions {
-  readonly database: Pick<Database, 'escalations' | 'incidents' | 'incidentSweeps' | 'conversations' | 'outbox'>;
+  readonly database: Pick<Database, 'escalations' | 'incidents' | 'incidentSweeps' | 'conversations'>;
   readonly cards: CardRenderer;
   readonly localizer: Localizer;
   readonly directory: Pick<CustomerDirectory, 'list'>;
@@ -43,7 +43,8 @@ export interface IncidentCardParts {
   readonly views: IncidentViews;
   readonly render: IncidentRenderer;
   readonly desk: IncidentDesk;
-  readonly reminders: IncidentReminders;
+  /** The incident channel's reminder rule, for the reminder scan. */
+  readonly reminders: ReminderScan;
 }
 
 /** The tab link settings of a deployment: the Teams app (its id is the bot's by default) in its cloud, or in local mode this bot's tab page. */
@@ -75,11 +76,8 @@ export function createIncidentCard(options: IncidentCardOptions): IncidentCardPa
     cardTiming: options.cardTiming,
     logger,
   });
-  const reminders = new IncidentReminders({
+  const reminders = incidentReminders({
     incidents: database.incidents,
-    outbox: database.outbox,
-    clock,
-    logger,
     periodMs: options.reminderPeriodMs,
     render: (incident, due, channel) => {
       const tr = localizer.forLocale(channel.setBy.locale, channel.setBy.timeZone);

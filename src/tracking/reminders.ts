@@ -19,6 +19,7 @@ import {
 } from '../domain/notifications';
 import type { OutboxStore } from '../store/queues';
 import type { EscalationStore } from '../store/types';
+import type { ReminderScan } from './incident-reminders';
 import { LoopRunner } from './loop-runner';
 import type { NotificationPayload } from './types';
 
@@ -38,6 +39,8 @@ export interface RemindersOptions {
   readonly intervalMs?: number;
   /** Most escalations scanned per rule and round (default 5,000). */
   readonly maxScan?: number;
+  /** Rules beyond the escalations' (the incident channel's customers not told), enqueued with them. */
+  readonly scans?: readonly ReminderScan[];
 }
 
 /** The periodic reminder scan. */
@@ -76,6 +79,7 @@ export class Reminders {
         cursor = page.nextCursor;
       } while (cursor && scanned < (this.options.maxScan ?? 5000));
     }
+    for (const scan of this.options.scans ?? []) notifications.push(...(await scan(now)));
     return notifications.length === 0 ? 0 : this.options.outbox.enqueue(notifications, now);
   }
 

@@ -24,9 +24,13 @@ function cardOf(activity: Record<string, unknown> | undefined): Card {
 }
 
 const text = (card: Card): string => cardTexts(card).join('\n');
+/** One sweep interval and the second its last tenant may fall in. */
+const INTERVAL_S = 5 * 60 + 1;
 
 describe('the incident channel and the incident card (app over HTTP)', function () {
   const clock = new ManualClock('2025-03-10T10:00:00Z');
+  // Each test from the same instant (registered before the app's own hooks, so it runs first).
+  beforeEach(() => clock.set(new Date('2025-03-10T10:00:00Z')));
   const f = useAppPerTest({ HEALTH_SOURCE: 'sandbox', DIRECTORY_SOURCE: 'sandbox', INCIDENT_CARD_UPDATE_SECONDS: '60' }, { clock });
 
   /** A channel post @mentioning the bot, as Teams forwards it. */
@@ -56,7 +60,7 @@ describe('the incident channel and the incident card (app over HTTP)', function 
 
   it('`incidents here` in a channel thread stores the channel root; the open incidents get one card each there, updated in the card’s own thread', async function () {
     const db = f.app.app.database;
-    await run(5 * 60); // every customer swept once: the seed's three open incidents are recorded
+    await run(INTERVAL_S); // every customer swept once: the seed's three open incidents are recorded
     assert.equal((await db.incidents.get(SHARED))?.incident.customers.length, 7);
 
     await inChannel('incidents here');
@@ -112,7 +116,7 @@ describe('the incident channel and the incident card (app over HTTP)', function 
   it('resolution: one reply in the card’s thread listing every customer with a notice (in the customer’s language when known) and a told button', async function () {
     const db = f.app.app.database;
     await inChannel('incidents here');
-    await run(5 * 60);
+    await run(INTERVAL_S);
     const activityId = (await db.incidents.get(SHARED))?.card?.activityId;
     assert.ok(activityId);
     const thread = `${CHANNEL};messageid=${activityId}`;
@@ -136,10 +140,22 @@ describe('the incident channel and the incident card (app over HTTP)', function 
     const after = (told.body as { value: Card }).value;
     assert.match(text(after), /^Resolved: EX226792/m);
     assert.match(text(after), /told 1 of 7/);
+
+    // Six customers still untold a period (RESOLVED_REMINDER_HOURS) later: one reminder in the thread.
+    clock.advance(4 * 3_600_000);
+    await f.app.app.workers.reminders.runOnce();
+    await f.app.app.workers.reminders.runOnce();
+    await run(2);
+    const reminders = channelCalls().filter((c) => c.method === 'POST' && c.conversationId === thread).slice(1);
+    assert.equal(reminders.length, 1);
+    const reminder = text(cardOf(reminders[0]?.activity));
+    assert.match(reminder, /^Customers still to tell$/m);
+    assert.match(reminder, /Microsoft resolved EX226792 \(Exchange Online: .*\) 4 h ago, and 6 of 7 affected customers have not been told\./);
+    assert.ok(!reminder.includes('Blue Yonder Airlines'), 'the told customer is not named');
   });
 
   it('`incidents` lists the open incidents with their customers and the tenants that could not be read, with why; `incident <id>` shows one', async function () {
-    await run(5 * 60);
+    await run(INTERVAL_S);
     await f.app.post('/api/messages', message('incidents', { serviceUrl: f.connector.url }));
     const list = cardOf(f.connector.sent().at(-1));
     const shown = text(list);
@@ -168,7 +184,7 @@ describe('the incident channel and the incident card (app over HTTP)', function 
     assert.equal(await db.incidents.getChannel(), undefined);
     await inChannel('incidents off');
     assert.match(String(replies().at(-1)?.text), /No incident channel was set/);
-    await run(5 * 60);
+    await run(INTERVAL_S);
     assert.equal(channelCalls().filter((c) => c.method === 'POST' && !c.activity.text).length, 0);
   });
 });

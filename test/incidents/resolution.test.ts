@@ -10,21 +10,12 @@ import { ManualClock } from '../../src/domain/clock';
 import type { Incident } from '../../src/domain/incidents';
 import type { HealthIssue, HealthProvider, Snapshot } from '../../src/health/types';
 import { openDatabase, type Database } from '../../src/store';
-import { UnknownServiceRequestError, type SupportProvider } from '../../src/support/types';
 import { OutboxWorker } from '../../src/tracking/outbox-worker';
 import { Tracker } from '../../src/tracking/tracker';
 import { runLogger } from '../http/helpers/http-double';
 import { ConnectorDouble } from '../helpers/connector-double';
-import { realSender, storeConversation } from '../tracking/rig';
+import { noSupport, realSender, storeConversation } from '../tracking/rig';
 import { BLUE_YONDER, CONTOSO, INTERVAL, SHARED, runFor, setIncidentChannel, sweepRig, watchingEscalation } from './rig';
-
-const noSupport: SupportProvider = {
-  source: 'sandbox',
-  getRequest: (id) => Promise.reject(new UnknownServiceRequestError(id)),
-  listCustomerRequests: () => Promise.resolve([]),
-  addNote: () => Promise.resolve(undefined),
-  setStatus: () => Promise.resolve(undefined),
-};
 
 /** The seed's tenants that show the shared incident (besides Contoso and Blue Yonder). */
 const OTHERS = ['d2f5a8b3-4e6a-4f92-8b7d-1a3e9c4f6b06', 'e3a6b9c4-5f7b-4a03-9c8e-2b4f0d5a7c07'];

@@ -1,10 +1,14 @@
-/** Resolved → every customer told: the incident channel is reminded once per period while a customer is not told. */
+/**
+ * Resolved → every customer told: the incident channel is reminded once per period while a
+ * customer is not told, by the reminder scan (its rule beside the escalations' own).
+ */
 import { strict as assert } from 'node:assert';
 import { ManualClock } from '../../src/domain/clock';
 import type { Incident } from '../../src/domain/incidents';
 import { markCustomerTold } from '../../src/domain/incidents';
 import { openDatabase, type Database } from '../../src/store';
-import { IncidentReminders } from '../../src/tracking/incident-reminders';
+import { incidentReminders } from '../../src/tracking/incident-reminders';
+import { Reminders } from '../../src/tracking/reminders';
 import { runLogger } from '../http/helpers/http-double';
 import { setIncidentChannel } from '../incidents/rig';
 
@@ -46,13 +50,14 @@ describe('incident reminders', function () {
   });
 
   const reminders = () =>
-    new IncidentReminders({
-      incidents: db.incidents,
+    new Reminders({
+      escalations: db.escalations,
       outbox: db.outbox,
       clock,
       logger: runLogger(),
-      periodMs: 4 * HOUR,
-      render: (incident, due) => ({ activity: { type: 'message', text: `${incident.id}: ${due.untold} not told` } }),
+      periods: { resolvedMs: 4 * HOUR, quietRequestMs: 72 * HOUR, handoffMs: 24 * HOUR },
+      render: () => ({ activity: { type: 'message', text: 'an escalation' } }),
+      scans: [incidentReminders({ incidents: db.incidents, periodMs: 4 * HOUR, render: (incident, due) => ({ activity: { type: 'message', text: `${incident.id}: ${due.untold} not told` } }) })],
     });
   const sent = async () => (await db.outbox.listForEscalation('incident:EX300001')).filter((n) => n.kind === 'reminder');
 
