@@ -26,7 +26,7 @@ export const VERBS = {
   answerMicrosoft: 'answerMicrosoft',
   manualAttention: 'manualAttention',
   manualResolved: 'manualResolved',
-  incidentShow: 'incidentShow',
+  incident: 'incident',
   incidentTold: 'incidentTold',
 } as const;
 

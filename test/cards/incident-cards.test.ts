@@ -81,7 +81,7 @@ describe('incident cards', function () {
     const drafted = notices(card);
     assert.equal(drafted.length, 2, 'a notice for each customer not told');
     assert.match(drafted[0] ?? '', /^Hello Customer 0002.* team,\n\nMicrosoft is working on an issue with Exchange Online that affects you: Users may be unable to send or receive email \(Microsoft reference EX226792\)\. Microsoft says: Users may be unable/);
-    assert.deepEqual(cardVerbs(card).sort(), ['incidentShow', 'incidentTold']);
+    assert.deepEqual(cardVerbs(card).sort(), ['incident', 'incidentTold']);
   });
 
   it('a notice is drafted in the customer’s language when known, else the reader’s', async function () {
@@ -135,7 +135,7 @@ describe('incident cards', function () {
           assert.equal(drafted.length, CUSTOMERS_PER_PAGE, `${total} ${mode}`);
           const shortened = tr.t('cards.common.shortened');
           assert.ok(drafted.every((n) => !n.includes(shortened)), `${total} ${mode}: notices are whole`);
-          assert.match(JSON.stringify(card), /"title":"[^"]+","verb":"incidentShow","data":\{"verb":"incidentShow","incidentId":"EX226792","mode":"[a-z]+","page":3\}/, 'a next page');
+          assert.match(JSON.stringify(card), /"title":"[^"]+","verb":"incident","data":\{"verb":"incident","incidentId":"EX226792","mode":"[a-z]+","page":3\}/, 'a next page');
           assert.match(JSON.stringify(card), /"type":"Action.OpenUrl","title":"[^"]+","url":"https:\/\/teams.microsoft.com\/l\/entity\//, 'the tab');
         }
       }
@@ -176,6 +176,6 @@ describe('incident cards', function () {
     const shown = texts(card);
     assert.match(shown, /Microsoft resolved EX226792 \(Exchange Online: Users may be unable to send or receive email\) 5 h ago, and 11 of 12 affected customers have not been told\./);
     assert.match(shown, /and 3 more$/m);
-    assert.match(JSON.stringify(card), /"data":\{"verb":"incidentShow","incidentId":"EX226792","mode":"resolved"\}/);
+    assert.match(JSON.stringify(card), /"data":\{"verb":"incident","incidentId":"EX226792","mode":"resolved"\}/);
   });
 });

@@ -63,7 +63,7 @@ export const FLOW_VERBS: readonly VerbRoute[] = [
   { verb: 'status', from: 'any', handle: status },
   { verb: 'list', from: 'any', handle: list },
   { verb: 'refresh', from: 'any', handle: refresh },
-  { verb: 'incidentShow', from: 'any', handle: incidentShow },
+  { verb: 'incident', from: 'any', handle: incidentShow },
   { verb: 'incidentTold', from: 'any', handle: incidentTold },
 ];
 
@@ -74,5 +74,5 @@ export const FLOW_COMMANDS = {
   status: 'status',
   list: 'list',
   cancel: 'cancel',
-  incident: 'incidentShow',
+  incident: 'incident',
 } as const satisfies Partial<Record<CommandName, Verb>>;
