@@ -176,9 +176,15 @@ describe('the incident channel and the incident card (app over HTTP)', function 
     assert.match(String(f.connector.sent().at(-1)?.text), /Say incident <id>/);
   });
 
-  it('`incidents off` stops the cards; a new incident then gets none', async function () {
+  it('`incidents off` stops the cards; a new incident then gets none (and the words in Korean)', async function () {
     const db = f.app.app.database;
+    await inChannel('incidents 여기', 'ko-KR');
+    assert.match(String(replies().at(-1)?.text), /이 채널이 이제 인시던트 채널입니다[\s\S]*아직 알려진 열린 인시던트가 없습니다/);
+    assert.equal((await db.incidents.getChannel())?.setBy.locale, 'ko-KR');
     await inChannel('incidents here');
+    assert.match(String(replies().at(-1)?.text), /already the incident channel/);
+    await inChannel('incidents sideways');
+    assert.match(String(replies().at(-1)?.text), /incidents alone lists the open incidents/);
     await inChannel('incidents off');
     assert.match(String(replies().at(-1)?.text), /no longer posted/);
     assert.equal(await db.incidents.getChannel(), undefined);
