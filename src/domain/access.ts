@@ -138,9 +138,9 @@ export function isRelationshipActive(relationship: GdapRelationship, now: Date):
   return Date.parse(relationship.endDateTime) > now.getTime() || autoExtends(relationship);
 }
 
-/** Whole days (rounded down) from `now` to a relationship's end. */
+/** Whole days from `now` to a relationship's end, a part day counted as a day (9 days and 23 hours is "10 days left"). */
 function daysLeft(endDateTime: string, now: Date): number {
-  return Math.floor((Date.parse(endDateTime) - now.getTime()) / DAY_MS);
+  return Math.ceil((Date.parse(endDateTime) - now.getTime()) / DAY_MS);
 }
 
 /**
