@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { AccessFacts, HealthAccessFact } from '../domain/access';
 import type { Clock } from '../domain/clock';
 import { TenantRequestBudget, type BudgetLimits } from '../health/budget';
-import { MsalAppTokenSource, type AppTokenSource } from '../http/app-token';
+import { graphTokenSource, type AppTokenSource } from '../http/app-token';
 import type { ClientCredential } from '../http/client-credential';
 import { UpstreamClient, type RetryPolicy } from '../http/upstream';
 import { CachedAccessProvider, DEFAULT_ACCESS_FRESHNESS_MS } from './cached';
@@ -55,14 +55,7 @@ export function createAccessProvider(options: AccessProviderOptions): AccessProv
   }
   const tokens =
     options.tokens ??
-    new MsalAppTokenSource({
-      loginEndpoint: options.loginEndpoint,
-      clientId: options.credentials.clientId,
-      clientSecret: options.credentials.clientSecret,
-      credential: options.credentials.credential,
-      scope: `${options.graphEndpoint.replace(/\/+$/, '')}/.default`,
-      logger: options.logger,
-    });
+    graphTokenSource({ loginEndpoint: options.loginEndpoint, graphEndpoint: options.graphEndpoint, app: options.credentials, logger: options.logger });
   return cached(
     new GraphAccessProvider({
       graphEndpoint: options.graphEndpoint,
