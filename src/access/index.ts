@@ -7,7 +7,7 @@ import type { AccessFacts, HealthAccessFact } from '../domain/access';
 import type { Clock } from '../domain/clock';
 import type { SandboxPartnerGroup } from '../health/sandbox-gdap';
 import { TenantRequestBudget, type BudgetLimits } from '../health/budget';
-import { MsalAppTokenSource, type AppTokenSource } from '../http/app-token';
+import { graphTokenSource, type AppTokenSource } from '../http/app-token';
 import type { ClientCredential } from '../http/client-credential';
 import { UpstreamClient, type RetryPolicy } from '../http/upstream';
 import { CachedAccessProvider, DEFAULT_ACCESS_FRESHNESS_MS } from './cached';
@@ -61,14 +61,7 @@ export function createAccessProvider(options: AccessProviderOptions): AccessProv
   }
   const tokens =
     options.tokens ??
-    new MsalAppTokenSource({
-      loginEndpoint: options.loginEndpoint,
-      clientId: options.credentials.clientId,
-      clientSecret: options.credentials.clientSecret,
-      credential: options.credentials.credential,
-      scope: `${options.graphEndpoint.replace(/\/+$/, '')}/.default`,
-      logger: options.logger,
-    });
+    graphTokenSource({ loginEndpoint: options.loginEndpoint, graphEndpoint: options.graphEndpoint, app: options.credentials, logger: options.logger });
   return cached(
     new GraphAccessProvider({
       graphEndpoint: options.graphEndpoint,
