@@ -1,13 +1,11 @@
 /**
  * The response clocks as the reader reads them ("Microsoft · Sev A · first response due
  * 2026-12-05 14:20 Asia/Seoul · 35 min left", "answered in 1 h 10 min", "late by 20 min"), the
- * reminders they give, and the severities with the hours of the configured support plan. Pure:
- * readings in, localized text out, times on the reader's clock.
+ * reminders they give. Pure: readings in, localized text out, times on the reader's clock.
  */
 import type { DueClockReminder, EscalationClocks } from '../domain/escalation-clocks';
 import type { Escalation } from '../domain/escalation';
-import { DEFAULT_SUPPORT_PLAN, type ClockReading, type SupportPlan } from '../domain/response-clocks';
-import type { Severity } from '../domain/triage';
+import type { ClockReading } from '../domain/response-clocks';
 import { detailsOf } from '../domain/details';
 import type { Localizer, Translator } from '../i18n';
 import { shownTime } from './format';
@@ -73,21 +71,6 @@ export function clockReminderText(tr: Translator, e: Escalation, due: DueClockRe
     left: durationText(tr, reading?.remainingMs ?? 0),
     late: durationText(tr, -(reading?.remainingMs ?? 0)),
   });
-}
-
-/** Hours as the reader writes them (1.5 stays 1.5). */
-function hoursText(tr: Translator, hours: number): string {
-  return hours.toLocaleString(tr.language, { maximumFractionDigits: 2 });
-}
-
-/** A severity with Microsoft's response time under the plan, as the triage card offers it. */
-export function severityChoice(tr: Translator, severity: Severity, plan: SupportPlan = DEFAULT_SUPPORT_PLAN): string {
-  return tr.t(`flow.severities.${severity}`, { hours: hoursText(tr, plan[severity]) });
-}
-
-/** A severity in short, with its response time under the plan ("Critical (Sev A, 2 h)"). */
-export function severityShort(tr: Translator, severity: Severity, plan: SupportPlan = DEFAULT_SUPPORT_PLAN): string {
-  return tr.t(`flow.severityShort.${severity}`, { hours: hoursText(tr, plan[severity]) });
 }
 
 /** Renders a clock reminder as the reminder card, in the owner's language and on the clock they described the problem on. */

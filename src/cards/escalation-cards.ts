@@ -10,7 +10,7 @@ import { UTC_ZONE } from '../domain/local-time';
 import { CATEGORIES, SEVERITIES, type DecisionReason, type Severity } from '../domain/triage';
 import type { Translator } from '../i18n';
 import { checkLabels, readinessLine } from './access-cards';
-import { severityChoice, severityShort } from './clock-lines';
+import { severityChoice, severityShort } from './severity';
 import { shownTime, utcMinute } from './format';
 import { DATASETS } from './verbs';
 import { inert } from './inert';
