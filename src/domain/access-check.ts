@@ -13,23 +13,17 @@ import { isHealthCheckFailure } from './health-check';
 export const ACCESS_CHECK_FAILURES = ['permission', 'budget', 'unavailable', 'timeout'] as const;
 export type AccessCheckFailure = (typeof ACCESS_CHECK_FAILURES)[number];
 
-/** A readiness check: decided, or not and why. */
+/** A readiness check: decided (the readiness, when its facts were read), or not and why. */
 export type AccessCheck =
-  | {
+  | (AccessReadiness & {
       readonly outcome: 'checked';
       /** When the GDAP facts were read (the oldest of them). */
       readonly at: string;
-      readonly ready: boolean;
-      readonly canAct: boolean;
-      readonly grant?: AccessGrant;
-      readonly heldRoleIds: readonly string[];
-      readonly problems: readonly AccessProblem[];
-      readonly warnings: readonly AccessWarning[];
       /** The engineer's Entra object id was not usable (a local client): group membership was not checked. */
       readonly engineerUnknown?: boolean;
       /** Some fact came from the cache past its freshness (Graph could not be asked). */
       readonly stale?: boolean;
-    }
+    })
   | {
       readonly outcome: 'not_checked';
       readonly at: string;
@@ -42,15 +36,12 @@ export type AccessCheck =
 
 /** A decided readiness as a check. */
 export function checkedAccess(readiness: AccessReadiness, at: string, extra: { readonly engineerUnknown?: boolean; readonly stale?: boolean } = {}): AccessCheck {
+  const { grant, ...rest } = readiness;
   return {
     outcome: 'checked',
     at,
-    ready: readiness.ready,
-    canAct: readiness.canAct,
-    ...(readiness.grant ? { grant: readiness.grant } : {}),
-    heldRoleIds: readiness.heldRoleIds,
-    problems: readiness.problems,
-    warnings: readiness.warnings,
+    ...rest,
+    ...(grant ? { grant } : {}),
     ...(extra.engineerUnknown ? { engineerUnknown: true } : {}),
     ...(extra.stale ? { stale: true } : {}),
   };

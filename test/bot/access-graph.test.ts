@@ -9,7 +9,7 @@ import { ENGINEER } from '../helpers/activities';
 import { useAppPerTest } from '../helpers/app';
 import { cardTexts } from '../helpers/cards';
 import { CONTOSO, Engineer, escalationIdOf, flowIdOf, has, type Card } from '../helpers/engineer';
-import { GraphAccessDouble, HELPDESK, PARTNER_TENANT, graphError, graphRelationship } from '../access/helpers/graph-access-double';
+import { GraphAccessDouble, HELPDESK, PARTNER_TENANT, graphAccessEnv, graphError, graphRelationship } from '../access/helpers/graph-access-double';
 
 describe('GDAP readiness from Graph in the partner tenant (ACCESS_SOURCE=graph)', () => {
   let graph: GraphAccessDouble;
@@ -22,12 +22,7 @@ describe('GDAP readiness from Graph in the partner tenant (ACCESS_SOURCE=graph)'
   afterEach(async () => graph.close());
 
   const f = useAppPerTest(() => ({
-    ACCESS_SOURCE: 'graph',
-    GRAPH_ENDPOINT: graph.url,
-    LOGIN_ENDPOINT: graph.url,
-    PARTNER_TENANT_ID: PARTNER_TENANT,
-    GRAPH_CLIENT_ID: 'c0ffee00-0000-4000-8000-000000000001',
-    GRAPH_CLIENT_SECRET: 'graph-secret-for-tests',
+    ...graphAccessEnv(graph),
     TURN_UPSTREAM_BUDGET_MS: '400',
     UPSTREAM_ATTEMPT_TIMEOUT_MS: '5000',
     UPSTREAM_TOTAL_TIMEOUT_MS: '8000',

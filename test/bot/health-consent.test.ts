@@ -15,7 +15,7 @@ import { Engineer, has, type Card } from '../helpers/engineer';
 import { PartnerCenterDouble } from '../helpers/partner-center-double';
 import { graphService } from '../health/helpers/graph-fixtures';
 import { HttpDouble, isTokenRequest, tokenReply, type RecordedRequest, type Reply } from '../http/helpers/http-double';
-import { GraphAccessDouble, HELPDESK, PARTNER_TENANT, graphRelationship } from '../access/helpers/graph-access-double';
+import { GraphAccessDouble, HELPDESK, graphAccessEnv, graphRelationship } from '../access/helpers/graph-access-double';
 
 const NORTHWIND = 'c5d8a2e3-1f4b-4a7c-8e9d-6b2f3a0c9d03';
 const VANARSDEL = 'd8f1a4b9-0e2a-4f58-8b3d-7a9e5c0f2b12';
@@ -105,15 +105,7 @@ describe('health consent: admin membership is asked of Graph, not the cache (ACC
     graph.members.set(ENGINEER.aadObjectId, new Set([HELPDESK, ADMINS]));
   });
   afterEach(async () => graph.close());
-  const f = useAppPerTest(() => ({
-    ACCESS_SOURCE: 'graph',
-    GRAPH_ENDPOINT: graph.url,
-    LOGIN_ENDPOINT: graph.url,
-    PARTNER_TENANT_ID: PARTNER_TENANT,
-    GRAPH_CLIENT_ID: 'c0ffee00-0000-4000-8000-000000000001',
-    GRAPH_CLIENT_SECRET: 'graph-secret-for-tests',
-    CONSENT_ADMIN_GROUP_ID: ADMINS,
-  }));
+  const f = useAppPerTest(() => ({ ...graphAccessEnv(graph), CONSENT_ADMIN_GROUP_ID: ADMINS }));
 
   it('an admin removed from the group is refused at once, though the cache still says member', async () => {
     const cached = await f.app.app.access.memberGroups(ENGINEER.aadObjectId, [ADMINS]);

@@ -4,40 +4,14 @@
  * scans and restarts; with no incident channel set, none, and the log says why.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import sinon from 'sinon';
-import { startApp, type RunningApp } from '../helpers/app';
-import { ConnectorDouble } from '../helpers/connector-double';
+import { useRestarts } from './helpers/restarts';
 import { storeConversation } from './rig';
 
 const H = 3_600_000;
 
 describe('GDAP renewal reminders (sandbox GDAP, SQLite file)', function () {
-  let dir: string;
-  let clock: sinon.SinonFakeTimers;
-  let connector: ConnectorDouble;
-  let app: RunningApp | undefined;
-
-  beforeEach(async function () {
-    dir = await mkdtemp(join(tmpdir(), 'escalation-desk-gdap-'));
-    clock = sinon.useFakeTimers({ now: Date.parse('2026-12-10T09:00:00Z'), toFake: ['Date'] });
-    connector = await new ConnectorDouble().start();
-  });
-  afterEach(async function () {
-    await app?.stop();
-    app = undefined;
-    await connector.stop();
-    clock.restore();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  async function start(): Promise<RunningApp> {
-    await app?.stop();
-    app = await startApp({ DATABASE_URL: `sqlite:${join(dir, 'desk.db')}` });
-    return app;
-  }
+  const r = useRestarts({}, '2026-12-10T09:00:00Z');
+  const start = () => r.start();
 
   it('without an incident channel nothing is sent and the log says how many wait; once one is set, one reminder per relationship, ever', async function () {
     let running = await start();
@@ -46,23 +20,23 @@ describe('GDAP renewal reminders (sandbox GDAP, SQLite file)', function () {
     assert.equal(said?.ending, 1);
     assert.ok(!JSON.stringify(said).includes('Fabrikam'), 'no customer named in the log');
 
-    const key = await storeConversation(running.app.database, connector, '19:admins@thread.tacv2');
+    const key = await storeConversation(running.app.database, r.connector, '19:admins@thread.tacv2');
     await running.app.database.incidents.setChannel({ conversationKey: key, setBy: { id: 'admin' }, setAt: new Date().toISOString() });
     assert.deepEqual(await running.app.workers.gdapRenewals.runOnce(), { ending: 1, enqueued: 1, channel: true });
     assert.equal((await running.app.workers.gdapRenewals.runOnce()).enqueued, 0, 'the second scan adds none');
 
     // Restarted two hours later: the sandbox's relationship still ends on the same day, so no second reminder.
-    clock.tick(2 * H);
+    r.clock.tick(2 * H);
     running = await start();
     assert.deepEqual(await running.app.workers.gdapRenewals.runOnce(), { ending: 1, enqueued: 0, channel: true });
 
     await running.app.workers.outboxWorker.runOnce();
-    const sent = connector.sent().map((a) => String(a.text));
+    const sent = r.connector.sent().map((a) => String(a.text));
     assert.equal(sent.length, 1);
     assert.match(
       sent[0] ?? '',
       /^The GDAP relationship 'Fabrikam support' with Fabrikam, Inc\. ends on 2026-12-20 \(10 days left\) and does not extend itself\. Renew it in Partner Center \(Customers → Fabrikam, Inc\. → Admin relationships\) before then/,
     );
-    assert.equal(connector.calls.at(-1)?.conversationId, '19:admins@thread.tacv2');
+    assert.equal(r.connector.calls.at(-1)?.conversationId, '19:admins@thread.tacv2');
   });
 });
