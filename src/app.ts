@@ -1,6 +1,8 @@
 /**
  * The composition root as a function: configuration in, a built (not yet listening) service
  * out. `index.ts` calls it for the process; tests call it to run the real stack in-process.
+ * (Over 300 lines: every part is built here once, in the order they depend on each other, and
+ * that list reads best whole.)
  */
 import { join, resolve } from 'node:path';
 import { CardRenderer } from './cards';
