@@ -6,7 +6,7 @@
  * health-consent button). Pure: a check in, localized text or a card out.
  */
 import { autoExtends, type AccessProblem, type AccessWarning, type Fixer, type GdapRelationship } from '../domain/access';
-import { needsHealthConsent, type AccessCheck } from '../domain/access-check';
+import type { AccessCheck } from '../domain/access-check';
 import { checklistPermissions, roleName } from '../domain/access-roles';
 import { TimeZone } from '../domain/local-time';
 import type { Localizer, Translator } from '../i18n';
@@ -149,6 +149,6 @@ export function renderAccess(cards: CardRenderer, tr: Translator, view: AccessVi
         roles: r.roleIds.map(roleName).join(', ') || '—',
       }),
     })),
-    canGrant: view.canGrant && needsHealthConsent(check),
+    canGrant: view.canGrant,
   });
 }

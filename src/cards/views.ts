@@ -82,7 +82,7 @@ export interface AccessView {
   readonly relationships: readonly GdapRelationship[];
   /** What just happened (a consent grant's outcome), good news or not. */
   readonly banner?: { readonly text: string; readonly good: boolean };
-  /** The health app's consent can be granted from the desk in this deployment. */
+  /** Offer "Grant health consent": the health app is refused there, and this deployment can grant it. */
   readonly canGrant: boolean;
 }
 

@@ -47,11 +47,6 @@ export function checkedAccess(readiness: AccessReadiness, at: string, extra: { r
   };
 }
 
-/** Whether a check says the health app cannot read the customer's service health (what a consent grant fixes). */
-export function needsHealthConsent(check: AccessCheck | undefined): boolean {
-  return check?.outcome === 'checked' && check.problems.some((p) => p.kind === 'health_not_consented');
-}
-
 // Reading a stored check back: field by field, anything that does not read as its type is absent.
 
 type Json = Readonly<Record<string, unknown>>;

@@ -120,7 +120,13 @@ export const ENDING_SOON_DAYS = 30;
 
 const DAY_MS = 86_400_000;
 const PENDING: readonly RelationshipStatus[] = ['created', 'approvalPending', 'approved', 'activating'];
-const HEALTH_ACCESS_FAILURES: readonly HealthCheckFailure[] = ['access_token', 'access_401', 'access_403'];
+/** Health failures that mean the health app may not read the tenant (what a consent fixes), not that it could not ask. */
+export const HEALTH_ACCESS_FAILURES: readonly HealthCheckFailure[] = ['access_token', 'access_401', 'access_403'];
+
+/** Whether the health app is refused the customer's service health: what granting its consent fixes. */
+export function healthNeedsConsent(health: HealthAccessFact): boolean {
+  return health.state === 'failed' && HEALTH_ACCESS_FAILURES.includes(health.failure);
+}
 
 /** Whether a relationship extends itself when it reaches its end. */
 export function autoExtends(relationship: Pick<GdapRelationship, 'autoExtendDuration'>): boolean {

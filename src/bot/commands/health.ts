@@ -23,7 +23,7 @@ import { BudgetTimeoutError, within } from '../within';
 import { accessCheckFrom, relationshipsOf, type GdapRead } from '../../access/readiness';
 import type { AccessProvider } from '../../access/types';
 import { readinessLine, renderAccess } from '../../cards/access-cards';
-import type { HealthAccessFact } from '../../domain/access';
+import { healthNeedsConsent, type HealthAccessFact } from '../../domain/access';
 import type { AccessCheck } from '../../domain/access-check';
 import { gdapWithin, startGdapRead } from '../readiness';
 
@@ -135,7 +135,7 @@ export function createHealthCommand(options: HealthCommandOptions): Handler {
         customer: { name: customer.companyName, tenantId: customer.tenantId },
         check: access,
         relationships: gdap && gdap !== 'late' ? relationshipsOf(gdap) : [],
-        canGrant: options.readiness.canGrant,
+        canGrant: options.readiness.canGrant && healthNeedsConsent(healthFact(result)),
       });
       return { ...said, then };
     }

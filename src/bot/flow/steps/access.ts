@@ -17,7 +17,7 @@ import { cardActivity } from '../../../cards/notification-cards';
 import { inert } from '../../../cards/inert';
 import { byCompanyName, type Customer } from '../../../directory';
 import { resolveCustomer } from '../../../directory/resolve';
-import type { HealthAccessFact } from '../../../domain/access';
+import { healthNeedsConsent, type HealthAccessFact } from '../../../domain/access';
 import type { HealthCheckFailure } from '../../../domain/health-check';
 import { healthFailureOf } from '../../../health/failure';
 import { untilAborted } from '../../../limits/deadline';
@@ -33,10 +33,10 @@ import type { FlowKit, StepAnswer } from '../kit';
 
 /** `access <customer>` (typed), or the access card's "Check again": the full picture. */
 export async function access(kit: FlowKit, ctx: HandlerContext): StepAnswer {
-  const desk = kit.deps.access;
-  if (!desk) return kit.say(ctx, 'access.consent.unavailable');
   const customer = await customerOf(kit, ctx);
   if (!customer) return undefined;
+  const desk = kit.deps.access;
+  if (!desk) return kit.say(ctx, 'access.notChecked.unavailable', { customer: customer.companyName });
   if (ctx.turn.activity.type === 'message') await ctx.turn.sendActivity({ type: 'typing' });
   return picture(kit, askerOf(ctx), desk, customer);
 }
@@ -183,7 +183,7 @@ async function picture(
     check,
     relationships: done ? relationshipsOf(done) : [],
     ...(banner ? { banner: { text: banner.text, good: banner.good } } : {}),
-    canGrant: desk.consent !== undefined,
+    canGrant: desk.consent !== undefined && healthNeedsConsent(health),
   });
 }
 
