@@ -26,6 +26,8 @@ export const VERBS = {
   answerMicrosoft: 'answerMicrosoft',
   manualAttention: 'manualAttention',
   manualResolved: 'manualResolved',
+  access: 'access',
+  grantHealthConsent: 'grantHealthConsent',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];
