@@ -1,6 +1,8 @@
 /**
  * The composition root as a function: configuration in, a built (not yet listening) service
  * out. `index.ts` calls it for the process; tests call it to run the real stack in-process.
+ * (Over 300 lines: every part is built here once, in the order they depend on each other, and
+ * that list reads best whole.)
  */
 import { join, resolve } from 'node:path';
 import { CardRenderer } from './cards';
@@ -30,6 +32,13 @@ import { Reminders } from './tracking/reminders';
 import { IncidentSweep } from './incidents';
 import { createIncidentCard, tabLinkOptions } from './incidents/parts';
 import { createIncidentsCommand } from './bot/commands/incidents';
+import { createAccessProvider, createHealthConsent, uncachedMembership, type AccessProvider } from './access';
+import { ConsentLedger } from './access/consent-ledger';
+import type { AccessDesk } from './access/desk';
+import { renewalRenderer } from './cards/access-cards';
+import { clockReminderRenderer } from './cards/clock-lines';
+import type { ClockSettings } from './domain/escalation-clocks';
+import { GdapRenewals } from './tracking/gdap-renewals';
 
 /** Where the project's data folders are (cards, locales, sandbox), relative to the compiled file. */
 export const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -40,7 +49,15 @@ export interface App {
   readonly edge: TeamsEdge;
   readonly database: Database;
   /** The background workers, for tests that drive them round by round. */
-  readonly workers: { readonly tracker: Tracker; readonly outboxWorker: OutboxWorker; readonly reminders: Reminders; readonly incidentSweep: IncidentSweep };
+  readonly workers: {
+    readonly tracker: Tracker;
+    readonly outboxWorker: OutboxWorker;
+    readonly reminders: Reminders;
+    readonly incidentSweep: IncidentSweep;
+    readonly gdapRenewals: GdapRenewals;
+  };
+  /** GDAP readiness (cached): the one instance the chat and the tab read. */
+  readonly access: AccessProvider;
   /** Work finishing after its turn answered (late health checks). */
   readonly background: BackgroundWork;
   /** Starts the background workers (unless WORKERS=off). */
@@ -81,7 +98,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   };
   // One parse of the sandbox seed serves both the health provider and the directory.
   const sandboxData =
-    config.health.source === 'sandbox' || config.directory.source === 'sandbox'
+    config.health.source === 'sandbox' || config.directory.source === 'sandbox' || config.access.source === 'sandbox'
       ? loadSandboxData(resolve(PROJECT_ROOT, config.health.sandboxFile))
       : undefined;
   const health = createHealthProvider({
@@ -111,6 +128,41 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   });
 
   const sandbox = health.sandbox;
+  // GDAP readiness, built once: the flow, the health command, the renewal reminders and the tab share it.
+  const access = createAccessProvider({
+    source: config.access.source,
+    logger,
+    clock,
+    loginEndpoint: config.endpoints.login,
+    graphEndpoint: config.endpoints.graph,
+    partnerTenantId: config.partnerTenantId,
+    credentials: config.graph.clientId && config.graph.credential ? { clientId: config.graph.clientId, credential: config.graph.credential } : undefined,
+    freshnessMs: config.access.cacheMs,
+    retry,
+    sandboxCustomers: sandboxData?.customers,
+    sandboxGroups: sandboxData?.partnerGroups,
+  });
+  const accessDesk: AccessDesk = {
+    provider: access,
+    freshMembership: uncachedMembership(access),
+    consentAdminGroupId: config.access.consentAdminGroupId,
+    consent: createHealthConsent({
+      sandbox,
+      partnerCenter:
+        config.support.source === 'partnercenter'
+          ? { ...config.support, partnerCenterEndpoint: config.endpoints.partnerCenter, loginEndpoint: config.endpoints.login }
+          : undefined,
+      applicationId: config.health.app?.clientId,
+      logger,
+      clock,
+      retry,
+    }),
+    ledger: new ConsentLedger(database.documents),
+  };
+  const clockSettings: ClockSettings = {
+    plan: config.responseClocks.supportPlan,
+    partnerTargets: { defaultHours: config.responseClocks.partnerTargetHours },
+  };
   const supportOptions: SupportProviderOptions =
     config.support.source === 'partnercenter'
       ? {
@@ -164,6 +216,9 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     logger,
     periods: config.reminders,
     render: reminderRenderer(cards, localizer),
+    clocks: { settings: clockSettings, render: clockReminderRenderer(cards, localizer) },
+    // A clock's 80 % and breach reminders are at most a minute late.
+    intervalMs: 60_000,
     scans: [incidentCard.reminders],
   });
   const background = new BackgroundWork(logger);
@@ -181,6 +236,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     background,
     turnBudgetMs: config.upstream.turnBudgetMs,
     lateWorkMs: config.upstream.totalTimeoutMs,
+    access: accessDesk,
+    clocks: clockSettings,
     incidents: incidentCard.desk,
   });
   const healthCommand = createHealthCommand({
@@ -190,6 +247,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     turnBudgetMs: config.upstream.turnBudgetMs,
     lateMs: config.upstream.totalTimeoutMs,
     late: { background, outbox: database.outbox, clock },
+    readiness: { provider: access, clock, canGrant: accessDesk.consent !== undefined },
   });
   const edge = createTeamsEdge({
     config,
@@ -227,7 +285,17 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     cardTiming,
     render: incidentCard.render,
   });
-  const workers = { tracker, outboxWorker, reminders, incidentSweep };
+  // GDAP relationships ending soon: one reminder each to the incident channel (none set: a log line).
+  const gdapRenewals = new GdapRenewals({
+    access,
+    directory,
+    incidents: database.incidents,
+    outbox: database.outbox,
+    clock,
+    logger,
+    render: renewalRenderer(localizer),
+  });
+  const workers = { tracker, outboxWorker, reminders, incidentSweep, gdapRenewals };
   const server = buildServer({
     messages: (req, res) => edge.process(req, res),
     ready: () => database.ping(),
@@ -254,18 +322,20 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     edge,
     database,
     workers,
+    access,
     background,
     start: () => {
       if (!config.tracking.enabled) return;
       tracker.start();
       outboxWorker.start();
       reminders.start();
+      gdapRenewals.start();
       if (config.incidents.sweepIntervalMs > 0) incidentSweep.start();
     },
     close: async (graceMs = config.shutdownGraceMs) => {
       await server.close(graceMs);
       // Workers and late lookups finish before the database goes away.
-      await Promise.all([tracker.stop(), outboxWorker.stop(), reminders.stop(), incidentSweep.stop(), background.drain()]);
+      await Promise.all([tracker.stop(), outboxWorker.stop(), reminders.stop(), incidentSweep.stop(), gdapRenewals.stop(), background.drain()]);
       await database.close();
     },
   };

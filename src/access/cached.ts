@@ -30,8 +30,10 @@ export class CachedAccessProvider implements AccessProvider {
   private readonly customers: SnapshotCache<CustomerAccess>;
   private readonly memberships: SnapshotCache<readonly string[]>;
   private readonly everything: SnapshotCache<readonly GdapRelationship[]>;
+  private readonly inner: AccessProvider;
 
   constructor(options: CachedAccessOptions) {
+    this.inner = options.inner;
     const settings = {
       clock: options.clock,
       logger: options.logger,
@@ -63,6 +65,14 @@ export class CachedAccessProvider implements AccessProvider {
   listRelationships(): Promise<Snapshot<readonly GdapRelationship[]>> {
     return this.everything.get('all');
   }
+
+  /**
+   * Membership asked of the source now, past the cache (and not kept in it): for a check that
+   * must be current, such as who may grant consent; the budget of the source still applies.
+   */
+  readonly uncached: Pick<AccessProvider, 'memberGroups'> = {
+    memberGroups: (userObjectId, groupIds) => this.inner.memberGroups(userObjectId, groupIds),
+  };
 }
 
 interface CacheSettings {

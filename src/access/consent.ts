@@ -145,7 +145,7 @@ export class SandboxHealthConsent implements HealthConsentGranter {
  * Whether a partner user may grant consents from the desk: a member of the configured admin
  * group (checked in the partner tenant like GDAP groups). No group configured: nobody may.
  */
-export async function isConsentAdmin(access: AccessProvider, userObjectId: string, adminGroupId: string | undefined): Promise<boolean> {
+export async function isConsentAdmin(access: Pick<AccessProvider, 'memberGroups'>, userObjectId: string, adminGroupId: string | undefined): Promise<boolean> {
   if (!adminGroupId) return false;
   const groups = await access.memberGroups(userObjectId, [adminGroupId]);
   return groups.value.includes(adminGroupId.toLowerCase());

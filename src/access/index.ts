@@ -5,12 +5,16 @@
 import type { Logger } from 'pino';
 import type { AccessFacts, HealthAccessFact } from '../domain/access';
 import type { Clock } from '../domain/clock';
+import type { SandboxPartnerGroup } from '../health/sandbox-gdap';
 import { TenantRequestBudget, type BudgetLimits } from '../health/budget';
-import { MsalAppTokenSource, type AppTokenSource } from '../http/app-token';
+import { graphTokenSource, type AppTokenSource } from '../http/app-token';
 import type { ClientCredential } from '../http/client-credential';
 import { UpstreamClient, type RetryPolicy } from '../http/upstream';
 import { CachedAccessProvider, DEFAULT_ACCESS_FRESHNESS_MS } from './cached';
 import { GraphAccessProvider } from './graph';
+import type { SandboxHealthProvider } from '../health/sandbox';
+import { RefreshTokenSource } from '../support/partner-center';
+import { PartnerCenterHealthConsent, SandboxHealthConsent, type HealthConsentGranter } from './consent';
 import { SandboxAccessProvider, type SandboxAccessCustomer } from './sandbox';
 import type { AccessProvider } from './types';
 
@@ -40,6 +44,8 @@ export interface AccessProviderOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** The sandbox's customers with their `gdap` sections (source 'sandbox'). */
   readonly sandboxCustomers?: readonly SandboxAccessCustomer[];
+  /** The sandbox's partner groups besides the customers' (source 'sandbox'). */
+  readonly sandboxGroups?: readonly SandboxPartnerGroup[];
   /** Replaces MSAL (tests). */
   readonly tokens?: AppTokenSource;
 }
@@ -48,21 +54,14 @@ export interface AccessProviderOptions {
 export function createAccessProvider(options: AccessProviderOptions): AccessProvider {
   const cached = (inner: AccessProvider): AccessProvider =>
     new CachedAccessProvider({ inner, clock: options.clock, logger: options.logger, freshnessMs: options.freshnessMs ?? DEFAULT_ACCESS_FRESHNESS_MS });
-  if (options.source === 'sandbox') return cached(new SandboxAccessProvider(options.sandboxCustomers ?? [], options.clock));
+  if (options.source === 'sandbox') return cached(new SandboxAccessProvider(options.sandboxCustomers ?? [], options.clock, options.sandboxGroups));
 
   if (!options.partnerTenantId || !options.credentials) {
     throw new Error('ACCESS_SOURCE=graph needs PARTNER_TENANT_ID and the Graph app credentials (client id and a secret, certificate or managed identity).');
   }
   const tokens =
     options.tokens ??
-    new MsalAppTokenSource({
-      loginEndpoint: options.loginEndpoint,
-      clientId: options.credentials.clientId,
-      clientSecret: options.credentials.clientSecret,
-      credential: options.credentials.credential,
-      scope: `${options.graphEndpoint.replace(/\/+$/, '')}/.default`,
-      logger: options.logger,
-    });
+    graphTokenSource({ loginEndpoint: options.loginEndpoint, graphEndpoint: options.graphEndpoint, app: options.credentials, logger: options.logger });
   return cached(
     new GraphAccessProvider({
       graphEndpoint: options.graphEndpoint,
@@ -74,6 +73,49 @@ export function createAccessProvider(options: AccessProviderOptions): AccessProv
       budget: new TenantRequestBudget({ clock: options.clock, limits: options.budget, maxTenants: 1 }),
     }),
   );
+}
+
+/** What the health-consent grant can be made with in this deployment. */
+export interface HealthConsentOptions {
+  /** The sandbox's health, when it plays Microsoft: a grant makes the tenant readable there. */
+  readonly sandbox?: SandboxHealthProvider;
+  /** Partner Center as a partner admin (Secure Application Model), when health is read from Graph. */
+  readonly partnerCenter?: {
+    readonly partnerCenterEndpoint: string;
+    readonly loginEndpoint: string;
+    readonly partnerTenantId: string;
+    readonly clientId: string;
+    readonly credential: ClientCredential;
+    readonly refreshToken: string;
+  };
+  /** The health app whose consent is granted (GRAPH_CLIENT_ID). */
+  readonly applicationId?: string;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly retry?: Partial<RetryPolicy>;
+}
+
+/**
+ * The consent grant this deployment can make: the sandbox's (health played by the sandbox), or
+ * Partner Center's (health from Graph, with a Partner Center user's refresh token and the health
+ * app's id); none otherwise, and the desk says who can consent instead.
+ */
+export function createHealthConsent(options: HealthConsentOptions): HealthConsentGranter | undefined {
+  const { sandbox, partnerCenter, applicationId, logger, clock } = options;
+  if (sandbox) return new SandboxHealthConsent({ consented: sandbox.readableTenants(), onGranted: (tenant) => sandbox.grantHealthAccess(tenant) });
+  if (!partnerCenter || !applicationId) return undefined;
+  return new PartnerCenterHealthConsent({
+    partnerCenterEndpoint: partnerCenter.partnerCenterEndpoint,
+    tokens: new RefreshTokenSource({ ...partnerCenter, clock, logger }),
+    http: new UpstreamClient({ upstream: 'Partner Center', logger, clock, policy: options.retry }),
+    applicationId,
+    logger,
+  });
+}
+
+/** Group membership past the cache of a provider `createAccessProvider` built (the provider itself otherwise). */
+export function uncachedMembership(provider: AccessProvider): Pick<AccessProvider, 'memberGroups'> {
+  return provider instanceof CachedAccessProvider ? provider.uncached : provider;
 }
 
 /** The facts readiness needs, and how old the oldest of them is. */

@@ -5,7 +5,7 @@
  */
 import type { GdapAccessAssignment, GdapRelationship } from '../domain/access';
 import type { Clock } from '../domain/clock';
-import type { SandboxGdap } from '../health/sandbox-gdap';
+import type { SandboxGdap, SandboxPartnerGroup } from '../health/sandbox-gdap';
 import { checkGuid, type AccessProvider, type CustomerAccess, type Snapshot } from './types';
 
 /** One sandbox customer as the access sandbox needs it. */
@@ -21,11 +21,20 @@ export class SandboxAccessProvider implements AccessProvider {
   private readonly customers = new Map<string, SandboxGdap>();
   /** Group id → who is in it (the same group may serve several customers). */
   private readonly members = new Map<string, 'everyone' | 'nobody' | readonly string[]>();
+  /**
+   * What `endsInDays` counts from: when the provider was built, so an end stays put while the bot
+   * runs (a reminder per relationship and end date must not meet a new end at every read).
+   */
+  private readonly startedAt: number;
 
   constructor(
     customers: readonly SandboxAccessCustomer[],
     private readonly clock: Clock,
+    /** The partner tenant's own groups (the consent admin group, for one). */
+    partnerGroups: readonly SandboxPartnerGroup[] = [],
   ) {
+    this.startedAt = clock.now().getTime();
+    for (const group of partnerGroups) this.members.set(group.id, group.members);
     for (const customer of customers) {
       if (!customer.gdap) continue;
       this.customers.set(customer.tenantId.toLowerCase(), customer.gdap);
@@ -83,9 +92,8 @@ export class SandboxAccessProvider implements AccessProvider {
   }
 
   private relationshipsOf(tenant: string): GdapRelationship[] {
-    const now = this.clock.now().getTime();
     return (this.customers.get(tenant)?.relationships ?? []).map((r) => {
-      const end = r.endsInDays !== undefined ? new Date(now + r.endsInDays * DAY_MS).toISOString() : r.endDateTime;
+      const end = r.endsInDays !== undefined ? new Date(this.startedAt + r.endsInDays * DAY_MS).toISOString() : r.endDateTime;
       return {
         id: r.id,
         displayName: r.displayName,

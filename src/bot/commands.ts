@@ -11,6 +11,7 @@ export const COMMANDS = {
   status: ['status'],
   list: ['list'],
   health: ['health'],
+  access: ['access'],
   cancel: ['cancel', 'stop', 'quit'],
   incidents: ['incidents'],
   incident: ['incident'],

@@ -9,6 +9,8 @@ import type { MatchReason } from '../domain/matching';
 import { UTC_ZONE } from '../domain/local-time';
 import { CATEGORIES, SEVERITIES, type DecisionReason, type Severity } from '../domain/triage';
 import type { Translator } from '../i18n';
+import { checkLabels, readinessLine } from './access-cards';
+import { severityChoice, severityShort } from './severity';
 import { shownTime, utcMinute } from './format';
 import { DATASETS } from './verbs';
 import { inert } from './inert';
@@ -23,7 +25,16 @@ export function headerLine(tr: Translator, e: Escalation): string {
 /** The fields every flow card shows or carries: the escalation's id and header, the flow id (for refresh), the error banner. */
 export function escalationFields(tr: Translator, view: EscalationView): Record<string, unknown> {
   const e = view.escalation;
-  return { escalationId: e.id, flowId: view.details.flowId ?? '', headerLine: headerLine(tr, e), error: view.error ?? '' };
+  const access = view.details.accessCheck;
+  return {
+    escalationId: e.id,
+    flowId: view.details.flowId ?? '',
+    headerLine: headerLine(tr, e),
+    error: view.error ?? '',
+    // The describing engineer's GDAP readiness, as checked when the problem was described.
+    accessLine: access ? readinessLine(tr, e.customer.name, access) : '',
+    accessReady: access?.outcome === 'checked' && access.ready,
+  };
 }
 
 /**
@@ -115,13 +126,15 @@ export function renderTroubleshoot(cards: CardRenderer, tr: Translator, view: Tr
   const t = view.details.troubleshooting;
   const checks = t?.checks ?? [];
   const check = view.details.healthCheck;
+  // A check the engineer's GDAP roles do not allow says which roles would.
+  const labels = checkLabels(tr, view.escalation.service, checks, view.details.accessCheck);
   return cards.render('escalate-troubleshoot', tr, {
     ...escalationFields(tr, view),
     // "No match" only for a check that ran and found none; older escalations recorded no outcome.
     noMatch: view.justChecked && (check === undefined || check.outcome === 'no_match'),
     notChecked: check?.outcome === 'not_checked' ? (healthCheckLine(tr, check) ?? '') : '',
     notes: t?.notes ?? '',
-    checks: checks.map((key) => ({ key, label: tr.t(`flow.checks.${key}`), done: t?.done.includes(key) ? 'true' : 'false' })),
+    checks: checks.map((key, i) => ({ key, label: labels[i] ?? key, done: t?.done.includes(key) ? 'true' : 'false' })),
   });
 }
 
@@ -132,7 +145,7 @@ export function renderTriage(cards: CardRenderer, tr: Translator, view: TriageVi
     ...escalationFields(tr, view),
     openChecks: view.openChecks.map((key) => ({ label: tr.t(`flow.checks.${key}`), advice: tr.t(`flow.advice.${key}`) })),
     categories: CATEGORIES.map((key) => ({ key, label: tr.t(`flow.categories.${key}`) })),
-    severities: (Object.keys(SEVERITIES) as Severity[]).map((key) => ({ key, label: tr.t(`flow.severities.${key}`) })),
+    severities: (Object.keys(SEVERITIES) as Severity[]).map((key) => ({ key, label: severityChoice(tr, key, view.plan) })),
     values: { category: f.category ?? '', severity: f.severity ?? 'moderate', businessImpact: f.businessImpact ?? '', contact: f.contact ?? '', ...view.values },
   });
 }
@@ -154,7 +167,7 @@ export function renderHandoff(cards: CardRenderer, tr: Translator, view: Handoff
     // The facts show the title; the copy inputs keep it as typed.
     shownTitle: inert(f.request?.title ?? ''),
     shownProduct: inert(f.request?.product ?? e.service),
-    severityLabel: f.severity ? tr.t(`flow.severityShort.${f.severity}`) : '',
+    severityLabel: f.severity ? severityShort(tr, f.severity, view.plan) : '',
     deepLink: view.deepLink,
     recentRequests: view.recentRequests ?? [],
     // The filing path names the customer; the template cannot interpolate inside strings.

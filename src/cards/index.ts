@@ -49,10 +49,19 @@ export interface HealthCardData {
   readonly issuesHeading: string;
   readonly services: readonly HealthCardService[];
   readonly issues: readonly HealthCardIssue[];
+  /** The asking engineer's GDAP readiness for the customer, one line (empty: not shown). */
+  readonly readiness?: string;
+  /** Nothing blocks the engineer (the line is shown as good news). */
+  readonly readinessGood?: boolean;
 }
 
 /** The service health of one customer tenant: statuses and open issues. */
 export function renderHealth(cards: CardRenderer, tr: Translator, data: HealthCardData): AdaptiveCardJson {
   // Microsoft's issue id is shown inert like its title; the raw id stays in the action data.
-  return cards.render('health', tr, { ...data, issues: data.issues.map((i) => ({ ...i, shownId: inert(i.id) })) });
+  return cards.render('health', tr, {
+    ...data,
+    readiness: data.readiness ?? '',
+    readinessGood: data.readinessGood === true,
+    issues: data.issues.map((i) => ({ ...i, shownId: inert(i.id) })),
+  });
 }

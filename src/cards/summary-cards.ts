@@ -8,6 +8,8 @@ import type { MicrosoftNote } from '../domain/details';
 import type { AuditEvent } from '../domain/escalation';
 import { CANCELLABLE_STATES, IN_PROGRESS_STATES } from '../domain/states';
 import type { Translator } from '../i18n';
+import { clockLines } from './clock-lines';
+import { severityShort } from './severity';
 import { escalationFields } from './escalation-cards';
 import { shownTime } from './format';
 import { inert, inertOptional } from './inert';
@@ -32,12 +34,14 @@ export function renderEscalation(cards: CardRenderer, tr: Translator, view: Summ
       ...fact('users', e.usersAffected),
       ...fact('knownIssue', f.knownIssue ? inert(`${f.knownIssue.id} · ${f.knownIssue.title}`) : undefined),
       ...fact('category', f.category ? tr.t(`flow.categories.${f.category}`) : undefined),
-      ...fact('severity', f.severity ? tr.t(`flow.severityShort.${f.severity}`) : undefined),
+      ...fact('severity', f.severity ? severityShort(tr, f.severity, view.plan) : undefined),
       ...fact('request', f.serviceRequestId),
       ...fact('owner', inertOptional(e.ownerName)),
       ...fact('unreachable', view.unreachable ? tr.t('flow.unreachable', { reason: view.unreachable }) : undefined),
     ],
     timeline: timeline(tr, view.audit, f.microsoftNotes ?? []),
+    // Microsoft's first-response clock and the partner's own, on the reader's clock.
+    clocks: clockLines(tr, view.clocks),
     canCancel: CANCELLABLE_STATES.includes(e.state),
     canTell: e.state === 'resolved',
     manual: view.manual,

@@ -26,6 +26,8 @@ export const VERBS = {
   answerMicrosoft: 'answerMicrosoft',
   manualAttention: 'manualAttention',
   manualResolved: 'manualResolved',
+  access: 'access',
+  grantHealthConsent: 'grantHealthConsent',
   incident: 'incident',
   incidentTold: 'incidentTold',
 } as const;

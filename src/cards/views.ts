@@ -4,8 +4,12 @@
  * trail, recent requests, whether the health check ran in this turn). The cards do no more than
  * lay them out in the reader's language.
  */
+import type { GdapRelationship } from '../domain/access';
+import type { AccessCheck } from '../domain/access-check';
 import type { AnswerToMicrosoft, FlowDetails, OfferedMatch } from '../domain/details';
 import type { AuditEvent, Escalation, EscalationState } from '../domain/escalation';
+import type { EscalationClocks } from '../domain/escalation-clocks';
+import type { SupportPlan } from '../domain/response-clocks';
 import type { DecisionReason } from '../domain/triage';
 import type { CustomerPage, CustomerTally } from '../domain/incident-card';
 import type { ReplyChange } from '../domain/incident-messages';
@@ -16,6 +20,8 @@ export interface EscalationView {
   readonly escalation: Escalation;
   readonly details: FlowDetails;
   readonly error?: string;
+  /** Microsoft's response time per severity under the partner's support plan (default: 2/4/8 h). */
+  readonly plan?: SupportPlan;
 }
 
 /** What the engineer typed on a card, echoed back when it must be corrected. */
@@ -68,6 +74,19 @@ export interface SummaryView extends EscalationView {
   readonly manual: boolean;
   /** Why the conversation notifications go to cannot be reached, if it cannot. */
   readonly unreachable?: string;
+  /** The response clocks at the time of rendering, where they run. */
+  readonly clocks?: EscalationClocks;
+}
+
+/** An engineer's GDAP access to a customer, in full (`access <customer>`). */
+export interface AccessView {
+  readonly customer: { readonly name: string; readonly tenantId: string };
+  readonly check: AccessCheck;
+  readonly relationships: readonly GdapRelationship[];
+  /** What just happened (a consent grant's outcome), good news or not. */
+  readonly banner?: { readonly text: string; readonly good: boolean };
+  /** Offer "Grant health consent": the health app is refused there, and this deployment can grant it. */
+  readonly canGrant: boolean;
 }
 
 /** The list of an engineer's escalations, with their ages as of `now`. */

@@ -120,7 +120,13 @@ export const ENDING_SOON_DAYS = 30;
 
 const DAY_MS = 86_400_000;
 const PENDING: readonly RelationshipStatus[] = ['created', 'approvalPending', 'approved', 'activating'];
-const HEALTH_ACCESS_FAILURES: readonly HealthCheckFailure[] = ['access_token', 'access_401', 'access_403'];
+/** Health failures that mean the health app may not read the tenant (what a consent fixes), not that it could not ask. */
+export const HEALTH_ACCESS_FAILURES: readonly HealthCheckFailure[] = ['access_token', 'access_401', 'access_403'];
+
+/** Whether the health app is refused the customer's service health: what granting its consent fixes. */
+export function healthNeedsConsent(health: HealthAccessFact): boolean {
+  return health.state === 'failed' && HEALTH_ACCESS_FAILURES.includes(health.failure);
+}
 
 /** Whether a relationship extends itself when it reaches its end. */
 export function autoExtends(relationship: Pick<GdapRelationship, 'autoExtendDuration'>): boolean {
@@ -138,9 +144,9 @@ export function isRelationshipActive(relationship: GdapRelationship, now: Date):
   return Date.parse(relationship.endDateTime) > now.getTime() || autoExtends(relationship);
 }
 
-/** Whole days (rounded down) from `now` to a relationship's end. */
+/** Whole days from `now` to a relationship's end, a part day counted as a day (9 days and 23 hours is "10 days left"). */
 function daysLeft(endDateTime: string, now: Date): number {
-  return Math.floor((Date.parse(endDateTime) - now.getTime()) / DAY_MS);
+  return Math.ceil((Date.parse(endDateTime) - now.getTime()) / DAY_MS);
 }
 
 /**

@@ -5,9 +5,11 @@
  * field it never had, or had in another form) reads as "absent", never as a value of the wrong
  * type. What is written stays the same JSON, so every stored row keeps loading.
  */
+import { accessCheckOf, type AccessCheck } from './access-check';
 import type { Escalation } from './escalation';
 import { isHealthCheckFailure, type HealthCheck } from './health-check';
 import type { MatchReason } from './matching';
+import type { FirstResponse } from './response-clocks';
 import { isCategory, isSeverity, type Category, type ServiceRequestDraft, type Severity, type TroubleshootingRecord } from './triage';
 
 /** The steps of the flow, in order. */
@@ -111,8 +113,24 @@ export interface ClosingDetails {
   readonly customerNotified?: { readonly by: string; readonly at: string; readonly contact: string; readonly message: string };
 }
 
+/** Written when the problem is described (or just after): whether the engineer can act for the customer. */
+export interface AccessDetails {
+  /** The describing engineer's GDAP readiness for the customer, as checked then. */
+  readonly accessCheck?: AccessCheck;
+}
+
+/** Written by the tracker from the linked request: what the response clocks and the report read. */
+export interface ClockDetails {
+  /** Partner Center's `createdDate` of the linked request: Microsoft's clock starts here. */
+  readonly requestCreatedAt?: string;
+  /** The linked request's severity as Partner Center has it (the engineer may have filed another). */
+  readonly requestSeverity?: Severity;
+  /** Microsoft's first response (a note not the partner's, or a status Microsoft set), with who made it. */
+  readonly microsoftFirstResponse?: FirstResponse;
+}
+
 /** Everything a stored escalation may carry in `details`. */
-export type FlowDetails = DescribedDetails & HealthDetails & TriageDetails & HandoffDetails & TrackingDetails & ClosingDetails;
+export type FlowDetails = DescribedDetails & HealthDetails & TriageDetails & HandoffDetails & TrackingDetails & ClosingDetails & AccessDetails & ClockDetails;
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -210,6 +228,13 @@ function customerNotified(o: Json): ClosingDetails['customerNotified'] {
   return by === undefined || at === undefined ? undefined : { by, at, contact: contact ?? '', message: message ?? '' };
 }
 
+function firstResponse(o: Json): FirstResponse | undefined {
+  const at = str(o.at);
+  if (at === undefined || Number.isNaN(Date.parse(at)) || (o.kind !== 'note' && o.kind !== 'status')) return undefined;
+  const [by, status] = [str(o.by), str(o.status)];
+  return { at, kind: o.kind, ...(by !== undefined ? { by } : {}), ...(status !== undefined ? { status } : {}) };
+}
+
 /** Reads one nested record of the stored JSON, when it is one. */
 function nested<T>(v: unknown, read: (o: Json) => T | undefined): T | undefined {
   const o = obj(v);
@@ -244,6 +269,10 @@ export function detailsOf(e: Pick<Escalation, 'details'>): FlowDetails {
     answers: list(d.answers, answer),
     reopenedAt: str(d.reopenedAt),
     customerNotified: nested(d.customerNotified, customerNotified),
+    accessCheck: accessCheckOf(d.accessCheck),
+    requestCreatedAt: str(d.requestCreatedAt),
+    requestSeverity: isSeverity(d.requestSeverity) ? d.requestSeverity : undefined,
+    microsoftFirstResponse: nested(d.microsoftFirstResponse, firstResponse),
   };
 }
 

@@ -132,6 +132,41 @@ export type NotificationOccasion =
       /** Default: `notifyTargetsOf(escalation)`. */
       readonly targets?: readonly string[];
     }
+  /**
+   * A response clock of the escalation reached 80 % or passed its due time (see
+   * `clockRemindersFor`): once per clock, reminder and target, ever (the clock's start is in the
+   * key, so a clock read again after a restart finds the reminder already there).
+   */
+  | {
+      readonly occasion: 'clock_reminder';
+      readonly escalation: Escalation;
+      readonly side: 'microsoft' | 'partner';
+      readonly reminder: 'warning' | 'breach';
+      readonly startedAt: string;
+      readonly message: NotificationPayload;
+      /** Default: `notifyTargetsOf(escalation)`. */
+      readonly targets?: readonly string[];
+    }
+  /** A GDAP relationship ends soon without extending itself: one reminder per relationship and end date, wherever it goes. */
+  | {
+      readonly occasion: 'gdap_ending';
+      readonly relationshipId: string;
+      readonly endDateTime: string;
+      readonly target: string;
+      readonly message: NotificationPayload;
+    }
+  /**
+   * A health-consent grant settled after its turn (Partner Center was slow): the card it was asked
+   * on (`activityId`, when known) shows the outcome, once per grant request.
+   */
+  | {
+      readonly occasion: 'consent_settled';
+      readonly customerTenantId: string;
+      readonly requestId: string;
+      readonly target: string;
+      readonly activityId?: string;
+      readonly message: NotificationPayload;
+    }
   /** "Remind me later", pressed at `pressedAt`: one reminder at `remindAt`; a second press in the same hour adds none. */
   | {
       readonly occasion: 'snooze';
@@ -184,6 +219,21 @@ export function planNotifications(o: NotificationOccasion): PlannedNotification[
       return [...new Set(targets)].map((target) =>
         row(id, 'reminder', target, { ...o.message }, `reminder:${id}:${o.rule}:${updatedAt}:${o.periods}:${target}`),
       );
+    }
+    case 'clock_reminder': {
+      const { id } = o.escalation;
+      const targets = o.targets ?? notifyTargetsOf(o.escalation);
+      return [...new Set(targets)].map((target) =>
+        row(id, 'reminder', target, { ...o.message }, `clock:${id}:${o.side}:${o.reminder}:${o.startedAt}:${target}`),
+      );
+    }
+    case 'gdap_ending':
+      // The end's date, not its instant, and no target: a channel moved meanwhile does not get it again.
+      return [row(`gdap:${o.relationshipId}`, 'reminder', o.target, { ...o.message }, `gdap-ending:${o.relationshipId}:${o.endDateTime.slice(0, 10)}`)];
+    case 'consent_settled': {
+      const key = `consent:${o.customerTenantId.toLowerCase()}:${o.requestId}`;
+      const id = `access:${o.customerTenantId.toLowerCase()}`;
+      return [o.activityId ? update(id, o.target, o.activityId, o.message, key) : row(id, 'card_update', o.target, { ...o.message }, key)];
     }
     case 'snooze': {
       const hour = Math.floor(o.pressedAt.getTime() / 3_600_000);

@@ -207,3 +207,50 @@ export function partnerClock(
 ): ClockReading {
   return readClock(escalation.startedAt, partnerTargetHours(targets, escalation.customerTenantId) * HOUR_MS, escalation.customerNotifiedAt, now);
 }
+
+/** Microsoft's first response to a request, as the tracker saw it: when, who, and whether a note or a status change. */
+export interface FirstResponse {
+  readonly at: string;
+  /** The note's author, or "Microsoft" for a status change. */
+  readonly by?: string;
+  readonly kind: 'note' | 'status';
+  /** The status Microsoft set (kind `status`). */
+  readonly status?: string;
+}
+
+/** A request as the tracker reads it, as far as the clocks look at it. */
+export interface ObservedRequest {
+  readonly status: string;
+  readonly createdDate?: string;
+  readonly lastModifiedDate?: string;
+  readonly lastClosedDate?: string;
+  readonly notes: readonly RequestNote[];
+}
+
+/**
+ * Statuses that only Microsoft's side sets on a request the desk tracks: it asks for information,
+ * or closes it (the desk never closes a request itself).
+ */
+const MICROSOFT_STATUSES: readonly string[] = ['attention_needed', 'closed'];
+
+/**
+ * Microsoft's first response visible in a request read now: the earliest note not written by
+ * the partner, or the status Microsoft set (at the request's last change, the closest time
+ * Partner Center gives), whichever came first; nothing before the request's creation counts.
+ */
+export function firstResponseIn(request: ObservedRequest, partner: PartnerAuthorship, observedAt?: Date): FirstResponse | undefined {
+  const created = request.createdDate ? Date.parse(request.createdDate) : Number.NEGATIVE_INFINITY;
+  const candidates: { at: number; response: Omit<FirstResponse, 'at'> }[] = [];
+  for (const note of request.notes) {
+    const at = Date.parse(note.createdDate ?? '');
+    if (Number.isNaN(at) || isPartnerNote(note, partner)) continue;
+    candidates.push({ at, response: { kind: 'note', ...(note.createdByName ? { by: note.createdByName } : {}) } });
+  }
+  if (MICROSOFT_STATUSES.includes(request.status)) {
+    // Without a time from Partner Center, the moment it was seen is the closest known.
+    const at = Date.parse((request.status === 'closed' ? request.lastClosedDate : undefined) ?? request.lastModifiedDate ?? observedAt?.toISOString() ?? '');
+    if (!Number.isNaN(at)) candidates.push({ at, response: { kind: 'status', status: request.status, by: 'Microsoft' } });
+  }
+  const first = candidates.filter((c) => c.at >= created).sort((a, b) => a.at - b.at)[0];
+  return first ? { at: new Date(first.at).toISOString(), ...first.response } : undefined;
+}

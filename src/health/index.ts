@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
-import { MsalAppTokenSource, type AppTokenSource } from '../http/app-token';
+import { graphTokenSource, type AppTokenSource } from '../http/app-token';
 import type { ClientCredential } from '../http/client-credential';
 import { UpstreamClient, type RetryPolicy } from '../http/upstream';
 import { TenantRequestBudget, type BudgetLimits } from './budget';
@@ -97,12 +97,5 @@ function graphTokens(options: HealthProviderOptions): AppTokenSource {
   if (!options.credentials) {
     throw new Error('HEALTH_SOURCE=graph needs the app credentials (client id and a secret, certificate or managed identity) of the multi-tenant app.');
   }
-  return new MsalAppTokenSource({
-    loginEndpoint: options.loginEndpoint,
-    clientId: options.credentials.clientId,
-    clientSecret: options.credentials.clientSecret,
-    credential: options.credentials.credential,
-    scope: `${options.graphEndpoint.replace(/\/+$/, '')}/.default`,
-    logger: options.logger,
-  });
+  return graphTokenSource({ loginEndpoint: options.loginEndpoint, graphEndpoint: options.graphEndpoint, app: options.credentials, logger: options.logger });
 }

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { graphIssueSchema, graphServiceHealthSchema } from './graph-shape';
-import { sandboxGdapSchema, type SandboxGdap } from './sandbox-gdap';
+import { sandboxGdapSchema, sandboxPartnerGroupSchema, type SandboxGdap, type SandboxPartnerGroup } from './sandbox-gdap';
 import { isOpenIssue, type HealthIssue, type ServiceHealth } from './types';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -44,6 +44,8 @@ const fileSchema = z
     defaultServices: z.array(defaultServiceSchema).default([]),
     customers: z.array(customerSchema).min(1),
     sharedIssues: z.array(sharedIssueSchema).default([]),
+    /** Groups of the partner tenant besides the customers' assignments (ACCESS_SOURCE=sandbox): e.g. the consent admin group. */
+    partnerGroups: z.array(sandboxPartnerGroupSchema).default([]),
   })
   .superRefine((data, ctx) => {
     const tenants = new Set<string>();
@@ -89,6 +91,8 @@ export interface SandboxCustomer {
 /** The parsed sandbox seed. */
 export interface SandboxData {
   readonly customers: readonly SandboxCustomer[];
+  /** The partner tenant's own groups the seed names (ACCESS_SOURCE=sandbox). */
+  readonly partnerGroups?: readonly SandboxPartnerGroup[];
 }
 
 /** The sandbox seed file was unreadable or invalid; the message names the file and the field. */
@@ -108,8 +112,9 @@ export function parseSandboxData(json: unknown, source = 'sandbox data'): Sandbo
   if (!parsed.success) {
     throw new SandboxDataError(`${source} is invalid:\n${z.prettifyError(parsed.error)}`);
   }
-  const { defaultServices, sharedIssues } = parsed.data;
+  const { defaultServices, sharedIssues, partnerGroups } = parsed.data;
   return {
+    partnerGroups,
     customers: parsed.data.customers.map((c) => {
       const tenantId = c.tenantId.toLowerCase();
       let services: ServiceHealth[] =

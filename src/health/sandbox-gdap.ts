@@ -26,7 +26,7 @@ const relationshipSchema = z
     displayName: z.string().min(1),
     status: z.enum(RELATIONSHIP_STATUSES).default('active'),
     endDateTime: z.iso.datetime({ offset: true }).optional(),
-    /** The end, in days from the sandbox clock's now (may be negative: ended that long ago). */
+    /** The end, in days from when the bot started (may be negative: ended that long ago). */
     endsInDays: z.number().optional(),
     autoExtendDuration: z.string().default('PT0S'),
     roles: z.array(guid),
@@ -39,3 +39,14 @@ export const sandboxGdapSchema = z.object({ relationships: z.array(relationshipS
 
 /** A sandbox customer's GDAP picture, validated. */
 export type SandboxGdap = z.output<typeof sandboxGdapSchema>;
+
+/** A security group of the partner's own tenant that no customer's assignment names (the consent admin group, for one). */
+export const sandboxPartnerGroupSchema = z.object({
+  id: guid,
+  name: z.string().min(1).optional(),
+  /** Who is in the group: every engineer, nobody, or these Entra object ids. */
+  members: z.union([z.literal('everyone'), z.literal('nobody'), z.array(guid)]).default('nobody'),
+});
+
+/** A partner group of the sandbox, validated. */
+export type SandboxPartnerGroup = z.output<typeof sandboxPartnerGroupSchema>;

@@ -200,6 +200,17 @@ export class SandboxHealthProvider implements HealthProvider {
     return issue ? { issue, tenantIds } : undefined;
   }
 
+  /**
+   * The health app's consent granted in a tenant (the sandbox's Partner Center consent): its health
+   * becomes readable. False for a tenant the sandbox does not know.
+   */
+  grantHealthAccess(tenantId: string): boolean {
+    const state = this.tenants.get(tenantId.toLowerCase());
+    if (!state) return false;
+    this.tenants.set(tenantId.toLowerCase(), { ...state, access: 'granted' });
+    return true;
+  }
+
   /** Tenants the sandbox can be read for. */
   readableTenants(): string[] {
     return [...this.tenants].filter(([, state]) => state.access === 'granted').map(([tenantId]) => tenantId);

@@ -161,3 +161,22 @@ export function isEntraBusy(error: ServerError): boolean {
   // A refusal names an OAuth error (invalid_grant, invalid_client…); the throttling cache replays only AADSTS numbers.
   return !/[a-z]/i.test(error.errorCode ?? '');
 }
+
+/** The app credentials a Graph token source is built from. */
+export interface GraphApp {
+  readonly clientId: string;
+  readonly clientSecret?: string;
+  readonly credential?: ClientCredential;
+}
+
+/** Client-credential tokens for Microsoft Graph (its `.default` scope) in any tenant, for one app. */
+export function graphTokenSource(options: { readonly loginEndpoint: string; readonly graphEndpoint: string; readonly app: GraphApp; readonly logger: Logger }): MsalAppTokenSource {
+  return new MsalAppTokenSource({
+    loginEndpoint: options.loginEndpoint,
+    clientId: options.app.clientId,
+    clientSecret: options.app.clientSecret,
+    credential: options.app.credential,
+    scope: `${options.graphEndpoint.replace(/\/+$/, '')}/.default`,
+    logger: options.logger,
+  });
+}

@@ -1,7 +1,8 @@
 /**
  * The database schema as an ordered list of versioned migrations, shared by SQLite and
  * PostgreSQL (migrate.ts applies the missing ones at open). Never edit or renumber a migration
- * that has shipped: add a new one.
+ * that has shipped: add a new one. (Over 300 lines on purpose: the list only grows, and one
+ * ordered list is what makes the schema's history readable.)
  */
 import type { Escalation } from '../domain/escalation';
 import { referenceColumns } from './escalation-sql';

@@ -28,6 +28,10 @@
  * conversation, at most `concurrency` at a time, and claims more work whenever a lane is free
  * (never waiting for a whole batch); rows of a conversation still being sent to are left
  * unclaimed until its lane ends, so their order holds and their leases do not run out behind it.
+ *
+ * (Over 300 lines on purpose: the delivery protocol above — claim, mark sending, send, record,
+ * reschedule — is one state machine, and split across files its exactly-once argument could no
+ * longer be read in one place.)
  */
 import { LoopRunner } from './loop-runner';
 import { randomUUID } from 'node:crypto';

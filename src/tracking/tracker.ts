@@ -15,7 +15,8 @@ import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promi
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
 import { transition, type Actor, type Escalation, type EscalationState } from '../domain/escalation';
-import { detailsOf } from '../domain/details';
+import { detailsOf, type ClockDetails } from '../domain/details';
+import { requestTimesToRecord } from '../domain/escalation-clocks';
 import { planNotifications, notificationKindFor, notifyTargetsOf, type NotificationKind } from '../domain/notifications';
 import { stateAfterObservation, type TrackingKind } from '../domain/tracking';
 import {
@@ -194,12 +195,15 @@ export class Tracker {
         await this.reschedule(item, max);
         return false;
       }
+      // The response clocks' times (the request's creation, Microsoft's first response), once each.
+      const times = observed.request ? requestTimesToRecord(escalation, observed.request, this.options.clock.now()) : undefined;
       const to = stateAfterObservation(escalation, item.kind, observed);
       if (!to) {
+        if (times) await this.record(escalation, times);
         await this.reschedule(item, this.nextInterval(item, escalation, observed), observed.status);
         return false;
       }
-      await this.apply(escalation, to, observed);
+      await this.apply(escalation, to, observed, times);
       logger.info({ escalationId: escalation.id, from: escalation.state, to, source: item.kind }, 'Microsoft changed an escalation');
       // The row is gone when the new state is not tracked (resolved); otherwise poll again soon.
       await this.reschedule(item, this.minIntervalMs, observed.status);
@@ -250,12 +254,22 @@ export class Tracker {
     return { kind: item.kind, ref: item.ref, status: issue.isResolved ? 'resolved' : issue.status };
   }
 
-  private async apply(escalation: Escalation, to: EscalationState, observed: Observation): Promise<void> {
+  /**
+   * Saves what was observed of the request without a state change. `updatedAt` stays: it is when
+   * the escalation last changed (what the polling policy and the reminders measure from), and
+   * learning a request's creation time is no change of it.
+   */
+  private async record(escalation: Escalation, times: ClockDetails): Promise<void> {
+    await this.options.escalations.update({ ...escalation, details: { ...escalation.details, ...times } }, escalation.version, []);
+  }
+
+  private async apply(escalation: Escalation, to: EscalationState, observed: Observation, times?: ClockDetails): Promise<void> {
     const at = this.options.clock.now();
     const { escalation: next, event } = transition(escalation, to, {
       actor: MICROSOFT_ACTOR,
       at,
       details: {
+        ...times,
         microsoftStatus: { source: observed.kind, status: observed.status, at: at.toISOString() },
         // Microsoft's newest notes, for the cards and the timeline (its question, its closing words).
         ...(observed.request ? { microsoftNotes: observed.request.notes.slice(-5) } : {}),

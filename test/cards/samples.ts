@@ -19,6 +19,36 @@ import { renderIncident, renderIncidentList, renderIncidentReminder } from '../.
 import type { IncidentCardView } from '../../src/cards/views';
 import { customerPage, tallyOf } from '../../src/domain/incident-card';
 import type { Incident } from '../../src/domain/incidents';
+import { renderAccess } from '../../src/cards/access-cards';
+import type { AccessCheck } from '../../src/domain/access-check';
+import { ROLES } from '../../src/domain/access-roles';
+
+/** A readiness check with a grant, two problems and both warnings: every line the access card has. */
+export const SAMPLE_ACCESS_CHECK: AccessCheck = {
+  outcome: 'checked',
+  at: '2026-11-25T09:00:00.000Z',
+  ready: false,
+  canAct: true,
+  grant: {
+    role: ROLES.serviceSupportAdministrator,
+    groupId: '5b6c7d8e-9f01-4a2b-8c3d-4e5f6a7b8c01',
+    groupName: 'Contoso helpdesk',
+    relationshipId: 'r1',
+    relationshipName: 'Contoso support',
+    until: '2026-12-05T09:00:00.000Z',
+    autoExtends: false,
+  },
+  heldRoleIds: [ROLES.serviceSupportAdministrator.id, ROLES.exchangeAdministrator.id],
+  problems: [
+    { kind: 'health_not_consented', failure: 'access_403', fixedBy: ['partner_admin', 'customer_admin'] },
+    { kind: 'not_in_group', groups: [{ id: 'g2', name: 'Contoso admins' }], role: ROLES.teamsAdministrator, fixedBy: ['group_owner', 'partner_admin'] },
+  ],
+  warnings: [
+    { kind: 'ending_soon', relationship: 'Contoso support', endDateTime: '2026-12-05T09:00:00.000Z', daysLeft: 10 },
+    { kind: 'health_unknown', failure: 'timeout' },
+  ],
+  stale: true,
+};
 
 const actor: Actor = { kind: 'user', id: 'u1', name: 'Ada' };
 const at = new Date('2026-11-25T09:00:00Z');
@@ -120,6 +150,23 @@ export function sampleCards(cards: CardRenderer, tr: Translator, e: Escalation =
     'notify-attention': renderAttention(cards, tr, attentionView(done, 'https://partner.microsoft.com/dashboard')),
     reminder: renderReminder(cards, tr, { escalation: resolved, text: 'ED-7K2M9Q4P is resolved, but the customer has not been told yet.' }),
     'escalation-list': renderList(cards, tr, { items: [base, inTriage], now: new Date('2026-11-26T09:00:00Z') }),
+    access: renderAccess(cards, tr, {
+      customer: { name: 'Contoso', tenantId: '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01' },
+      check: SAMPLE_ACCESS_CHECK,
+      relationships: [
+        {
+          id: 'r1',
+          displayName: 'Contoso support',
+          customerTenantId: '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01',
+          status: 'active',
+          endDateTime: '2026-12-05T09:00:00.000Z',
+          autoExtendDuration: 'PT0S',
+          roleIds: [ROLES.serviceSupportAdministrator.id, ROLES.exchangeAdministrator.id],
+        },
+      ],
+      banner: { text: 'Health consent granted for Contoso.', good: true },
+      canGrant: true,
+    }),
     incident: renderIncident(cards, tr, sampleIncidentView(sampleIncident(14), 'resolved')),
     'incident-list': renderIncidentList(cards, tr, {
       incidents: [{ incident: sampleIncident(3), tally: tallyOf(sampleIncident(3)) }],

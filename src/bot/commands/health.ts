@@ -20,6 +20,12 @@ import { cardActivity } from '../../cards/notification-cards';
 import type { Handler, HandlerContext } from '../bot';
 import { conversationKeyOf } from '../conversation-refs';
 import { BudgetTimeoutError, within } from '../within';
+import { accessCheckFrom, relationshipsOf, type GdapRead } from '../../access/readiness';
+import type { AccessProvider } from '../../access/types';
+import { readinessLine, renderAccess } from '../../cards/access-cards';
+import { healthNeedsConsent, type HealthAccessFact } from '../../domain/access';
+import type { AccessCheck } from '../../domain/access-check';
+import { gdapWithin, startGdapRead } from '../readiness';
 
 /** Dependencies of the health command. */
 export interface HealthCommandOptions {
@@ -30,6 +36,13 @@ export interface HealthCommandOptions {
   readonly turnBudgetMs?: number;
   /** Longest a late lookup may take before the message says Microsoft did not answer (default 30 s). */
   readonly lateMs?: number;
+  /** The asking engineer's GDAP readiness on the card (and the full picture when health cannot be read); without it, none. */
+  readonly readiness?: {
+    readonly provider: AccessProvider;
+    readonly clock: Clock;
+    /** The health app's consent can be granted from the desk (the access card offers the button). */
+    readonly canGrant: boolean;
+  };
   /** Finishing a late lookup: without it, a slow lookup is answered as "did not answer in time". */
   readonly late?: {
     readonly background: BackgroundWork;
@@ -53,6 +66,7 @@ export function healthCard(
   customer: Customer,
   snapshot: Snapshot<HealthOverview>,
   serviceQuery: string,
+  access?: AccessCheck,
 ): AdaptiveCardJson | { unknownService: string } {
   const q = serviceQuery.trim().toLowerCase();
   const services = snapshot.value.services.filter((s) => q === '' || s.service.toLowerCase().includes(q) || s.id.toLowerCase() === q);
@@ -66,6 +80,7 @@ export function healthCard(
         : tr.t('cards.health.titleService', { customer: inert(customer.companyName), service: inert(services[0]?.service ?? '') }),
     asOf: tr.t('cards.health.asOf', { time: shownTime(tr, snapshot.fetchedAt) }),
     stale: snapshot.stale,
+    ...(access ? { readiness: readinessLine(tr, customer.companyName, access), readinessGood: access.outcome === 'checked' && access.ready } : {}),
     issuesHeading: tr.t('cards.health.issuesHeading', { count: issues.length }),
     services: services.map((s) => ({ name: inert(s.service), status: tr.t(`healthStatus.${s.status}`) })),
     issues: issues.map((i) => ({
@@ -80,28 +95,49 @@ export function healthCard(
   });
 }
 
-/** What the command answers for a lookup: the health card, or a message saying what happened. */
-type Answer = { readonly card: AdaptiveCardJson } | { readonly text: string };
+/** What the command answers for a lookup: the health card, or a message saying what happened (and, for a customer whose health the app may not read, the access card with the consent button). */
+type Answer = { readonly card: AdaptiveCardJson } | { readonly text: string; readonly then?: AdaptiveCardJson };
+
+/** Whether the health app could read the tenant, as readiness weighs it. */
+function healthFact(result: Settled): HealthAccessFact {
+  return 'value' in result ? { state: 'readable' } : { state: 'failed', failure: healthFailureOf(result.error) };
+}
 
 /** Creates the `health` command handler. */
 export function createHealthCommand(options: HealthCommandOptions): Handler {
   const turnBudgetMs = options.turnBudgetMs ?? 4000;
   const lateMs = options.lateMs ?? 30_000;
 
-  /** The answer for a finished lookup; `code` is the turn's reference for the logs. */
-  const answerFor = (tr: Translator, customer: Customer, rest: string, result: Settled, code: string, logger: Logger): Answer => {
+  /** The answer for a finished lookup; `code` is the turn's reference for the logs; `gdap`: the engineer's GDAP read, if it came in time. */
+  const answerFor = (tr: Translator, customer: Customer, rest: string, result: Settled, code: string, logger: Logger, gdap?: GdapRead | 'late'): Answer => {
+    const clock = options.readiness?.clock;
+    const access: AccessCheck | undefined =
+      gdap === undefined || !clock
+        ? undefined
+        : gdap === 'late'
+          ? { outcome: 'not_checked', at: clock.now().toISOString(), failure: 'timeout' }
+          : accessCheckFrom(gdap, healthFact(result), clock.now());
     const text = (key: string, vars: Record<string, string> = {}): Answer => ({
       // Names and echoed queries are shown as typed, never as markdown.
       text: tr.t(`messages.health.${key}`, Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, inert(v)]))),
     });
     if ('value' in result) {
-      const card = healthCard(options.cards, tr, customer, result.value, rest);
+      const card = healthCard(options.cards, tr, customer, result.value, rest, access);
       if ('unknownService' in card) return text('unknownService', { customer: customer.companyName, service: rest, services: String(card.unknownService) });
       return { card };
     }
     const error = result.error;
     if (error instanceof HealthAccessError) {
-      return text('noAccess', { customer: customer.companyName, reason: `${tr.t(`flow.healthCheck.failures.${healthFailureOf(error)}`)}.` });
+      const said = text('noAccess', { customer: customer.companyName, reason: `${tr.t(`flow.healthCheck.failures.${healthFailureOf(error)}`)}.` });
+      if (!access || !options.readiness) return said;
+      // What is missing, who can fix it, and the consent button for a partner admin.
+      const then = renderAccess(options.cards, tr, {
+        customer: { name: customer.companyName, tenantId: customer.tenantId },
+        check: access,
+        relationships: gdap && gdap !== 'late' ? relationshipsOf(gdap) : [],
+        canGrant: options.readiness.canGrant && healthNeedsConsent(healthFact(result)),
+      });
+      return { ...said, then };
     }
     if (error instanceof BudgetExhaustedError) return text('budget', { customer: customer.companyName, time: shownTime(tr, error.retryAt.toISOString()) });
     logger.warn({ err: error }, 'service health unavailable');
@@ -135,15 +171,18 @@ export function createHealthCommand(options: HealthCommandOptions): Handler {
       return say('ambiguousCustomer', { query: resolution.query, customers: resolution.candidates.map((c) => c.companyName).join(', ') });
     }
     const { customer, rest } = resolution;
+    // The engineer's GDAP readiness is read beside the health lookup, within the same time budget.
+    const gdap = options.readiness ? startGdapRead(options.readiness.provider, ctx, customer.tenantId, options.readiness.clock) : undefined;
+    const gdapInTime = gdap ? gdapWithin(gdap, turnBudgetMs) : undefined;
     const lookup = options.health.getOverview(customer.tenantId);
     const inTime = await settle(within(lookup, turnBudgetMs));
     const late = 'error' in inTime && inTime.error instanceof BudgetTimeoutError;
     const target = conversationKeyOf(turn);
     if (!late || !options.late || !target) {
-      const answer = answerFor(tr, customer, rest, late ? { error: new UpstreamError('Microsoft Graph', 'timeout', 1) } : inTime, code, ctx.info.logger);
+      const answer = answerFor(tr, customer, rest, late ? { error: new UpstreamError('Microsoft Graph', 'timeout', 1) } : inTime, code, ctx.info.logger, await gdapInTime);
       if ('card' in answer) return answer.card;
       await turn.sendActivity(answer.text);
-      return undefined;
+      return answer.then;
     }
     // Teams gives a turn about 15 s: say it is still checking now, and put the answer in that
     // message when Microsoft answers (the lookup goes on in the health cache meanwhile).
@@ -153,7 +192,7 @@ export function createHealthCommand(options: HealthCommandOptions): Handler {
     if (!pendingId) return undefined;
     const logger = ctx.info.logger;
     background.run('late health command', async () => {
-      const answer = answerFor(tr, customer, rest, await settle(within(lookup, lateMs)), code, logger);
+      const answer = answerFor(tr, customer, rest, await settle(within(lookup, lateMs)), code, logger, gdap && (await gdapWithin(gdap, lateMs)));
       const activity = 'card' in answer ? cardActivity(answer.card) : { type: 'message', text: answer.text };
       await outbox.enqueue(
         [

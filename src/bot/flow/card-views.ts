@@ -7,7 +7,9 @@
 import type { AttentionView, CardView, EscalationView, SummaryView, TriageView } from '../../cards/views';
 import { inert } from '../../cards/inert';
 import { answerToCurrentQuestion } from '../../domain/answers';
+import type { Clock } from '../../domain/clock';
 import { detailsOf } from '../../domain/details';
+import { escalationClocks, type ClockSettings } from '../../domain/escalation-clocks';
 import type { Escalation } from '../../domain/escalation';
 import { decisionOf, stageOf } from '../../domain/flow';
 import { openChecks } from '../../domain/triage';
@@ -23,6 +25,9 @@ export interface CardSources {
     readonly store: Pick<EscalationStore, 'audit'>;
     readonly conversations: Pick<ConversationStore, 'get'>;
     readonly support: Pick<SupportProvider, 'source' | 'listCustomerRequests'>;
+    /** The response clocks are read at render time, against these targets (none: no clocks shown). */
+    readonly clock?: Clock;
+    readonly clocks?: ClockSettings;
   };
   /** Longest the Partner Center list may hold the turn. */
   readonly turnBudgetMs: number;
@@ -53,7 +58,7 @@ export function attentionView(view: EscalationView, deepLink: string): Attention
 
 /** The view model of the card for wherever the escalation stands. */
 export async function currentCardView(src: CardSources, tr: Translator, e: Escalation, note: CardNote = {}): Promise<CardView> {
-  const view = escalationView(e, note.error);
+  const view = { ...escalationView(e, note.error), plan: src.deps.clocks?.plan };
   const stage = stageOf(e, view.details);
   switch (stage.step) {
     case 'health':
@@ -82,11 +87,14 @@ export async function summaryView(src: CardSources, view: EscalationView): Promi
     src.deps.store.audit(view.escalation.id),
     ...(view.details.notifyTargets ?? []).map((key) => src.deps.conversations.get(key)),
   ]);
+  const { clock, clocks } = src.deps;
   return {
     ...view,
     audit,
     manual: src.deps.support.source === 'manual',
     unreachable: targets.find((t) => t?.unreachable)?.unreachable?.reason,
+    // Clocks are read from stored times now: the same after a restart, on every instance.
+    ...(clock && clocks ? { clocks: escalationClocks(view.escalation, clocks, clock.now(), view.details) } : {}),
   };
 }
 

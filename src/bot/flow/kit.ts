@@ -8,10 +8,13 @@ import type { AdaptiveCardJson, CardRenderer } from '../../cards';
 import { renderCard } from '../../cards/card-view';
 import { inert } from '../../cards/inert';
 import { renderEscalation } from '../../cards/summary-cards';
+import type { AccessDesk } from '../../access/desk';
 import type { BackgroundWork } from '../../background-work';
+import type { EscalationView } from '../../cards/views';
 import type { CustomerDirectory } from '../../directory';
 import type { Clock } from '../../domain/clock';
 import { withDetails, type FlowDetails } from '../../domain/details';
+import type { ClockSettings } from '../../domain/escalation-clocks';
 import { planNotifications, type NotificationOccasion } from '../../domain/notifications';
 import { transition, type Actor, type AuditEvent, type Escalation, type EscalationState } from '../../domain/escalation';
 import { PARTNER_CENTER_PORTAL, partnerCenterRequestsLink } from '../../domain/triage';
@@ -48,6 +51,10 @@ export interface EscalationFlowOptions {
   readonly background?: BackgroundWork;
   /** Longest work finishing after its turn may take (a late health check, a note to Microsoft; default 30 s). */
   readonly lateWorkMs?: number;
+  /** GDAP readiness and the health-consent grant; without it, no readiness is shown and `access` is unavailable. */
+  readonly access?: AccessDesk;
+  /** What the response clocks measure against (the support plan, the partner's targets); without it, no clocks and the plan's defaults. */
+  readonly clocks?: ClockSettings;
   /** Microsoft incidents across customers (the incident card's verbs); without it they say incidents are not followed. */
   readonly incidents?: IncidentDesk;
 }
@@ -172,7 +179,12 @@ export class FlowKit {
 
   /** The summary card: facts, timeline and the actions its state allows. */
   async summary(tr: Translator, e: Escalation, error?: string): Promise<AdaptiveCardJson> {
-    return renderEscalation(this.deps.cards, tr, await summaryView(this, escalationView(e, error)));
+    return renderEscalation(this.deps.cards, tr, await summaryView(this, this.view(e, error)));
+  }
+
+  /** The escalation with its details read, for any of its cards, with the configured support plan. */
+  view(e: Escalation, error?: string): EscalationView {
+    return { ...escalationView(e, error), plan: this.deps.clocks?.plan };
   }
 
   /** The current card with "someone already moved this on". */

@@ -13,6 +13,7 @@ import { WITH_MICROSOFT_STATES } from '../../domain/states';
 import type { HandlerContext } from '../bot';
 import type { CommandName } from '../commands';
 import type { FlowKit, StepAnswer } from './kit';
+import { access, grantHealthConsent } from './steps/access';
 import { answerMicrosoft } from './steps/answer-microsoft';
 import { customerNotified, manualAttention, manualResolved, remindLater, stillBroken } from './steps/close-the-loop';
 import { describe, start } from './steps/describe';
@@ -63,6 +64,8 @@ export const FLOW_VERBS: readonly VerbRoute[] = [
   { verb: 'status', from: 'any', handle: status },
   { verb: 'list', from: 'any', handle: list },
   { verb: 'refresh', from: 'any', handle: refresh },
+  { verb: 'access', from: 'any', handle: access },
+  { verb: 'grantHealthConsent', from: 'any', handle: grantHealthConsent },
   { verb: 'incident', from: 'any', handle: incidentShow },
   { verb: 'incidentTold', from: 'any', handle: incidentTold },
 ];
@@ -74,5 +77,6 @@ export const FLOW_COMMANDS = {
   status: 'status',
   list: 'list',
   cancel: 'cancel',
+  access: 'access',
   incident: 'incident',
 } as const satisfies Partial<Record<CommandName, Verb>>;

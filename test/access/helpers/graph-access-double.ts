@@ -156,6 +156,18 @@ export class GraphAccessDouble {
   }
 }
 
+/** The settings of a service that reads GDAP from this double (ACCESS_SOURCE=graph), the Graph app's credentials included. */
+export function graphAccessEnv(double: GraphAccessDouble): Record<string, string> {
+  return {
+    ACCESS_SOURCE: 'graph',
+    GRAPH_ENDPOINT: double.url,
+    LOGIN_ENDPOINT: double.url,
+    PARTNER_TENANT_ID: PARTNER_TENANT,
+    GRAPH_CLIENT_ID: 'c0ffee00-0000-4000-8000-000000000001',
+    GRAPH_CLIENT_SECRET: 'graph-secret-for-tests',
+  };
+}
+
 /** A Graph error body. */
 export function graphError(status: number, code: string, message: string): Reply {
   return { status, json: { error: { code, message, innerError: { date: '2026-12-10T12:00:00', 'request-id': 'f1e2d3c4-0000-4000-8000-000000000000' } } } };

@@ -21,6 +21,8 @@ import { conversationKeyOf } from '../../conversation-refs';
 import { staticCustomerChoices } from '../customer-choices';
 import { echo, field, fieldsOf, text } from '../input';
 import type { FlowKit, StepAnswer } from '../kit';
+import { accessCheckFrom } from '../../../access/readiness';
+import { gdapWithin, healthFactOf, startGdapRead } from '../../readiness';
 import { finishLateHealthCheck, lookupHealth } from './health-check';
 
 /** Services offered when the customer's own overview is not known yet. */
@@ -99,8 +101,15 @@ export async function describe(kit: FlowKit, ctx: HandlerContext): StepAnswer {
   // A typed message waits for the reply; a card action's answer is the card itself, so no typing there.
   if (ctx.turn.activity.type === 'message') await ctx.turn.sendActivity({ type: 'typing' });
   const lookup = kit.deps.health.getOverview(customer.tenantId);
+  // The engineer's GDAP readiness is read beside the health check, within the same time budget.
+  const access = kit.deps.access;
+  const gdap = access ? gdapWithin(startGdapRead(access.provider, ctx, customer.tenantId, kit.deps.clock), kit.turnBudgetMs) : undefined;
   const looked = await lookupHealth(kit, ctx, lookup, customer.companyName, kit.deps.background !== undefined);
   const late = looked === 'late';
+  const gdapRead = gdap ? await gdap : undefined;
+  const accessCheck = gdapRead && gdapRead !== 'late' ? accessCheckFrom(gdapRead, healthFactOf(looked), kit.deps.clock.now()) : undefined;
+  // Slower than the turn: not recorded (a later write would race the engineer's next press); `access` shows it.
+  const accessLate = gdapRead === 'late' ? tr.t('access.notChecked.timeout', { customer: inert(customer.companyName) }) : undefined;
   const known = looked !== 'late' && 'overview' in looked ? looked.overview : undefined;
   const service = known?.services.find((s) => s.service.toLowerCase() === input.service.toLowerCase())?.service ?? input.service;
   if (known && !known.services.some((s) => s.service === service)) {
@@ -121,6 +130,8 @@ export async function describe(kit: FlowKit, ctx: HandlerContext): StepAnswer {
     locale: tr.language,
     // The zone the engineer typed the start in: the request states it, and their notifications use it.
     timeZone: zone.name,
+    // Whether the describing engineer can act for the customer: every card of the flow shows it.
+    ...(accessCheck ? { accessCheck } : {}),
   };
   const created = createEscalation(
     {
@@ -156,9 +167,10 @@ export async function describe(kit: FlowKit, ctx: HandlerContext): StepAnswer {
   if (late && kit.deps.background) {
     // Acknowledge now; the check finishes in the background and the card follows (updated in place).
     kit.deps.background.run('late health check', () => finishLateHealthCheck(kit, escalation.id, lookup, tr, actor));
-    return kit.card(tr, escalation, { error: tr.t('flow.messages.healthPending', { customer: inert(customer.companyName) }) });
+    const pending = tr.t('flow.messages.healthPending', { customer: inert(customer.companyName) });
+    return kit.card(tr, escalation, { error: accessLate ? `${pending} ${accessLate}` : pending });
   }
-  return kit.card(tr, escalation, { justChecked: true });
+  return kit.card(tr, escalation, { justChecked: true, ...(accessLate ? { error: accessLate } : {}) });
 }
 
 /**

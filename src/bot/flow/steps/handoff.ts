@@ -9,7 +9,6 @@ import { decisionOf } from '../../../domain/flow';
 import { isServiceRequestNumber } from '../../../domain/triage';
 import { UnknownServiceRequestError } from '../../../support/types';
 import type { HandlerContext } from '../../bot';
-import { escalationView } from '../card-views';
 import { field } from '../input';
 import type { FlowKit, StepAnswer } from '../kit';
 
@@ -17,7 +16,7 @@ import type { FlowKit, StepAnswer } from '../kit';
 export async function handoffLink(kit: FlowKit, ctx: HandlerContext, e: Escalation): StepAnswer {
   const number = field(ctx.data, 'requestNumber') || field(ctx.data, 'pickedRequest');
   const refuse = (error: string) => {
-    const view = escalationView(e, error);
+    const view = kit.view(e, error);
     return renderHandoff(kit.deps.cards, ctx.tr, { ...view, reasons: decisionOf(view.details).reasons, deepLink: kit.deepLink(e) });
   };
   if (!isServiceRequestNumber(number)) return refuse(ctx.tr.t('flow.errors.requestNumber'));

@@ -42,7 +42,7 @@ function readAnswers(data: Readonly<Record<string, unknown>>): TriageAnswers | {
 /** The triage card submitted (the escalation loaded, at the category step): decide → save → render. */
 export async function triage(kit: FlowKit, ctx: HandlerContext, e: Escalation): StepAnswer {
   const { tr } = ctx;
-  const view = escalationView(e);
+  const view = kit.view(e);
   const details = view.details;
   const answers = readAnswers(ctx.data);
   if ('invalid' in answers) {
@@ -85,7 +85,7 @@ export async function triage(kit: FlowKit, ctx: HandlerContext, e: Escalation): 
   );
   const saved = await kit.apply(e, kit.move(ctx, 'awaiting_handoff', { ...answers, severity, request, step: 'handoff' }));
   const recentRequests = await kit.recentRequests(saved);
-  return renderHandoff(kit.deps.cards, tr, { ...escalationView(saved), reasons: decision.reasons, deepLink: kit.deepLink(saved), recentRequests });
+  return renderHandoff(kit.deps.cards, tr, { ...kit.view(saved), reasons: decision.reasons, deepLink: kit.deepLink(saved), recentRequests });
 }
 
 /** The request's words in the engineer's language. */
@@ -108,5 +108,5 @@ export async function close(kit: FlowKit, ctx: HandlerContext, e: Escalation): S
 /** Not warranted after all? Back to the category. */
 export async function retriage(kit: FlowKit, ctx: HandlerContext, e: Escalation): StepAnswer {
   const saved = await kit.apply(e, kit.move(ctx, 'triage', { step: 'category' }));
-  return renderTriage(kit.deps.cards, ctx.tr, triageView(escalationView(saved)));
+  return renderTriage(kit.deps.cards, ctx.tr, triageView(kit.view(saved)));
 }

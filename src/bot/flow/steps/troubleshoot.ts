@@ -23,7 +23,7 @@ export async function troubleshoot(kit: FlowKit, ctx: HandlerContext, e: Escalat
   const record: TroubleshootingRecord = { checks, done, skipped: skip, ...(notes ? { notes } : {}) };
   const complete = skip || done.length === checks.length;
   const saved = await kit.apply(e, kit.stay({ troubleshooting: record, step: complete ? 'category' : 'troubleshoot' }));
-  if (complete) return renderTriage(kit.deps.cards, ctx.tr, triageView(escalationView(saved)));
+  if (complete) return renderTriage(kit.deps.cards, ctx.tr, triageView(kit.view(saved)));
   const open = checks.filter((k) => !done.includes(k)).map((k) => `${ctx.tr.t(`flow.checks.${k}`)}: ${ctx.tr.t(`flow.advice.${k}`)}`);
   await kit.say(ctx, 'flow.messages.saved', { id: e.id });
   return renderTroubleshoot(kit.deps.cards, ctx.tr, { ...escalationView(saved, open.join('\n')), justChecked: false });
