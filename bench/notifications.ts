@@ -17,11 +17,10 @@ import { systemClock } from '../src/domain/clock';
 import { openDatabase } from '../src/store';
 import type { ServiceRequest, SupportProvider } from '../src/support/types';
 import { OutboxWorker } from '../src/tracking/outbox-worker';
-import { SlidingWindowLimiter } from '../src/limits/sliding-window';
-import { TEAMS_CONVERSATION_WINDOWS, TEAMS_TENANT_WINDOWS } from '../src/tracking/teams-limits';
 import { Tracker } from '../src/tracking/tracker';
 import { ConnectorDouble, TEAMS_CONVERSATION_LIMITS } from '../test/helpers/connector-double';
 import { linkedEscalation, realSender, storeConversation } from '../test/tracking/rig';
+import { lowerBoundMs } from './support/teams-bound';
 
 /** The scenario of issue #5, then one where the per-conversation windows bind instead of the tenant's. */
 const SCENARIOS: ReadonlyArray<{ readonly name: string; readonly escalations: number; readonly conversations: number }> = [
@@ -40,36 +39,6 @@ const closedEverywhere: SupportProvider = {
   addNote: () => Promise.resolve(undefined),
   setStatus: () => Promise.resolve(undefined),
 };
-
-/**
- * The shortest time in which Teams' limits let `perConversation` sends reach each of
- * `conversations` conversations of one tenant: a greedy schedule, which is optimal for
- * sliding windows (sending as early as allowed never delays a later send).
- */
-function lowerBoundMs(conversations: number, perConversation: number): number {
-  const conv = new SlidingWindowLimiter(TEAMS_CONVERSATION_WINDOWS);
-  const tenant = new SlidingWindowLimiter(TEAMS_TENANT_WINDOWS);
-  const left = Array.from({ length: conversations }, () => perConversation);
-  let now = 0;
-  let remaining = conversations * perConversation;
-  for (let guard = 0; remaining > 0 && guard < 10_000_000; guard++) {
-    let nextWait = Number.POSITIVE_INFINITY;
-    for (let c = 0; c < conversations && remaining > 0; c++) {
-      if (left[c] === 0) continue;
-      const wait = Math.max(conv.waitMs(String(c), now), tenant.waitMs('t', now));
-      if (wait === 0) {
-        conv.record(String(c), now);
-        tenant.record('t', now);
-        left[c]--;
-        remaining--;
-      } else {
-        nextWait = Math.min(nextWait, wait);
-      }
-    }
-    if (remaining > 0 && Number.isFinite(nextWait)) now += nextWait;
-  }
-  return now;
-}
 
 async function main(): Promise<void> {
   let failed = false;

@@ -30,6 +30,8 @@ import { managedIdentityToken } from './http/client-credential';
 import { OutboxWorker, Tracker } from './tracking';
 import { Reminders } from './tracking/reminders';
 import { IncidentSweep } from './incidents';
+import { createIncidentCard, tabLinkOptions } from './incidents/parts';
+import { createIncidentsCommand } from './bot/commands/incidents';
 import { createAccessProvider, createHealthConsent, uncachedMembership, type AccessProvider } from './access';
 import { ConsentLedger } from './access/consent-ledger';
 import type { AccessDesk } from './access/desk';
@@ -184,6 +186,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     tracking: database.tracking,
     support: trackingSupport,
     health: health.provider,
+    // A watched incident the sweep follows is read from its record: one resolution, one ping.
+    incidents: config.incidents.sweepIntervalMs > 0 ? database.incidents : undefined,
     clock,
     logger,
     render: (kind, e) => renderNotification(kind, e),
@@ -191,6 +195,19 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     maxIntervalMs: config.tracking.maxIntervalMs,
     incidentIntervalMs: health.freshnessMs,
     requestPollsPerMinute: config.tracking.requestPollsPerMinute,
+  });
+  const cardTiming = { windowMs: config.incidents.cardUpdateWindowMs, postCheckMs: 5_000 };
+  const incidentCard = createIncidentCard({
+    database,
+    cards,
+    localizer,
+    directory,
+    clock,
+    logger,
+    cardTiming,
+    tab: tabLinkOptions({ localMode: config.bot.localMode, appId: config.bot.appId, cloud: config.cloud, host: config.host, port: config.port }),
+    adminCenterUrl: config.health.adminCenterUrl,
+    reminderPeriodMs: config.reminders.resolvedMs,
   });
   const reminders = new Reminders({
     escalations: database.escalations,
@@ -202,6 +219,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     clocks: { settings: clockSettings, render: clockReminderRenderer(cards, localizer) },
     // A clock's 80 % and breach reminders are at most a minute late.
     intervalMs: 60_000,
+    scans: [incidentCard.reminders],
   });
   const background = new BackgroundWork(logger);
   const flow = new EscalationFlow({
@@ -220,6 +238,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     lateWorkMs: config.upstream.totalTimeoutMs,
     access: accessDesk,
     clocks: clockSettings,
+    incidents: incidentCard.desk,
   });
   const healthCommand = createHealthCommand({
     directory,
@@ -238,7 +257,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     cards,
     localizer,
     logger,
-    commands: { ...flow.commands(), health: healthCommand },
+    commands: { ...flow.commands(), health: healthCommand, incidents: createIncidentsCommand({ desk: incidentCard.desk, cards, clock }) },
     verbs: { ...flow.verbs(), health: healthCommand },
     searches: { customers: createCustomerSearch({ directory, timeoutMs: config.upstream.turnBudgetMs }) },
   });
@@ -263,7 +282,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     pollNow: (id) => tracker.pollNow(id),
     intervalMs: config.incidents.sweepIntervalMs || undefined,
     filter: { classifications: config.incidents.classifications, services: config.incidents.services },
-    cardTiming: { windowMs: config.incidents.cardUpdateWindowMs, postCheckMs: 5_000 },
+    cardTiming,
+    render: incidentCard.render,
   });
   // GDAP relationships ending soon: one reminder each to the incident channel (none set: a log line).
   const gdapRenewals = new GdapRenewals({

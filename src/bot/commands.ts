@@ -13,6 +13,8 @@ export const COMMANDS = {
   health: ['health'],
   access: ['access'],
   cancel: ['cancel', 'stop', 'quit'],
+  incidents: ['incidents'],
+  incident: ['incident'],
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

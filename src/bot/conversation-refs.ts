@@ -18,6 +18,22 @@ export function conversationKeyOf(context: TurnContext): string | undefined {
   return id ? conversationKey(tenantOf(context) ?? LOCAL_TENANT, id) : undefined;
 }
 
+/** A channel's root conversation: the id without the `;messageid=…` of the thread a post lives in. */
+export function channelRootId(conversationId: string): string {
+  return conversationId.split(';messageid=')[0] ?? conversationId;
+}
+
+/**
+ * The reference of the team channel a turn came from, at its root (where a proactive send starts a
+ * new post, rather than replying in the thread the turn came from); undefined outside a channel.
+ */
+export function channelRootReferenceOf(context: TurnContext, at: Date): Omit<ConversationRecord, 'unreachable'> | undefined {
+  const reference = referenceOf(context, at);
+  if (!reference || context.activity.conversation?.conversationType !== 'channel') return undefined;
+  const conversationId = channelRootId(reference.conversationId);
+  return { ...reference, conversationId, key: conversationKey(reference.tenantId, conversationId) };
+}
+
 /** How long an unchanged reference is not written again (a message stream would rewrite it every turn). */
 const REWRITE_AFTER_MS = 10 * 60_000;
 /** References remembered as recently written, per middleware instance. */

@@ -28,6 +28,8 @@ export const VERBS = {
   manualResolved: 'manualResolved',
   access: 'access',
   grantHealthConsent: 'grantHealthConsent',
+  incident: 'incident',
+  incidentTold: 'incidentTold',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];

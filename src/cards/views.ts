@@ -7,10 +7,13 @@
 import type { GdapRelationship } from '../domain/access';
 import type { AccessCheck } from '../domain/access-check';
 import type { AnswerToMicrosoft, FlowDetails, OfferedMatch } from '../domain/details';
-import type { AuditEvent, Escalation } from '../domain/escalation';
+import type { AuditEvent, Escalation, EscalationState } from '../domain/escalation';
 import type { EscalationClocks } from '../domain/escalation-clocks';
 import type { SupportPlan } from '../domain/response-clocks';
 import type { DecisionReason } from '../domain/triage';
+import type { CustomerPage, CustomerTally } from '../domain/incident-card';
+import type { ReplyChange } from '../domain/incident-messages';
+import type { AffectedCustomer, Incident } from '../domain/incidents';
 
 /** What every escalation card starts from: the escalation, its details read once, and an error banner. */
 export interface EscalationView {
@@ -102,3 +105,63 @@ export type CardView =
   | ({ readonly card: 'resolved' } & EscalationView)
   | ({ readonly card: 'attention' } & AttentionView)
   | ({ readonly card: 'summary' } & SummaryView);
+
+/** One affected customer as the incident card lists it. */
+export interface IncidentCustomerView {
+  readonly customer: AffectedCustomer;
+  /** Their open escalations confirmed as this incident (`details.knownIssue`), newest first. */
+  readonly escalations: readonly { readonly id: string; readonly state: EscalationState }[];
+  /** The notice drafted for them, in their language when known, else the reader's. */
+  readonly notice: string;
+}
+
+/** Which message of an incident a card is: the channel's card, or a reply in its thread. */
+export type IncidentCardMode = 'card' | 'update' | 'resolved' | 'review';
+
+/** The incident card (and its thread's replies): the incident, a page of its customers, what only the caller can gather. */
+export interface IncidentCardView {
+  readonly incident: Incident;
+  readonly mode: IncidentCardMode;
+  /** What an update reply says changed. */
+  readonly changes?: readonly ReplyChange[];
+  readonly tally: CustomerTally;
+  /** The page of customers shown, each with their escalations and notice. */
+  readonly page: Omit<CustomerPage, 'customers'> & { readonly customers: readonly IncidentCustomerView[] };
+  /** Open escalations confirmed as this incident, every customer's. */
+  readonly escalations: number;
+  /** The incident in the tab, when the deployment has one to link. */
+  readonly tabLink?: string;
+  /** Microsoft's post-incident review in the admin center, once published. */
+  readonly reviewLink?: string;
+  readonly error?: string;
+  /** What the action just done did (e.g. who was marked told). */
+  readonly note?: string;
+}
+
+/** A tenant whose service health the sweep could not read, and why. */
+export interface UnreadableTenantView {
+  readonly name: string;
+  /** The sweep's reason (`access_403`, `budget`, …). */
+  readonly reason: string;
+  readonly since?: string;
+  readonly failures: number;
+}
+
+/** The `incidents` command's card: open incidents with their customers, and the tenants not read. */
+export interface IncidentListView {
+  readonly incidents: readonly { readonly incident: Incident; readonly tally: CustomerTally }[];
+  /** More open incidents than listed. */
+  readonly moreIncidents: boolean;
+  readonly unreadable: readonly UnreadableTenantView[];
+  readonly moreUnreadable: boolean;
+  /** The incident channel, if one is set: who set it and when. */
+  readonly channel?: { readonly setBy: string; readonly setAt: string };
+  readonly tabLink?: string;
+}
+
+/** The channel's reminder that a resolved incident's customers are not all told. */
+export interface IncidentReminderView {
+  readonly incident: Incident;
+  readonly tally: CustomerTally;
+  readonly waitedMs: number;
+}

@@ -53,6 +53,8 @@ const customersPage = z.object({
           domain: z.string().nullish(),
           companyName: z.string().nullish(),
         }),
+        // The Customer resource's billing profile carries the customer's language where Partner Center sends it.
+        billingProfile: z.object({ language: z.string().nullish(), culture: z.string().nullish() }).nullish().catch(undefined),
       }),
     )
     .default([]),
@@ -153,10 +155,12 @@ export class PartnerCenterDirectory implements CustomerDirectory {
     for (const item of page.data.items) {
       const { tenantId, domain, companyName } = item.companyProfile;
       if (!tenantId) continue;
+      const language = item.billingProfile?.culture ?? item.billingProfile?.language;
       items.push({
         tenantId: tenantId.toLowerCase(),
         companyName: companyName ?? domain ?? tenantId,
         domain: domain ?? '',
+        ...(language ? { language: language.slice(0, 35) } : {}),
       });
     }
     const next = page.data.links?.next;

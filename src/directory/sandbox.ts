@@ -10,7 +10,7 @@ export class SandboxCustomerDirectory implements CustomerDirectory {
 
   constructor(data: SandboxData) {
     this.customers = data.customers
-      .map((c) => ({ tenantId: c.tenantId.toLowerCase(), companyName: c.companyName, domain: c.domain }))
+      .map((c) => ({ tenantId: c.tenantId.toLowerCase(), companyName: c.companyName, domain: c.domain, ...(c.language ? { language: c.language } : {}) }))
       .sort(byCompanyName);
     this.index = new CustomerIndex(this.customers);
   }

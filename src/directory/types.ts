@@ -12,6 +12,8 @@ export interface Customer {
   readonly companyName: string;
   /** Primary domain, e.g. contoso.onmicrosoft.com. */
   readonly domain: string;
+  /** The customer's language (e.g. `ko`, `en-GB`) when the directory knows it: notices to them are drafted in it. */
+  readonly language?: string;
 }
 
 /** One page of matching customers and how many match in all. */

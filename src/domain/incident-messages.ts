@@ -3,7 +3,9 @@
  * at most once per coalescing window however many customers join or posts arrive, and a reply in
  * the card's thread only when it matters (Microsoft posted, the status changed, it was resolved or
  * reopened, the post-incident review was published). The resolution's reply stands for the
- * status and post that came with it. Replies planned before the card's thread exists (its post not
+ * status and post that came with it. The card is updated in its own thread's conversation
+ * (`<channel>;messageid=<post>`: the conversation Teams made for the post). When the channel moves,
+ * an open incident's card is posted again in the new one. Replies planned before the card's thread exists (its post not
  * yet sent) are held and sent once it does, so none is lost.
  *
  * Pure: the caller renders each planned message, enqueues it in the outbox with its dedupe key
@@ -101,7 +103,8 @@ export function planIncidentMessages(input: PlanInput): PlannedMessages {
   if (channel === undefined) {
     return { ...(card ? { card: withoutDue({ ...card, ...stale(card, events, now) }) } : {}), messages: [] };
   }
-  if (!card) {
+  if (!card || (card.channel !== channel && !incident.resolved)) {
+    // No card yet, or the channel moved (`incidents here` elsewhere): an open incident gets its card there.
     if (incident.resolved) return { messages: [] };
     const id = input.newId();
     const posted: IncidentCardState = {
@@ -112,7 +115,10 @@ export function planIncidentMessages(input: PlanInput): PlannedMessages {
       heldReplies: [],
       dueAt: iso(nowMs + timing.postCheckMs),
     };
-    return { card: posted, messages: [{ kind: 'post_card', incidentId: incident.id, id, target: channel, dedupeKey: `incident_card:${incident.id}:${channel}` }] };
+    // The post's own id in the key: a channel set again after a move gets the card again (the
+    // versioned save of the incident already makes one instance's plan the only one).
+    const dedupeKey = `incident_card:${incident.id}:${channel}:${id}`;
+    return { card: posted, messages: [{ kind: 'post_card', incidentId: incident.id, id, target: channel, dedupeKey }] };
   }
   if (card.failed !== undefined) return { card: withoutDue(card), messages: [] };
 
@@ -131,7 +137,8 @@ export function planIncidentMessages(input: PlanInput): PlannedMessages {
     messages.push({
       kind: 'update_card',
       incidentId: incident.id,
-      target: next.channel,
+      // The post's own conversation (`<channel>;messageid=<post>`), as Teams answered its creation.
+      target: next.threadKey,
       activityId: next.activityId,
       dedupeKey: `incident_card_update:${incident.id}:${now}`,
     });

@@ -41,10 +41,14 @@ export interface ObservedIssue {
   readonly posts: readonly IncidentPost[];
 }
 
-/** Who recorded that a customer was told. */
+/** Who recorded that a customer was told (or set the incident channel). */
 export interface IncidentActor {
   readonly id: string;
   readonly name?: string;
+  /** Their language (Teams locale), where it matters: the incident channel's cards speak the language of who set it. */
+  readonly locale?: string;
+  /** Their time zone (IANA id): the incident channel's cards show times on the clock of who set it. */
+  readonly timeZone?: string;
 }
 
 /** A customer tenant the incident hits. */

@@ -18,6 +18,8 @@ const customerSchema = z.object({
   tenantId: z.string().regex(GUID, { message: 'expected a tenant GUID' }),
   companyName: z.string().min(1),
   domain: z.string().min(3),
+  /** The customer's language (BCP 47, e.g. `ko-KR`): notices to it are drafted in it. */
+  language: z.string().min(2).max(35).optional(),
   healthAccess: z.enum(SANDBOX_HEALTH_ACCESS).default('granted'),
   /** Absent: the file's `defaultServices`, all operational. */
   healthOverviews: z.array(graphServiceHealthSchema(true)).optional(),
@@ -80,6 +82,7 @@ export interface SandboxCustomer {
   readonly tenantId: string;
   readonly companyName: string;
   readonly domain: string;
+  readonly language?: string;
   readonly healthAccess: (typeof SANDBOX_HEALTH_ACCESS)[number];
   readonly services: readonly ServiceHealth[];
   readonly gdap?: SandboxGdap;
@@ -119,7 +122,7 @@ export function parseSandboxData(json: unknown, source = 'sandbox data'): Sandbo
       for (const shared of sharedIssues) {
         if (shared.tenants.some((t) => t.toLowerCase() === tenantId)) services = withSharedIssue(services, shared.serviceId, shared.issue);
       }
-      return { tenantId, companyName: c.companyName, domain: c.domain, healthAccess: c.healthAccess, services, ...(c.gdap ? { gdap: c.gdap } : {}) };
+      return { tenantId, companyName: c.companyName, domain: c.domain, ...(c.language ? { language: c.language } : {}), healthAccess: c.healthAccess, services, ...(c.gdap ? { gdap: c.gdap } : {}) };
     }),
   };
 }

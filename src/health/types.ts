@@ -142,9 +142,14 @@ export function postIncidentReportFor(
   const id = encodeURIComponent(issue.id);
   return {
     issueId: issue.id,
-    url: `${adminCenter.replace(/\/+$/, '')}/Adminportal/Home#/servicehealth/history/:/alerts/${id}`,
+    url: postIncidentReviewUrl(issue.id, adminCenter),
     graphPath: `/admin/serviceAnnouncement/issues/${id}/incidentReport`,
   };
+}
+
+/** Where an admin reads an issue's post-incident review: its page in the Microsoft 365 admin center's service health history. */
+export function postIncidentReviewUrl(issueId: string, adminCenter: string = DEFAULT_ADMIN_CENTER): string {
+  return `${adminCenter.replace(/\/+$/, '')}/Adminportal/Home#/servicehealth/history/:/alerts/${encodeURIComponent(issueId)}`;
 }
 
 /** Age of a snapshot in whole seconds at `now`. */

@@ -1,21 +1,22 @@
 /**
  * THE SEAM FOR THE INCIDENT CARD. The sweep renders every planned message of the incident channel
- * through an `IncidentRenderer`; until the incident card (template in `cards/`, view model, verbs:
- * draft a notice, mark told, open in the tab) exists, this plain-text stand-in says the same
- * things in English. The app wires a renderer in one place (`src/app.ts`); replacing it there
- * with the card's is the whole change.
+ * through an `IncidentRenderer`. The app wires the cards' (`card-renderer.ts`: the incident card
+ * and its thread's replies, in the language of who set the channel); this plain-text stand-in
+ * says the same things in English where no cards are loaded (the sweep's unit tests, the bench).
  */
 import type { PlannedIncidentMessage } from '../domain/incident-messages';
 import { activeCustomers, type Incident } from '../domain/incidents';
 
 /** Renders one planned message as a Bot Framework activity (the outbox stores it as the payload's `activity`). */
-export type IncidentRenderer = (message: PlannedIncidentMessage, incident: Incident) => Readonly<Record<string, unknown>>;
+export type IncidentRenderer = (message: PlannedIncidentMessage, incident: Incident) => Promise<Readonly<Record<string, unknown>>>;
 
 /** Customers named in a stand-in message before it says "and N more". */
 const NAMED = 20;
 
 /** The plain-text stand-in for the incident card and its replies. */
-export const placeholderIncidentRenderer: IncidentRenderer = (message, incident) => {
+export const placeholderIncidentRenderer: IncidentRenderer = (message, incident) => Promise.resolve(plainTextOf(message, incident));
+
+function plainTextOf(message: PlannedIncidentMessage, incident: Incident): Readonly<Record<string, unknown>> {
   const lines: string[] = [];
   const head = `Microsoft ${incident.classification} ${incident.id} (${incident.service}): ${incident.title}`;
   switch (message.kind) {

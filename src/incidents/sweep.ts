@@ -26,7 +26,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
-import { planIncidentMessages, type CardTiming, type IncidentCardState } from '../domain/incident-messages';
+import type { CardTiming, IncidentCardState } from '../domain/incident-messages';
 import {
   DEFAULT_INCIDENT_FILTER,
   issuesToLookUp,
@@ -44,7 +44,7 @@ import { BudgetExhaustedError, UnknownIssueError, UpstreamError, allIssues, type
 import { IncidentConflictError, type IncidentChannel, type IncidentStore, type StoredIncident, type TenantSweepState, type TenantSweepStore } from '../store/incidents';
 import type { ConversationStore, OutboxStore } from '../store/queues';
 import { LoopRunner } from '../tracking/loop-runner';
-import { channelNotification, withEveryCustomer, withPostOutcome } from './channel';
+import { saveWithMessages, withPostOutcome } from './channel';
 import { placeholderIncidentRenderer, type IncidentRenderer } from './render';
 
 /** Dependencies and settings of the sweep. */
@@ -282,12 +282,8 @@ export class IncidentSweep {
     return false;
   }
 
-  /**
-   * Plans the channel's messages for a changed incident and saves both in one transaction. A
-   * record carrying one tenant's customer entry (`partial`) is completed from the store only when
-   * a message is rendered (the card and the resolution list every customer): once per window.
-   */
-  private async save(
+  /** Plans the channel's messages for a changed incident and saves both in one transaction (see `saveWithMessages`). */
+  private save(
     incident: Incident,
     stored: StoredIncident | undefined,
     merge: Pick<IncidentMerge, 'events' | 'changedCustomers'>,
@@ -295,25 +291,8 @@ export class IncidentSweep {
     card: IncidentCardState | undefined,
     partial: boolean,
   ): Promise<StoredIncident> {
-    const now = this.options.clock.now().toISOString();
-    const plan = planIncidentMessages({
-      incident,
-      events: merge.events,
-      card,
-      channel: channel?.conversationKey,
-      now,
-      timing: this.options.cardTiming,
-      newId: randomUUID,
-    });
-    const shown = partial && plan.messages.length > 0 && stored ? withEveryCustomer(incident, await this.options.incidents.get(incident.id)) : incident;
-    return this.options.incidents.save({
-      at: this.options.clock.now(),
-      incident,
-      expectedVersion: stored?.version ?? 0,
-      changedCustomers: merge.changedCustomers,
-      card: plan.card,
-      outbox: plan.messages.map((m) => channelNotification(m, shown, this.render)),
-    });
+    const { incidents, clock, cardTiming } = this.options;
+    return saveWithMessages({ incidents, clock, render: this.render, cardTiming }, { incident, stored, merge, channel, card, partial });
   }
 
   /**

@@ -22,6 +22,7 @@ import {
 } from '../domain/notifications';
 import type { OutboxStore } from '../store/queues';
 import type { EscalationStore } from '../store/types';
+import type { ReminderScan } from './incident-reminders';
 import { LoopRunner } from './loop-runner';
 import type { NotificationPayload } from './types';
 
@@ -49,6 +50,8 @@ export interface RemindersOptions {
   readonly intervalMs?: number;
   /** Most escalations scanned per rule and round (default 5,000). */
   readonly maxScan?: number;
+  /** Rules beyond the escalations' (the incident channel's customers not told), enqueued with them. */
+  readonly scans?: readonly ReminderScan[];
 }
 
 /** Where a response clock may still run: every open state but "not warranted" (the partner's own fix). */
@@ -83,6 +86,7 @@ export class Reminders {
         notifications.push(...planNotifications({ occasion: 'reminder', escalation: e, rule, periods: due.periods, message, targets: targetsOf(e) }));
       });
     }
+    for (const scan of this.options.scans ?? []) notifications.push(...(await scan(now)));
     return notifications.length === 0 ? 0 : this.options.outbox.enqueue(notifications, now);
   }
 

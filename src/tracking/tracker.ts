@@ -1,6 +1,7 @@
 /**
  * Polls Microsoft for the escalations the tracking table says are due: the linked service
- * request (SupportProvider) or the watched incident (HealthProvider). A change moves the
+ * request (SupportProvider) or the watched incident (the incident sweep's record when it follows
+ * it, else HealthProvider). A change moves the
  * escalation through the domain `transition()` as Microsoft, and the notification is enqueued
  * in the same transaction as the escalation update, so a crash can neither lose nor double it.
  * Each escalation is leased to one tracker instance at a time; a crashed instance's lease
@@ -10,7 +11,7 @@
  */
 import { LoopRunner } from './loop-runner';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
 import { transition, type Actor, type Escalation, type EscalationState } from '../domain/escalation';
@@ -28,6 +29,7 @@ import {
   type PollSeverity,
 } from '../domain/polling-policy';
 import type { HealthProvider } from '../health/types';
+import type { IncidentStore } from '../store/incidents';
 import type { EscalationStore } from '../store/types';
 import { ConcurrencyError, NotFoundError } from '../store/types';
 import type { TrackedItem, TrackingStore } from '../store/queues';
@@ -60,6 +62,11 @@ export interface TrackerOptions {
   readonly support: SupportProvider;
   /** Needed to watch known incidents; without it, health items are rescheduled at the longest interval. */
   readonly health?: Pick<HealthProvider, 'getIssue'>;
+  /**
+   * The incident sweep's records: a watched incident the sweep follows is observed there (no Graph
+   * read, and the same resolution the incident card shows); Graph is read only for one it does not.
+   */
+  readonly incidents?: Pick<IncidentStore, 'get'>;
   /** How often a watched incident is polled: the health cache's freshness (default 2 min). */
   readonly incidentIntervalMs?: number;
   /** Service-request reads per minute this instance may send to Partner Center (default 600). */
@@ -152,6 +159,9 @@ export class Tracker {
     const workers = Array.from({ length: Math.min(queue.length, this.options.concurrency ?? 8) }, async () => {
       for (let item = queue.shift(); item; item = queue.shift()) {
         if (await this.poll(item)) changed++;
+        // SQLite answers synchronously: without a turn of the event loop between polls, a round
+        // of hundreds (an incident's resolution) would hold back every send and turn until it ends.
+        await nextTurn();
       }
     });
     const settled = await Promise.allSettled(workers);
@@ -234,6 +244,9 @@ export class Tracker {
       const request = await this.options.support.getRequest(item.ref);
       return { kind: item.kind, ref: item.ref, status: request.status, request };
     }
+    // The sweep already reads every customer's health: its record says what Graph would.
+    const record = await this.options.incidents?.get(item.ref);
+    if (record) return { kind: item.kind, ref: item.ref, status: record.incident.resolved ? 'resolved' : record.incident.status };
     if (!this.options.health) return undefined;
     // A snapshot much younger than the interval: the cache's age and the interval must not add up.
     const maxAgeMs = incidentSnapshotMaxAgeMs(this.polling.incidentIntervalMs);

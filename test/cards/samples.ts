@@ -15,6 +15,10 @@ import { attentionView, escalationView, triageView } from '../../src/bot/flow/ca
 import { troubleshootingChecks } from '../../src/domain/triage';
 import { renderAttention, renderReminder, renderResolved } from '../../src/cards/notification-cards';
 import type { Translator } from '../../src/i18n';
+import { renderIncident, renderIncidentList, renderIncidentReminder } from '../../src/cards/incident-cards';
+import type { IncidentCardView } from '../../src/cards/views';
+import { customerPage, tallyOf } from '../../src/domain/incident-card';
+import type { Incident } from '../../src/domain/incidents';
 import { renderAccess } from '../../src/cards/access-cards';
 import type { AccessCheck } from '../../src/domain/access-check';
 import { ROLES } from '../../src/domain/access-roles';
@@ -163,5 +167,72 @@ export function sampleCards(cards: CardRenderer, tr: Translator, e: Escalation =
       banner: { text: 'Health consent granted for Contoso.', good: true },
       canGrant: true,
     }),
+    incident: renderIncident(cards, tr, sampleIncidentView(sampleIncident(14), 'resolved')),
+    'incident-list': renderIncidentList(cards, tr, {
+      incidents: [{ incident: sampleIncident(3), tally: tallyOf(sampleIncident(3)) }],
+      moreIncidents: true,
+      unreadable: [{ name: 'Northwind Traders', reason: 'access_403', failures: 3, since: '2026-11-25T09:00:00Z' }],
+      moreUnreadable: false,
+      channel: { setBy: 'Ada', setAt: '2026-11-25T08:00:00Z' },
+      tabLink: 'https://teams.microsoft.com/l/entity/00000000-0000-0000-0000-000000000000/my-escalations',
+    }),
+    'incident-reminder': renderIncidentReminder(cards, tr, { incident: sampleIncident(14), tally: tallyOf(sampleIncident(14)), waitedMs: 5 * 3_600_000 }),
+  };
+}
+
+/** A Microsoft incident in `customers` customer tenants (names of `nameLength` characters), the first told, the second gone. */
+export function sampleIncident(customers: number, over: Partial<Incident> = {}, nameLength = 20): Incident {
+  const base = Date.parse('2026-11-25T07:00:00Z');
+  const name = (i: number): string => `Customer ${String(i).padStart(4, '0')} ${'한국어 고객사 이름'.repeat(8)}`.slice(0, nameLength);
+  return {
+    id: 'EX226792',
+    service: 'Exchange Online',
+    classification: 'incident',
+    status: 'serviceRestored',
+    title: 'Users may be unable to send or receive email',
+    impactDescription: 'Users may be unable to send or receive email through Exchange Online. <b>Some</b> messages are delayed.',
+    posts: [
+      { createdDateTime: '2026-11-25T07:10:00Z', postType: 'regular', contentType: 'html', content: '<p>We are investigating.</p>' },
+      { createdDateTime: '2026-11-25T09:10:00Z', postType: 'regular', contentType: 'html', content: '<p>We deployed a fix and the service is restored.</p>' },
+    ],
+    startDateTime: '2026-11-25T07:00:00Z',
+    endDateTime: '2026-11-25T09:10:00Z',
+    lastModifiedDateTime: '2026-11-25T09:10:00Z',
+    resolved: true,
+    resolvedAt: '2026-11-25T09:12:00Z',
+    postIncidentReview: false,
+    detectedAt: '2026-11-25T07:05:00Z',
+    updatedAt: '2026-11-25T09:12:00Z',
+    customers: Array.from({ length: customers }, (_, i) => ({
+      tenantId: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
+      name: name(i),
+      firstSeenAt: new Date(base + i * 1000).toISOString(),
+      lastSeenAt: '2026-11-25T09:00:00Z',
+      ...(i === 1 ? { goneSince: '2026-11-25T08:00:00Z' } : {}),
+      ...(i === 0 ? { told: { by: { id: 'u1', name: 'Ada' }, at: '2026-11-25T09:30:00Z' } } : {}),
+    })),
+    ...over,
+  };
+}
+
+/** The view the incident card is rendered from, with two escalations and a notice for each customer shown. */
+export function sampleIncidentView(incident: Incident, mode: IncidentCardView['mode'], page = 1, noticeChars = 420): IncidentCardView {
+  const shown = customerPage(incident, page);
+  return {
+    incident,
+    mode,
+    tally: tallyOf(incident),
+    page: {
+      ...shown,
+      customers: shown.customers.map((customer, i) => ({
+        customer,
+        escalations: i === 0 ? [{ id: 'ED-7K2M9Q4P', state: 'known_issue' }, { id: 'ED-8K2M9Q4P', state: 'resolved' }] : [],
+        notice: `Hello ${customer.name} team, Microsoft resolved the Exchange Online issue. `.padEnd(noticeChars, '.'),
+      })),
+    },
+    escalations: 2,
+    tabLink: 'https://teams.microsoft.com/l/entity/00000000-0000-0000-0000-000000000000/my-escalations',
+    reviewLink: 'https://admin.microsoft.com/Adminportal/Home#/servicehealth/history/:/alerts/EX226792',
+    note: 'Contoso is marked as told, by Ada.',
   };
 }

@@ -63,7 +63,7 @@ describe('incident channel messages: one card per incident, coalesced updates, r
 
   it('posts one card for a new incident, to the channel, and looks for its activity soon', () => {
     const plan = planIncidentMessages({ incident: incident(), events: [{ kind: 'opened', incidentId: 'EX300001' }], channel: CHANNEL, now: at(0), timing: TIMING, newId: ids() });
-    assert.deepEqual(plan.messages, [{ kind: 'post_card', incidentId: 'EX300001', id: 'post-1', target: CHANNEL, dedupeKey: `incident_card:EX300001:${CHANNEL}` }]);
+    assert.deepEqual(plan.messages, [{ kind: 'post_card', incidentId: 'EX300001', id: 'post-1', target: CHANNEL, dedupeKey: `incident_card:EX300001:${CHANNEL}:post-1` }]);
     assert.deepEqual(plan.card, { channel: CHANNEL, postId: 'post-1', postedAt: at(0), lastUpdateAt: at(0), heldReplies: [], dueAt: at(5) });
   });
 
@@ -145,6 +145,27 @@ describe('incident channel messages: one card per incident, coalesced updates, r
     });
     assert.deepEqual(summary(plan.messages), ['reply:post_incident_review']);
     assert.equal(plan.card?.dueAt, at(560), 'the card update waits for its window');
+  });
+
+  it('updates the card through the post’s own conversation (its thread), as Teams made it', () => {
+    const plan = planIncidentMessages({ incident: incident(), events: [added], card: sentCard(0), channel: CHANNEL, now: at(90), timing: TIMING, newId: ids() });
+    const update = plan.messages.find((m) => m.kind === 'update_card');
+    assert.ok(update && update.kind === 'update_card');
+    assert.deepEqual([update.target, update.activityId], [THREAD, '1700000000000']);
+  });
+
+  it('a channel moved: an open incident’s card is posted in the new one (and again in the first if it comes back); a resolved one stays', () => {
+    const OTHER = 'partner|19:other@thread.tacv2';
+    const moved = planIncidentMessages({ incident: incident(), events: [], card: sentCard(0), channel: OTHER, now: at(90), timing: TIMING, newId: ids() });
+    assert.deepEqual(summary(moved.messages), ['post_card']);
+    assert.equal(moved.messages[0]?.target, OTHER);
+    assert.equal(moved.card?.channel, OTHER);
+    assert.ok(moved.card);
+    const back = planIncidentMessages({ incident: incident(), events: [], card: moved.card, channel: CHANNEL, now: at(95), timing: TIMING, newId: () => 'post-9' });
+    assert.equal(back.messages[0]?.dedupeKey, `incident_card:EX300001:${CHANNEL}:post-9`, 'a new post, not deduplicated against the first');
+    const done = planIncidentMessages({ incident: incident({ resolved: true }), events: [], card: sentCard(0), channel: OTHER, now: at(90), timing: TIMING, newId: ids() });
+    assert.deepEqual(done.messages, []);
+    assert.equal(done.card?.channel, CHANNEL);
   });
 
   it('sends nothing more for a card whose post was given up, nor while the channel is off', () => {

@@ -1,5 +1,6 @@
 /** Shared pieces of the incident sweep tests: the sandbox behind the real cache, a sweep, a channel. */
 import { ManualClock } from '../../src/domain/clock';
+import { createEscalation, transition, type Actor, type Escalation } from '../../src/domain/escalation';
 import { SandboxCustomerDirectory } from '../../src/directory/sandbox';
 import { TenantRequestBudget } from '../../src/health/budget';
 import { CachedHealthProvider } from '../../src/health/cached';
@@ -123,4 +124,33 @@ export async function runFor(clock: ManualClock, ms: number, round: () => Promis
     await round();
     clock.advance(1_000);
   }
+}
+
+/**
+ * An escalation of `partnerTenantId` whose engineer confirmed `incidentId` as the known issue for a
+ * customer tenant (state `known_issue`: the tracker watches it), notifying `target`.
+ */
+export async function watchingEscalation(
+  db: Database,
+  at: Date,
+  o: { readonly id: string; readonly tenantId: string; readonly customer: string; readonly incidentId: string; readonly target: string; readonly ownerId?: string; readonly partnerTenantId?: string },
+): Promise<Escalation> {
+  const engineer: Actor = { kind: 'user', id: o.ownerId ?? 'e1', name: 'Ada' };
+  const { escalation, event } = createEscalation(
+    {
+      id: o.id,
+      partnerTenantId: o.partnerTenantId ?? 'partner',
+      ownerId: engineer.id,
+      ownerName: 'Ada',
+      customer: { tenantId: o.tenantId, name: o.customer },
+      service: 'Exchange Online',
+      title: 'Mail delayed',
+      description: 'Outbound mail is queued.',
+    },
+    engineer,
+    at,
+  );
+  const created = await db.escalations.create(escalation, [event]);
+  const watch = transition(created, 'known_issue', { actor: engineer, at, details: { knownIssue: { id: o.incidentId, title: 'Mail delayed' }, notifyTargets: [o.target] } });
+  return db.escalations.update(watch.escalation, created.version, [watch.event]);
 }

@@ -101,7 +101,9 @@ describe('incident sweep', function () {
       assert.ok(updates.length >= 1);
       for (let i = 1; i < updates.length; i++) assert.ok(Date.parse(updates[i].createdAt) - Date.parse(updates[i - 1].createdAt) >= 60_000);
       const sentUpdates = (await db.outbox.listForEscalation(`incident:${SHARED}`)).filter((n) => n.kind === 'card_update' && n.status === 'sent');
-      assert.equal(toChannel.filter((c) => c.method === 'PUT' && c.path.endsWith(`/activities/${cardActivity}`)).length, sentUpdates.length, 'updated in place');
+      // In place, through the post's own conversation (`<channel>;messageid=<post>`), as Teams made it.
+      const inPlace = connector.calls.filter((c) => c.method === 'PUT' && c.conversationId === thread && c.path.endsWith(`/activities/${cardActivity}`));
+      assert.equal(inPlace.length, sentUpdates.length, 'updated in place');
 
       // Microsoft posts an update: one reply in the card's thread, however many tenants show it.
       r.sandbox.updateIncident(SHARED, { post: 'We deployed a fix and are monitoring.', status: 'restoringService' });

@@ -7,11 +7,21 @@ import { BotProactiveSender } from '../../src/bot/proactive-sender';
 import { retryingSends } from '../../src/bot/send-retry';
 import { createEscalation, transition, type Actor, type Escalation } from '../../src/domain/escalation';
 import { conversationKey, type Database } from '../../src/store';
+import { UnknownServiceRequestError, type SupportProvider } from '../../src/support/types';
 import type { ConnectorDouble } from '../helpers/connector-double';
 
 /** The customer tenant of the tests. */
 export const TENANT = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
 const ENGINEER: Actor = { kind: 'user', id: '00000000-0000-0000-0000-0000000000e1' };
+
+/** Microsoft's support side with no request at all: for tests where only incidents are watched. */
+export const noSupport: SupportProvider = {
+  source: 'sandbox',
+  getRequest: (id) => Promise.reject(new UnknownServiceRequestError(id)),
+  listCustomerRequests: () => Promise.resolve([]),
+  addNote: () => Promise.resolve(undefined),
+  setStatus: () => Promise.resolve(undefined),
+};
 
 /** Stores a conversation reference pointing at the connector double and returns its key. */
 export async function storeConversation(db: Database, connector: ConnectorDouble, conversationId = `a:${randomUUID()}`, tenantId = TENANT): Promise<string> {

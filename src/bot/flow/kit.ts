@@ -19,6 +19,7 @@ import { planNotifications, type NotificationOccasion } from '../../domain/notif
 import { transition, type Actor, type AuditEvent, type Escalation, type EscalationState } from '../../domain/escalation';
 import { PARTNER_CENTER_PORTAL, partnerCenterRequestsLink } from '../../domain/triage';
 import type { HealthProvider } from '../../health';
+import type { IncidentDesk } from '../../incidents/desk';
 import type { Translator } from '../../i18n';
 import type { ConversationStore, OutboxStore } from '../../store/queues';
 import { ConcurrencyError, type EscalationStore } from '../../store/types';
@@ -54,6 +55,8 @@ export interface EscalationFlowOptions {
   readonly access?: AccessDesk;
   /** What the response clocks measure against (the support plan, the partner's targets); without it, no clocks and the plan's defaults. */
   readonly clocks?: ClockSettings;
+  /** Microsoft incidents across customers (the incident card's verbs); without it they say incidents are not followed. */
+  readonly incidents?: IncidentDesk;
 }
 
 /** A change of an escalation: the record to save and its audit events. */

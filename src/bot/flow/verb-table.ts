@@ -18,6 +18,7 @@ import { answerMicrosoft } from './steps/answer-microsoft';
 import { customerNotified, manualAttention, manualResolved, remindLater, stillBroken } from './steps/close-the-loop';
 import { describe, start } from './steps/describe';
 import { handoffLink } from './steps/handoff';
+import { incidentShow, incidentTold } from './steps/incident';
 import { knownConfirm, knownDiffers } from './steps/known-issue';
 import { cancel, list, refresh, resume, status } from './steps/navigation';
 import { close, retriage, triage } from './steps/triage';
@@ -65,6 +66,8 @@ export const FLOW_VERBS: readonly VerbRoute[] = [
   { verb: 'refresh', from: 'any', handle: refresh },
   { verb: 'access', from: 'any', handle: access },
   { verb: 'grantHealthConsent', from: 'any', handle: grantHealthConsent },
+  { verb: 'incident', from: 'any', handle: incidentShow },
+  { verb: 'incidentTold', from: 'any', handle: incidentTold },
 ];
 
 /** Typed commands answered as the verb of the same name. */
@@ -75,4 +78,5 @@ export const FLOW_COMMANDS = {
   list: 'list',
   cancel: 'cancel',
   access: 'access',
+  incident: 'incident',
 } as const satisfies Partial<Record<CommandName, Verb>>;

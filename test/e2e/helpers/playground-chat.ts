@@ -58,6 +58,25 @@ export class PlaygroundChat {
     await this.page.getByRole('button', { name: 'Send Message', exact: true }).click();
   }
 
+  /** Opens a team channel of the side list (the playground's team has General and Announcements). */
+  async openChannel(name: string): Promise<void> {
+    await this.page.getByRole('treeitem').filter({ hasText: name }).first().click({ timeout: STEP_TIMEOUT_MS });
+  }
+
+  /**
+   * Starts a new post in the open channel that @mentions `mention` (picked from the composer's
+   * suggestions, as a person does: the playground forwards a channel post to the bot only when it
+   * mentions it), followed by `text`.
+   */
+  async post(mention: string, text: string): Promise<void> {
+    const composer = this.page.locator('[contenteditable="true"][data-lexical-editor="true"]').first();
+    await composer.click({ timeout: STEP_TIMEOUT_MS });
+    await this.page.keyboard.type(`@${mention.split(' ')[0] ?? mention}`);
+    await this.page.getByRole('menuitem', { name: mention }).first().click({ timeout: STEP_TIMEOUT_MS });
+    await this.page.keyboard.type(` ${text}`);
+    await this.page.getByRole('button', { name: 'Post', exact: true }).click();
+  }
+
   /** Types into a filtered choice set and picks the option named `option`. */
   async choose(card: Locator, label: RegExp, typed: string, option: string): Promise<void> {
     const box = card.getByRole('combobox', { name: label });
