@@ -42,12 +42,15 @@ const CUSTOMERS = 300;
 const ESCALATIONS = 300;
 /** The bench gives up (and says so) beyond this. */
 const DEADLINE_MS = 3 * 60_000;
-/** The outbox worker's arrival margin (its default: every Teams window held 100 ms wider for network jitter). */
-const DEFAULT_MARGIN_MS = 100;
+/**
+ * The outbox worker's arrival margin: its default (25 ms, the windows held on the times sends
+ * actually left), or C: the 100 ms it held before it knew when its sends left.
+ */
+const DEFAULT_MARGIN_MS = 25;
 const SCENARIOS: ReadonlyArray<{ readonly name: string; readonly owners: number; readonly marginMs: number }> = [
   { name: 'A. 300 escalations of 300 owners, each in their own chat (the tenant limit binds)', owners: 300, marginMs: DEFAULT_MARGIN_MS },
   { name: 'B. 300 escalations of 30 owners, ten each (the conversation limits bind too)', owners: 30, marginMs: DEFAULT_MARGIN_MS },
-  { name: 'C. as A, the outbox holding a 25 ms arrival margin instead of 100 ms (what 127.0.0.1 needs; not the default)', owners: 300, marginMs: 25 },
+  { name: 'C. as A, the outbox holding a 100 ms arrival margin (the earlier default)', owners: 300, marginMs: 100 },
 ];
 
 const tenant = (i: number): string => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
@@ -103,7 +106,8 @@ async function main(): Promise<void> {
 
 /**
  * Runs one scenario; false when an owner was pinged twice or not at all, a 429 came back, or the
- * time exceeds 1.05 × the lower bound the outbox's arrival margin allows.
+ * time exceeds 1.05 × Teams' lower bound (the default margin) or 1.05 × the bound a wider margin
+ * allows.
  */
 async function run(owners: number, marginMs: number): Promise<boolean> {
   const folder = mkdtempSync(join(tmpdir(), 'ed-bench-resolution-'));
@@ -195,8 +199,9 @@ async function run(owners: number, marginMs: number): Promise<boolean> {
     const perConversation = [...Array.from({ length: owners }, () => ESCALATIONS / owners), inThread.length];
     const bound = lowerBoundMs(owners + 1, perConversation);
     const ratio = elapsed / Math.max(bound, 1);
-    // The same schedule with every window as wide as the outbox holds it (Teams' windows + its margin).
-    const held = lowerBoundMs(owners + 1, perConversation, marginMs);
+    // The same schedule with every window as wide as the outbox held it at the end (Teams' windows + its margin).
+    const heldMargin = worker.limitMarginMs;
+    const held = lowerBoundMs(owners + 1, perConversation, heldMargin);
     const heldRatio = elapsed / Math.max(held, 1);
     const resolved = (await Promise.all([...expected.keys()].map((id) => db.escalations.get(id)))).filter((e) => e?.state === 'resolved').length;
     const lines = [
@@ -206,13 +211,14 @@ async function run(owners: number, marginMs: number): Promise<boolean> {
       `incident channel:                     ${inThread.filter((c) => c.method === 'POST').length} reply (the resolution), ${inThread.filter((c) => c.method === 'PUT').length} card update`,
       `lower bound from Teams limits:        ${(bound / 1000).toFixed(2)} s for ${perConversation.reduce((a, b) => a + b, 0)} sends (per conversation 7/1 s, 8/2 s, 60/30 s, 1800/h; tenant 50/s)`,
       `ratio (time / lower bound):           ${ratio.toFixed(3)} (the margin alone makes it ≥ ${(held / Math.max(bound, 1)).toFixed(3)})`,
-      `bound as the outbox holds it:         windows ${marginMs} ms wider for arrival jitter: bound ${(held / 1000).toFixed(2)} s, ratio ${heldRatio.toFixed(3)} (target ≤ 1.05)`,
+      `bound as the outbox holds it:         windows ${heldMargin} ms wider for arrival jitter (${heldMargin === marginMs ? 'as configured' : `raised from ${marginMs} by a 429`}): bound ${(held / 1000).toFixed(2)} s, ratio ${heldRatio.toFixed(3)}`,
+      `target:                               ≤ 1.05 × ${marginMs === DEFAULT_MARGIN_MS ? "Teams' own bound (the default margin)" : 'the bound the wider margin allows'}`,
       `429s received from the connector:     ${connector.throttledCount()}`,
       `lost pings:                           ${lost}`,
       `duplicate pings:                      ${connector.duplicateKeys().length} (an owner chat with more pings than escalations: ${[...perOwner.values()].filter((n) => n > ESCALATIONS / owners).length})`,
     ];
     console.log(lines.map((l) => `  ${l}`).join('\n'));
-    const ok = lost === 0 && connector.duplicateKeys().length === 0 && connector.throttledCount() === 0 && resolved === ESCALATIONS && heldRatio <= 1.05;
+    const ok = lost === 0 && connector.duplicateKeys().length === 0 && connector.throttledCount() === 0 && resolved === ESCALATIONS && (marginMs === DEFAULT_MARGIN_MS ? ratio : heldRatio) <= 1.05;
     console.log(`  ${ok ? 'OK' : 'FAILED'}`);
     return ok;
   } finally {

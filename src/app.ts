@@ -268,6 +268,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     clock,
     logger,
     ambiguousResend: config.tracking.ambiguousResend,
+    limitMarginMs: config.tracking.limitMarginMs,
   });
   // Every customer tenant's health through the `health` command's provider (one cache, one budget).
   const incidentSweep = new IncidentSweep({

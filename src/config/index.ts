@@ -118,6 +118,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       maxIntervalMs: e.TRACKING_MAX_INTERVAL_SECONDS * 1000,
       requestPollsPerMinute: e.TRACKING_POLLS_PER_MINUTE,
       ambiguousResend: e.OUTBOX_AMBIGUOUS_RESEND === 'on',
+      limitMarginMs: e.OUTBOX_LIMIT_MARGIN_MS,
     },
     reminders: {
       resolvedMs: e.RESOLVED_REMINDER_HOURS * 3_600_000,

@@ -159,6 +159,11 @@ export interface Config {
      * Teams cannot say whether the first send arrived.
      */
     readonly ambiguousResend: boolean;
+    /**
+     * How much wider than Teams' windows the outbox holds its own (on the times sends actually
+     * left), for the network's jitter between leaving and arriving; a 429 raises it for a while.
+     */
+    readonly limitMarginMs: number;
   };
   readonly reminders: {
     /** Resolved but the customer not yet told. */

@@ -21,8 +21,10 @@ interface KeyState {
 /** Sliding windows per key (a conversation, a tenant, an upstream). */
 export class SlidingWindowLimiter {
   private readonly keys = new Map<string, KeyState>();
-  private readonly windows: readonly RateWindow[];
-  private readonly longest: number;
+  /** The windows as given, with this instance's share applied. */
+  private readonly base: readonly RateWindow[];
+  private windows: readonly RateWindow[] = [];
+  private longest = 0;
 
   /**
    * `share`: this instance's part of the limit when several instances count against the same
@@ -31,7 +33,17 @@ export class SlidingWindowLimiter {
    */
   constructor(windows: readonly RateWindow[], share = 1, marginMs = 0) {
     if (windows.length === 0) throw new RangeError('A limiter needs at least one window');
-    this.windows = windows.map((w) => ({ limit: Math.max(1, Math.floor(w.limit * share)), windowMs: w.windowMs + marginMs }));
+    this.base = windows.map((w) => ({ limit: Math.max(1, Math.floor(w.limit * share)), windowMs: w.windowMs }));
+    this.setMarginMs(marginMs);
+  }
+
+  /**
+   * Widens every window by `marginMs` from now on (a margin learnt from the sends, see
+   * `send-margin.ts`). Slots already handed out stay as they were.
+   */
+  setMarginMs(marginMs: number): void {
+    const margin = Math.max(0, marginMs);
+    this.windows = this.base.map((w) => ({ limit: w.limit, windowMs: w.windowMs + margin }));
     this.longest = Math.max(...this.windows.map((w) => w.windowMs));
   }
 

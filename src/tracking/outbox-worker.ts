@@ -40,7 +40,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
 import { backoffDelay } from '../http/backoff';
-import type { ClaimedNotification, ConversationStore, OutboxStore } from '../store/queues';
+import type { ClaimedNotification, ConversationRecord, ConversationStore, OutboxStore } from '../store/queues';
+import { SendMargin } from '../limits/send-margin';
 import { SlidingWindowLimiter, type RateWindow } from '../limits/sliding-window';
 import { TEAMS_CONVERSATION_WINDOWS, TEAMS_TENANT_WINDOWS } from './teams-limits';
 import { readPayload, type ProactiveSender, type SendResult } from './types';
@@ -81,7 +82,11 @@ export interface OutboxWorkerOptions {
   readonly tenantWindows?: readonly RateWindow[];
   /** This instance's share of the limits when several instances send (default 1). */
   readonly limitShare?: number;
-  /** Added to every window, for network jitter between leaving and arriving (default 100 ms). */
+  /**
+   * Added to every window, for the network's jitter between a send leaving and arriving (default
+   * 25 ms; the windows are held on the times sends actually left). A 429 raises it for a while
+   * (`limits/send-margin.ts`).
+   */
   readonly limitMarginMs?: number;
   /** Waits; tests pass a fast one. Must honour the signal. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -121,6 +126,13 @@ export class OutboxWorker {
   readonly stats: OutboxStats = { sent: 0, retried: 0, dead: 0, throttled: 0, recoveredByLookup: 0 };
   private readonly perConversation: SlidingWindowLimiter;
   private readonly perTenant: SlidingWindowLimiter;
+  /**
+   * The same windows on the times sends actually left: a lane that wakes late (a busy event
+   * loop, a slow `markSending`) waits here until its send fits, so lateness cannot crowd sends.
+   */
+  private readonly leftPerConversation: SlidingWindowLimiter;
+  private readonly leftPerTenant: SlidingWindowLimiter;
+  private readonly margin: SendMargin;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private readonly random: () => number;
   private readonly runner = new LoopRunner();
@@ -128,11 +140,21 @@ export class OutboxWorker {
   constructor(private readonly options: OutboxWorkerOptions) {
     this.owner = options.owner ?? `outbox-${randomUUID()}`;
     const share = options.limitShare ?? 1;
-    const margin = options.limitMarginMs ?? 100;
-    this.perConversation = new SlidingWindowLimiter(options.conversationWindows ?? TEAMS_CONVERSATION_WINDOWS, share, margin);
-    this.perTenant = new SlidingWindowLimiter(options.tenantWindows ?? TEAMS_TENANT_WINDOWS, share, margin);
+    this.margin = new SendMargin({ baseMs: options.limitMarginMs ?? 25 });
+    const margin = this.margin.ms;
+    const conversationWindows = options.conversationWindows ?? TEAMS_CONVERSATION_WINDOWS;
+    const tenantWindows = options.tenantWindows ?? TEAMS_TENANT_WINDOWS;
+    this.perConversation = new SlidingWindowLimiter(conversationWindows, share, margin);
+    this.perTenant = new SlidingWindowLimiter(tenantWindows, share, margin);
+    this.leftPerConversation = new SlidingWindowLimiter(conversationWindows, share, margin);
+    this.leftPerTenant = new SlidingWindowLimiter(tenantWindows, share, margin);
     this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined));
     this.random = options.random ?? Math.random;
+  }
+
+  /** The margin the windows are held wider by now (ms). */
+  get limitMarginMs(): number {
+    return this.margin.ms;
   }
 
   /** Starts the loop; resolves at once. Call `stop()` to end it. */
@@ -152,6 +174,8 @@ export class OutboxWorker {
   /** One round: claim a batch and work it to the end. Exposed for tests and the bench. */
   async runOnce(signal: AbortSignal = new AbortController().signal): Promise<OutboxRound> {
     const { outbox, clock } = this.options;
+    // Every lane may wait on this one signal; the default cap of 10 listeners would warn.
+    setMaxListeners(this.concurrency + 10, signal);
     const claimed = await outbox.claimDue(this.owner, clock.now(), this.options.batchSize ?? 50, this.leaseMs);
     if (claimed.length === 0) return { claimed: 0, sent: 0, retried: 0, dead: 0 };
     const counts = { sent: 0, retried: 0, dead: 0 };
@@ -235,8 +259,7 @@ export class OutboxWorker {
 
   private sweep(): void {
     const now = this.options.clock.now().getTime();
-    this.perConversation.sweep(now);
-    this.perTenant.sweep(now);
+    for (const limiter of [this.perConversation, this.perTenant, this.leftPerConversation, this.leftPerTenant]) limiter.sweep(now);
   }
 
   private async deliver(n: ClaimedNotification, signal: AbortSignal): Promise<Outcome> {
@@ -280,6 +303,7 @@ export class OutboxWorker {
       logger.warn({ notification: n.id, owner: this.owner }, 'lease lost before the send; not sent');
       return 'retried';
     }
+    await this.leave(target, signal);
     const attempts = n.attempts + 1;
     let result: SendResult;
     try {
@@ -291,6 +315,7 @@ export class OutboxWorker {
       logger.warn({ notification: n.id, err: error instanceof Error ? error.name : 'unknown' }, 'proactive sender threw');
       result = { ok: false, kind: 'retry' };
     }
+    if (result.ok) this.setMargin(this.margin.accepted());
 
     if (result.ok) {
       await this.options.hooks?.afterSend?.(n, result.activityId);
@@ -313,6 +338,7 @@ export class OutboxWorker {
 
     if (result.status === 429) {
       this.stats.throttled++;
+      this.setMargin(this.margin.throttled());
       // Without Retry-After, back off the conversation for a second window's worth.
       const until = this.options.clock.now().getTime() + (result.retryAfterMs ?? 2_000);
       this.perConversation.block(target.key, until);
@@ -324,6 +350,24 @@ export class OutboxWorker {
       nextAttemptAt: new Date(this.options.clock.now().getTime() + this.backoff(attempts, result.retryAfterMs)),
       error: `http_${result.status ?? 'network'}`,
     });
+  }
+
+  /**
+   * Records the send as leaving now, or waits first until it fits the windows of what actually
+   * left (a planned slot may have come late). No await between the check and the record, so two
+   * lanes cannot take the same opening.
+   */
+  private async leave(target: ConversationRecord, signal: AbortSignal): Promise<void> {
+    const now = this.options.clock.now().getTime();
+    const at = Math.max(this.leftPerConversation.earliest(target.key, now), this.leftPerTenant.earliest(target.tenantId, now));
+    this.leftPerConversation.record(target.key, at);
+    this.leftPerTenant.record(target.tenantId, at);
+    if (at > now) await this.sleep(at - now, signal);
+  }
+
+  /** Every window, planned and left, held wider by `ms` from now on. */
+  private setMargin(ms: number): void {
+    for (const limiter of [this.perConversation, this.perTenant, this.leftPerConversation, this.leftPerTenant]) limiter.setMarginMs(ms);
   }
 
   /** The project's one backoff (`http/backoff.ts`), Retry-After as its floor. */

@@ -1,0 +1,113 @@
+/**
+ * The outbox's windows in the worker: held on the times sends actually left (a lane that wakes
+ * late waits again rather than crowd the next second), a configured arrival margin, raised by a 429.
+ */
+import { strict as assert } from 'node:assert';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { systemClock } from '../../src/domain/clock';
+import { openDatabase, type Database } from '../../src/store';
+import { conversationKey } from '../../src/store/queues';
+import { OutboxWorker, type OutboxWorkerOptions } from '../../src/tracking/outbox-worker';
+import type { ProactiveSender, SendResult } from '../../src/tracking/types';
+import { runLogger } from '../http/helpers/http-double';
+import { loadConfig } from '../../src/config';
+
+const TENANT = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
+
+/** A sender answering after 2–4 ms, recording when each send left; `refuse` 429s the next ones. */
+class TimedSender implements ProactiveSender {
+  readonly startedAt: number[] = [];
+  refuse = 0;
+  async send(): Promise<SendResult> {
+    this.startedAt.push(Date.now());
+    await delay(2 + (this.startedAt.length % 3));
+    if (this.refuse > 0) {
+      this.refuse--;
+      return { ok: false, kind: 'retry', status: 429, retryAfterMs: 1, code: 'Throttled' };
+    }
+    return { ok: true, activityId: randomUUID() };
+  }
+  update(): Promise<SendResult> {
+    return this.send();
+  }
+  lookup(): Promise<{ found: false }> {
+    return Promise.resolve({ found: false });
+  }
+}
+
+/** Most sends that left within any `windowMs`. */
+function busiestWindow(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i] - sorted[j] >= windowMs) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+describe('outbox worker: the arrival margin', function () {
+  let db: Database;
+  let logger: Logger;
+  const workers: OutboxWorker[] = [];
+
+  beforeEach(async () => {
+    db = await openDatabase({ url: 'sqlite::memory:' });
+    logger = runLogger();
+  });
+  afterEach(async () => {
+    for (const w of workers.splice(0)) await w.stop();
+    await db.close();
+  });
+
+  function worker(sender: ProactiveSender, options: Partial<OutboxWorkerOptions> = {}): OutboxWorker {
+    const w = new OutboxWorker({ outbox: db.outbox, conversations: db.conversations, sender, clock: systemClock, logger, batchSize: 200, concurrency: 64, random: () => 0.5, ...options });
+    workers.push(w);
+    return w;
+  }
+
+  /** `count` notifications, each to a chat of its own in one tenant (the tenant's 50 / s binds). */
+  async function enqueue(count: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      const conversationId = `a:${randomUUID()}`;
+      const key = conversationKey(TENANT, conversationId);
+      await db.conversations.upsert({ key, serviceUrl: 'http://127.0.0.1:9/', conversationId, tenantId: TENANT, conversationType: 'personal', userId: '29:e', botId: '28:b', botName: 'Escalation Desk', updatedAt: new Date().toISOString() });
+      const id = randomUUID();
+      await db.outbox.enqueue([{ id, escalationId: `ED-${i}`, kind: 'resolved', target: key, payload: { activity: { text: 'resolved' } }, dedupeKey: `resolved:${id}` }], systemClock.now());
+    }
+  }
+
+  it('holds Teams\' tenant limit on the times sends actually left, when planned slots come late', async () => {
+    const sender = new TimedSender();
+    const t0 = Date.now();
+    // The lanes planned for the second second wake 300 ms late (a busy event loop); the third second's on time.
+    const lateSleep = (ms: number, signal: AbortSignal): Promise<void> => {
+      const wake = Date.now() + ms - t0;
+      return delay(ms + (wake > 900 && wake < 1_500 ? 300 : 0), undefined, { signal }).catch(() => undefined);
+    };
+    const w = worker(sender, { sleep: lateSleep });
+    assert.equal(w.limitMarginMs, 25, 'the default margin');
+    await enqueue(150);
+    let sent = 0;
+    while (sent < 150) sent += (await w.runOnce()).sent;
+    const busiest = busiestWindow(sender.startedAt, 1_000);
+    assert.ok(busiest <= 50, `at most 50 sends left in any second (${busiest})`);
+  });
+
+  it('a 429 raises the margin to 100 ms; the configured margin is the base (OUTBOX_LIMIT_MARGIN_MS)', async () => {
+    assert.equal(loadConfig({ env: {}, dotenvPath: null }).tracking.limitMarginMs, 25);
+    const config = loadConfig({ env: { OUTBOX_LIMIT_MARGIN_MS: '40' }, dotenvPath: null });
+    assert.equal(config.tracking.limitMarginMs, 40);
+    assert.throws(() => loadConfig({ env: { OUTBOX_LIMIT_MARGIN_MS: 'fast' }, dotenvPath: null }), /OUTBOX_LIMIT_MARGIN_MS/);
+    assert.throws(() => loadConfig({ env: { OUTBOX_LIMIT_MARGIN_MS: '5000' }, dotenvPath: null }), /OUTBOX_LIMIT_MARGIN_MS/);
+    const sender = new TimedSender();
+    const w = worker(sender, { limitMarginMs: config.tracking.limitMarginMs });
+    assert.equal(w.limitMarginMs, 40);
+    await enqueue(1);
+    sender.refuse = 1;
+    assert.equal((await w.runOnce()).retried, 1);
+    assert.equal(w.limitMarginMs, 100, 'raised by the 429');
+  });
+});
