@@ -84,12 +84,9 @@ export interface CustomerRef {
   readonly domain?: string;
 }
 
-/** The escalation record. Fields filled later in the flow are optional. */
-export interface Escalation {
+/** What the engineer described to open an escalation. */
+export interface NewEscalation {
   readonly id: string;
-  /** Incremented by every stored change; used for optimistic concurrency. */
-  readonly version: number;
-  readonly state: EscalationState;
   /** The partner's own Entra tenant (where the engineer works). */
   readonly partnerTenantId: string;
   /** Entra object id of the engineer who owns the escalation. */
@@ -103,26 +100,18 @@ export interface Escalation {
   readonly since?: string;
   readonly usersAffected?: number;
   readonly regions?: readonly string[];
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** The escalation record: what was described, and what the flow made of it. Fields filled later in the flow are optional. */
+export interface Escalation extends Omit<NewEscalation, 'details'> {
+  /** Incremented by every stored change; used for optimistic concurrency. */
+  readonly version: number;
+  readonly state: EscalationState;
   /** Everything the later steps of the flow add (health match, triage, hand-off, tracking). */
   readonly details: Readonly<Record<string, unknown>>;
   readonly createdAt: string;
   readonly updatedAt: string;
-}
-
-/** What the engineer described to open an escalation. */
-export interface NewEscalation {
-  readonly id: string;
-  readonly partnerTenantId: string;
-  readonly ownerId: string;
-  readonly ownerName?: string;
-  readonly customer: CustomerRef;
-  readonly service: string;
-  readonly title: string;
-  readonly description: string;
-  readonly since?: string;
-  readonly usersAffected?: number;
-  readonly regions?: readonly string[];
-  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 /** Refused: the table does not allow this move, or it needed a reason that was not given. */

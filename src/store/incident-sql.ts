@@ -3,6 +3,7 @@
  * `?` placeholders (`numbered` renders them for pg). The record's own fields live in one JSON
  * column; what is queried (resolved, last change, card work due) and each affected customer
  * (one row per incident and tenant, so a sweep rewrites only its own tenant's row) have columns.
+ * (Just over 300 lines: every statement of the incident tables beside the one row mapping they share.)
  */
 import type { IncidentCardState } from '../domain/incident-messages';
 import type { AffectedCustomer, Incident, IncidentActor } from '../domain/incidents';

@@ -8,6 +8,9 @@
  * expires and another takes over. How often each is polled is the domain's polling policy
  * (`domain/polling-policy.ts`): what is at stake is polled at the short interval, only quiet,
  * lower-severity requests back off, and service-request reads stay within a per-minute budget.
+ *
+ * Just over 300 lines: the poll loop, one escalation's observation and its versioned save with
+ * the clock times it records are one protocol; its rules already live in `domain/tracking.ts`.
  */
 import { LoopRunner } from './loop-runner';
 import { randomUUID } from 'node:crypto';
