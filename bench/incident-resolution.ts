@@ -15,6 +15,12 @@
  *
  * A. 300 owners, one escalation each, each in their own chat (the tenant's 50 / s binds).
  * B. 30 owners with ten escalations each (each chat's 7 / s, 8 / 2 s bind too).
+ * C. A with the 100 ms arrival margin the outbox held before it knew when its sends left.
+ * D. A on one PostgreSQL schema with two instances (tracker and outbox each, half of Teams' limits
+ *    each), the second killed once a third of the pings are out: its database pool closed (no
+ *    claim, no record, leases never released) and its sends in flight never answered, as a
+ *    SIGKILL leaves them. The survivor takes the dead one's leases over when they run out (10 s
+ *    here). Its in-flight sends had arrived: OUTBOX_AMBIGUOUS_RESEND=on sends them again.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,12 +35,14 @@ import type { HealthIssue, HealthProvider, Snapshot } from '../src/health/types'
 import { Localizer } from '../src/i18n';
 import { IncidentSweep } from '../src/incidents';
 import { createIncidentCard } from '../src/incidents/parts';
-import { openDatabase } from '../src/store';
+import { openDatabase, type Database } from '../src/store';
 import { OutboxWorker } from '../src/tracking/outbox-worker';
 import { Tracker } from '../src/tracking/tracker';
 import { ConnectorDouble, TEAMS_CONVERSATION_LIMITS } from '../test/helpers/connector-double';
 import { setIncidentChannel, watchingEscalation } from '../test/incidents/rig';
 import { realSender, storeConversation } from '../test/tracking/rig';
+import type { ProactiveSender, SendResult } from '../src/tracking/types';
+import { createSchema } from './support/common';
 import { lowerBoundMs } from './support/teams-bound';
 
 const INCIDENT = 'EX300001';
@@ -47,11 +55,63 @@ const DEADLINE_MS = 3 * 60_000;
  * actually left), or C: the 100 ms it held before it knew when its sends left.
  */
 const DEFAULT_MARGIN_MS = 25;
-const SCENARIOS: ReadonlyArray<{ readonly name: string; readonly owners: number; readonly marginMs: number }> = [
+interface Scenario {
+  readonly name: string;
+  readonly owners: number;
+  readonly marginMs: number;
+  /** Two instances on PostgreSQL, the second killed mid-fan-out. */
+  readonly kill?: boolean;
+}
+/** Leases of both workers in D, so the dead instance's work is taken over within the run. */
+const KILL_LEASE_MS = 10_000;
+const SCENARIOS: readonly Scenario[] = [
   { name: 'A. 300 escalations of 300 owners, each in their own chat (the tenant limit binds)', owners: 300, marginMs: DEFAULT_MARGIN_MS },
   { name: 'B. 300 escalations of 30 owners, ten each (the conversation limits bind too)', owners: 30, marginMs: DEFAULT_MARGIN_MS },
   { name: 'C. as A, the outbox holding a 100 ms arrival margin (the earlier default)', owners: 300, marginMs: 100 },
+  { name: 'D. as A on PostgreSQL with two instances, the second killed when a third of the pings are out', owners: 300, marginMs: DEFAULT_MARGIN_MS, kill: true },
 ];
+
+/** A sender of an instance that can die: after `kill()` nothing it sends is answered, and what was in flight is never recorded. */
+class MortalSender implements ProactiveSender {
+  killed = false;
+  inFlightAtKill = 0;
+  answered = 0;
+  private inFlight = 0;
+  private readonly hung: Array<() => void> = [];
+  constructor(private readonly real: ProactiveSender) {}
+  kill(): void {
+    this.killed = true;
+    this.inFlightAtKill = this.inFlight;
+  }
+  /** Lets the hung calls end (after the run), so the dead instance's loops can be stopped. */
+  release(): void {
+    for (const end of this.hung.splice(0)) end();
+  }
+  send(...args: Parameters<ProactiveSender['send']>): Promise<SendResult> {
+    return this.guard(() => this.real.send(...args));
+  }
+  update(...args: Parameters<ProactiveSender['update']>): Promise<SendResult> {
+    return this.guard(() => this.real.update(...args));
+  }
+  lookup(...args: Parameters<ProactiveSender['lookup']>): ReturnType<ProactiveSender['lookup']> {
+    return this.real.lookup(...args);
+  }
+  private async guard(work: () => Promise<SendResult>): Promise<SendResult> {
+    if (this.killed) return this.hang();
+    this.inFlight++;
+    try {
+      const result = await work();
+      if (this.killed) return await this.hang();
+      this.answered++;
+      return result;
+    } finally {
+      this.inFlight--;
+    }
+  }
+  private hang(): Promise<SendResult> {
+    return new Promise((resolve) => this.hung.push(() => resolve({ ok: false, kind: 'retry' })));
+  }
+}
 
 const tenant = (i: number): string => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 const quiet = pino({ level: 'silent' });
@@ -97,9 +157,11 @@ function recorded(at: string): Incident {
 
 async function main(): Promise<void> {
   let failed = false;
-  for (const scenario of SCENARIOS) {
+  // `A`..`D` runs that scenario alone.
+  const only = process.argv[2]?.toUpperCase();
+  for (const scenario of SCENARIOS.filter((s) => !only || s.name.startsWith(`${only}.`))) {
     console.log(`\n${scenario.name}`);
-    failed = !(await run(scenario.owners, scenario.marginMs)) || failed;
+    failed = !(await run(scenario)) || failed;
   }
   if (failed) process.exitCode = 1;
 }
@@ -109,9 +171,13 @@ async function main(): Promise<void> {
  * time exceeds 1.05 × Teams' lower bound (the default margin) or 1.05 × the bound a wider margin
  * allows.
  */
-async function run(owners: number, marginMs: number): Promise<boolean> {
+async function run({ owners, marginMs, kill = false }: Scenario): Promise<boolean> {
   const folder = mkdtempSync(join(tmpdir(), 'ed-bench-resolution-'));
-  const db = await openDatabase({ url: join(folder, 'bench.db') });
+  const schema = kill ? await createSchema() : undefined;
+  const db = await openDatabase(schema ? { url: schema.url, poolSize: 8 } : { url: join(folder, 'bench.db') });
+  const second: Database | undefined = schema ? await openDatabase({ url: schema.url, poolSize: 8 }) : undefined;
+  let secondClosed = false;
+  const mortal = new MortalSender(realSender(quiet));
   const connector = await new ConnectorDouble().start();
   const clock = systemClock;
   try {
@@ -157,21 +223,41 @@ async function run(owners: number, marginMs: number): Promise<boolean> {
     });
     const tracker = new Tracker({ escalations: db.escalations, tracking: db.tracking, support: { source: 'sandbox', getRequest: () => Promise.reject(new Error('no requests')), listCustomerRequests: () => Promise.resolve([]), addNote: () => Promise.resolve(undefined), setStatus: () => Promise.resolve(undefined) }, health, incidents: db.incidents, clock, logger: quiet, idleMs: 20 });
     const sweep = new IncidentSweep({ directory: { list: () => Promise.resolve(customers) }, health, incidents: db.incidents, sweeps: db.incidentSweeps, outbox: db.outbox, conversations: db.conversations, clock, logger: quiet, render: card.render, pollNow: (id) => tracker.pollNow(id) });
-    const worker = new OutboxWorker({ outbox: db.outbox, conversations: db.conversations, sender: realSender(quiet), clock, logger: quiet, batchSize: 400, concurrency: 64, idleMs: 20, limitMarginMs: marginMs });
+    const share = second ? { limitShare: 0.5, leaseMs: KILL_LEASE_MS } : {};
+    const worker = new OutboxWorker({ outbox: db.outbox, conversations: db.conversations, sender: realSender(quiet), clock, logger: quiet, batchSize: 400, concurrency: 64, idleMs: 20, limitMarginMs: marginMs, ...share });
+    // D's second instance: its own tracker and outbox worker over its own pool.
+    const tracker2 = second
+      ? new Tracker({ escalations: second.escalations, tracking: second.tracking, support: { source: 'sandbox', getRequest: () => Promise.reject(new Error('no requests')), listCustomerRequests: () => Promise.resolve([]), addNote: () => Promise.resolve(undefined), setStatus: () => Promise.resolve(undefined) }, health, incidents: second.incidents, clock, logger: quiet, idleMs: 20, leaseMs: KILL_LEASE_MS })
+      : undefined;
+    const worker2 = second
+      ? new OutboxWorker({ outbox: second.outbox, conversations: second.conversations, sender: mortal, clock, logger: quiet, batchSize: 400, concurrency: 64, idleMs: 20, limitMarginMs: marginMs, ...share })
+      : undefined;
     // The schedule holds every customer; their turns come later in the interval. The escalations' watches were polled once (open).
     await sweep.runOnce();
     while ((await tracker.runOnce()).claimed > 0);
     tracker.start();
     worker.start();
+    tracker2?.start();
+    worker2?.start();
 
     // Microsoft resolves it; the next tenant swept sees it.
     state.resolved = true;
     state.at = clock.now().toISOString();
     await db.incidentSweeps.sweepSoon([tenant(0)], clock.now());
+    const toOwners = () => connector.calls.filter((c) => c.method === 'POST' && c.conversationId.startsWith('a:owner-')).length;
     const started = Date.now();
+    let killedAt = 0;
+    // D: the second instance dies once a third of the pings are out (during the sweep round or after it).
+    const killer = (async () => {
+      if (!second) return;
+      while (toOwners() < ESCALATIONS / 3 && Date.now() - started < DEADLINE_MS) await delay(2);
+      killedAt = Date.now() - started;
+      mortal.kill();
+      secondClosed = true;
+      await second.close();
+    })();
     await sweep.runOnce();
     const detectedMs = Date.now() - started;
-    const toOwners = () => connector.calls.filter((c) => c.method === 'POST' && c.conversationId.startsWith('a:owner-')).length;
     let finished = 0;
     const marks: string[] = [];
     while (Date.now() - started < DEADLINE_MS) {
@@ -182,16 +268,20 @@ async function run(owners: number, marginMs: number): Promise<boolean> {
       await delay(5);
     }
     const elapsed = (finished || Date.now()) - started;
+    await killer;
     if (process.env.BENCH_TRACE) console.log(`  trace (pings delivered: ms): ${marks.join(' ')}`);
     await tracker.stop();
     await worker.stop();
+    mortal.release();
+    await Promise.all([tracker2?.stop(), worker2?.stop()]);
 
     // Lost: an escalation whose ping did not reach its owner's chat; duplicates: any key twice.
     let lost = 0;
     for (const [id, chat] of expected) {
       const rows = (await db.outbox.listForEscalation(id)).filter((n) => n.kind === 'resolved');
       const delivered = rows.flatMap((n) => connector.sentWithKey(n.id));
-      if (rows.length !== 1 || delivered.length !== 1 || delivered[0]?.conversationId !== chat) lost++;
+      // A second delivery of the same key is a duplicate (counted below), not a loss.
+      if (rows.length !== 1 || delivered.length === 0 || delivered.some((c) => c.conversationId !== chat)) lost++;
     }
     const perOwner = new Map<string, number>();
     for (const c of connector.calls) if (c.method === 'POST' && c.conversationId.startsWith('a:owner-')) perOwner.set(c.conversationId, (perOwner.get(c.conversationId) ?? 0) + 1);
@@ -204,7 +294,14 @@ async function run(owners: number, marginMs: number): Promise<boolean> {
     const held = lowerBoundMs(owners + 1, perConversation, heldMargin);
     const heldRatio = elapsed / Math.max(held, 1);
     const resolved = (await Promise.all([...expected.keys()].map((id) => db.escalations.get(id)))).filter((e) => e?.state === 'resolved').length;
+    const killLines = second
+      ? [
+          `second instance killed:               at ${(killedAt / 1000).toFixed(2)} s with ${mortal.inFlightAtKill} send(s) in flight (arrived, never recorded); leases ${KILL_LEASE_MS / 1000} s`,
+          `sends answered to the second instance: ${mortal.answered} before it died`,
+        ]
+      : [];
     const lines = [
+      ...killLines,
       `sweep round that saw the resolution:  ${detectedMs} ms (saved it with the channel's messages, polled the ${ESCALATIONS} watches at once)`,
       `escalations resolved by the tracker:  ${resolved} / ${ESCALATIONS} (the incident's record, no Graph read)`,
       `owner pings delivered:                ${toOwners()} / ${ESCALATIONS} to ${owners} chats in ${(elapsed / 1000).toFixed(2)} s from that round`,
@@ -218,12 +315,17 @@ async function run(owners: number, marginMs: number): Promise<boolean> {
       `duplicate pings:                      ${connector.duplicateKeys().length} (an owner chat with more pings than escalations: ${[...perOwner.values()].filter((n) => n > ESCALATIONS / owners).length})`,
     ];
     console.log(lines.map((l) => `  ${l}`).join('\n'));
-    const ok = lost === 0 && connector.duplicateKeys().length === 0 && connector.throttledCount() === 0 && resolved === ESCALATIONS && (marginMs === DEFAULT_MARGIN_MS ? ratio : heldRatio) <= 1.05;
+    // D: every ping delivered, and a duplicate only for a send the dead instance had in flight (OUTBOX_AMBIGUOUS_RESEND=on).
+    const ok = second
+      ? lost === 0 && connector.duplicateKeys().length <= mortal.inFlightAtKill && connector.throttledCount() === 0 && resolved === ESCALATIONS
+      : lost === 0 && connector.duplicateKeys().length === 0 && connector.throttledCount() === 0 && resolved === ESCALATIONS && (marginMs === DEFAULT_MARGIN_MS ? ratio : heldRatio) <= 1.05;
     console.log(`  ${ok ? 'OK' : 'FAILED'}`);
     return ok;
   } finally {
     await connector.stop();
     await db.close();
+    if (second && !secondClosed) await second.close();
+    await schema?.drop();
     rmSync(folder, { recursive: true, force: true });
   }
 }
