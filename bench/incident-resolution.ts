@@ -38,7 +38,7 @@ import { createIncidentCard } from '../src/incidents/parts';
 import { openDatabase, type Database } from '../src/store';
 import { OutboxWorker } from '../src/tracking/outbox-worker';
 import { Tracker } from '../src/tracking/tracker';
-import { ConnectorDouble, TEAMS_CONVERSATION_LIMITS } from '../test/helpers/connector-double';
+import { ConnectorDouble, TEAMS_CONVERSATION_LIMITS, TEAMS_TENANT_LIMITS } from '../test/helpers/connector-double';
 import { setIncidentChannel, watchingEscalation } from '../test/incidents/rig';
 import { realSender, storeConversation } from '../test/tracking/rig';
 import type { ProactiveSender, SendResult } from '../src/tracking/types';
@@ -182,6 +182,7 @@ async function run({ owners, marginMs, kill = false }: Scenario): Promise<boolea
   const clock = systemClock;
   try {
     connector.enforceLimits(TEAMS_CONVERSATION_LIMITS);
+    connector.enforceTenantLimits(TEAMS_TENANT_LIMITS);
     const before = new Date(clock.now().getTime() - 10 * 60_000).toISOString();
     const channel = await setIncidentChannel(db, connector.url, clock.now());
     // The incident's card was posted ten minutes ago: its thread exists, its update window is over.

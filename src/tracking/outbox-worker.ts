@@ -42,7 +42,7 @@ import type { Clock } from '../domain/clock';
 import { backoffDelay } from '../http/backoff';
 import type { ClaimedNotification, ConversationRecord, ConversationStore, OutboxStore } from '../store/queues';
 import { SendMargin } from '../limits/send-margin';
-import { SlidingWindowLimiter, type RateWindow } from '../limits/sliding-window';
+import { evenSpacing, SlidingWindowLimiter, type RateWindow } from '../limits/sliding-window';
 import { TEAMS_CONVERSATION_WINDOWS, TEAMS_TENANT_WINDOWS } from './teams-limits';
 import { readPayload, type ProactiveSender, type SendResult } from './types';
 
@@ -132,6 +132,9 @@ export class OutboxWorker {
    */
   private readonly leftPerConversation: SlidingWindowLimiter;
   private readonly leftPerTenant: SlidingWindowLimiter;
+  /** Planned slots spaced evenly at each limit's tightest rate, instead of bursts (no margin: it paces, Teams' windows are held above). */
+  private readonly spacedPerConversation: SlidingWindowLimiter;
+  private readonly spacedPerTenant: SlidingWindowLimiter;
   private readonly margin: SendMargin;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private readonly random: () => number;
@@ -148,6 +151,8 @@ export class OutboxWorker {
     this.perTenant = new SlidingWindowLimiter(tenantWindows, share, margin);
     this.leftPerConversation = new SlidingWindowLimiter(conversationWindows, share, margin);
     this.leftPerTenant = new SlidingWindowLimiter(tenantWindows, share, margin);
+    this.spacedPerConversation = new SlidingWindowLimiter([evenSpacing(conversationWindows, share)]);
+    this.spacedPerTenant = new SlidingWindowLimiter([evenSpacing(tenantWindows, share)]);
     this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined));
     this.random = options.random ?? Math.random;
   }
@@ -259,7 +264,7 @@ export class OutboxWorker {
 
   private sweep(): void {
     const now = this.options.clock.now().getTime();
-    for (const limiter of [this.perConversation, this.perTenant, this.leftPerConversation, this.leftPerTenant]) limiter.sweep(now);
+    for (const limiter of [this.perConversation, this.perTenant, this.leftPerConversation, this.leftPerTenant, this.spacedPerConversation, this.spacedPerTenant]) limiter.sweep(now);
   }
 
   private async deliver(n: ClaimedNotification, signal: AbortSignal): Promise<Outcome> {
@@ -284,7 +289,12 @@ export class OutboxWorker {
     // Reserve a slot in both limits before waiting for it: lanes waiting concurrently must not
     // all wake for the same free slot. Beyond the lease, put it back (nothing was sent).
     const now = this.options.clock.now().getTime();
-    const slot = Math.max(this.perConversation.earliest(target.key, now), this.perTenant.earliest(target.tenantId, now));
+    const slot = Math.max(
+      this.perConversation.earliest(target.key, now),
+      this.perTenant.earliest(target.tenantId, now),
+      this.spacedPerConversation.earliest(target.key, now),
+      this.spacedPerTenant.earliest(target.tenantId, now),
+    );
     // A quarter of the lease stays for the send itself.
     const leaseLeft = Date.parse(n.leaseExpiresAt ?? '') - now - this.leaseMs / 4;
     if (!(slot - now <= leaseLeft)) {
@@ -292,6 +302,8 @@ export class OutboxWorker {
     }
     this.perConversation.record(target.key, slot);
     this.perTenant.record(target.tenantId, slot);
+    this.spacedPerConversation.record(target.key, slot);
+    this.spacedPerTenant.record(target.tenantId, slot);
     if (slot > now) await this.sleep(slot - now, signal);
     if (signal.aborted) {
       return this.retry(n, { nextAttemptAt: this.options.clock.now(), error: 'stopped' });

@@ -48,6 +48,9 @@ export const TEAMS_CONVERSATION_LIMITS: readonly ConnectorLimit[] = [
   { limit: 1_800, windowMs: 3_600_000 },
 ];
 
+/** Teams' limit per app per tenant (about 50 requests / s, PRODUCT.md). */
+export const TEAMS_TENANT_LIMITS: readonly ConnectorLimit[] = [{ limit: 50, windowMs: 1_000 }];
+
 /** The channelData field the proactive sender stamps with a notification's idempotency key. */
 export const IDEMPOTENCY_KEY_FIELD = 'escalationDeskNotificationId';
 
@@ -60,6 +63,8 @@ export class ConnectorDouble {
   private limits: readonly ConnectorLimit[] = [];
   private limitRetryAfterSeconds: number | undefined;
   private readonly arrivals = new Map<string, number[]>();
+  private tenantLimits: readonly ConnectorLimit[] = [];
+  private readonly tenantArrivals = new Map<string, number[]>();
   private server?: Server;
   private nextId = 1;
   /** Requests taken and not answered (`hang`), until their callers give up. */
@@ -92,6 +97,14 @@ export class ConnectorDouble {
   enforceLimits(limits: readonly ConnectorLimit[], retryAfterSeconds?: number): void {
     this.limits = limits;
     this.limitRetryAfterSeconds = retryAfterSeconds;
+  }
+
+  /**
+   * Enforces per-tenant limits as well (the activity's `conversation.tenantId`; calls without one
+   * share a tenant), counted where the per-conversation ones are: a call beyond them is answered 429.
+   */
+  enforceTenantLimits(limits: readonly ConnectorLimit[]): void {
+    this.tenantLimits = limits;
   }
 
   /** How many requests are being held unanswered right now (`hang` faults whose caller has not given up). */
@@ -161,7 +174,7 @@ export class ConnectorDouble {
     }
     const conversationId = decodeURIComponent(match[1] ?? '');
     const index = this.faults.findIndex((f) => f.conversationId === undefined || f.conversationId === conversationId);
-    const fault = index >= 0 ? this.faults.splice(index, 1)[0] : this.overLimit(conversationId);
+    const fault = index >= 0 ? this.faults.splice(index, 1)[0] : this.overLimit(conversationId, tenantOf(body));
     if (fault) {
       this.faultsAnswered.push({ ...fault, conversationId });
       if (fault.hang) {
@@ -199,21 +212,42 @@ export class ConnectorDouble {
     return activityId;
   }
 
-  /** A 429 when this call would exceed an enforced limit; otherwise the call is counted. */
-  private overLimit(conversationId: string): ConnectorFault | undefined {
-    if (this.limits.length === 0) return undefined;
+  /** A 429 when this call would exceed an enforced limit (its conversation's or its tenant's); otherwise the call is counted in both. */
+  private overLimit(conversationId: string, tenantId: string): ConnectorFault | undefined {
+    if (this.limits.length === 0 && this.tenantLimits.length === 0) return undefined;
     const now = Date.now();
-    const longest = Math.max(...this.limits.map((l) => l.windowMs));
-    const seen = (this.arrivals.get(conversationId) ?? []).filter((t) => now - t < longest);
-    for (const limit of this.limits) {
-      if (seen.filter((t) => now - t < limit.windowMs).length >= limit.limit) {
-        this.arrivals.set(conversationId, seen);
-        return { status: 429, code: 'Throttled', retryAfterSeconds: this.limitRetryAfterSeconds };
-      }
+    const conversation = within(this.arrivals.get(conversationId), this.limits, now);
+    const tenant = within(this.tenantArrivals.get(tenantId), this.tenantLimits, now);
+    this.arrivals.set(conversationId, conversation);
+    this.tenantArrivals.set(tenantId, tenant);
+    if (full(conversation, this.limits, now) || full(tenant, this.tenantLimits, now)) {
+      return { status: 429, code: 'Throttled', retryAfterSeconds: this.limitRetryAfterSeconds };
     }
-    seen.push(now);
-    this.arrivals.set(conversationId, seen);
+    conversation.push(now);
+    tenant.push(now);
     return undefined;
+  }
+}
+
+/** The arrivals still inside the longest of `limits`. */
+function within(seen: readonly number[] | undefined, limits: readonly ConnectorLimit[], now: number): number[] {
+  if (limits.length === 0) return [];
+  const longest = Math.max(...limits.map((l) => l.windowMs));
+  return (seen ?? []).filter((t) => now - t < longest);
+}
+
+/** Whether one more arrival now would exceed any of `limits`. */
+function full(seen: readonly number[], limits: readonly ConnectorLimit[], now: number): boolean {
+  return limits.some((limit) => seen.filter((t) => now - t < limit.windowMs).length >= limit.limit);
+}
+
+/** The tenant a call's activity names (`conversation.tenantId`), or one shared key. */
+function tenantOf(body: string): string {
+  try {
+    const activity = JSON.parse(body) as { conversation?: { tenantId?: unknown } };
+    return typeof activity.conversation?.tenantId === 'string' ? activity.conversation.tenantId : '(no tenant)';
+  } catch {
+    return '(no tenant)';
   }
 }
 

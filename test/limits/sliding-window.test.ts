@@ -1,7 +1,7 @@
 /** The one sliding-window limiter: Teams' per-conversation limits and Graph's per-tenant budget windows. */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { SlidingWindowLimiter } from '../../src/limits/sliding-window';
+import { evenSpacing, SlidingWindowLimiter } from '../../src/limits/sliding-window';
 import { TEAMS_CONVERSATION_WINDOWS } from '../../src/tracking/teams-limits';
 
 describe('SlidingWindowLimiter', function () {
@@ -118,5 +118,11 @@ describe('SlidingWindowLimiter', function () {
     limiter.record('c', 100);
     assert.equal(limiter.earliest('c', 600), 1_100);
     assert.deepEqual(limiter.usage('c', 1_100), [1], 'the send at 100 has left the window, the one at 500 has not');
+  });
+
+  it('spaces events evenly at the tightest rate of the windows (a share included)', () => {
+    assert.deepEqual(evenSpacing([{ limit: 50, windowMs: 1_000 }]), { limit: 1, windowMs: 20 });
+    assert.deepEqual(evenSpacing([{ limit: 7, windowMs: 1_000 }, { limit: 8, windowMs: 2_000 }, { limit: 60, windowMs: 30_000 }]), { limit: 1, windowMs: 142 });
+    assert.deepEqual(evenSpacing([{ limit: 50, windowMs: 1_000 }], 0.5), { limit: 1, windowMs: 40 });
   });
 });

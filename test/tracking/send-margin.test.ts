@@ -96,6 +96,16 @@ describe('outbox worker: the arrival margin', function () {
     assert.ok(busiest <= 50, `at most 50 sends left in any second (${busiest})`);
   });
 
+  it('spaces the sends at the tenant\'s rate (one per 20 ms) instead of bursts of 50', async () => {
+    const sender = new TimedSender();
+    const w = worker(sender);
+    await enqueue(60);
+    let sent = 0;
+    while (sent < 60) sent += (await w.runOnce()).sent;
+    const burst = busiestWindow(sender.startedAt, 100);
+    assert.ok(burst <= 8, `at most 8 sends in any 100 ms (${burst})`);
+  });
+
   it('a 429 raises the margin to 100 ms; the configured margin is the base (OUTBOX_LIMIT_MARGIN_MS)', async () => {
     assert.equal(loadConfig({ env: {}, dotenvPath: null }).tracking.limitMarginMs, 25);
     const config = loadConfig({ env: { OUTBOX_LIMIT_MARGIN_MS: '40' }, dotenvPath: null });
