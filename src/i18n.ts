@@ -21,6 +21,8 @@ export interface Translator {
   readonly timeZone?: TimeZone;
   /** A string by key, with `{{name}}` placeholders filled. */
   t(key: string, vars?: Readonly<Record<string, string | number>>): string;
+  /** A number as the reader writes it (at most two decimals; 1.5 stays 1.5, 5000 reads 5,000). */
+  number(value: number): string;
   /** A subtree of the locale file (objects and arrays), with English filling missing keys. */
   section(key: string): Readonly<Record<string, unknown>>;
 }
@@ -135,8 +137,11 @@ export class Localizer {
     // resolution cost ~20-30 µs, a dozen times per card.
     const fills = new Map<string, Fill | undefined>();
     const viaI18next = (key: string, vars?: Vars): string => String(fixed(key, { ...vars, returnObjects: false }));
+    // Built once: an Intl.NumberFormat costs tens of µs to make, every card shows numbers.
+    const numbers = new Intl.NumberFormat(language, { maximumFractionDigits: 2 });
     return {
       language,
+      number: (value) => numbers.format(value),
       t: (key, vars) => {
         // count and context select plural or context variants of the key: i18next decides.
         if (vars !== undefined && ('count' in vars || 'context' in vars)) return viaI18next(key, vars);

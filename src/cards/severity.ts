@@ -8,7 +8,7 @@ import type { Translator } from '../i18n';
 
 /** Hours as the reader writes them (1.5 stays 1.5). */
 function hoursText(tr: Translator, hours: number): string {
-  return hours.toLocaleString(tr.language, { maximumFractionDigits: 2 });
+  return tr.number(hours);
 }
 
 /** A severity with Microsoft's response time under the plan, as the triage card offers it. */

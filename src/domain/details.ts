@@ -252,7 +252,10 @@ export function detailsOf(e: Pick<Escalation, 'details'>): FlowDetails {
     cardActivityId: str(d.cardActivityId),
     locale: str(d.locale),
     timeZone: str(d.timeZone),
-    offered: list(d.offered, offered),
+    // Read when asked: most readers of the details never look at the health check's offers.
+    get offered() {
+      return list(d.offered, offered);
+    },
     healthCheck: nested(d.healthCheck, healthCheck),
     healthPending: bool(d.healthPending),
     knownIssue: nested(d.knownIssue, knownIssue),

@@ -209,6 +209,8 @@ async function submittedCustomer(kit: FlowKit, ctx: HandlerContext): Promise<rea
  * engineer was told), else the client's, else UTC.
  */
 function entryZone(ctx: HandlerContext): TimeZone {
+  // Usually the zone the client sends anyway: the translator's, prepared once, not built again.
+  if (ctx.tr.timeZone && ctx.data.timeZone === ctx.tr.timeZone.name) return ctx.tr.timeZone;
   return TimeZone.of(ctx.data.timeZone) ?? ctx.tr.timeZone ?? TimeZone.utc;
 }
 
@@ -227,8 +229,7 @@ async function describeChoices(kit: FlowKit, ctx: HandlerContext, first: readonl
     customers = choices.customers;
     if (choices.total > customers.length) {
       searchable = true;
-      const n = (v: number) => v.toLocaleString(ctx.tr.language);
-      customersNote = ctx.tr.t('cards.escalate-describe.customersPartial', { shown: n(customers.length), total: n(choices.total) });
+      customersNote = ctx.tr.t('cards.escalate-describe.customersPartial', { shown: ctx.tr.number(customers.length), total: ctx.tr.number(choices.total) });
     }
   } catch (error) {
     ctx.info.logger.warn({ err: error }, 'customer directory unavailable');
