@@ -308,6 +308,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
           auth: tabAuthFromConfig(config, config.publicHostname),
           cardFor: (escalation, locale) => flow.cardFor(localizer.forLocale(locale, detailsOf(escalation).timeZone), escalation),
           staticDir: join(PROJECT_ROOT, 'src', 'tab', 'static'),
+          clockSettings,
+          clock,
         }),
       // The sandbox's own API (resolve an incident) is unauthenticated: it exists only when the
       // sandbox plays Microsoft in local mode, never on an instance with an app id.

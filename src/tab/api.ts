@@ -7,6 +7,8 @@
  */
 import type restify from 'restify';
 import type { Config } from '../config';
+import type { Clock } from '../domain/clock';
+import type { ClockSettings } from '../domain/escalation-clocks';
 import type { Logger } from '../log';
 import type { EscalationStore } from '../store/types';
 import { createTabAuthenticator, type TabAuthOptions } from './auth';
@@ -26,14 +28,17 @@ export interface TabRouteOptions {
   readonly cardFor: TabCardFor;
   /** The folder of the page's HTML, CSS, JS and strings (`src/tab/static`). */
   readonly staticDir: string;
+  /** What the response clocks are read against (the chat's own settings, so the tab and the card agree). */
+  readonly clockSettings: ClockSettings;
+  readonly clock: Clock;
 }
 
 /** Registers the tab's page, its vendor scripts and its data API on a server. */
 export function registerTabRoutes(server: restify.Server, options: TabRouteOptions): void {
-  const { store, logger, cardFor } = options;
+  const { store, logger, cardFor, clock, clockSettings } = options;
   const api = apiRoutes(createTabAuthenticator(options.auth), logger);
   registerExportRoute(server, api, store, logger);
-  registerEscalationRoutes(server, api, { store, cardFor, tenantScoped: options.auth.mode === 'entra' });
+  registerEscalationRoutes(server, api, { store, cardFor, tenantScoped: options.auth.mode === 'entra', clockSettings, clock });
   registerStaticRoutes(server, options.staticDir, logger);
 }
 
