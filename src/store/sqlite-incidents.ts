@@ -17,8 +17,11 @@ import {
   customersToWrite,
   fromChannelRow,
   fromSweepRow,
+  incidentCountsSql,
   incidentValues,
   insertSweepSql,
+  toCountsPage,
+  type IncidentCountsRow,
   listIncidentsSql,
   listSweepsSql,
   marks,
@@ -40,6 +43,7 @@ import {
 import {
   IncidentConflictError,
   type IncidentChannel,
+  type IncidentCounts,
   type IncidentFilterQuery,
   type IncidentSave,
   type IncidentStore,
@@ -110,6 +114,13 @@ export class SqliteIncidentStore implements IncidentStore {
       const items = withCustomers(db, rows.slice(0, limit));
       const nextCursor = nextIncidentCursor(rows, limit);
       return nextCursor === undefined ? { items } : { items, nextCursor };
+    });
+  }
+
+  counts(query: IncidentFilterQuery = {}): Promise<{ items: IncidentCounts[]; nextCursor?: string }> {
+    return this.session.read((db) => {
+      const limit = effectiveLimit(query.limit);
+      return toCountsPage(all<IncidentCountsRow>(db, incidentCountsSql(query, limit)), limit);
     });
   }
 
