@@ -1,19 +1,22 @@
 /**
  * The "My escalations" tab, served by the bot's own server: its static page and the JSON API
- * it reads (escalations of the caller's partner tenant, one escalation with its audit trail,
- * its card, and the audit export). Every API call is authenticated (Teams SSO, or the
- * development identity). The parts: `http.ts` (helpers and the authenticating wrapper),
- * `routes.ts`, `export.ts`, `static-files.ts`.
+ * it reads (escalations of the caller's partner tenant with their response clocks, one
+ * escalation with its audit trail, its card, the audit export; the incidents across customers;
+ * the response-time report; GDAP relationships to renew). Every API call is authenticated
+ * (Teams SSO, or the development identity). The parts: `http.ts` (helpers and the
+ * authenticating wrapper), `routes.ts`, `clock-view.ts`, `incident-routes.ts`,
+ * `report-routes.ts`, `renewal-routes.ts`, `export.ts`, `static-files.ts`.
  */
 import type restify from 'restify';
 import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
 import type { ClockSettings } from '../domain/escalation-clocks';
 import type { Logger } from '../log';
-import type { EscalationStore } from '../store/types';
+import type { EscalationStore, IncidentStore } from '../store/types';
 import { createTabAuthenticator, type TabAuthOptions } from './auth';
 import { registerExportRoute } from './export';
 import { apiRoutes } from './http';
+import { registerIncidentRoutes } from './incident-routes';
 import { registerEscalationRoutes, type TabCardFor } from './routes';
 import { registerStaticRoutes } from './static-files';
 
@@ -31,6 +34,10 @@ export interface TabRouteOptions {
   /** What the response clocks are read against (the chat's own settings, so the tab and the card agree). */
   readonly clockSettings: ClockSettings;
   readonly clock: Clock;
+  /** The incidents the sweep records (the Incidents view). */
+  readonly incidents: Pick<IncidentStore, 'get' | 'counts'>;
+  /** The Microsoft 365 admin center, where a post-incident review is read. */
+  readonly adminCenterUrl?: string;
 }
 
 /** Registers the tab's page, its vendor scripts and its data API on a server. */
@@ -38,6 +45,7 @@ export function registerTabRoutes(server: restify.Server, options: TabRouteOptio
   const { store, logger, cardFor, clock, clockSettings } = options;
   const api = apiRoutes(createTabAuthenticator(options.auth), logger);
   registerExportRoute(server, api, store, logger);
+  registerIncidentRoutes(server, api, { incidents: options.incidents, store, adminCenterUrl: options.adminCenterUrl });
   registerEscalationRoutes(server, api, { store, cardFor, tenantScoped: options.auth.mode === 'entra', clockSettings, clock });
   registerStaticRoutes(server, options.staticDir, logger);
 }

@@ -7,6 +7,7 @@ import { createEscalation, transition, type Actor, type Escalation, type Escalat
 import { systemClock, type Clock } from '../../src/domain/clock';
 import type { ClockSettings } from '../../src/domain/escalation-clocks';
 import { DEFAULT_SUPPORT_PLAN } from '../../src/domain/response-clocks';
+import type { Incident } from '../../src/domain/incidents';
 import { createLogger } from '../../src/log';
 import { logSink } from '../helpers/run-log';
 import { openDatabase } from '../../src/store';
@@ -159,6 +160,7 @@ export async function startTabServer(auth: TabAuthOptions, options: TabServerOpt
     staticDir: STATIC_DIR,
     clockSettings: options.clockSettings ?? TEST_CLOCK_SETTINGS,
     clock: options.clock ?? systemClock,
+    incidents: database.incidents,
   });
   await new Promise<void>((resolve) => {
     server.listen(0, '127.0.0.1', () => resolve());
@@ -213,4 +215,24 @@ export async function addEscalation(
     current = await database.escalations.update(moved.escalation, current.version, [moved.event]);
   }
   return current;
+}
+
+/** An incident record for the tab's tests: open unless told otherwise, customers as given. */
+export function incidentRecord(over: Partial<Incident> & { id: string }): Incident {
+  return {
+    service: 'Exchange Online',
+    classification: 'Incident',
+    status: 'ServiceDegradation',
+    title: 'Mail delayed for some users',
+    impactDescription: '<p>Users may see <b>delays</b> &amp; bounces.</p>',
+    posts: [],
+    startDateTime: '2026-12-05T08:00:00.000Z',
+    lastModifiedDateTime: '2026-12-05T09:00:00.000Z',
+    resolved: false,
+    postIncidentReview: false,
+    detectedAt: '2026-12-05T08:05:00.000Z',
+    updatedAt: '2026-12-05T09:00:00.000Z',
+    customers: [],
+    ...over,
+  };
 }
