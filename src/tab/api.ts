@@ -17,6 +17,7 @@ import { createTabAuthenticator, type TabAuthOptions } from './auth';
 import { registerExportRoute } from './export';
 import { apiRoutes } from './http';
 import { registerIncidentRoutes } from './incident-routes';
+import { registerRenewalRoutes, type RenewalRouteOptions } from './renewal-routes';
 import { registerEscalationRoutes, type TabCardFor } from './routes';
 import { registerStaticRoutes } from './static-files';
 
@@ -38,6 +39,10 @@ export interface TabRouteOptions {
   readonly incidents: Pick<IncidentStore, 'get' | 'counts'>;
   /** The Microsoft 365 admin center, where a post-incident review is read. */
   readonly adminCenterUrl?: string;
+  /** GDAP in the partner tenant, for the renewals (none: the list is empty). */
+  readonly access?: RenewalRouteOptions['access'];
+  /** Names customers the access provider knows only by tenant id. */
+  readonly directory?: RenewalRouteOptions['directory'];
 }
 
 /** Registers the tab's page, its vendor scripts and its data API on a server. */
@@ -46,6 +51,7 @@ export function registerTabRoutes(server: restify.Server, options: TabRouteOptio
   const api = apiRoutes(createTabAuthenticator(options.auth), logger);
   registerExportRoute(server, api, store, logger);
   registerIncidentRoutes(server, api, { incidents: options.incidents, store, adminCenterUrl: options.adminCenterUrl });
+  registerRenewalRoutes(server, api, { access: options.access, directory: options.directory, clock, logger });
   registerEscalationRoutes(server, api, { store, cardFor, tenantScoped: options.auth.mode === 'entra', clockSettings, clock });
   registerStaticRoutes(server, options.staticDir, logger);
 }

@@ -14,7 +14,7 @@ const AUDIENCE = `api://${HOST}/${APP_ID}`;
 const LOGIN = 'https://login.microsoftonline.com';
 const KID = 'test-key-1';
 /** Every data route of the tab besides the export: none answers without the caller's token. */
-const PROTECTED_PATHS = ['/api/escalations', '/api/incidents', '/api/incidents/EX400001'];
+const PROTECTED_PATHS = ['/api/escalations', '/api/incidents', '/api/incidents/EX400001', '/api/access/renewals'];
 
 /** A local stand-in for Entra ID's JWKS endpoint, serving one public key. */
 async function startJwks(jwk: Record<string, unknown>): Promise<{ url: string; server: Server; hits: () => number }> {

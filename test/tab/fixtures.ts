@@ -12,7 +12,7 @@ import { createLogger } from '../../src/log';
 import { logSink } from '../helpers/run-log';
 import { openDatabase } from '../../src/store';
 import type { Database } from '../../src/store/types';
-import { registerTabRoutes, type TabAuthOptions, type TabCardFor } from '../../src/tab/api';
+import { registerTabRoutes, type TabAuthOptions, type TabCardFor, type TabRouteOptions } from '../../src/tab/api';
 
 export const PARTNER = '72f988bf-0000-4000-8000-000000000001';
 export const OTHER_PARTNER = '72f988bf-0000-4000-8000-0000000000ff';
@@ -143,6 +143,8 @@ export const TEST_CLOCK_SETTINGS: ClockSettings = {
 export interface TabServerOptions {
   readonly clock?: Clock;
   readonly clockSettings?: ClockSettings;
+  readonly access?: TabRouteOptions['access'];
+  readonly directory?: TabRouteOptions['directory'];
 }
 
 /** Starts restify on 127.0.0.1:0 with only the tab's routes. */
@@ -161,6 +163,8 @@ export async function startTabServer(auth: TabAuthOptions, options: TabServerOpt
     clockSettings: options.clockSettings ?? TEST_CLOCK_SETTINGS,
     clock: options.clock ?? systemClock,
     incidents: database.incidents,
+    ...(options.access ? { access: options.access } : {}),
+    ...(options.directory ? { directory: options.directory } : {}),
   });
   await new Promise<void>((resolve) => {
     server.listen(0, '127.0.0.1', () => resolve());
