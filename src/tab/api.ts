@@ -18,6 +18,7 @@ import { registerExportRoute } from './export';
 import { apiRoutes } from './http';
 import { registerIncidentRoutes } from './incident-routes';
 import { registerRenewalRoutes, type RenewalRouteOptions } from './renewal-routes';
+import { registerReportRoutes } from './report-routes';
 import { registerEscalationRoutes, type TabCardFor } from './routes';
 import { registerStaticRoutes } from './static-files';
 
@@ -51,6 +52,7 @@ export function registerTabRoutes(server: restify.Server, options: TabRouteOptio
   const api = apiRoutes(createTabAuthenticator(options.auth), logger);
   registerExportRoute(server, api, store, logger);
   registerIncidentRoutes(server, api, { incidents: options.incidents, store, adminCenterUrl: options.adminCenterUrl });
+  registerReportRoutes(server, api, { store, clockSettings, clock, logger });
   registerRenewalRoutes(server, api, { access: options.access, directory: options.directory, clock, logger });
   registerEscalationRoutes(server, api, { store, cardFor, tenantScoped: options.auth.mode === 'entra', clockSettings, clock });
   registerStaticRoutes(server, options.staticDir, logger);

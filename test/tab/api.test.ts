@@ -14,7 +14,7 @@ const AUDIENCE = `api://${HOST}/${APP_ID}`;
 const LOGIN = 'https://login.microsoftonline.com';
 const KID = 'test-key-1';
 /** Every data route of the tab besides the export: none answers without the caller's token. */
-const PROTECTED_PATHS = ['/api/escalations', '/api/incidents', '/api/incidents/EX400001', '/api/access/renewals'];
+const PROTECTED_PATHS = ['/api/escalations', '/api/incidents', '/api/incidents/EX400001', '/api/reports/response-times', '/api/reports/response-times?format=csv', '/api/access/renewals'];
 
 /** A local stand-in for Entra ID's JWKS endpoint, serving one public key. */
 async function startJwks(jwk: Record<string, unknown>): Promise<{ url: string; server: Server; hits: () => number }> {
@@ -129,6 +129,13 @@ describe('tab API', () => {
   it('refuses a valid token of another tenant (403)', async () => {
     const other = await token({ tid: OTHER_PARTNER });
     for (const path of PROTECTED_PATHS) assert.equal((await get(path, other)).status, 403, path);
+  });
+
+  it('reports on the caller\u2019s tenant\u2019s escalations only', async () => {
+    const res = await get('/api/reports/response-times', await token());
+    assert.equal(res.status, 200);
+    // Contoso's mail and Fabrikam's Teams problems; the closed SharePoint one was never going to be told, and the other partner's is not ours.
+    assert.equal((res.body?.partner as { escalations: number }).escalations, 2);
   });
 
   it('refuses a token without the delegated scope access_as_user (403 insufficient_scope) on the list and the export', async () => {
