@@ -88,6 +88,12 @@ export interface IncidentStore {
   /** Incidents, most recently changed first. */
   list(query?: IncidentFilterQuery): Promise<{ readonly items: readonly StoredIncident[]; readonly nextCursor?: string }>;
   /**
+   * The incidents that ever affected a customer tenant (resolved ones too), paged in `list`'s
+   * order, each with ONLY that tenant's customer entry: a customer's history without the
+   * other customers (what the audit export of one customer holds).
+   */
+  listForCustomer(tenantId: string, page?: Pick<IncidentFilterQuery, 'limit' | 'cursor'>): Promise<{ readonly items: readonly StoredIncident[]; readonly nextCursor?: string }>;
+  /**
    * Incidents as `list` pages them, without their customers but with their counts, counted in
    * the database: a list of incidents with a thousand customers each stays one small read.
    */

@@ -117,6 +117,17 @@ export class SqliteIncidentStore implements IncidentStore {
     });
   }
 
+  listForCustomer(tenantId: string, page: Pick<IncidentFilterQuery, 'limit' | 'cursor'> = {}): Promise<{ items: StoredIncident[]; nextCursor?: string }> {
+    return this.session.read((db) => {
+      const limit = effectiveLimit(page.limit);
+      const rows = all<IncidentRow & { updated_at: string }>(db, listIncidentsSql({ ...page, tenantId }, limit));
+      const own = rows.slice(0, limit);
+      const items = own.length === 0 ? [] : toStoredIncidents(own, all<CustomerRow>(db, tenantCustomersSql(tenantId, own.map((r) => r.id))));
+      const nextCursor = nextIncidentCursor(rows, limit);
+      return nextCursor === undefined ? { items } : { items, nextCursor };
+    });
+  }
+
   counts(query: IncidentFilterQuery = {}): Promise<{ items: IncidentCounts[]; nextCursor?: string }> {
     return this.session.read((db) => {
       const limit = effectiveLimit(query.limit);

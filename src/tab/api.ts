@@ -37,7 +37,7 @@ export interface TabRouteOptions {
   readonly clockSettings: ClockSettings;
   readonly clock: Clock;
   /** The incidents the sweep records (the Incidents view). */
-  readonly incidents: Pick<IncidentStore, 'get' | 'counts'>;
+  readonly incidents: Pick<IncidentStore, 'get' | 'counts' | 'listForCustomer'>;
   /** The Microsoft 365 admin center, where a post-incident review is read. */
   readonly adminCenterUrl?: string;
   /** GDAP in the partner tenant, for the renewals (none: the list is empty). */
@@ -50,7 +50,7 @@ export interface TabRouteOptions {
 export function registerTabRoutes(server: restify.Server, options: TabRouteOptions): void {
   const { store, logger, cardFor, clock, clockSettings } = options;
   const api = apiRoutes(createTabAuthenticator(options.auth), logger);
-  registerExportRoute(server, api, store, logger);
+  registerExportRoute(server, api, store, options.incidents, logger);
   registerIncidentRoutes(server, api, { incidents: options.incidents, store, adminCenterUrl: options.adminCenterUrl });
   registerReportRoutes(server, api, { store, clockSettings, clock, logger });
   registerRenewalRoutes(server, api, { access: options.access, directory: options.directory, clock, logger });

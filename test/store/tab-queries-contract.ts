@@ -146,5 +146,26 @@ export function tabQueriesContract(database: () => Database): void {
       assert.deepEqual(first.items.map((i) => i.incident.id), [open.id]);
       assert.equal(first.nextCursor, undefined);
     });
+
+    it('lists a customer\u2019s incidents, resolved ones too, each with only that customer\u2019s entry, paged', async function () {
+      const db = database();
+      const [mine, other] = [affected(true), affected(false)];
+      const marker = randomUUID();
+      const shared = incident(`EX-shared-${marker}`, [other, mine], { updatedAt: iso(50) });
+      const resolvedMine = incident(`EX-old-${marker}`, [{ ...mine, told: undefined }], { resolved: true, resolvedAt: iso(5), updatedAt: iso(5) });
+      const notMine = incident(`EX-not-${marker}`, [other], { updatedAt: iso(60) });
+      for (const record of [shared, resolvedMine, notMine]) await db.incidents.save({ incident: record, expectedVersion: 0, card: undefined });
+
+      const all = await db.incidents.listForCustomer(mine.tenantId.toUpperCase());
+      assert.deepEqual(all.items.map((s) => s.incident.id), [shared.id, resolvedMine.id]);
+      assert.deepEqual(all.items[0]?.incident.customers, [mine], 'only this customer, told');
+      assert.deepEqual(all.items[1]?.incident.customers.map((c) => c.told), [undefined]);
+      const first = await db.incidents.listForCustomer(mine.tenantId, { limit: 1 });
+      assert.deepEqual(first.items.map((s) => s.incident.id), [shared.id]);
+      const second = await db.incidents.listForCustomer(mine.tenantId, { limit: 1, cursor: first.nextCursor });
+      assert.deepEqual(second.items.map((s) => s.incident.id), [resolvedMine.id]);
+      assert.equal(second.nextCursor, undefined);
+      assert.deepEqual((await db.incidents.listForCustomer(randomUUID())).items, []);
+    });
   });
 }
