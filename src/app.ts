@@ -38,6 +38,7 @@ import type { AccessDesk } from './access/desk';
 import { renewalRenderer } from './cards/access-cards';
 import { clockReminderRenderer } from './cards/clock-lines';
 import type { ClockSettings } from './domain/escalation-clocks';
+import { partnerTargetsOf } from './domain/response-clocks';
 import { GdapRenewals } from './tracking/gdap-renewals';
 
 /** Where the project's data folders are (cards, locales, sandbox), relative to the compiled file. */
@@ -159,9 +160,14 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     }),
     ledger: new ConsentLedger(database.documents),
   };
+  // The partner's own target per customer: the sandbox directory's customers carry theirs, the file overrides any.
   const clockSettings: ClockSettings = {
     plan: config.responseClocks.supportPlan,
-    partnerTargets: { defaultHours: config.responseClocks.partnerTargetHours },
+    partnerTargets: partnerTargetsOf(
+      config.responseClocks.partnerTargetHours,
+      config.directory.source === 'sandbox' ? (sandboxData?.customers ?? []) : [],
+      config.responseClocks.partnerTargetOverrides,
+    ),
   };
   const supportOptions: SupportProviderOptions =
     config.support.source === 'partnercenter'
@@ -309,6 +315,12 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
           auth: tabAuthFromConfig(config, config.publicHostname),
           cardFor: (escalation, locale) => flow.cardFor(localizer.forLocale(locale, detailsOf(escalation).timeZone), escalation),
           staticDir: join(PROJECT_ROOT, 'src', 'tab', 'static'),
+          clockSettings,
+          clock,
+          incidents: database.incidents,
+          adminCenterUrl: config.health.adminCenterUrl,
+          access,
+          directory,
         }),
       // The sandbox's own API (resolve an incident) is unauthenticated: it exists only when the
       // sandbox plays Microsoft in local mode, never on an instance with an app id.
