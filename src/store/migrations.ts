@@ -293,7 +293,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
     ],
   },
   {
-    version: 11,
+    version: 12,
     name: 'index escalations by creation',
     // The response-time report pages through a partner tenant's escalations created in a period.
     up: () => ['CREATE INDEX escalations_partner_created ON escalations (partner_tenant_id, created_at, id)'],
