@@ -14,12 +14,21 @@ export interface WelcomeCardData {
   readonly localMode: boolean;
 }
 
-/** The welcome card: what the bot does, its commands and main actions. */
+/**
+ * The welcome card: what the bot does, its commands and main actions. A command's arguments
+ * (`health <customer> [service]`) are made inert: Teams reads `<customer>` as a tag and drops it.
+ */
 export function renderWelcome(cards: CardRenderer, tr: Translator, data: WelcomeCardData): AdaptiveCardJson {
-  const steps = tr.section('cards.welcome').steps;
+  const section = tr.section('cards.welcome');
+  const steps = section.steps;
+  const commands = Array.isArray(section.commands) ? (section.commands as unknown[]) : [];
   return cards.render('welcome', tr, {
     localMode: data.localMode,
     steps: (Array.isArray(steps) ? steps : []).map((text: unknown, i) => ({ number: i + 1, text: String(text) })),
+    commands: commands.map((c) => {
+      const { name, help } = (c ?? {}) as { name?: unknown; help?: unknown };
+      return { name: inert(typeof name === 'string' ? name : ''), help: typeof help === 'string' ? help : '' };
+    }),
   });
 }
 

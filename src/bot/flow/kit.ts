@@ -104,10 +104,12 @@ export class FlowKit {
     return ctx.info.tenantId ?? LOCAL_TENANT;
   }
 
-  /** Says a localized message; ids, names and echoed text in it are shown as typed, never as markdown. */
+  /**
+   * Says a localized message; ids, names and echoed text in it are shown as typed, never as
+   * markdown, and so are the message's own arguments (`status <id>`: Teams would drop `<id>` as a tag).
+   */
   async say(ctx: HandlerContext, key: string, vars: Record<string, string> = {}): Promise<undefined> {
-    const shown = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, inert(v)]));
-    await ctx.turn.sendActivity(ctx.tr.t(key, shown));
+    await ctx.turn.sendActivity(inert(ctx.tr.t(key, vars)));
     return undefined;
   }
 
