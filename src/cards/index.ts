@@ -32,6 +32,22 @@ export function renderWelcome(cards: CardRenderer, tr: Translator, data: Welcome
   });
 }
 
+/** Longest description an offer carries: the describe card takes 4,000 characters. */
+export const MAX_OFFERED_DESCRIPTION = 4000;
+/** Longest preview of it the offer shows. */
+const OFFER_PREVIEW = 400;
+
+/**
+ * The offer to start an escalation with free text the engineer typed as its description: a
+ * preview of it (inert), and the button that opens the describe card with it filled in.
+ */
+export function renderOffer(cards: CardRenderer, tr: Translator, data: { readonly text: string }): AdaptiveCardJson {
+  const description = [...data.text.trim()].slice(0, MAX_OFFERED_DESCRIPTION).join('');
+  const chars = [...description];
+  const preview = chars.length > OFFER_PREVIEW ? `${chars.slice(0, OFFER_PREVIEW - 1).join('').trimEnd()}…` : description;
+  return cards.render('escalate-offer', tr, { preview: inert(preview), description });
+}
+
 /** One service line of the health card. */
 export interface HealthCardService {
   readonly name: string;
