@@ -153,7 +153,7 @@ describe('health command over HTTP (sandbox)', () => {
     assert.match(String(a[1]?.text), /no customer matching "Globex".*Contoso/);
     await f.app.post('/api/messages', message('health Northwind', { serviceUrl: f.connector.url }));
     const b = await f.connector.waitForSent(4);
-    assert.match(String(b[3]?.text), /can't read Northwind Traders's service health.*ServiceHealth\.Read\.All/);
+    assert.match(String(b[3]?.text), /can't read the service health of Northwind Traders.*ServiceHealth\.Read\.All/);
   });
 
   it('resolving the incident through the sandbox API shows it resolved', async () => {

@@ -64,7 +64,8 @@ function timeline(tr: Translator, audit: readonly AuditEvent[], notes: readonly 
       at: ev.at,
       text: tr.t('flow.timeline', {
         at: shownTime(tr, ev.at),
-        actor: inert(ev.actor.name ?? (ev.actor.kind === 'microsoft' ? 'Microsoft' : ev.actor.kind)),
+        // Microsoft, the desk itself, or a person whose name was not recorded: named in the reader's language.
+        actor: ev.actor.name ? inert(ev.actor.name) : tr.t(`flow.actors.${ev.actor.kind}`),
         from: ev.from ? tr.t(`flow.states.${ev.from}`) : '—',
         to: tr.t(`flow.states.${ev.to}`),
         reason: ev.reason ? ` · ${inert(ev.reason)}` : '',

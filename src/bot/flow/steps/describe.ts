@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { MAX_OFFERED_DESCRIPTION, type AdaptiveCardJson } from '../../../cards';
 import { renderDescribe } from '../../../cards/escalation-cards';
+import { cardActivity } from '../../../cards/notification-cards';
 import { inert } from '../../../cards/inert';
 import type { Customer } from '../../../directory';
 import { resolveCustomer } from '../../../directory/resolve';
@@ -71,7 +72,7 @@ export async function start(kit: FlowKit, ctx: HandlerContext): StepAnswer {
   const service = rest ? serviceNamedIn(rest, services) : undefined;
   const description = field(ctx.data, 'description', MAX_OFFERED_DESCRIPTION);
   const title = rest ? titleFrom(rest) : description ? titleFrom(description) : '';
-  return renderDescribe(kit.deps.cards, ctx.tr, {
+  const card = renderDescribe(kit.deps.cards, ctx.tr, {
     ...choices,
     services,
     values: {
@@ -82,6 +83,13 @@ export async function start(kit: FlowKit, ctx: HandlerContext): StepAnswer {
     },
     error: directoryError ?? named.error,
   });
+  // Pressed on a card worth keeping (the health card's "Report a problem for this customer"):
+  // the form comes as a new message, and the card pressed stays as it was.
+  if (ctx.data.asNew === 'yes' && ctx.turn.activity.type === 'invoke') {
+    await ctx.turn.sendActivity(cardActivity(card));
+    return undefined;
+  }
+  return card;
 }
 
 /** The submitted description: the escalation created with its health check's outcome, or the form back with what to correct. */
