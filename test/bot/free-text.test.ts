@@ -61,6 +61,15 @@ describe('free text and escalate with arguments', () => {
     }
   });
 
+  it('escalate teams calls drop, naming no customer, still fills in the service and the title, and asks for the customer', async () => {
+    const replies = await chat.types('escalate teams calls drop');
+    const form = lastCard(replies);
+    assert.match(shown(replies).join('\n'), /No customer matches "teams calls drop": pick one from the list/);
+    assert.equal(inputValue(form, 'customerTenantId') ?? '', '');
+    assert.equal(inputValue(form, 'service'), 'Microsoft Teams');
+    assert.equal(inputValue(form, 'title'), 'teams calls drop');
+  });
+
   it('escalate Contoso alone fills in the customer only', async () => {
     const form = lastCard(await chat.types('escalate Contoso'));
     assert.equal(inputValue(form, 'customerTenantId'), CONTOSO);
