@@ -43,6 +43,7 @@ describe('free text and escalate with arguments', () => {
     const form = lastCard(await chat.pressesOn(offer, 'escalate'));
     assert.equal(inputValue(form, 'description'), long.trim());
     assert.equal(inputValue(form, 'title'), 'Users cannot join Teams meetings.');
+    assert.equal(inputValue(form, 'service'), 'Microsoft Teams', 'the one service it names');
   });
 
   it('a short problem sentence in Korean is offered too, in Korean', async () => {

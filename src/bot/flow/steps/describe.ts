@@ -69,8 +69,8 @@ export async function start(kit: FlowKit, ctx: HandlerContext): StepAnswer {
   const looked = preset ? await lookupHealth(kit, ctx, kit.deps.health.getOverview(preset)) : undefined;
   const services = looked && looked !== 'late' && 'overview' in looked ? looked.overview.services.map((s) => s.service) : choices.services;
   const rest = named.rest ?? '';
-  const service = rest ? serviceNamedIn(rest, services) : undefined;
   const description = field(ctx.data, 'description', MAX_OFFERED_DESCRIPTION);
+  const service = rest || description ? serviceNamedIn(rest || description, services) : undefined;
   const title = rest ? titleFrom(rest) : description ? titleFrom(description) : '';
   const card = renderDescribe(kit.deps.cards, ctx.tr, {
     ...choices,
