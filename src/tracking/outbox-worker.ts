@@ -44,6 +44,7 @@ import type { ClaimedNotification, ConversationRecord, ConversationStore, Outbox
 import { SendMargin } from '../limits/send-margin';
 import { evenSpacing, SlidingWindowLimiter, type RateWindow } from '../limits/sliding-window';
 import { TEAMS_CONVERSATION_WINDOWS, TEAMS_TENANT_WINDOWS } from './teams-limits';
+import { withMention } from './mention';
 import { readPayload, type ProactiveSender, type SendResult } from './types';
 
 /** Groups claimed notifications by conversation, each group in claim (enqueue) order. */
@@ -321,7 +322,7 @@ export class OutboxWorker {
     try {
       result = payload.updateActivityId
         ? await sender.update(target, payload.updateActivityId, payload.activity)
-        : await sender.send(target, payload.activity, n.id);
+        : await sender.send(target, withMention(payload, target), n.id);
     } catch (error) {
       // A sender is supposed to map every failure; an unexpected throw is treated as transient.
       logger.warn({ notification: n.id, err: error instanceof Error ? error.name : 'unknown' }, 'proactive sender threw');
