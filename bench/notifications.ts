@@ -1,7 +1,7 @@
 /**
  * 2,000 escalations resolved by Microsoft over 200 conversations in one tenant: the tracker
  * moves them and enqueues the notifications, the outbox worker delivers them through the real
- * botbuilder ProactiveSender to a connector double on 127.0.0.1 that ENFORCES Teams'
+ * botbuilder ProactiveSender to a connector double on 127.0.0.1 (on a thread of its own) that ENFORCES Teams'
  * per-conversation limits (429 without Retry-After when exceeded). Prints the delivery time
  * against the lower bound Teams' limits allow, the 429s received, and lost / duplicate
  * notifications (both must be 0).
@@ -18,7 +18,8 @@ import { openDatabase } from '../src/store';
 import type { ServiceRequest, SupportProvider } from '../src/support/types';
 import { OutboxWorker } from '../src/tracking/outbox-worker';
 import { Tracker } from '../src/tracking/tracker';
-import { ConnectorDouble, TEAMS_CONVERSATION_LIMITS, TEAMS_TENANT_LIMITS } from '../test/helpers/connector-double';
+import { TEAMS_CONVERSATION_LIMITS, TEAMS_TENANT_LIMITS } from '../test/helpers/connector-double';
+import { deliveriesByKey, ThreadedConnector } from './support/connector-thread';
 import { linkedEscalation, realSender, storeConversation } from '../test/tracking/rig';
 import { lowerBoundMs } from './support/teams-bound';
 
@@ -54,10 +55,8 @@ async function run(escalationCount: number, conversationCount: number): Promise<
   const logger = pino({ level: 'silent' });
   const folder = mkdtempSync(join(tmpdir(), 'ed-bench-'));
   const db = await openDatabase({ url: join(folder, 'bench.db') });
-  const connector = await new ConnectorDouble().start();
+  const connector = await ThreadedConnector.start(TEAMS_CONVERSATION_LIMITS, TEAMS_TENANT_LIMITS);
   try {
-    connector.enforceLimits(TEAMS_CONVERSATION_LIMITS);
-    connector.enforceTenantLimits(TEAMS_TENANT_LIMITS);
     const targets: string[] = [];
     for (let c = 0; c < conversationCount; c++) targets.push(await storeConversation(db, connector, `a:conversation-${c}`));
     for (let i = 0; i < escalationCount; i++) {
@@ -96,7 +95,8 @@ async function run(escalationCount: number, conversationCount: number): Promise<
     });
     const started = Date.now();
     worker.start();
-    while (connector.sent().length < escalationCount && Date.now() - started < DEADLINE_MS) await delay(50);
+    const sent = async (): Promise<number> => (await connector.snapshot()).calls.filter((c) => c.method === 'POST').length;
+    while ((await sent()) < escalationCount && Date.now() - started < DEADLINE_MS) await delay(50);
     const elapsed = Date.now() - started;
     await worker.stop();
 
@@ -111,9 +111,12 @@ async function run(escalationCount: number, conversationCount: number): Promise<
       if (!page.nextCursor) break;
       page = await db.escalations.list({ limit: 500, cursor: page.nextCursor });
     }
+    const seen = await connector.snapshot();
+    const byKey = deliveriesByKey(seen.calls);
+    const duplicates = [...byKey.values()].filter((calls) => calls.length > 1).length;
     let lost = 0;
     for (const [id, target] of expected) {
-      const delivered = connector.sentWithKey(id);
+      const delivered = byKey.get(id) ?? [];
       if (delivered.length === 0 || !target.endsWith(`|${delivered[0].conversationId}`)) lost++;
     }
     lost += escalationCount - expected.size;
@@ -121,16 +124,16 @@ async function run(escalationCount: number, conversationCount: number): Promise<
 
     const lines = [
       `escalations resolved by the tracker: ${resolved} in ${trackMs} ms`,
-      `notifications delivered:             ${connector.sent().length} / ${escalationCount} in ${(elapsed / 1000).toFixed(1)} s`,
+      `notifications delivered:             ${seen.calls.filter((c) => c.method === 'POST').length} / ${escalationCount} in ${(elapsed / 1000).toFixed(1)} s`,
       `lower bound from Teams limits:       ${(bound / 1000).toFixed(1)} s (per conversation 7/1 s, 8/2 s, 60/30 s, 1800/h; tenant 50/s)`,
       `ratio (time / lower bound):          ${(elapsed / Math.max(bound, 1)).toFixed(2)}`,
-      `429s received from the connector:    ${connector.throttledCount()}`,
+      `429s received from the connector:    ${seen.throttled}`,
       `lost notifications:                  ${lost}`,
-      `duplicate notifications:             ${connector.duplicateKeys().length}`,
+      `duplicate notifications:             ${duplicates}`,
       `worker: sent ${worker.stats.sent}, retried ${worker.stats.retried}, dead ${worker.stats.dead}, throttled ${worker.stats.throttled}`,
     ];
     console.log(lines.map((l) => `  ${l}`).join('\n'));
-    return lost === 0 && connector.duplicateKeys().length === 0;
+    return lost === 0 && duplicates === 0;
   } finally {
     await connector.stop();
     await db.close();

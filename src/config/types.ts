@@ -163,7 +163,7 @@ export interface Config {
     readonly ambiguousResend: boolean;
     /**
      * How much wider than Teams' windows the outbox holds its own (on the times sends actually
-     * left), for the network's jitter between leaving and arriving; a 429 raises it for a while.
+     * left), for the network's jitter between leaving and arriving (default 100); a 429 raises it for a while.
      */
     readonly limitMarginMs: number;
   };

@@ -85,7 +85,7 @@ export interface OutboxWorkerOptions {
   readonly limitShare?: number;
   /**
    * Added to every window, for the network's jitter between a send leaving and arriving (default
-   * 25 ms; the windows are held on the times sends actually left). A 429 raises it for a while
+   * 100 ms; the windows are held on the times sends actually left). A 429 raises it for a while
    * (`limits/send-margin.ts`).
    */
   readonly limitMarginMs?: number;
@@ -144,7 +144,7 @@ export class OutboxWorker {
   constructor(private readonly options: OutboxWorkerOptions) {
     this.owner = options.owner ?? `outbox-${randomUUID()}`;
     const share = options.limitShare ?? 1;
-    this.margin = new SendMargin({ baseMs: options.limitMarginMs ?? 25 });
+    this.margin = new SendMargin({ baseMs: options.limitMarginMs ?? 100 });
     const margin = this.margin.ms;
     const conversationWindows = options.conversationWindows ?? TEAMS_CONVERSATION_WINDOWS;
     const tenantWindows = options.tenantWindows ?? TEAMS_TENANT_WINDOWS;

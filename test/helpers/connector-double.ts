@@ -251,7 +251,8 @@ function tenantOf(body: string): string {
   }
 }
 
-function idempotencyKeyOf(activity: Record<string, unknown>): string | undefined {
+/** The idempotency key a sent activity carries in its channelData, if any. */
+export function idempotencyKeyOf(activity: Record<string, unknown>): string | undefined {
   const data = activity.channelData;
   if (typeof data !== 'object' || data === null) return undefined;
   const key = (data as Record<string, unknown>)[IDEMPOTENCY_KEY_FIELD];

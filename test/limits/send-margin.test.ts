@@ -18,7 +18,8 @@ describe('the outbox arrival margin (SendMargin)', () => {
     assert.equal(margin.accepted(), 25, 'five sends in a row went through: back to the base');
   });
 
-  it('a base of 0 is honoured; a ceiling below the base is lifted to it', () => {
+  it('a base of 0 is honoured; a ceiling below the base is lifted to it; the default base is 100 ms', () => {
+    assert.equal(new SendMargin().ms, 100);
     assert.equal(new SendMargin({ baseMs: 0 }).ms, 0);
     const tight = new SendMargin({ baseMs: 50, ceilingMs: 10 });
     assert.equal(tight.ms, 50);

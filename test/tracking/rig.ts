@@ -24,7 +24,7 @@ export const noSupport: SupportProvider = {
 };
 
 /** Stores a conversation reference pointing at the connector double and returns its key. */
-export async function storeConversation(db: Database, connector: ConnectorDouble, conversationId = `a:${randomUUID()}`, tenantId = TENANT): Promise<string> {
+export async function storeConversation(db: Database, connector: Pick<ConnectorDouble, 'url'>, conversationId = `a:${randomUUID()}`, tenantId = TENANT): Promise<string> {
   const key = conversationKey(tenantId, conversationId);
   await db.conversations.upsert({
     key,

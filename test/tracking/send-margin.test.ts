@@ -88,7 +88,7 @@ describe('outbox worker: the arrival margin', function () {
       return delay(ms + (wake > 900 && wake < 1_500 ? 300 : 0), undefined, { signal }).catch(() => undefined);
     };
     const w = worker(sender, { sleep: lateSleep });
-    assert.equal(w.limitMarginMs, 25, 'the default margin');
+    assert.equal(w.limitMarginMs, 100, 'the default margin');
     await enqueue(150);
     let sent = 0;
     while (sent < 150) sent += (await w.runOnce()).sent;
@@ -107,7 +107,7 @@ describe('outbox worker: the arrival margin', function () {
   });
 
   it('a 429 raises the margin to 100 ms; the configured margin is the base (OUTBOX_LIMIT_MARGIN_MS)', async () => {
-    assert.equal(loadConfig({ env: {}, dotenvPath: null }).tracking.limitMarginMs, 25);
+    assert.equal(loadConfig({ env: {}, dotenvPath: null }).tracking.limitMarginMs, 100);
     const config = loadConfig({ env: { OUTBOX_LIMIT_MARGIN_MS: '40' }, dotenvPath: null });
     assert.equal(config.tracking.limitMarginMs, 40);
     assert.throws(() => loadConfig({ env: { OUTBOX_LIMIT_MARGIN_MS: 'fast' }, dotenvPath: null }), /OUTBOX_LIMIT_MARGIN_MS/);
