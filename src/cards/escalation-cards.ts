@@ -150,6 +150,21 @@ export function renderTriage(cards: CardRenderer, tr: Translator, view: TriageVi
   });
 }
 
+/** "Cancel this escalation?": what would be cancelled (id, title, customer, where it stands), and the choice. */
+export function renderCancelConfirm(cards: CardRenderer, tr: Translator, view: EscalationView): AdaptiveCardJson {
+  const e = view.escalation;
+  return cards.render('cancel-confirm', tr, {
+    escalationId: e.id,
+    facts: [
+      { title: tr.t('flow.facts.id'), value: e.id },
+      { title: tr.t('flow.facts.problem'), value: inert(e.title) },
+      { title: tr.t('flow.facts.customer'), value: inert(e.customer.name) },
+      { title: tr.t('flow.facts.service'), value: inert(e.service) },
+      { title: tr.t('flow.facts.state'), value: tr.t(`flow.states.${e.state}`) },
+    ],
+  });
+}
+
 /** The decision's reasons, localized. */
 function reasonLines(tr: Translator, reasons: readonly DecisionReason[]): { text: string }[] {
   return reasons.map((r) => ({ text: tr.t(`flow.reasons.${r}`) }));

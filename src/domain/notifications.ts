@@ -87,14 +87,18 @@ export interface SentNotification {
 export type NotificationOccasion =
   /**
    * Microsoft moved the escalation (`escalation` is the record after the move, to be saved at
-   * `version`): the flow's card, posted in the first target, changes in place, and every target
-   * is told once, when the new state calls for it (resolved, attention needed).
+   * `version`): every target is told once, with the card to act on (`message`), when the new
+   * state calls for it (resolved, attention needed); the flow's own card, posted in the first
+   * target, becomes the read-only `status` in place, so the event has one card to act on there.
+   * Without `status` the flow's card is left as it is (never a second copy of `message`).
    */
   | {
       readonly occasion: 'microsoft_moved';
       readonly escalation: Escalation;
       readonly version: number;
       readonly message: NotificationPayload;
+      /** The read-only status the flow's card becomes. */
+      readonly status?: NotificationPayload;
       /** Default: `notifyTargetsOf(escalation)`. */
       readonly targets?: readonly string[];
     }
@@ -112,6 +116,11 @@ export type NotificationOccasion =
       readonly pressedActivityId?: string;
       readonly message: NotificationPayload;
     }
+  /**
+   * The engineer acted on a notification (answered Microsoft): the flow's own card, already a
+   * read-only status, shows the new status (`message`) in place; once per saved version.
+   */
+  | { readonly occasion: 'status_changed'; readonly escalation: Escalation; readonly message: NotificationPayload }
   /** An answer to Microsoft settled after its turn: the card it was given on shows the outcome. */
   | {
       readonly occasion: 'answer_settled';
@@ -189,8 +198,8 @@ export function planNotifications(o: NotificationOccasion): PlannedNotification[
       const v = `v${o.version}`;
       const card = flowCard(o.escalation, targets[0]);
       return [
-        ...(card?.activityId
-          ? [update(id, card.target, card.activityId, o.message, `card_update:${id}:${v}:${card.target}`)]
+        ...(card?.activityId && o.status
+          ? [update(id, card.target, card.activityId, o.status, `card_update:${id}:${v}:${card.target}`)]
           : []),
         ...[...new Set(targets)].map((target) => row(id, kind, target, { ...o.message }, `${kind}:${id}:${v}:${target}`)),
       ];
@@ -210,6 +219,11 @@ export function planNotifications(o: NotificationOccasion): PlannedNotification[
       if (card?.activityId) copies.set(card.activityId, card.target);
       if (o.pressedActivityId) copies.delete(o.pressedActivityId);
       return [...copies].map(([activityId, target]) => update(id, target, activityId, o.message, `retire:${id}:v${version}:${activityId}`));
+    }
+    case 'status_changed': {
+      const { id, version } = o.escalation;
+      const card = flowCard(o.escalation, notifyTargetsOf(o.escalation)[0]);
+      return card?.activityId ? [update(id, card.target, card.activityId, o.message, `status:${id}:v${version}:${card.target}`)] : [];
     }
     case 'answer_settled':
       return [update(o.escalationId, o.target, o.activityId, o.message, `answer:${o.escalationId}:${o.requestId}:${o.target}`)];

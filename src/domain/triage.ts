@@ -229,7 +229,7 @@ export function buildServiceRequest(e: RequestEvidence, labels: RequestLabels): 
   if (e.troubleshooting?.notes) lines.push(`${h.notes}: ${e.troubleshooting.notes}`);
   if (labels.healthCheck) lines.push(labels.healthCheck);
   if (e.notSameIssue) lines.push(`${h.knownIssue}: ${e.notSameIssue.issueId}: ${e.notSameIssue.reason}`);
-  lines.push(`${h.contact}: ${e.contact}`);
+  if (e.contact) lines.push(`${h.contact}: ${e.contact}`);
   lines.push(`${h.reference}: ${e.escalationId}`);
   return {
     title: truncate(`${e.service}: ${e.title}`, MAX_REQUEST_TITLE),

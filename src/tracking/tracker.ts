@@ -76,6 +76,8 @@ export interface TrackerOptions {
   /** Lease owner name, unique per process (default: a random id). */
   readonly owner?: string;
   readonly render?: NotificationRenderer;
+  /** The read-only status the flow's own card becomes when Microsoft acts (without it, that card is left as it is). */
+  readonly renderStatus?: (escalation: Escalation) => NotificationPayload;
   /** Where to notify about an escalation (default: `details.notifyTargets`). */
   readonly targetsOf?: (escalation: Escalation) => readonly string[];
   /** Escalations claimed per round (default 40). */
@@ -282,6 +284,7 @@ export class Tracker {
           escalation: next,
           version: escalation.version + 1,
           message: (this.options.render ?? defaultRender)(kind, next, observed),
+          status: this.options.renderStatus?.(next),
           targets: (this.options.targetsOf ?? notifyTargetsOf)(next),
         })
       : [];

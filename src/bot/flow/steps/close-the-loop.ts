@@ -10,7 +10,7 @@ import { transition, type Escalation, type EscalationState } from '../../../doma
 import type { HandlerContext } from '../../bot';
 import { conversationKeyOf } from '../../conversation-refs';
 import { escalationView } from '../card-views';
-import { text } from '../input';
+import { invalidFields, text } from '../input';
 import { cardActivity } from '../../../cards/notification-cards';
 import type { FlowKit, StepAnswer } from '../kit';
 
@@ -24,7 +24,7 @@ export async function customerNotified(kit: FlowKit, ctx: HandlerContext, e: Esc
   const contact = NotifiedContact.safeParse(ctx.data.notifiedContact);
   if (!message.success || !contact.success) {
     const fields = [message.success ? '' : 'customerMessage', contact.success ? '' : 'notifiedContact'].filter(Boolean);
-    return renderResolved(kit.deps.cards, ctx.tr, escalationView(e, ctx.tr.t('flow.errors.invalid', { fields: fields.join(', ') })));
+    return renderResolved(kit.deps.cards, ctx.tr, escalationView(e, invalidFields(ctx.tr, fields)));
   }
   const actor = kit.actor(ctx);
   const at = kit.deps.clock.now();
@@ -47,7 +47,7 @@ export async function customerNotified(kit: FlowKit, ctx: HandlerContext, e: Esc
 export async function stillBroken(kit: FlowKit, ctx: HandlerContext, e: Escalation): StepAnswer {
   const refuse = (error: string) => renderResolved(kit.deps.cards, ctx.tr, escalationView(e, error));
   const reason = StillBrokenReason.safeParse(ctx.data.stillBrokenReason);
-  if (!reason.success) return refuse(ctx.tr.t('flow.errors.invalid', { fields: 'stillBrokenReason' }));
+  if (!reason.success) return refuse(invalidFields(ctx.tr, ['stillBrokenReason']));
   const requestId = detailsOf(e).serviceRequestId;
   if (!requestId) return refuse(ctx.tr.t('flow.errors.reopenIncident'));
   try {

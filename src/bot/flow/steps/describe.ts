@@ -19,7 +19,7 @@ import { DuplicateError } from '../../../store/types';
 import type { HandlerContext } from '../../bot';
 import { conversationKeyOf } from '../../conversation-refs';
 import { staticCustomerChoices } from '../customer-choices';
-import { echo, field, fieldsOf, text } from '../input';
+import { echo, field, fieldNamesOf, invalidFields, text } from '../input';
 import type { FlowKit, StepAnswer } from '../kit';
 import { accessCheckFrom } from '../../../access/readiness';
 import { gdapWithin, healthFactOf, startGdapRead } from '../../readiness';
@@ -77,7 +77,7 @@ export async function describe(kit: FlowKit, ctx: HandlerContext): StepAnswer {
     return renderDescribe(kit.deps.cards, tr, { ...choices, values: echo(ctx.data), error: directoryError ?? error });
   };
   const parsed = DescribeInput.safeParse(ctx.data);
-  if (!parsed.success) return again(tr.t('flow.errors.invalid', { fields: fieldsOf(parsed.error) }));
+  if (!parsed.success) return again(invalidFields(tr, fieldNamesOf(parsed.error)));
   const input = parsed.data;
 
   const id = escalationIdFor(input.flowId);
@@ -95,7 +95,7 @@ export async function describe(kit: FlowKit, ctx: HandlerContext): StepAnswer {
   // Input.Time sends HH:MM (some clients HH:MM:SS), on the engineer's own clock; stored as UTC.
   const zone = entryZone(ctx);
   const read = localToUtc(input.sinceDate, input.sinceTime || '00:00', zone.name);
-  if (!read) return again(tr.t('flow.errors.invalid', { fields: 'sinceDate' }));
+  if (!read) return again(invalidFields(tr, ['sinceDate']));
   if (read.at.getTime() > kit.deps.clock.now().getTime() + FUTURE_TOLERANCE_MS) return again(tr.t('flow.errors.sinceFuture'));
 
   // A typed message waits for the reply; a card action's answer is the card itself, so no typing there.

@@ -12,7 +12,7 @@ import { buildServiceRequest, isCategory, isSeverity, type Category, type Reques
 import type { Translator } from '../../../i18n';
 import type { HandlerContext } from '../../bot';
 import { escalationView, triageView } from '../card-views';
-import { echo, field } from '../input';
+import { echo, field, invalidFields } from '../input';
 import type { FlowKit, StepAnswer } from '../kit';
 
 /** What the triage card submitted, checked. */
@@ -23,7 +23,11 @@ interface TriageAnswers {
   readonly contact: string;
 }
 
-/** The triage answers, or the names of the fields to correct (severity, impact and contact are needed unless it is none of the five). */
+/**
+ * The triage answers, or the names of the fields to correct: severity and business impact are
+ * needed unless it is none of the five (the card marks them required); the customer's contact
+ * for Microsoft is optional (Microsoft contacts the partner who filed the request).
+ */
 function readAnswers(data: Readonly<Record<string, unknown>>): TriageAnswers | { readonly invalid: readonly string[] } {
   const { category, severity } = data;
   const businessImpact = field(data, 'businessImpact');
@@ -33,7 +37,7 @@ function readAnswers(data: Readonly<Record<string, unknown>>): TriageAnswers | {
   if (category !== 'none') {
     if (!isSeverity(severity)) bad.push('severity');
     if (businessImpact.length < 1 || businessImpact.length > 1000) bad.push('businessImpact');
-    if (contact.length < 1 || contact.length > 200) bad.push('contact');
+    if (contact.length > 200) bad.push('contact');
   }
   if (bad.length > 0 || !isCategory(category)) return { invalid: bad };
   return { category, ...(isSeverity(severity) ? { severity } : {}), businessImpact, contact };
@@ -46,7 +50,7 @@ export async function triage(kit: FlowKit, ctx: HandlerContext, e: Escalation): 
   const details = view.details;
   const answers = readAnswers(ctx.data);
   if ('invalid' in answers) {
-    const error = tr.t('flow.errors.invalid', { fields: answers.invalid.join(', ') });
+    const error = invalidFields(tr, answers.invalid);
     return renderTriage(kit.deps.cards, tr, triageView({ ...view, error }, echo(ctx.data)));
   }
   const decision = decisionOf({ ...details, ...answers });
