@@ -125,6 +125,11 @@ export class Conversation {
     return new Conversation(app, locale);
   }
 
+  /** The last card the bot showed. */
+  get card(): Card | undefined {
+    return this.lastCard;
+  }
+
   /** The escalation the last card named. */
   get currentId(): string | undefined {
     return this.escalationId;
