@@ -100,7 +100,7 @@ export function renderMatch(cards: CardRenderer, tr: Translator, view: MatchView
       title: inert(m.title),
       kind: tr.t(`cards.health.kind.${m.classification}`),
       status: tr.t(`healthStatus.${m.status}`),
-      since: tr.t('cards.health.since', { time: shownTime(tr, m.startDateTime) }),
+      since: tr.t('cards.escalate-match.started', { time: shownTime(tr, m.startDateTime) }),
       impact: inert(m.impact),
       reasons: matchReasonText(tr, m.reasons),
     })),

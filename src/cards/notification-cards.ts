@@ -23,7 +23,8 @@ function facts(tr: Translator, { escalation: e, details: f }: EscalationView): {
   const out = [{ title: tr.t('flow.facts.problem'), value: inert(e.title) }];
   if (f.serviceRequestId) out.push({ title: tr.t('flow.facts.request'), value: f.serviceRequestId });
   if (f.knownIssue) out.push({ title: tr.t('flow.facts.incident'), value: inert(`${f.knownIssue.id} · ${f.knownIssue.title}`) });
-  if (f.microsoftStatus) out.push({ title: tr.t('flow.facts.since'), value: shownTime(tr, f.microsoftStatus.at) });
+  // When Microsoft acted, named for what it did: not when the problem started.
+  if (f.microsoftStatus) out.push({ title: tr.t(e.state === 'resolved' ? 'flow.facts.resolvedAt' : 'flow.facts.askedAt'), value: shownTime(tr, f.microsoftStatus.at) });
   return out;
 }
 
@@ -47,6 +48,9 @@ export function renderResolved(cards: CardRenderer, tr: Translator, view: Escala
       engineer: e.ownerName ?? '',
     }),
     contact: f.contact ?? '',
+    // A request is reopened with a note; a resolved incident was never ours to reopen: a new escalation, prefilled from it.
+    reopenTitle: s(f.serviceRequestId ? 'reopen' : 'reportNew', {}),
+    stillBrokenLabel: s(f.serviceRequestId ? 'stillBrokenLabel' : 'stillBrokenIncidentLabel', {}),
   });
 }
 

@@ -157,7 +157,7 @@ function matchReason(o: Json): MatchReason | undefined {
   const code = o.code;
   if (code === 'incident' || code === 'advisory') return { code };
   if (code === 'sameService') return { code, service: str(o.service) ?? '' };
-  if (code === 'timeOverlap') return { code, issueStart: str(o.issueStart) ?? '' };
+  if (code === 'timeOverlap' || code === 'ongoing') return { code, issueStart: str(o.issueStart) ?? '' };
   if (typeof code === 'string' && WORD_REASONS.includes(code)) {
     return { code: code as 'wordsInTitle' | 'wordsInImpact' | 'wordsInFeature', words: strings(o.words) ?? [] };
   }

@@ -44,7 +44,7 @@ describe('step cards', () => {
       assert.match(shown, /Report a customer's problem/);
       assert.match(shown, /Please check the highlighted fields: description\./);
       assert.match(json(card), /"title":"Contoso","value":"tenant-1"/);
-      assert.match(json(card), /Since \(date, Asia\/Seoul\)/);
+      assert.match(json(card), /Started \(date, Asia\/Seoul\)/);
       assert.match(json(card), /"value":"Mail delayed"/);
       assert.doesNotMatch(json(card), /"dataset":"customers"/, 'a complete list needs no typeahead');
     });

@@ -3,6 +3,7 @@
  * the invoke responses and messages the engineer sees, and the stored rows.
  */
 import { strict as assert } from 'node:assert';
+import { transition } from '../../../src/domain/escalation';
 import { CONTOSO } from '../../helpers/engineer';
 import { Conversation, presses, says, shows, trail, types, type Path } from './conversation';
 
@@ -35,7 +36,69 @@ const TO_TRIAGE: Path['steps'] = [
   [presses('troubleshootSkip'), shows(/./)],
 ];
 
+/** The required inputs an `Action.Execute` with `verb` validates on the client: its own card's and every enclosing card's. */
+function requiredFor(card: unknown, verb: string): string[] {
+  const walk = (node: Record<string, unknown>, outer: string[]): string[] | undefined => {
+    const own = ((node.body as Record<string, unknown>[] | undefined) ?? []).flatMap(function inputs(el: Record<string, unknown>): string[] {
+      const mine = typeof el.type === 'string' && el.type.startsWith('Input.') && el.isRequired === true ? [String(el.id)] : [];
+      return [...mine, ...((el.items as Record<string, unknown>[] | undefined) ?? []).flatMap(inputs)];
+    });
+    const required = [...outer, ...own];
+    for (const action of (node.actions as Record<string, unknown>[] | undefined) ?? []) {
+      if (action.type === 'Action.Execute' && action.verb === verb) return action.associatedInputs === 'none' ? [] : required;
+      if (action.type === 'Action.ShowCard') {
+        const found = walk(action.card as Record<string, unknown>, required);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return walk(card as Record<string, unknown>, []) ?? ['(no such action)'];
+}
+
 describe('issue 14 traps, over the bot', () => {
+  describe('the resolved card: each action validates only its own inputs; a resolved incident still broken starts a new escalation from it', () => {
+    it('"Still broken" is not blocked by "Who did you tell?", and a resolved incident offers a prefilled new escalation', async () => {
+      const c = await Conversation.start();
+      try {
+        await c.walk({
+          steps: [
+            [types('escalate'), shows(/./)],
+            [presses('describe', MAIL_STUCK), shows(/^Is this a known Microsoft issue\?$/)],
+            [presses('knownConfirm'), [says(/^I'm watching EX226792/), shows(/./)]],
+          ],
+          ends: 'known_issue',
+        });
+        // Microsoft resolves the incident (what the tracker records).
+        const watched = await c.app.database.escalations.get(c.currentId ?? '');
+        assert.ok(watched);
+        const moved = transition(watched, 'resolved', { actor: { kind: 'microsoft', id: 'microsoft', name: 'Microsoft' }, at: new Date() });
+        await c.app.database.escalations.update(moved.escalation, watched.version, [moved.event]);
+        await c.walk({
+          steps: [
+            [types(`status ${watched.id}`), shows(/^Resolved: tell the customer$/)],
+            [presses('resume'), shows(/^Microsoft resolved EX226792: tell Contoso$/)],
+          ],
+          ends: 'resolved',
+        });
+        assert.deepEqual(requiredFor(c.card, 'stillBroken'), ['stillBrokenReason']);
+        assert.deepEqual(requiredFor(c.card, 'customerNotified'), ['customerMessage', 'notifiedContact']);
+        assert.deepEqual(requiredFor(c.card, 'remindLater'), []);
+
+        await c.walk({
+          steps: [[presses('stillBroken', { stillBrokenReason: 'Three users still cannot send' }), shows(/^Report a customer's problem$/)]],
+          ends: 'resolved',
+        });
+        assert.equal(inputOf(c.card, 'customerTenantId')?.value, CONTOSO);
+        assert.equal(inputOf(c.card, 'service')?.value, 'Exchange Online');
+        assert.equal(inputOf(c.card, 'title')?.value, 'Users cannot send mail');
+        assert.match(String(inputOf(c.card, 'description')?.value), /^Three users still cannot send\n\nStill broken after Microsoft resolved incident EX226792 \(/);
+      } finally {
+        await c.stop();
+      }
+    });
+  });
+
   describe('cancel acts on this conversation\'s escalation in progress only, names it and asks first', () => {
     it('a second cancel leaves an older, unrelated escalation as it was', async () => {
       const c = await Conversation.start();

@@ -13,6 +13,7 @@ import { escalationView } from '../card-views';
 import { invalidFields, text } from '../input';
 import { cardActivity } from '../../../cards/notification-cards';
 import type { FlowKit, StepAnswer } from '../kit';
+import { startFrom } from './describe';
 
 const CustomerMessage = text(4000);
 const NotifiedContact = text(200);
@@ -48,8 +49,21 @@ export async function stillBroken(kit: FlowKit, ctx: HandlerContext, e: Escalati
   const refuse = (error: string) => renderResolved(kit.deps.cards, ctx.tr, escalationView(e, error));
   const reason = StillBrokenReason.safeParse(ctx.data.stillBrokenReason);
   if (!reason.success) return refuse(invalidFields(ctx.tr, ['stillBrokenReason']));
-  const requestId = detailsOf(e).serviceRequestId;
-  if (!requestId) return refuse(ctx.tr.t('flow.errors.reopenIncident'));
+  const details = detailsOf(e);
+  const requestId = details.serviceRequestId;
+  if (!requestId) {
+    // A resolved incident is Microsoft's to reopen, not ours: a new escalation, prefilled from this one and linked to the incident.
+    const incident = details.knownIssue;
+    if (!incident) return refuse(ctx.tr.t('flow.errors.reopenIncident'));
+    return startFrom(kit, ctx, {
+      customerTenantId: e.customer.tenantId,
+      service: e.service,
+      title: e.title,
+      description: ctx.tr.t('flow.messages.stillBrokenAfterIncident', { reason: reason.data, id: incident.id, title: incident.title, escalation: e.id }),
+      ...(e.usersAffected !== undefined ? { usersAffected: String(e.usersAffected) } : {}),
+      ...(e.regions && e.regions.length > 0 ? { regions: e.regions.join(', ') } : {}),
+    });
+  }
   try {
     await kit.deps.support.addNote(requestId, reason.data, kit.actor(ctx).name);
   } catch (error) {

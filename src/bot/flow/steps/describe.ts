@@ -241,3 +241,16 @@ async function describeChoices(kit: FlowKit, ctx: HandlerContext, first: readonl
 function directoryDown(ctx: HandlerContext): string {
   return ctx.tr.t('messages.health.directoryDown', { code: ctx.info.correlationId.slice(0, 8) });
 }
+
+/**
+ * A describe card opened with `values` already in it (a resolved incident still broken: the new
+ * escalation starts from the old one), the customer among the first choices and the service offered.
+ */
+export async function startFrom(kit: FlowKit, ctx: HandlerContext, values: Readonly<Record<string, string>>): StepAnswer {
+  const id = values.customerTenantId;
+  const customer = id ? await kit.deps.directory.get(id).catch(() => undefined) : undefined;
+  const { directoryError, ...choices } = await describeChoices(kit, ctx, customer ? [customer] : []);
+  const service = values.service;
+  const services = !service || choices.services.includes(service) ? choices.services : [service, ...choices.services];
+  return renderDescribe(kit.deps.cards, ctx.tr, { ...choices, searchable: false, services, values, error: directoryError });
+}
