@@ -196,7 +196,14 @@ function troubleshooting(o: Json): TroubleshootingRecord | undefined {
   const done = strings(o.done);
   if (!checks || !done) return undefined;
   const notes = str(o.notes);
-  return { checks, done, skipped: o.skipped === true, ...(notes !== undefined ? { notes } : {}) };
+  const notApplicable = Array.isArray(o.notApplicable)
+    ? o.notApplicable.flatMap((n: unknown) => {
+        const item = n !== null && typeof n === 'object' ? (n as Json) : {};
+        const [check, reason] = [str(item.check), str(item.reason)];
+        return check !== undefined && reason !== undefined ? [{ check, reason }] : [];
+      })
+    : undefined;
+  return { checks, done, skipped: o.skipped === true, ...(notes !== undefined ? { notes } : {}), ...(notApplicable?.length ? { notApplicable } : {}) };
 }
 
 function request(o: Json): ServiceRequestDraft | undefined {

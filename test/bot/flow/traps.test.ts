@@ -56,6 +56,34 @@ function requiredFor(card: unknown, verb: string): string[] {
   return walk(card as Record<string, unknown>, []) ?? ['(no such action)'];
 }
 
+describe('issue 14 clarity, over the bot', () => {
+  it('troubleshooting: one check not applicable with a reason; without one it stays open, listed with advice; the request says why', async () => {
+    const c = await Conversation.start();
+    const others = { check_licences: 'true', check_recent_changes: 'true', check_settings: 'true', check_client_software: 'true', check_message_trace: 'true' };
+    try {
+      await c.walk({
+        steps: [
+          [types('escalate'), shows(/./)],
+          [presses('describe', MAIL_STUCK), shows(/./)],
+          [presses('knownDiffers', { notSameReason: 'Only connectors fail' }), shows(/^Step 2 of 5 · Troubleshoot$/, /^ED-[0-9A-Z]{8} · Contoso · Exchange Online · “Users cannot send mail” · started .* · 120 users · not the known issue$/)],
+          [
+            presses('troubleshoot', { ...others, check_mail_flow_rules: 'na', na_mail_flow_rules: '' }),
+            [says(/^Saved\./), shows(/^Still to do before handing off:$/, /^• Mail flow rules and connectors checked$/, /^Exchange admin center → Mail flow → Rules and Connectors\.$/, /^Marked not applicable: say why in its box\.$/)],
+          ],
+          [presses('troubleshoot', { ...others, check_mail_flow_rules: 'na', na_mail_flow_rules: 'No rules or connectors in this tenant' }), shows(/^Step 3 of 5 · Decide whether it goes to Microsoft$/, /· 5 of 6 checks done, 1 not applicable$/)],
+          [presses('triage', { category: 'bug', severity: 'moderate', businessImpact: 'Orders are not confirmed by mail' }), shows(/^Decision: escalate to Microsoft$/, /^Step 4 of 5 · Hand off to Microsoft$/)],
+        ],
+        ends: 'awaiting_handoff',
+      });
+      const stored = await c.app.database.escalations.get(c.currentId ?? '');
+      const request = stored?.details.request as { description: string };
+      assert.match(request.description, /Mail flow rules and connectors checked: not applicable \(No rules or connectors in this tenant\)/);
+    } finally {
+      await c.stop();
+    }
+  });
+});
+
 describe('issue 14 traps, over the bot', () => {
   describe('the resolved card: each action validates only its own inputs; a resolved incident still broken starts a new escalation from it', () => {
     it('"Still broken" is not blocked by "Who did you tell?", and a resolved incident offers a prefilled new escalation', async () => {

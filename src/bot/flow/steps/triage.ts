@@ -8,7 +8,7 @@ import { healthCheckLine, renderHandoff, renderNotWarranted, renderTriage, rende
 import type { FlowDetails } from '../../../domain/details';
 import type { Escalation } from '../../../domain/escalation';
 import { decisionOf } from '../../../domain/flow';
-import { buildServiceRequest, isCategory, isSeverity, type Category, type RequestLabels, type Severity } from '../../../domain/triage';
+import { buildServiceRequest, isCategory, isSeverity, openChecks, type Category, type RequestLabels, type Severity } from '../../../domain/triage';
 import type { Translator } from '../../../i18n';
 import type { HandlerContext } from '../../bot';
 import { escalationView, triageView } from '../card-views';
@@ -62,7 +62,9 @@ export async function triage(kit: FlowKit, ctx: HandlerContext, e: Escalation): 
   if (!decision.escalate) {
     const why = decision.reasons.filter((r) => r === 'troubleshooting_missing').map((r) => tr.t(`flow.reasons.${r}`));
     const saved = await kit.apply(e, kit.stay({ ...answers, step: 'troubleshoot' }));
-    return renderTroubleshoot(kit.deps.cards, tr, { ...escalationView(saved, why.join(' ')), justChecked: false });
+    const t = escalationView(saved).details.troubleshooting;
+    const open = (t ? openChecks(t) : []).map((k) => ({ label: tr.t(`flow.checks.${k}`), advice: tr.t(`flow.advice.${k}`), note: '' }));
+    return renderTroubleshoot(kit.deps.cards, tr, { ...escalationView(saved, why.join(' ')), justChecked: false, open });
   }
   const severity = answers.severity ?? 'moderate';
   const labels = requestLabels(tr, answers.category, details);
@@ -97,7 +99,11 @@ function requestLabels(tr: Translator, category: Category, details: FlowDetails)
   return {
     category: tr.t(`flow.categories.${category}`),
     healthCheck: healthCheckLine(tr, details.healthCheck),
-    checksDone: (details.troubleshooting?.done ?? []).map((k) => tr.t(`flow.checks.${k}`)),
+    checksDone: [
+      ...(details.troubleshooting?.done ?? []).map((k) => tr.t(`flow.checks.${k}`)),
+      // Not applicable, with the engineer's reason: Microsoft sees why a check was not done.
+      ...(details.troubleshooting?.notApplicable ?? []).map((n) => `${tr.t(`flow.checks.${n.check}`)}: ${tr.t('flow.request.notApplicable')} (${n.reason})`),
+    ],
     checksSkipped: tr.t('flow.request.skipped'),
     // The locale file has every heading (the locale test checks key parity with English).
     headings: tr.section('flow.request') as unknown as RequestLabels['headings'],
