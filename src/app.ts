@@ -16,9 +16,10 @@ import { createTeamsEdge, type TeamsEdge } from './bot';
 import { createHealthCommand } from './bot/commands/health';
 import { EscalationFlow } from './bot/flow/escalation-flow';
 import { createCustomerSearch } from './bot/flow/customer-choices';
-import { createCustomerDirectory } from './directory';
+import { SandboxCustomerDirectory, createCustomerDirectory } from './directory';
 import { systemClock, type Clock } from './domain/clock';
 import { createHealthProvider, loadSandboxData, registerSandboxHealthRoutes } from './health';
+import { watchSandboxFile } from './health/sandbox-watch';
 import { registerTabRoutes, tabAuthFromConfig } from './tab/api';
 import { BotProactiveSender } from './bot/proactive-sender';
 import { notificationRenderer, reminderRenderer, statusRenderer } from './cards/notification-cards';
@@ -128,6 +129,17 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   });
 
   const sandbox = health.sandbox;
+  // The seed edited while the bot runs: health and customers read it again (GDAP roles need a restart).
+  const sandboxWatch = sandboxData
+    ? watchSandboxFile({
+        path: resolve(PROJECT_ROOT, config.health.sandboxFile),
+        logger,
+        onReload: (data) => {
+          sandbox?.reload(data);
+          if (directory instanceof SandboxCustomerDirectory) directory.reload(data);
+        },
+      })
+    : undefined;
   // GDAP readiness, built once: the flow, the health command, the renewal reminders and the tab share it.
   const access = createAccessProvider({
     source: config.access.source,
@@ -334,6 +346,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       if (config.incidents.sweepIntervalMs > 0) incidentSweep.start();
     },
     close: async (graceMs = config.shutdownGraceMs) => {
+      sandboxWatch?.close();
       await server.close(graceMs);
       // Workers and late lookups finish before the database goes away.
       await Promise.all([tracker.stop(), outboxWorker.stop(), reminders.stop(), incidentSweep.stop(), gdapRenewals.stop(), background.drain()]);

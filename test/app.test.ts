@@ -45,10 +45,10 @@ describe('service over HTTP (local mode)', () => {
     assert.ok(cardTexts(cardOf(reply)).some((t) => t.includes('에스컬레이션')));
   });
 
-  it('unknown text gets help, not silence', async () => {
+  it('unknown text gets a short pointer to escalate and help, not silence (and not the whole help card)', async () => {
     await f.app.post('/api/messages', message('what can you do for me?', { serviceUrl: f.connector.url }));
     const [reply] = await f.connector.waitForSent(1);
-    assert.equal(cardTexts(cardOf(reply))[0], 'Escalation Desk');
+    assert.match(String(reply?.text), /I didn't get that — try `escalate` or `help`/);
   });
 
   it('an Action.Execute "help" invoke answers the card in the invoke response', async () => {
@@ -153,7 +153,7 @@ describe('health command over HTTP (sandbox)', () => {
     assert.match(String(a[1]?.text), /no customer matching "Globex".*Contoso/);
     await f.app.post('/api/messages', message('health Northwind', { serviceUrl: f.connector.url }));
     const b = await f.connector.waitForSent(4);
-    assert.match(String(b[3]?.text), /can't read Northwind Traders's service health.*ServiceHealth\.Read\.All/);
+    assert.match(String(b[3]?.text), /can't read the service health of Northwind Traders.*ServiceHealth\.Read\.All/);
   });
 
   it('resolving the incident through the sandbox API shows it resolved', async () => {

@@ -11,7 +11,8 @@ import {
   type BotState,
   type InvokeResponse,
 } from 'botbuilder';
-import { renderWelcome, type AdaptiveCardJson, type CardRenderer } from '../cards';
+import { renderOffer, renderWelcome, type AdaptiveCardJson, type CardRenderer } from '../cards';
+import { readsLikeProblem } from '../domain/free-text';
 import { isDataset, isVerb, type Dataset, type Verb } from '../cards/verbs';
 import type { Localizer, Translator } from '../i18n';
 import type { Logger } from '../log';
@@ -156,10 +157,29 @@ export class EscalationDeskBot extends TeamsActivityHandler {
     const raw = typeof activity.text === 'string' ? cleanText(activity.text.slice(0, MAX_TEXT)) : '';
     const text = raw.length > 0 ? TurnContext.removeRecipientMention({ ...activity, text: raw }) : '';
     const command = parseCommand(text);
-    const handler = (command && this.commandHandlers[command.name]) ?? this.commandHandlers.help;
+    if (!command) return this.notACommand(turn, text);
+    const handler = this.commandHandlers[command.name] ?? this.commandHandlers.help;
     if (!handler) return;
-    const card = await handler(this.context(turn, command?.args ?? '', {}));
+    const card = await handler(this.context(turn, command.args, {}));
     if (card) await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
+  }
+
+  /**
+   * Text that is no command: a problem described in free text is offered as a new escalation's
+   * description; anything else gets a short pointer, not the whole help card. An empty message
+   * (only the @mention) is a greeting and gets the help card.
+   */
+  private async notACommand(turn: TurnContext, text: string): Promise<void> {
+    const tr = this.options.localizer.forLocale(turn.activity.locale);
+    if (text.trim() === '') {
+      await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(this.welcome(tr))] });
+      return;
+    }
+    if (readsLikeProblem(text)) {
+      await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(renderOffer(this.options.cards, tr, { text }))] });
+      return;
+    }
+    await turn.sendActivity(tr.t('messages.didNotGetThat'));
   }
 
   private async runVerb(

@@ -171,7 +171,8 @@ export function renderIncidentList(cards: CardRenderer, tr: Translator, view: In
         since: shownTime(tr, i.startDateTime),
       }),
     })),
-    moreIncidents: view.moreIncidents ? tr.t(view.tabLink ? 'cards.incident-list.moreIncidentsTab' : 'cards.incident-list.moreIncidents') : '',
+    // `incident <id>`: made inert so Teams does not read `<id>` as a tag.
+    moreIncidents: view.moreIncidents ? inert(tr.t(view.tabLink ? 'cards.incident-list.moreIncidentsTab' : 'cards.incident-list.moreIncidents')) : '',
     unreadableHeading: tr.t('cards.incident-list.unreadableHeading', { n: view.unreadable.length + (view.moreUnreadable ? '+' : '') }),
     unreadable: view.unreadable.map((u) => ({
       name: inert(u.name),

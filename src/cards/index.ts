@@ -14,13 +14,38 @@ export interface WelcomeCardData {
   readonly localMode: boolean;
 }
 
-/** The welcome card: what the bot does, its commands and main actions. */
+/**
+ * The welcome card: what the bot does, its commands and main actions. A command's arguments
+ * (`health <customer> [service]`) are made inert: Teams reads `<customer>` as a tag and drops it.
+ */
 export function renderWelcome(cards: CardRenderer, tr: Translator, data: WelcomeCardData): AdaptiveCardJson {
-  const steps = tr.section('cards.welcome').steps;
+  const section = tr.section('cards.welcome');
+  const steps = section.steps;
+  const commands = Array.isArray(section.commands) ? (section.commands as unknown[]) : [];
   return cards.render('welcome', tr, {
     localMode: data.localMode,
     steps: (Array.isArray(steps) ? steps : []).map((text: unknown, i) => ({ number: i + 1, text: String(text) })),
+    commands: commands.map((c) => {
+      const { name, help } = (c ?? {}) as { name?: unknown; help?: unknown };
+      return { name: inert(typeof name === 'string' ? name : ''), help: typeof help === 'string' ? help : '' };
+    }),
   });
+}
+
+/** Longest description an offer carries: the describe card takes 4,000 characters. */
+export const MAX_OFFERED_DESCRIPTION = 4000;
+/** Longest preview of it the offer shows. */
+const OFFER_PREVIEW = 400;
+
+/**
+ * The offer to start an escalation with free text the engineer typed as its description: a
+ * preview of it (inert), and the button that opens the describe card with it filled in.
+ */
+export function renderOffer(cards: CardRenderer, tr: Translator, data: { readonly text: string }): AdaptiveCardJson {
+  const description = [...data.text.trim()].slice(0, MAX_OFFERED_DESCRIPTION).join('');
+  const chars = [...description];
+  const preview = chars.length > OFFER_PREVIEW ? `${chars.slice(0, OFFER_PREVIEW - 1).join('').trimEnd()}…` : description;
+  return cards.render('escalate-offer', tr, { preview: inert(preview), description });
 }
 
 /** One service line of the health card. */

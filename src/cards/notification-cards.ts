@@ -7,6 +7,7 @@
 import { answerToCurrentQuestion } from '../domain/answers';
 import { detailsOf, type FlowDetails } from '../domain/details';
 import type { Escalation } from '../domain/escalation';
+import { contactName, givenName } from '../domain/contact';
 import type { Localizer, Translator } from '../i18n';
 import { headerLine } from './escalation-cards';
 import { shownTime } from './format';
@@ -28,6 +29,12 @@ function facts(tr: Translator, { escalation: e, details: f }: EscalationView): {
   return out;
 }
 
+/** The drafted message's greeting: the contact by name when the triage named one, else the customer. */
+function greeting(tr: Translator, customer: string, contact: string | undefined): string {
+  const name = contactName(contact);
+  return name ? tr.t('cards.notify-resolved.greetingName', { name, givenName: givenName(name) }) : tr.t('cards.notify-resolved.greetingCustomer', { customer });
+}
+
 /** "Microsoft resolved it": what was resolved, a drafted message to the customer, and the closing actions. */
 export function renderResolved(cards: CardRenderer, tr: Translator, view: EscalationView): AdaptiveCardJson {
   const { escalation: e, details: f } = view;
@@ -41,7 +48,7 @@ export function renderResolved(cards: CardRenderer, tr: Translator, view: Escala
     facts: facts(tr, view),
     lastWord: lastMicrosoftWord(f),
     draft: s('draft', {
-      customer: e.customer.name,
+      greeting: greeting(tr, e.customer.name, f.contact),
       title: e.title,
       service: e.service,
       reference: s(f.serviceRequestId ? 'referenceRequest' : 'referenceIncident', { id: ref }),

@@ -64,7 +64,8 @@ function timeline(tr: Translator, audit: readonly AuditEvent[], notes: readonly 
       at: ev.at,
       text: tr.t('flow.timeline', {
         at: shownTime(tr, ev.at),
-        actor: inert(ev.actor.name ?? (ev.actor.kind === 'microsoft' ? 'Microsoft' : ev.actor.kind)),
+        // Microsoft, the desk itself, or a person whose name was not recorded: named in the reader's language.
+        actor: ev.actor.name ? inert(ev.actor.name) : tr.t(`flow.actors.${ev.actor.kind}`),
         from: ev.from ? tr.t(`flow.states.${ev.from}`) : '—',
         to: tr.t(`flow.states.${ev.to}`),
         reason: ev.reason ? ` · ${inert(ev.reason)}` : '',
@@ -91,11 +92,19 @@ function age(tr: Translator, fromIso: string, now: Date): string {
   return tr.t('flow.age.days', { n: Math.floor(minutes / 1440) });
 }
 
-/** The list of an engineer's open escalations. */
+/**
+ * The list of an engineer's open escalations (or a channel's, or with the closed ones too):
+ * each with its title, customer, service, state as the engineer reads it, and age.
+ */
 export function renderList(cards: CardRenderer, tr: Translator, view: ListView): AdaptiveCardJson {
+  const which = `${view.scope ?? 'mine'}${view.all ? 'All' : 'Open'}`;
   return cards.render('escalation-list', tr, {
+    heading: tr.t(`cards.escalation-list.heading.${which}`),
+    emptyText: tr.t(`cards.escalation-list.none.${which}`),
+    showAll: view.all ? '' : 'yes',
     items: view.items.map(({ escalation: e, details }) => ({
       id: e.id,
+      title: inert(e.title),
       customer: inert(e.customer.name),
       service: inert(e.service),
       state: tr.t(`flow.states.${e.state}`),

@@ -90,10 +90,17 @@ export interface AccessView {
   readonly canGrant: boolean;
 }
 
-/** The list of an engineer's escalations, with their ages as of `now`. */
+/** Whose escalations a list shows: the engineer's own (personal chat), or a channel's or group chat's. */
+export type ListScope = 'mine' | 'channel' | 'chat';
+
+/** The list of an engineer's (or a conversation's) escalations, with their ages as of `now`. */
 export interface ListView {
   readonly items: readonly Pick<EscalationView, 'escalation' | 'details'>[];
   readonly now: Date;
+  /** Whose (default: the engineer's own). */
+  readonly scope?: ListScope;
+  /** Closed and cancelled ones included (`list all`). */
+  readonly all?: boolean;
 }
 
 /** Any card of an escalation, tagged with which. */

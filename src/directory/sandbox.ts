@@ -5,10 +5,15 @@ import { byCompanyName, searchLimit, type Customer, type CustomerDirectory, type
 
 /** Customers from the sandbox seed. */
 export class SandboxCustomerDirectory implements CustomerDirectory {
-  private readonly customers: readonly Customer[];
-  private readonly index: CustomerIndex;
+  private customers: readonly Customer[] = [];
+  private index = new CustomerIndex([]);
 
   constructor(data: SandboxData) {
+    this.reload(data);
+  }
+
+  /** Takes the customers of the seed again (the file was edited). */
+  reload(data: SandboxData): void {
     this.customers = data.customers
       .map((c) => ({ tenantId: c.tenantId.toLowerCase(), companyName: c.companyName, domain: c.domain, ...(c.language ? { language: c.language } : {}) }))
       .sort(byCompanyName);

@@ -17,7 +17,21 @@ export type NotificationPayload = {
   readonly activity: Readonly<Record<string, unknown>>;
   /** Replace this earlier activity instead of sending a new one (`card_update`). */
   readonly updateActivityId?: string;
+  /** Whom a new message @mentions where the conversation is shared (a channel, a group chat): the escalation's owner. */
+  readonly mention?: Mention;
 };
+
+/** A person to @mention: their Teams or Microsoft Entra object id, and the name shown. */
+export interface Mention {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** The escalation's owner as a mention, when their name is known (a mention without a name reads as nothing). */
+export function ownerMention(escalation: Escalation): { mention?: Mention } {
+  const name = escalation.ownerName?.trim();
+  return name && escalation.ownerId && escalation.ownerId !== 'unknown' ? { mention: { id: escalation.ownerId, name } } : {};
+}
 
 /** One notification to enqueue: the outbox row an occasion calls for (the store gives it its id). */
 export interface PlannedNotification {
@@ -201,7 +215,7 @@ export function planNotifications(o: NotificationOccasion): PlannedNotification[
         ...(card?.activityId && o.status
           ? [update(id, card.target, card.activityId, o.status, `card_update:${id}:${v}:${card.target}`)]
           : []),
-        ...[...new Set(targets)].map((target) => row(id, kind, target, { ...o.message }, `${kind}:${id}:${v}:${target}`)),
+        ...[...new Set(targets)].map((target) => row(id, kind, target, { ...o.message, ...ownerMention(o.escalation) }, `${kind}:${id}:${v}:${target}`)),
       ];
     }
     case 'health_checked': {
@@ -231,14 +245,14 @@ export function planNotifications(o: NotificationOccasion): PlannedNotification[
       const { id, updatedAt } = o.escalation;
       const targets = o.targets ?? notifyTargetsOf(o.escalation);
       return [...new Set(targets)].map((target) =>
-        row(id, 'reminder', target, { ...o.message }, `reminder:${id}:${o.rule}:${updatedAt}:${o.periods}:${target}`),
+        row(id, 'reminder', target, { ...o.message, ...ownerMention(o.escalation) }, `reminder:${id}:${o.rule}:${updatedAt}:${o.periods}:${target}`),
       );
     }
     case 'clock_reminder': {
       const { id } = o.escalation;
       const targets = o.targets ?? notifyTargetsOf(o.escalation);
       return [...new Set(targets)].map((target) =>
-        row(id, 'reminder', target, { ...o.message }, `clock:${id}:${o.side}:${o.reminder}:${o.startedAt}:${target}`),
+        row(id, 'reminder', target, { ...o.message, ...ownerMention(o.escalation) }, `clock:${id}:${o.side}:${o.reminder}:${o.startedAt}:${target}`),
       );
     }
     case 'gdap_ending':

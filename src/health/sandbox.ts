@@ -1,7 +1,8 @@
 /**
  * Service health from the sandbox seed (the default source): no Microsoft tenant needed.
- * The seed is copied at start; `resolveIssue` changes only this in-memory copy, so a demo
- * can walk an escalation to "resolved" and a restart brings the seed back.
+ * The seed is copied at start (and again when the file is edited: `reload`); `resolveIssue`
+ * changes only this in-memory copy, so a demo can walk an escalation to "resolved" and a
+ * restart (or an edit of the file) brings the seed back.
  */
 import type { Clock } from '../domain/clock';
 import { withSharedIssue, type SandboxData } from './sandbox-data';
@@ -60,6 +61,12 @@ export class SandboxHealthProvider implements HealthProvider {
     private readonly clock: Clock,
     private readonly adminCenterUrl?: string,
   ) {
+    this.reload(data);
+  }
+
+  /** Replaces every tenant's health with the seed's (the file was edited); what was resolved since start is gone. */
+  reload(data: SandboxData): void {
+    this.tenants.clear();
     for (const customer of data.customers) {
       this.tenants.set(customer.tenantId.toLowerCase(), { access: customer.healthAccess, services: [...customer.services] });
     }

@@ -21,6 +21,8 @@ export interface EscalationRow {
   readonly service_request_id: string | null;
   /** The confirmed known issue (incident or advisory) id, or null. */
   readonly known_issue_id: string | null;
+  /** The conversation the flow ran in (a channel at its root, not the thread), or null. */
+  readonly conversation_id: string | null;
   readonly created_at: string;
   readonly updated_at: string;
   /** The whole record (with `version`) as JSON text. */
@@ -37,6 +39,7 @@ export const ESCALATION_COLUMNS = [
   'customer_tenant_id',
   'service_request_id',
   'known_issue_id',
+  'conversation_id',
   'created_at',
   'updated_at',
   'data',
@@ -55,6 +58,20 @@ export function tenantKey(tenantId: string): string {
 export function referenceColumns(escalation: Escalation): Pick<EscalationRow, 'service_request_id' | 'known_issue_id'> {
   const links = microsoftLinksOf(escalation);
   return { service_request_id: links.serviceRequestId ?? null, known_issue_id: links.knownIssueId ?? null };
+}
+
+/**
+ * A conversation as the store keys it: a Teams channel at its root, without the
+ * `;messageid=…` of the thread a post lives in, so every thread of a channel lists together.
+ */
+export function conversationKeyOf(conversationId: string): string {
+  return conversationId.split(';messageid=')[0] ?? conversationId;
+}
+
+/** The conversation column of a record: where its flow ran (`details.conversationId`), derived on every write (and by migration 11 for older rows). */
+export function conversationColumn(escalation: Escalation): Pick<EscalationRow, 'conversation_id'> {
+  const id: unknown = escalation.details.conversationId;
+  return { conversation_id: typeof id === 'string' && id !== '' ? conversationKeyOf(id) : null };
 }
 
 /** Maps a record to its row, stamping the version the store assigns (tenant ids lower-cased). */
@@ -77,6 +94,7 @@ export function toEscalationRow(escalation: Escalation, version: number): { row:
       owner_id: stored.ownerId,
       customer_tenant_id: stored.customer.tenantId,
       ...referenceColumns(stored),
+      ...conversationColumn(stored),
       created_at: sortableTimestamp(stored.createdAt, 'createdAt', stored.id),
       updated_at: sortableTimestamp(stored.updatedAt, 'updatedAt', stored.id),
       data: JSON.stringify(stored),
@@ -227,6 +245,7 @@ export function listEscalationsSql(query: EscalationQuery, limit: number): State
   if (query.partnerTenantId !== undefined) where('partner_tenant_id = ?', tenantKey(query.partnerTenantId));
   if (query.ownerId !== undefined) where('owner_id = ?', query.ownerId);
   if (query.customerTenantId !== undefined) where('customer_tenant_id = ?', tenantKey(query.customerTenantId));
+  if (query.conversationId !== undefined) where('conversation_id = ?', conversationKeyOf(query.conversationId));
   for (const [column, value] of [['service_request_id', query.serviceRequestId], ['known_issue_id', query.knownIssueId]] as const) {
     if (value === undefined) continue;
     const key = referenceOf(value);

@@ -5,7 +5,7 @@
  * ordered list is what makes the schema's history readable.)
  */
 import type { Escalation } from '../domain/escalation';
-import { referenceColumns } from './escalation-sql';
+import { conversationColumn, referenceColumns } from './escalation-sql';
 import { fromJsonColumn } from './sql';
 
 /** Which database a migration is rendered for. */
@@ -291,6 +291,23 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       )`,
       'CREATE INDEX incident_sweeps_due ON incident_sweeps (next_sweep_at, tenant_id)',
     ],
+  },
+  {
+    version: 11,
+    name: 'index conversations',
+    // "The escalations of this channel" (`list` in a channel): the conversation the flow ran in
+    // leaves the JSON for a column, a channel at its root so its threads list together.
+    up: () => [
+      'ALTER TABLE escalations ADD COLUMN conversation_id TEXT',
+      `CREATE INDEX escalations_conversation ON escalations (partner_tenant_id, conversation_id, updated_at DESC, id DESC)
+        WHERE conversation_id IS NOT NULL`,
+    ],
+    backfill: {
+      table: 'escalations',
+      key: 'id',
+      read: ['data'],
+      rewrite: (row) => Object.fromEntries(Object.entries(conversationColumn(fromJsonColumn<Escalation>(row.data))).filter(([, value]) => value !== null)),
+    },
   },
 ]);
 

@@ -14,6 +14,8 @@ export interface EscalationFilter {
   readonly ownerId?: string;
   readonly customerTenantId?: string;
   readonly partnerTenantId?: string;
+  /** The conversation the flow ran in; a channel's thread matches its whole channel. */
+  readonly conversationId?: string;
   readonly states?: readonly EscalationState[];
   /** At most this many rows (default 50, capped at 500). */
   readonly limit?: number;

@@ -1,12 +1,11 @@
 /**
  * A support provider that plays Microsoft, for demos and local runs: any valid request number
- * becomes a request linked at the moment it is first read; it stays `open`, for some requests
- * turns `attention_needed` with a question from "Microsoft Support", and is `closed` with a
- * closing note, on a short schedule chosen deterministically from the number (repeatable
- * tests). The link time and the partner's notes live in the documents table, so the story
- * continues across restarts.
+ * becomes a request linked at the moment it is first read; it stays `open`, turns
+ * `attention_needed` with one question from "Microsoft Support" (every request, so a newcomer
+ * always sees the attention card), back to `open` once the partner answers, and is `closed`
+ * with a closing note, on a short fixed schedule. The link time and the partner's notes live in
+ * the documents table, so the story continues across restarts.
  */
-import { createHash } from 'node:crypto';
 import type { Clock } from '../domain/clock';
 import type { DocumentStore } from '../store/types';
 import { readDocument, updateDocument } from './documents';
@@ -26,15 +25,15 @@ export interface SandboxSchedule {
   readonly attentionAfterMs: number;
   /** Microsoft closes the request after this long (default 120 s). */
   readonly closeAfterMs: number;
-  /** Which requests get a question: all, none, or about half chosen by the number (default). */
-  readonly asks: 'always' | 'never' | 'by_id';
+  /** Whether Microsoft asks its one question on every request (default) or on none. */
+  readonly asks: 'always' | 'never';
 }
 
 /** The default schedule. */
 export const DEFAULT_SANDBOX_SCHEDULE: SandboxSchedule = Object.freeze({
   attentionAfterMs: 60_000,
   closeAfterMs: 120_000,
-  asks: 'by_id',
+  asks: 'always',
 });
 
 /** Dependencies of the sandbox provider. */
@@ -112,7 +111,7 @@ export class SandboxSupportProvider implements SupportProvider {
     const linked = Date.parse(doc.linkedAt);
     const attentionAt = linked + this.schedule.attentionAfterMs;
     const closeAt = linked + this.schedule.closeAfterMs;
-    const asks = this.asks(id) && attentionAt < closeAt;
+    const asks = this.schedule.asks === 'always' && attentionAt < closeAt;
     const notes: ServiceRequestNote[] = [];
     if (asks && now >= attentionAt) {
       notes.push({
@@ -155,11 +154,6 @@ export class SandboxSupportProvider implements SupportProvider {
       ...(closedAt !== undefined ? { lastClosedDate: new Date(closedAt).toISOString() } : {}),
       notes,
     };
-  }
-
-  private asks(id: string): boolean {
-    if (this.schedule.asks !== 'by_id') return this.schedule.asks === 'always';
-    return createHash('sha256').update(id).digest()[0] % 2 === 0;
   }
 }
 

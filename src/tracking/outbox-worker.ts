@@ -43,6 +43,7 @@ import { backoffDelay } from '../http/backoff';
 import type { ClaimedNotification, ConversationStore, OutboxStore } from '../store/queues';
 import { SlidingWindowLimiter, type RateWindow } from '../limits/sliding-window';
 import { TEAMS_CONVERSATION_WINDOWS, TEAMS_TENANT_WINDOWS } from './teams-limits';
+import { withMention } from './mention';
 import { readPayload, type ProactiveSender, type SendResult } from './types';
 
 /** Groups claimed notifications by conversation, each group in claim (enqueue) order. */
@@ -285,7 +286,7 @@ export class OutboxWorker {
     try {
       result = payload.updateActivityId
         ? await sender.update(target, payload.updateActivityId, payload.activity)
-        : await sender.send(target, payload.activity, n.id);
+        : await sender.send(target, withMention(payload, target), n.id);
     } catch (error) {
       // A sender is supposed to map every failure; an unexpected throw is treated as transient.
       logger.warn({ notification: n.id, err: error instanceof Error ? error.name : 'unknown' }, 'proactive sender threw');

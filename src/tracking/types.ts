@@ -52,5 +52,7 @@ export function readPayload(payload: Readonly<Record<string, unknown>>): Notific
   if (typeof activity !== 'object' || activity === null || Array.isArray(activity)) return undefined;
   const update = payload.updateActivityId;
   if (update !== undefined && typeof update !== 'string') return undefined;
-  return { activity: activity as Record<string, unknown>, ...(update ? { updateActivityId: update } : {}) };
+  const m = payload.mention as { id?: unknown; name?: unknown } | undefined;
+  const mention = m && typeof m === 'object' && typeof m.id === 'string' && typeof m.name === 'string' ? { mention: { id: m.id, name: m.name } } : {};
+  return { activity: activity as Record<string, unknown>, ...(update ? { updateActivityId: update } : {}), ...mention };
 }

@@ -116,7 +116,7 @@ describe('GDAP readiness in the chat (sandbox)', () => {
 
     it('Northwind: health cannot be read; the answer is followed by the full picture with the consent button', async () => {
       const [said, card] = await say('health Northwind');
-      assert.ok('text' in said && /can't read Northwind Traders's service health/.test(said.text));
+      assert.ok('text' in said && /can't read the service health of Northwind Traders/.test(said.text));
       assert.equal(texts(card)[0], 'GDAP access: Northwind Traders');
       assert.ok(texts(card).includes("• Escalation Desk may not read this customer's service health: the health app's ServiceHealth.Read.All needs admin consent in their tenant (a partner admin or the customer's Global Administrator can fix it)"));
       assert.ok(card && 'verbs' in card && card.verbs.includes('grantHealthConsent'));
@@ -158,7 +158,8 @@ describe('GDAP readiness in the chat (sandbox)', () => {
 
     it('no customer named, an unknown one, an ambiguous one: clear answers', async () => {
       const [usage] = await say('access');
-      assert.ok('text' in usage && /^Tell me which customer: access <customer>, for example access Contoso\. Your customers: /.test(usage.text));
+      // `<customer>` is sent with an invisible break after `<` so Teams shows it rather than dropping it as a tag.
+      assert.ok('text' in usage && /^Tell me which customer: access <customer>, for example access Contoso\. Your customers: /.test(usage.text.replace(/\u200B/g, '')));
       const [unknown] = await say('access Globex');
       assert.ok('text' in unknown && /I found no customer matching "Globex"/.test(unknown.text));
     });

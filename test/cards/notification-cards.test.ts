@@ -47,7 +47,7 @@ describe('notification cards', () => {
       const shown = texts(card);
       assert.match(shown, /Microsoft resolved request 2611250010001234: tell Contoso/);
       assert.match(shown, /A fix was deployed\./);
-      assert.match(JSON.stringify(card), /Hello Contoso,.*Microsoft's reference: 2611250010001234\..*Kind regards,\\nAda/);
+      assert.match(JSON.stringify(card), /Hello Jo,.*Microsoft's reference: 2611250010001234\..*Kind regards,\\nAda/);
       assert.deepEqual(['customerNotified', 'stillBroken', 'remindLater'].filter((v) => !cardVerbs(card).includes(v)), []);
     });
 

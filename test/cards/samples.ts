@@ -1,5 +1,5 @@
 /** Sample data for every card template: the card test expands each one with it. */
-import { renderHealth, renderWelcome, type AdaptiveCardJson, type CardRenderer } from '../../src/cards';
+import { renderHealth, renderOffer, renderWelcome, type AdaptiveCardJson, type CardRenderer } from '../../src/cards';
 import {
   renderCancelConfirm,
   renderDescribe,
@@ -101,6 +101,7 @@ export function sampleCards(cards: CardRenderer, tr: Translator, e: Escalation =
   const reasons = decisionOf(inTriage.details).reasons;
   return {
     welcome: renderWelcome(cards, tr, { localMode: true }),
+    'escalate-offer': renderOffer(cards, tr, { text: 'Users at Contoso cannot join Teams calls since this morning; the call drops after [30 seconds](https://x.example).' }),
     health: renderHealth(cards, tr, {
       tenantId: '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01',
       title: 'Service health: Contoso',

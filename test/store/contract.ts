@@ -304,6 +304,30 @@ export function storeContract(name: string, open: () => Promise<Database>): void
         }
       });
 
+      it('lists a conversation: a channel with all its threads, not another channel nor a personal chat', async function () {
+        const partner = uid('partner');
+        const channel = `19:${randomUUID()}@thread.tacv2`;
+        const make = async (conversationId: string | undefined, minute: number): Promise<Escalation> => {
+          const { escalation, event } = draft({ partner, at: new Date(BASE_TIME + minute * 60_000) });
+          const details = conversationId === undefined ? escalation.details : { ...escalation.details, conversationId };
+          return db.escalations.create({ ...escalation, details }, [event]);
+        };
+        const a = await make(`${channel};messageid=1700000000001`, 1);
+        const b = await make(`${channel};messageid=1700000000002`, 2);
+        await make(`19:${randomUUID()}@thread.tacv2;messageid=1`, 3);
+        const personal = await make(`a:${randomUUID()}`, 4);
+        await make(undefined, 5);
+        const ids = async (filter: EscalationFilter): Promise<string[]> => (await listAll(db, filter, 1)).map((e) => e.id);
+        assert.deepEqual(await ids({ partnerTenantId: partner, conversationId: channel }), [b.id, a.id]);
+        assert.deepEqual(await ids({ partnerTenantId: partner, conversationId: `${channel};messageid=1700000000002` }), [b.id, a.id], 'a thread names its channel');
+        assert.deepEqual(await ids({ partnerTenantId: partner, conversationId: String(personal.details.conversationId) }), [personal.id]);
+        assert.deepEqual(await ids({ partnerTenantId: uid('partner'), conversationId: channel }), [], 'another partner tenant sees none');
+        // Moving on keeps it in its conversation.
+        const moved = transition(b, 'triage', { actor: LEAD, at: new Date(BASE_TIME + 9 * 60_000) });
+        await db.escalations.update(moved.escalation, b.version, [moved.event]);
+        assert.deepEqual(await ids({ partnerTenantId: partner, conversationId: channel, states: ['triage'] }), [b.id]);
+      });
+
       it('returns a single page without a cursor when everything fits', async function () {
         const { partner, rows } = await seed();
         const page = await db.escalations.list({ partnerTenantId: partner, limit: 25 });

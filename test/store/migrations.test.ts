@@ -10,7 +10,7 @@ import { migratePostgres, migrateSqlite } from '../../src/store/migrate';
 import { assertValidMigrations, MIGRATIONS, type Migration } from '../../src/store/migrations';
 import { usePostgresSchemas } from '../helpers/postgres';
 import { createEscalation, type Escalation, type EscalationState } from '../../src/domain/escalation';
-import { ESCALATION_COLUMNS, referenceColumns } from '../../src/store/escalation-sql';
+import { ESCALATION_COLUMNS, conversationColumn, referenceColumns } from '../../src/store/escalation-sql';
 import type { Database } from '../../src/store';
 
 interface RecordedRow {
@@ -133,6 +133,61 @@ async function assertReferencesCarriedOver(db: Database, records: readonly Escal
 /** The reference columns a write of today gives each record: what the backfill must have given it. */
 function expectedReferenceColumns(records: readonly Escalation[]): Array<{ id: string; service_request_id: string | null; known_issue_id: string | null }> {
   return records.map((e) => ({ id: e.id, ...referenceColumns(e) })).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/** Versions before the conversation had a column (11). */
+const BEFORE_CONVERSATIONS = MIGRATIONS.filter((m) => m.version < 11);
+const CHANNEL = '19:aa11bb22cc33@thread.tacv2';
+/** The columns a build before migration 11 wrote. */
+const COLUMNS_BEFORE_CONVERSATIONS = ESCALATION_COLUMNS.filter((c) => c !== 'conversation_id');
+
+/** Escalations as a build before migration 11 stored them: the conversation only in the JSON (a channel thread, a personal chat, none). */
+function recordsBeforeConversations(): Escalation[] {
+  const make = (id: string, conversationId: string | undefined, minute: number): Escalation =>
+    createEscalation(
+      {
+        id,
+        partnerTenantId: REFERENCE_PARTNER,
+        ownerId: 'owner-1',
+        customer: { tenantId: 'c0ffee00-abcd-4ef0-8123-456789abcdef', name: 'Contoso' },
+        service: 'Exchange Online',
+        title: 'Mail delayed',
+        description: 'd',
+        details: conversationId === undefined ? {} : { conversationId },
+      },
+      { kind: 'user', id: 'owner-1' },
+      new Date(Date.UTC(2025, 0, 1, 9, minute)),
+    ).escalation;
+  return [make('ED-CONV-A', `${CHANNEL};messageid=1`, 1), make('ED-CONV-B', `${CHANNEL};messageid=2`, 2), make('ED-CONV-C', 'a:personal-9', 3), make('ED-CONV-D', undefined, 4)];
+}
+
+function rowBeforeConversations(e: Escalation): unknown[] {
+  const row: Record<string, unknown> = {
+    id: e.id,
+    version: e.version,
+    state: e.state,
+    partner_tenant_id: e.partnerTenantId,
+    owner_id: e.ownerId,
+    customer_tenant_id: e.customer.tenantId,
+    ...referenceColumns(e),
+    created_at: e.createdAt,
+    updated_at: e.updatedAt,
+    data: JSON.stringify(e),
+  };
+  return COLUMNS_BEFORE_CONVERSATIONS.map((c) => row[c]);
+}
+
+/** What a store of today finds of the older rows by conversation. */
+async function assertConversationsCarriedOver(db: Database): Promise<void> {
+  const ids = async (conversationId: string): Promise<string[]> =>
+    (await db.escalations.list({ partnerTenantId: REFERENCE_PARTNER, conversationId })).items.map((e) => e.id);
+  assert.deepEqual(await ids(CHANNEL), ['ED-CONV-B', 'ED-CONV-A']);
+  assert.deepEqual(await ids('a:personal-9'), ['ED-CONV-C']);
+}
+
+/** The conversation column a write of today gives each record. */
+function expectedConversationColumns(records: readonly Escalation[]): Array<{ id: string; conversation_id: string | null }> {
+  return records.map((e) => ({ id: e.id, ...conversationColumn(e) })).sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 describe('migrations', function () {
@@ -266,6 +321,31 @@ describe('migrations', function () {
       }
     });
 
+    it('carries the conversation of rows written before migration 11 into its indexed column', async function () {
+      const file = join(folder, 'conversations.db');
+      const records = recordsBeforeConversations();
+      const raw = new BetterSqlite3(file);
+      try {
+        migrateSqlite(raw, undefined, BEFORE_CONVERSATIONS);
+        const insert = raw.prepare(`INSERT INTO escalations (${COLUMNS_BEFORE_CONVERSATIONS.join(', ')}) VALUES (${COLUMNS_BEFORE_CONVERSATIONS.map(() => '?').join(', ')})`);
+        raw.transaction(() => records.forEach((e) => insert.run(...rowBeforeConversations(e))))();
+      } finally {
+        raw.close();
+      }
+      const db = await openDatabase({ url: `sqlite:${file}` });
+      try {
+        await assertConversationsCarriedOver(db);
+      } finally {
+        await db.close();
+      }
+      const check = new BetterSqlite3(file, { readonly: true });
+      try {
+        assert.deepEqual(check.prepare('SELECT id, conversation_id FROM escalations ORDER BY id').all(), expectedConversationColumns(records));
+      } finally {
+        check.close();
+      }
+    });
+
     it('stops when a recorded migration has another name, and reports versions it does not know', function () {
       const raw = new BetterSqlite3(':memory:');
       try {
@@ -388,6 +468,32 @@ describe('migrations', function () {
         [schema],
       );
       assert.deepEqual(names.rows.map((r) => r.column_name).sort(), [...ESCALATION_COLUMNS].sort(), 'the store writes every column of the table');
+    });
+
+    it('carries the conversation of rows written before migration 11 into its indexed column', async function () {
+      const { schema, url } = await schemas.create();
+      const records = recordsBeforeConversations();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await migratePostgres(client, undefined, BEFORE_CONVERSATIONS);
+        for (const e of records) {
+          await client.query(
+            `INSERT INTO escalations (${COLUMNS_BEFORE_CONVERSATIONS.join(', ')}) VALUES (${COLUMNS_BEFORE_CONVERSATIONS.map((_, i) => `$${i + 1}`).join(', ')})`,
+            rowBeforeConversations(e),
+          );
+        }
+      } finally {
+        await client.end();
+      }
+      const db = await openDatabase({ url });
+      try {
+        await assertConversationsCarriedOver(db);
+      } finally {
+        await db.close();
+      }
+      const columns = await schemas.query<{ id: string; conversation_id: string | null }>(`SELECT id, conversation_id FROM ${schema}.escalations ORDER BY id`);
+      assert.deepEqual(columns.rows, expectedConversationColumns(records));
     });
 
     it('reports what a run applied, and rolls a failed run back entirely', async function () {

@@ -42,19 +42,23 @@ describe('sandbox and manual support providers', function () {
     await db.close();
   });
 
-  it('sandbox: which requests get a question is decided by the number, repeatably', async function () {
+  it('sandbox (default schedule): every linked request gets the one question at 60 s, whatever its number, then closes at 120 s', async function () {
     const db = await openDatabase({ url: 'sqlite::memory:' });
     const clock = new ManualClock('2025-03-10T10:00:00Z');
     const sandbox = createSupportProvider({ source: 'sandbox', documents: db.documents, clock });
     const ids = Array.from({ length: 20 }, (_, i) => String(5000 + i));
+    const statuses = async (): Promise<string[]> => Promise.all(ids.map(async (id) => (await sandbox.getRequest(id)).status));
     for (const id of ids) await sandbox.getRequest(id);
-    clock.advance(90_000);
-    const first = await Promise.all(ids.map(async (id) => (await sandbox.getRequest(id)).status));
-    const again = await Promise.all(ids.map(async (id) => (await sandbox.getRequest(id)).status));
-    assert.deepEqual(first, again);
-    assert.ok(first.includes('attention_needed') && first.includes('open'), 'some ask, some do not');
+    clock.advance(59_000);
+    assert.ok((await statuses()).every((s) => s === 'open'), 'not before 60 s');
+    clock.advance(31_000);
+    assert.ok((await statuses()).every((s) => s === 'attention_needed'), 'every request asks');
+    for (const id of ids) {
+      const asked = await sandbox.getRequest(id);
+      assert.equal(asked.notes.filter((n) => n.createdByName === 'Microsoft Support').length, 1, 'one question');
+    }
     clock.advance(30_000);
-    assert.ok((await Promise.all(ids.map(async (id) => (await sandbox.getRequest(id)).status))).every((s) => s === 'closed'));
+    assert.ok((await statuses()).every((s) => s === 'closed'));
     await db.close();
   });
 

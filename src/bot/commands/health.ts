@@ -149,9 +149,8 @@ export function createHealthCommand(options: HealthCommandOptions): Handler {
   return async (ctx: HandlerContext) => {
     const { tr, turn } = ctx;
     const say = async (key: string, vars: Record<string, string> = {}): Promise<undefined> => {
-      // Names and echoed queries are shown as typed, never as markdown.
-      const shown = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, inert(v)]));
-      await turn.sendActivity(tr.t(`messages.health.${key}`, shown));
+      // Names, echoed queries and the usage's own `<customer>` are shown as typed, never as markdown or tags.
+      await turn.sendActivity(inert(tr.t(`messages.health.${key}`, vars)));
       return undefined;
     };
     await turn.sendActivity({ type: 'typing' });

@@ -104,10 +104,12 @@ export class FlowKit {
     return ctx.info.tenantId ?? LOCAL_TENANT;
   }
 
-  /** Says a localized message; ids, names and echoed text in it are shown as typed, never as markdown. */
+  /**
+   * Says a localized message; ids, names and echoed text in it are shown as typed, never as
+   * markdown, and so are the message's own arguments (`status <id>`: Teams would drop `<id>` as a tag).
+   */
   async say(ctx: HandlerContext, key: string, vars: Record<string, string> = {}): Promise<undefined> {
-    const shown = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, inert(v)]));
-    await ctx.turn.sendActivity(ctx.tr.t(key, shown));
+    await ctx.turn.sendActivity(inert(ctx.tr.t(key, vars)));
     return undefined;
   }
 
@@ -187,9 +189,19 @@ export class FlowKit {
     return { ...escalationView(e, error), plan: this.deps.clocks?.plan };
   }
 
-  /** The current card with "someone already moved this on". */
-  stale(ctx: HandlerContext, e: Escalation): Promise<AdaptiveCardJson> {
-    return this.card(ctx.tr, e, { error: ctx.tr.t('flow.errors.stale') });
+  /** The current card with who already moved it on: "you", a colleague by name, Microsoft, or "someone". */
+  async stale(ctx: HandlerContext, e: Escalation): Promise<AdaptiveCardJson> {
+    return this.card(ctx.tr, e, { error: await this.movedOnBy(ctx, e) });
+  }
+
+  /** "… already moved this escalation on", saying by whom as the audit trail's last event records it. */
+  private async movedOnBy(ctx: HandlerContext, e: Escalation): Promise<string> {
+    const { tr } = ctx;
+    const last = (await this.deps.store.audit(e.id)).at(-1)?.actor;
+    if (last?.kind === 'user' && last.id === (ctx.info.userId ?? 'unknown')) return tr.t('flow.errors.staleYou');
+    if (last?.kind === 'user' && last.name) return tr.t('flow.errors.staleBy', { name: inert(last.name) });
+    if (last?.kind === 'microsoft') return tr.t('flow.errors.staleMicrosoft');
+    return tr.t('flow.errors.stale');
   }
 
   /** With Partner Center tracking, the customer's recent open requests, to pick the one just filed. */

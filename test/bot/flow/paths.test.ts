@@ -79,9 +79,9 @@ const paths: Record<string, Path> = {
       [pressesTwice('describe', MAIL_STUCK), [shows(/^Is this a known Microsoft issue\?$/), shows(/^Is this a known Microsoft issue\?$/), trail('draft')]],
       [
         pressesTwice('knownConfirm'),
-        [says(/^I'm watching EX226792/), shows(/^Known Microsoft issue: watching$/), shows(/^Someone already moved this escalation on/), trail('draft', 'known_issue')],
+        [says(/^I'm watching EX226792/), shows(/^Known Microsoft issue: watching$/), shows(/^You already moved this escalation on/), trail('draft', 'known_issue')],
       ],
-      [pressesAgain(), [shows(/^Someone already moved this escalation on/), trail('draft', 'known_issue')]],
+      [pressesAgain(), [shows(/^You already moved this escalation on/), trail('draft', 'known_issue')]],
     ],
     ends: 'known_issue',
   },

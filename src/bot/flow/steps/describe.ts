@@ -5,13 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { AdaptiveCardJson } from '../../../cards';
+import { MAX_OFFERED_DESCRIPTION, type AdaptiveCardJson } from '../../../cards';
 import { renderDescribe } from '../../../cards/escalation-cards';
+import { cardActivity } from '../../../cards/notification-cards';
 import { inert } from '../../../cards/inert';
 import type { Customer } from '../../../directory';
 import { resolveCustomer } from '../../../directory/resolve';
 import type { FlowDetails } from '../../../domain/details';
 import { createEscalation, type Escalation } from '../../../domain/escalation';
+import { serviceNamedIn, titleFrom } from '../../../domain/free-text';
 import { escalationIdFor } from '../../../domain/escalation-id';
 import { healthOutcome } from '../../../domain/health-outcome';
 import { TimeZone, localToUtc } from '../../../domain/local-time';
@@ -54,19 +56,40 @@ const DescribeInput = z.object({
   regions: z.string().trim().max(200).regex(/^[^<>]*$/).optional(),
 });
 
-/** The describe card, for a new flow (or the same flow re-rendered): `escalate`, and the `escalate` command. */
+/**
+ * The describe card, for a new flow (or the same flow re-rendered): `escalate`, and the
+ * `escalate` command. `escalate Contoso teams calls drop` fills in the customer, the service a
+ * word names and the rest as the title; the offer made for a problem typed as free text fills
+ * in its description.
+ */
 export async function start(kit: FlowKit, ctx: HandlerContext): StepAnswer {
   const named = await presetCustomer(kit, ctx);
   const { directoryError, ...choices } = await describeChoices(kit, ctx, named.first);
   const preset = named.preset?.tenantId ?? '';
   const looked = preset ? await lookupHealth(kit, ctx, kit.deps.health.getOverview(preset)) : undefined;
   const services = looked && looked !== 'late' && 'overview' in looked ? looked.overview.services.map((s) => s.service) : choices.services;
-  return renderDescribe(kit.deps.cards, ctx.tr, {
+  const rest = named.rest ?? '';
+  const service = rest ? serviceNamedIn(rest, services) : undefined;
+  const description = field(ctx.data, 'description', MAX_OFFERED_DESCRIPTION);
+  const title = rest ? titleFrom(rest) : description ? titleFrom(description) : '';
+  const card = renderDescribe(kit.deps.cards, ctx.tr, {
     ...choices,
     services,
-    values: preset ? { customerTenantId: preset } : {},
+    values: {
+      ...(preset ? { customerTenantId: preset } : {}),
+      ...(service ? { service } : {}),
+      ...(title ? { title } : {}),
+      ...(description ? { description } : {}),
+    },
     error: directoryError ?? named.error,
   });
+  // Pressed on a card worth keeping (the health card's "Report a problem for this customer"):
+  // the form comes as a new message, and the card pressed stays as it was.
+  if (ctx.data.asNew === 'yes' && ctx.turn.activity.type === 'invoke') {
+    await ctx.turn.sendActivity(cardActivity(card));
+    return undefined;
+  }
+  return card;
 }
 
 /** The submitted description: the escalation created with its health check's outcome, or the form back with what to correct. */
@@ -177,7 +200,7 @@ export async function describe(kit: FlowKit, ctx: HandlerContext): StepAnswer {
  * The customer a describe card opens with: the one the card action names (`health` →
  * Escalate), or the one typed after `escalate`; an ambiguous name puts its candidates first.
  */
-async function presetCustomer(kit: FlowKit, ctx: HandlerContext): Promise<{ preset?: Customer; first: readonly Customer[]; error?: string }> {
+async function presetCustomer(kit: FlowKit, ctx: HandlerContext): Promise<{ preset?: Customer; first: readonly Customer[]; rest?: string; error?: string }> {
   const id = field(ctx.data, 'customerTenantId', 64);
   const typed = ctx.args.trim();
   try {
@@ -187,7 +210,7 @@ async function presetCustomer(kit: FlowKit, ctx: HandlerContext): Promise<{ pres
     }
     if (!typed) return { first: [] };
     const found = await resolveCustomer(kit.deps.directory, typed);
-    if (found.kind === 'found') return { preset: found.customer, first: [found.customer] };
+    if (found.kind === 'found') return { preset: found.customer, first: [found.customer], rest: found.rest };
     if (found.kind === 'ambiguous') return { first: found.candidates, error: ctx.tr.t('flow.errors.severalCustomers', { query: inert(found.query) }) };
     return { first: [], error: ctx.tr.t('flow.errors.noSuchCustomer', { query: inert(found.query) }) };
   } catch (error) {

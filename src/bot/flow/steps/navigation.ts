@@ -10,6 +10,7 @@ import { escalationIdFor } from '../../../domain/escalation-id';
 import { IN_PROGRESS_STATES, OPEN_STATES } from '../../../domain/states';
 import type { HandlerContext } from '../../bot';
 import { escalationView } from '../card-views';
+import type { ListScope } from '../../../cards/views';
 import type { FlowKit, StepAnswer } from '../kit';
 import { start } from './describe';
 import { checkAgain } from './health-check';
@@ -51,10 +52,22 @@ export async function status(kit: FlowKit, ctx: HandlerContext): StepAnswer {
   return e && kit.summary(ctx.tr, e);
 }
 
-/** The engineer's open escalations, newest first. */
+/** What `list` takes as "closed ones too": `list all` (or the card's "Show closed ones too"). */
+const ALL_WORDS = ['all', '전체', '모두'];
+
+/**
+ * `list`: open escalations, newest first; `list all` with the closed and cancelled ones. In a
+ * personal chat the engineer's own; in a channel (or group chat) the ones started there, whoever
+ * owns them, since that is what the people reading it share.
+ */
 export async function list(kit: FlowKit, ctx: HandlerContext): StepAnswer {
-  const page = await kit.deps.store.list({ ownerId: ctx.info.userId ?? 'unknown', partnerTenantId: kit.tenant(ctx), states: OPEN_STATES, limit: LISTED });
-  return renderList(kit.deps.cards, ctx.tr, { items: page.items.map((e) => escalationView(e)), now: kit.deps.clock.now() });
+  const all = ALL_WORDS.includes(ctx.args.trim().toLowerCase()) || ctx.data.all === 'yes';
+  const conversation = ctx.turn.activity.conversation;
+  const type = conversation?.conversationType;
+  const scope: ListScope = type === 'channel' ? 'channel' : type === 'groupChat' ? 'chat' : 'mine';
+  const whose = scope === 'mine' || !conversation?.id ? { ownerId: ctx.info.userId ?? 'unknown' } : { conversationId: conversation.id };
+  const page = await kit.deps.store.list({ ...whose, partnerTenantId: kit.tenant(ctx), ...(all ? {} : { states: OPEN_STATES }), limit: LISTED });
+  return renderList(kit.deps.cards, ctx.tr, { items: page.items.map((e) => escalationView(e)), now: kit.deps.clock.now(), scope, all });
 }
 
 /**
