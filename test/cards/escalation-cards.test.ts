@@ -150,7 +150,7 @@ describe('step cards', () => {
       assert.match(shown, /No open Microsoft issue matches it\./);
       assert.match(shown, /It is a configuration or how-to question/);
       // Specific to the category and service chosen; nothing refers to checks that are not on the card.
-      assert.match(shown, /A configuration or how-to question about Exchange Online is for you to solve in Contoso's tenant/);
+      assert.match(shown, /A configuration or how-to question about Exchange Online is for you to solve with your admin privileges, in the tenant of Contoso\./);
       assert.match(shown, /• Mail flow rules and connectors checked\nExchange admin center → Mail flow → Rules and Connectors\./);
       assert.match(shown, /Exchange Online: Microsoft Learn, "Troubleshoot mail flow in Exchange Online"/);
       assert.doesNotMatch(shown, /checks above/);
