@@ -249,6 +249,9 @@ describe('Agents Playground in Chromium: the engineer’s whole path, in English
       await answered.getByText(t('cards.notify-attention.youWrote'), { exact: true }).waitFor({ timeout: 15_000 });
       await seen('answered', answered, t('cards.notify-attention.youWrote'), answer);
       assert.equal(await answered.getByRole('button', { name: t('cards.notify-attention.send') }).count(), 0, 'no second form');
+      // The flow's card, a status line, says it was answered and waits for Microsoft.
+      await flowCard.getByText(new RegExp(escape(t('cards.escalation-status.waiting')))).waitFor({ timeout: 15_000 });
+      await seen('flow-card-answered', flowCard, t('cards.escalation-status.waiting'));
 
       // 9. Microsoft resolves it: exactly one card to close the loop on.
       const resolvedHeading = t('cards.notify-resolved.titleRequest', { id: requestNumber, customer: 'Contoso' });
