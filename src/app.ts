@@ -204,6 +204,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     logger,
     render: (kind, e) => renderNotification(kind, e),
     renderStatus: statusRenderer(cards, localizer),
+    sentFor: (id) => database.outbox.listForEscalation(id),
     minIntervalMs: config.tracking.minIntervalMs,
     maxIntervalMs: config.tracking.maxIntervalMs,
     incidentIntervalMs: health.freshnessMs,

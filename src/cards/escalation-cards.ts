@@ -143,6 +143,8 @@ export function renderMatch(cards: CardRenderer, tr: Translator, view: MatchView
       since: tr.t('cards.escalate-match.started', { time: shownTime(tr, m.startDateTime) }),
       impact: inert(m.impact),
       reasons: matchReasonText(tr, m.reasons),
+      // "Yes, it's this incident" (or advisory): Microsoft's issue, not the partner's to fix.
+      confirm: tr.t(m.classification === 'advisory' ? 'cards.escalate-match.confirmAdvisory' : 'cards.escalate-match.confirm'),
     })),
   });
 }

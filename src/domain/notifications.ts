@@ -111,8 +111,14 @@ export type NotificationOccasion =
       readonly escalation: Escalation;
       readonly version: number;
       readonly message: NotificationPayload;
-      /** The read-only status the flow's card becomes. */
+      /** The read-only status the flow's card becomes, and every earlier card Microsoft's events sent (`sent`). */
       readonly status?: NotificationPayload;
+      /**
+       * Notifications already sent for the escalation: the cards of earlier events (a question
+       * never answered, a resolution before a reopen) become the status too, so only the new
+       * event's card is left to act on.
+       */
+      readonly sent?: readonly SentNotification[];
       /** Default: `notifyTargetsOf(escalation)`. */
       readonly targets?: readonly string[];
     }
@@ -211,10 +217,15 @@ export function planNotifications(o: NotificationOccasion): PlannedNotification[
       // The stored version after this save names the transition: one notification per target, ever.
       const v = `v${o.version}`;
       const card = flowCard(o.escalation, targets[0]);
+      const status = o.status;
+      const earlier = status
+        ? (o.sent ?? []).filter((n): n is SentNotification & { sentActivityId: string } => (n.kind === 'attention_needed' || n.kind === 'resolved') && !!n.sentActivityId)
+        : [];
       return [
-        ...(card?.activityId && o.status
-          ? [update(id, card.target, card.activityId, o.status, `card_update:${id}:${v}:${card.target}`)]
+        ...(card?.activityId && status
+          ? [update(id, card.target, card.activityId, status, `card_update:${id}:${v}:${card.target}`)]
           : []),
+        ...(status ? earlier.map((n) => update(id, n.target, n.sentActivityId, status, `moved:${id}:${v}:${n.sentActivityId}`)) : []),
         ...[...new Set(targets)].map((target) => row(id, kind, target, { ...o.message, ...ownerMention(o.escalation) }, `${kind}:${id}:${v}:${target}`)),
       ];
     }

@@ -64,6 +64,11 @@ describe('one card to act on per Microsoft event (Partner Center double)', () =>
     assert.match(status, /^Microsoft asked for information .* · answer it on the new card below$/m);
     assert.ok(!JSON.stringify(cardOf(flowUpdate.payload)).includes('Input.'), 'the status has no form');
 
+    // The question's card is sent (the connector double gives it an id).
+    await f.app.app.workers.outboxWorker.runOnce();
+    const askCard = (await outbox.listForEscalation(id)).find((n) => n.kind === 'attention_needed')?.sentActivityId;
+    assert.ok(askCard, 'the question was sent');
+
     // 2. Megan answers: the card she pressed shows what was sent, by whom, when.
     const answered = await megan.act('answerMicrosoft', { escalationId: id, answer: 'Trace attached; it started 08:10 UTC.' });
     const shown = cardTexts(answered);
@@ -84,5 +89,9 @@ describe('one card to act on per Microsoft event (Partner Center double)', () =>
     const resolvedStatus = resolved.find((n) => (n.payload as { updateActivityId?: string }).updateActivityId === 'flow-card');
     assert.ok(resolvedStatus);
     assert.match(cardTexts(cardOf(resolvedStatus.payload)).join('\n'), /^Microsoft resolved it .* · tell the customer on the new card below$/m);
+    // The question's card, from the earlier event, becomes the status too: nothing left to answer there.
+    const retired = resolved.find((n) => (n.payload as { updateActivityId?: string }).updateActivityId === askCard);
+    assert.ok(retired, 'the earlier card is updated');
+    assert.equal(actsWith(cardOf(retired.payload), 'answerMicrosoft'), false);
   });
 });

@@ -81,6 +81,10 @@ describe('step cards', () => {
       assert.match(shown, /^Step 1 of 5 · Check service health$/m);
       assert.match(shown, /^ED-7K2M9Q4P · Contoso · Exchange Online · “Outbound mail delayed” · started 2026-11-25 07:00 UTC · 120 users$/m);
       assert.doesNotMatch(shown, /· Draft/);
+      // Confirming says it is Microsoft's incident (not "our problem"), and needs no reason.
+      assert.match(json(card), /"title":"Yes, it's this incident: watch it"/);
+      assert.doesNotMatch(json(card), /This is our problem/);
+      assert.doesNotMatch(json(card), /"id":"notSameReason"[^}]*"isRequired":true/);
       assert.match(json(card), /"issueId":"EX226792"/);
     });
   });

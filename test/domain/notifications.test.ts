@@ -79,6 +79,27 @@ describe('domain/notifications', () => {
         ],
       ],
       [
+        'Microsoft resolved it after a question never answered: that card (and only a card Microsoft\'s events sent) becomes the status too',
+        {
+          occasion: 'microsoft_moved',
+          escalation: escalation('resolved', POSTED),
+          version: 6,
+          message: MESSAGE,
+          status: STATUS,
+          targets: [FLOW],
+          sent: [
+            { kind: 'attention_needed', target: FLOW, sentActivityId: 'ask-1' },
+            { kind: 'reminder', target: FLOW, sentActivityId: 'rem-1' },
+            { kind: 'attention_needed', target: CHANNEL },
+          ],
+        },
+        [
+          { ...row('card_update', FLOW, `card_update:${ID}:v6:${FLOW}`), payload: { ...STATUS, updateActivityId: 'card-1' } },
+          { ...row('card_update', FLOW, `moved:${ID}:v6:ask-1`), payload: { ...STATUS, updateActivityId: 'ask-1' } },
+          row('resolved', FLOW, `resolved:${ID}:v6:${FLOW}`),
+        ],
+      ],
+      [
         'Microsoft moved it, no status given: the flow card is left alone, never a second copy of the card to act on',
         { occasion: 'microsoft_moved', escalation: escalation('attention_needed', POSTED), version: 9, message: MESSAGE, targets: [CHANNEL] },
         [row('attention_needed', CHANNEL, `attention_needed:${ID}:v9:${CHANNEL}`)],
