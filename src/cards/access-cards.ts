@@ -7,7 +7,7 @@
  */
 import { autoExtends, type AccessProblem, type AccessWarning, type Fixer, type GdapRelationship } from '../domain/access';
 import type { AccessCheck } from '../domain/access-check';
-import { checklistPermissions, roleName } from '../domain/access-roles';
+import { ROLES, checklistPermissions, roleName } from '../domain/access-roles';
 import { TimeZone } from '../domain/local-time';
 import type { Localizer, Translator } from '../i18n';
 import { shownTime } from './format';
@@ -32,6 +32,24 @@ export function fixersText(tr: Translator, fixers: readonly Fixer[]): string {
   return fixers.length === 0 ? '' : tr.t('access.fixedBy', { who: either(tr, fixers.map((f) => tr.t(`access.fixers.${f}`))) });
 }
 
+/** The key of each built-in role in the locale files' `access.roleNames`, by template id. */
+const ROLE_KEYS: ReadonlyMap<string, string> = new Map(Object.entries(ROLES).map(([key, role]) => [role.id.toLowerCase(), key]));
+
+/** A role's name as Microsoft Entra shows it in the reader's language; its GDAP name for a role the desk does not know. */
+export function shownRole(tr: Translator, role: { readonly id: string; readonly name: string } | string): string {
+  const id = typeof role === 'string' ? role : role.id;
+  const fallback = typeof role === 'string' ? roleName(role) : role.name;
+  const key = ROLE_KEYS.get(id.toLowerCase());
+  return key ? tr.t(`access.roleNames.${key}`) : fallback;
+}
+
+/** A GDAP relationship's status in the reader's language (Graph's own word for one the desk does not know). */
+function shownStatus(tr: Translator, status: string): string {
+  const key = `access.relationshipStatus.${status}`;
+  const shown = tr.t(key);
+  return shown === key ? status : shown;
+}
+
 /** One problem in words, with who can fix it. */
 export function problemText(tr: Translator, p: AccessProblem): string {
   const what = (() => {
@@ -39,15 +57,15 @@ export function problemText(tr: Translator, p: AccessProblem): string {
       case 'no_relationship':
         return tr.t('access.problems.no_relationship');
       case 'relationship_pending':
-        return tr.t('access.problems.relationship_pending', { relationship: inert(p.relationship), status: p.status });
+        return tr.t('access.problems.relationship_pending', { relationship: inert(p.relationship), status: shownStatus(tr, p.status) });
       case 'relationship_ended':
-        return tr.t('access.problems.relationship_ended', { relationship: inert(p.relationship), status: p.status, ended: p.endedAt ? shownDate(tr, p.endedAt) : '—' });
+        return tr.t('access.problems.relationship_ended', { relationship: inert(p.relationship), status: shownStatus(tr, p.status), ended: p.endedAt ? shownDate(tr, p.endedAt) : '—' });
       case 'no_support_role':
         return tr.t('access.problems.no_support_role', { relationships: inert(p.relationships.join("', '")) });
       case 'role_not_assigned':
-        return tr.t('access.problems.role_not_assigned', { role: p.role.name, relationship: inert(p.relationship) });
+        return tr.t('access.problems.role_not_assigned', { role: shownRole(tr, p.role), relationship: inert(p.relationship) });
       case 'not_in_group':
-        return tr.t('access.problems.not_in_group', { role: p.role.name, groups: either(tr, p.groups.map((g) => `'${inert(g.name ?? g.id)}'`)) });
+        return tr.t('access.problems.not_in_group', { role: shownRole(tr, p.role), groups: either(tr, p.groups.map((g) => `'${inert(g.name ?? g.id)}'`)) });
       case 'health_not_consented':
         return tr.t('access.problems.health_not_consented');
     }
@@ -76,7 +94,7 @@ export function readinessLine(tr: Translator, customerName: string, check: Acces
   if (check.outcome === 'not_checked') return notCheckedText(tr, customer, check);
   const g = check.grant;
   const via = g
-    ? tr.t(g.until && !g.autoExtends ? 'access.via' : 'access.viaNoEnd', { role: g.role.name, group: inert(g.groupName ?? g.groupId), until: shownDate(tr, g.until) })
+    ? tr.t(g.until && !g.autoExtends ? 'access.via' : 'access.viaNoEnd', { role: shownRole(tr, g.role), group: inert(g.groupName ?? g.groupId), until: shownDate(tr, g.until) })
     : '';
   const [first, ...others] = check.problems;
   const more = others.length > 0 ? tr.t('access.more', { count: others.length, customer }) : '';
@@ -100,7 +118,7 @@ export function checkLabels(tr: Translator, service: string, checks: readonly st
     const label = tr.t(`flow.checks.${key}`);
     const permission = allowed?.get(key);
     if (!permission || permission.allowed) return label;
-    return tr.t('access.checkNeedsRole', { check: label, roles: either(tr, permission.roles.map((r) => r.name)) });
+    return tr.t('access.checkNeedsRole', { check: label, roles: either(tr, permission.roles.map((r) => shownRole(tr, r))) });
   });
 }
 
@@ -139,14 +157,14 @@ export function renderAccess(cards: CardRenderer, tr: Translator, view: AccessVi
     bannerGood: view.banner?.good === true,
     problems: (checked?.problems ?? []).map((p) => ({ text: problemText(tr, p) })),
     warnings: (checked?.warnings ?? []).map((w) => ({ text: warningText(tr, w) })),
-    roles: checked ? (checked.heldRoleIds.length > 0 ? checked.heldRoleIds.map(roleName).join(', ') : tr.t('cards.access.noRoles')) : '',
+    roles: checked ? (checked.heldRoleIds.length > 0 ? checked.heldRoleIds.map((id) => shownRole(tr, id)).join(', ') : tr.t('cards.access.noRoles')) : '',
     relationships: view.relationships.map((r) => ({
       name: inert(r.displayName),
       facts: tr.t('cards.access.relationship', {
-        status: r.status,
+        status: shownStatus(tr, r.status),
         until: r.endDateTime ? shownDate(tr, r.endDateTime) : '—',
         extends: tr.t(autoExtends(r) ? 'cards.access.extends' : 'cards.access.doesNotExtend'),
-        roles: r.roleIds.map(roleName).join(', ') || '—',
+        roles: r.roleIds.map((id) => shownRole(tr, id)).join(', ') || '—',
       }),
     })),
     canGrant: view.canGrant,

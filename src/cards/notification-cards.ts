@@ -24,8 +24,9 @@ function facts(tr: Translator, { escalation: e, details: f }: EscalationView): {
   const out = [{ title: tr.t('flow.facts.problem'), value: inert(e.title) }];
   if (f.serviceRequestId) out.push({ title: tr.t('flow.facts.request'), value: f.serviceRequestId });
   if (f.knownIssue) out.push({ title: tr.t('flow.facts.incident'), value: inert(`${f.knownIssue.id} · ${f.knownIssue.title}`) });
-  // When Microsoft acted, named for what it did: not when the problem started.
-  if (f.microsoftStatus) out.push({ title: tr.t(e.state === 'resolved' ? 'flow.facts.resolvedAt' : 'flow.facts.askedAt'), value: shownTime(tr, f.microsoftStatus.at) });
+  // When Microsoft acted, named for what it did (not "Since", which is when the problem started).
+  const at = e.state === 'attention_needed' ? 'askedAt' : e.state === 'resolved' ? 'resolvedAt' : 'microsoftAt';
+  if (f.microsoftStatus) out.push({ title: tr.t(`flow.facts.${at}`), value: shownTime(tr, f.microsoftStatus.at) });
   return out;
 }
 

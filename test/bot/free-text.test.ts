@@ -43,6 +43,7 @@ describe('free text and escalate with arguments', () => {
     const form = lastCard(await chat.pressesOn(offer, 'escalate'));
     assert.equal(inputValue(form, 'description'), long.trim());
     assert.equal(inputValue(form, 'title'), 'Users cannot join Teams meetings.');
+    assert.equal(inputValue(form, 'service'), 'Microsoft Teams', 'the one service it names');
   });
 
   it('a short problem sentence in Korean is offered too, in Korean', async () => {
@@ -59,6 +60,15 @@ describe('free text and escalate with arguments', () => {
       assert.equal(inputValue(form, 'service'), 'Microsoft Teams');
       assert.equal(inputValue(form, 'title'), 'teams calls drop');
     }
+  });
+
+  it('escalate teams calls drop, naming no customer, still fills in the service and the title, and asks for the customer', async () => {
+    const replies = await chat.types('escalate teams calls drop');
+    const form = lastCard(replies);
+    assert.match(shown(replies).join('\n'), /No customer matches "teams calls drop": pick one from the list/);
+    assert.equal(inputValue(form, 'customerTenantId') ?? '', '');
+    assert.equal(inputValue(form, 'service'), 'Microsoft Teams');
+    assert.equal(inputValue(form, 'title'), 'teams calls drop');
   });
 
   it('escalate Contoso alone fills in the customer only', async () => {

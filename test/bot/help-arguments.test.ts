@@ -17,6 +17,8 @@ describe('command arguments are shown, not eaten as tags', () => {
     assert.match(en, /health <customer> \[service\]/);
     assert.match(en, /access <customer>/);
     assert.match(en, /status <id>/);
+    assert.match(en, /escalate \[customer\] \[problem\]/);
+    assert.match(en, /list \[all\]/);
     const ko = cardTexts(renderWelcome(cards, localizer.forLocale('ko'), { localMode: false })).map(visibleText).join('\n');
     assert.match(ko, /health <고객> \[서비스\]/);
     assert.match(ko, /status <id>/);

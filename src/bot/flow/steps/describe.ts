@@ -69,8 +69,8 @@ export async function start(kit: FlowKit, ctx: HandlerContext): StepAnswer {
   const looked = preset ? await lookupHealth(kit, ctx, kit.deps.health.getOverview(preset)) : undefined;
   const services = looked && looked !== 'late' && 'overview' in looked ? looked.overview.services.map((s) => s.service) : choices.services;
   const rest = named.rest ?? '';
-  const service = rest ? serviceNamedIn(rest, services) : undefined;
   const description = field(ctx.data, 'description', MAX_OFFERED_DESCRIPTION);
+  const service = rest || description ? serviceNamedIn(rest || description, services) : undefined;
   const title = rest ? titleFrom(rest) : description ? titleFrom(description) : '';
   const card = renderDescribe(kit.deps.cards, ctx.tr, {
     ...choices,
@@ -211,8 +211,10 @@ async function presetCustomer(kit: FlowKit, ctx: HandlerContext): Promise<{ pres
     if (!typed) return { first: [] };
     const found = await resolveCustomer(kit.deps.directory, typed);
     if (found.kind === 'found') return { preset: found.customer, first: [found.customer], rest: found.rest };
-    if (found.kind === 'ambiguous') return { first: found.candidates, error: ctx.tr.t('flow.errors.severalCustomers', { query: inert(found.query) }) };
-    return { first: [], error: ctx.tr.t('flow.errors.noSuchCustomer', { query: inert(found.query) }) };
+    // The words after the customer (or, naming none, all of them) still say what is wrong.
+    const after = typed.split(/\s+/).slice(found.kind === 'ambiguous' ? found.query.split(/\s+/).length : 0).join(' ');
+    if (found.kind === 'ambiguous') return { first: found.candidates, rest: after, error: ctx.tr.t('flow.errors.severalCustomers', { query: inert(found.query) }) };
+    return { first: [], rest: after, error: ctx.tr.t('flow.errors.noSuchCustomer', { query: inert(found.query) }) };
   } catch (error) {
     ctx.info.logger.warn({ err: error }, 'customer directory unavailable');
     return { first: [], error: directoryDown(ctx) };
