@@ -22,7 +22,7 @@ import { createHealthProvider, loadSandboxData, registerSandboxHealthRoutes } fr
 import { watchSandboxFile } from './health/sandbox-watch';
 import { registerTabRoutes, tabAuthFromConfig } from './tab/api';
 import { BotProactiveSender } from './bot/proactive-sender';
-import { notificationRenderer, reminderRenderer } from './cards/notification-cards';
+import { notificationRenderer, reminderRenderer, statusRenderer } from './cards/notification-cards';
 import { detailsOf } from './domain/details';
 import { PARTNER_CENTER_PORTAL, partnerCenterRequestsLink } from './domain/triage';
 import { TRACKING_RETRY_POLICY, createSupportProvider, type SupportProvider, type SupportProviderOptions } from './support';
@@ -209,6 +209,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     clock,
     logger,
     render: (kind, e) => renderNotification(kind, e),
+    renderStatus: statusRenderer(cards, localizer),
+    sentFor: (id) => database.outbox.listForEscalation(id),
     minIntervalMs: config.tracking.minIntervalMs,
     maxIntervalMs: config.tracking.maxIntervalMs,
     incidentIntervalMs: health.freshnessMs,

@@ -56,6 +56,9 @@ export function renderResolved(cards: CardRenderer, tr: Translator, view: Escala
       engineer: e.ownerName ?? '',
     }),
     contact: f.contact ?? '',
+    // A request is reopened with a note; a resolved incident was never ours to reopen: a new escalation, prefilled from it.
+    reopenTitle: s(f.serviceRequestId ? 'reopen' : 'reportNew', {}),
+    stillBrokenLabel: s(f.serviceRequestId ? 'stillBrokenLabel' : 'stillBrokenIncidentLabel', {}),
   });
 }
 
@@ -81,6 +84,48 @@ export function renderAttention(cards: CardRenderer, tr: Translator, view: Atten
     facts: facts(tr, view),
     lastWord: lastMicrosoftWord(view.details) || tr.t('cards.notify-attention.noNote'),
     deepLink: view.deepLink,
+  });
+}
+
+/**
+ * Where an escalation stands with Microsoft, as one read-only line: what Microsoft did and when,
+ * what was answered, by whom and when, and whom it waits for. What the flow's own card becomes
+ * when Microsoft acts, so each event has one card to act on (the notification).
+ */
+export function statusLine(tr: Translator, e: Escalation, details: FlowDetails = detailsOf(e)): string {
+  const s = (key: string, vars: Record<string, string> = {}) => tr.t(`cards.escalation-status.${key}`, vars);
+  const answer = details.answers?.at(-1);
+  const answered = answer && answer.status === 'sent' ? s('answered', { time: shownTime(tr, answer.at), name: inert(answer.by) }) : undefined;
+  const at = shownTime(tr, details.microsoftStatus?.at);
+  switch (e.state) {
+    case 'attention_needed': {
+      const current = answerToCurrentQuestion(e);
+      const done = current?.status === 'sent' && answered;
+      return [s('asked', { time: at }), ...(done ? [answered, s('waiting')] : [s('answerBelow')])].join(' · ');
+    }
+    case 'escalated':
+      return [answered ? s('askedEarlier') : s('escalated'), answered, s('waiting')].filter(Boolean).join(' · ');
+    case 'resolved':
+      return [s('resolved', { time: at }), s('tellBelow')].join(' · ');
+    case 'customer_notified':
+    case 'closed': {
+      const told = details.customerNotified;
+      return told ? s('told', { time: shownTime(tr, told.at), name: inert(told.by) }) : tr.t(`flow.states.${e.state}`);
+    }
+    default:
+      return tr.t(`flow.states.${e.state}`);
+  }
+}
+
+/** The read-only status card: the escalation's title and header, and where it stands with Microsoft. */
+export function renderStatus(cards: CardRenderer, tr: Translator, e: Escalation): AdaptiveCardJson {
+  const details = detailsOf(e);
+  const answer = details.answers?.at(-1);
+  return cards.render('escalation-status', tr, {
+    title: inert(e.title),
+    headerLine: headerLine(tr, e),
+    statusLine: statusLine(tr, e, details),
+    answerShown: answer && answer.status === 'sent' && e.state !== 'closed' ? inert(`${tr.t('cards.notify-attention.youWrote')} ${answer.text.slice(0, 500)}`) : '',
   });
 }
 
@@ -125,6 +170,11 @@ export function notificationRenderer(
         return { activity: cardActivity(renderReminder(cards, tr, { escalation, text: tr.t(`flow.states.${escalation.state}`) })) };
     }
   };
+}
+
+/** Renders the read-only status card of an escalation, in its owner's language (what the flow's card becomes when Microsoft acts). */
+export function statusRenderer(cards: CardRenderer, localizer: Localizer): (escalation: Escalation) => CardMessage {
+  return (e) => ({ activity: cardActivity(renderStatus(cards, ownersTranslator(localizer, detailsOf(e)), e)) });
 }
 
 /** Renders a reminder of one rule (`flow.reminders.<rule>`) about an escalation that has waited `waitedMs`, in the owner's language. */

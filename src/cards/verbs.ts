@@ -11,6 +11,7 @@ export const VERBS = {
   resume: 'resume',
   refresh: 'refresh',
   cancel: 'cancel',
+  cancelConfirm: 'cancelConfirm',
   describe: 'describe',
   knownConfirm: 'knownConfirm',
   knownDiffers: 'knownDiffers',

@@ -32,9 +32,10 @@ export interface MatchView extends EscalationView {
   readonly offered: readonly OfferedMatch[];
 }
 
-/** The troubleshooting checklist; `justChecked`: the health check ran in this same turn. */
+/** The troubleshooting checklist; `justChecked`: the health check ran in this same turn; `open`: the checks a submission left open. */
 export interface TroubleshootView extends EscalationView {
   readonly justChecked: boolean;
+  readonly open?: readonly { readonly label: string; readonly advice: string; readonly note: string }[];
 }
 
 /** Category, severity and impact; the checks still open, to try before handing off. */

@@ -157,7 +157,7 @@ function matchReason(o: Json): MatchReason | undefined {
   const code = o.code;
   if (code === 'incident' || code === 'advisory') return { code };
   if (code === 'sameService') return { code, service: str(o.service) ?? '' };
-  if (code === 'timeOverlap') return { code, issueStart: str(o.issueStart) ?? '' };
+  if (code === 'timeOverlap' || code === 'ongoing') return { code, issueStart: str(o.issueStart) ?? '' };
   if (typeof code === 'string' && WORD_REASONS.includes(code)) {
     return { code: code as 'wordsInTitle' | 'wordsInImpact' | 'wordsInFeature', words: strings(o.words) ?? [] };
   }
@@ -196,7 +196,14 @@ function troubleshooting(o: Json): TroubleshootingRecord | undefined {
   const done = strings(o.done);
   if (!checks || !done) return undefined;
   const notes = str(o.notes);
-  return { checks, done, skipped: o.skipped === true, ...(notes !== undefined ? { notes } : {}) };
+  const notApplicable = Array.isArray(o.notApplicable)
+    ? o.notApplicable.flatMap((n: unknown) => {
+        const item = n !== null && typeof n === 'object' ? (n as Json) : {};
+        const [check, reason] = [str(item.check), str(item.reason)];
+        return check !== undefined && reason !== undefined ? [{ check, reason }] : [];
+      })
+    : undefined;
+  return { checks, done, skipped: o.skipped === true, ...(notes !== undefined ? { notes } : {}), ...(notApplicable?.length ? { notApplicable } : {}) };
 }
 
 function request(o: Json): ServiceRequestDraft | undefined {

@@ -23,7 +23,10 @@ export type MatchReason =
   | { readonly code: 'wordsInTitle'; readonly words: readonly string[] }
   | { readonly code: 'wordsInImpact'; readonly words: readonly string[] }
   | { readonly code: 'wordsInFeature'; readonly words: readonly string[] }
-  | { readonly code: 'timeOverlap'; readonly issueStart: string };
+  /** Microsoft's start is close to when the problem started (see `SAME_TIME_WINDOW_MS`). */
+  | { readonly code: 'timeOverlap'; readonly issueStart: string }
+  /** The issue began long before the problem and was still open when it started: true, but weaker evidence. */
+  | { readonly code: 'ongoing'; readonly issueStart: string };
 
 type WordReasonCode = 'wordsInTitle' | 'wordsInImpact' | 'wordsInFeature';
 
@@ -45,6 +48,7 @@ export const MATCH_WEIGHTS = Object.freeze({
   /** Word points are capped so a long symptom cannot outweigh the service. */
   maxWordPoints: 36,
   timeOverlap: 12,
+  ongoing: 3,
 });
 
 /**
@@ -52,6 +56,13 @@ export const MATCH_WEIGHTS = Object.freeze({
  * same issue: Microsoft's start times are set after investigation and often lag.
  */
 export const START_TOLERANCE_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * How long before the problem Microsoft's start may be and still be "around the same time": an
+ * incident that began days (or months) earlier and is still open overlaps, but saying it started
+ * at the same time would be false; it is `ongoing` instead.
+ */
+export const SAME_TIME_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Word points an issue of another service needs to be offered at all (two title words):
@@ -155,13 +166,14 @@ export function rankIssues(
 
     const issueStart = Date.parse(issue.startDateTime);
     const issueEnd = issue.endDateTime ? Date.parse(issue.endDateTime) : Number.POSITIVE_INFINITY;
-    if (
-      !Number.isNaN(symptomStart) &&
-      issueStart <= symptomStart + START_TOLERANCE_MS &&
-      issueEnd >= symptomStart
-    ) {
-      score += MATCH_WEIGHTS.timeOverlap;
-      reasons.push({ code: 'timeOverlap', issueStart: issue.startDateTime });
+    if (!Number.isNaN(symptomStart) && issueStart <= symptomStart + START_TOLERANCE_MS && issueEnd >= symptomStart) {
+      if (issueStart >= symptomStart - SAME_TIME_WINDOW_MS) {
+        score += MATCH_WEIGHTS.timeOverlap;
+        reasons.push({ code: 'timeOverlap', issueStart: issue.startDateTime });
+      } else {
+        score += MATCH_WEIGHTS.ongoing;
+        reasons.push({ code: 'ongoing', issueStart: issue.startDateTime });
+      }
     }
 
     if (serviceMatch || cappedWordPoints >= OTHER_SERVICE_MIN_WORD_POINTS) {

@@ -101,14 +101,24 @@ export interface SentNotification {
 export type NotificationOccasion =
   /**
    * Microsoft moved the escalation (`escalation` is the record after the move, to be saved at
-   * `version`): the flow's card, posted in the first target, changes in place, and every target
-   * is told once, when the new state calls for it (resolved, attention needed).
+   * `version`): every target is told once, with the card to act on (`message`), when the new
+   * state calls for it (resolved, attention needed); the flow's own card, posted in the first
+   * target, becomes the read-only `status` in place, so the event has one card to act on there.
+   * Without `status` the flow's card is left as it is (never a second copy of `message`).
    */
   | {
       readonly occasion: 'microsoft_moved';
       readonly escalation: Escalation;
       readonly version: number;
       readonly message: NotificationPayload;
+      /** The read-only status the flow's card becomes, and every earlier card Microsoft's events sent (`sent`). */
+      readonly status?: NotificationPayload;
+      /**
+       * Notifications already sent for the escalation: the cards of earlier events (a question
+       * never answered, a resolution before a reopen) become the status too, so only the new
+       * event's card is left to act on.
+       */
+      readonly sent?: readonly SentNotification[];
       /** Default: `notifyTargetsOf(escalation)`. */
       readonly targets?: readonly string[];
     }
@@ -126,6 +136,11 @@ export type NotificationOccasion =
       readonly pressedActivityId?: string;
       readonly message: NotificationPayload;
     }
+  /**
+   * The engineer acted on a notification (answered Microsoft): the flow's own card, already a
+   * read-only status, shows the new status (`message`) in place; once per saved version.
+   */
+  | { readonly occasion: 'status_changed'; readonly escalation: Escalation; readonly message: NotificationPayload }
   /** An answer to Microsoft settled after its turn: the card it was given on shows the outcome. */
   | {
       readonly occasion: 'answer_settled';
@@ -202,10 +217,15 @@ export function planNotifications(o: NotificationOccasion): PlannedNotification[
       // The stored version after this save names the transition: one notification per target, ever.
       const v = `v${o.version}`;
       const card = flowCard(o.escalation, targets[0]);
+      const status = o.status;
+      const earlier = status
+        ? (o.sent ?? []).filter((n): n is SentNotification & { sentActivityId: string } => (n.kind === 'attention_needed' || n.kind === 'resolved') && !!n.sentActivityId)
+        : [];
       return [
-        ...(card?.activityId
-          ? [update(id, card.target, card.activityId, o.message, `card_update:${id}:${v}:${card.target}`)]
+        ...(card?.activityId && status
+          ? [update(id, card.target, card.activityId, status, `card_update:${id}:${v}:${card.target}`)]
           : []),
+        ...(status ? earlier.map((n) => update(id, n.target, n.sentActivityId, status, `moved:${id}:${v}:${n.sentActivityId}`)) : []),
         ...[...new Set(targets)].map((target) => row(id, kind, target, { ...o.message, ...ownerMention(o.escalation) }, `${kind}:${id}:${v}:${target}`)),
       ];
     }
@@ -224,6 +244,11 @@ export function planNotifications(o: NotificationOccasion): PlannedNotification[
       if (card?.activityId) copies.set(card.activityId, card.target);
       if (o.pressedActivityId) copies.delete(o.pressedActivityId);
       return [...copies].map(([activityId, target]) => update(id, target, activityId, o.message, `retire:${id}:v${version}:${activityId}`));
+    }
+    case 'status_changed': {
+      const { id, version } = o.escalation;
+      const card = flowCard(o.escalation, notifyTargetsOf(o.escalation)[0]);
+      return card?.activityId ? [update(id, card.target, card.activityId, o.message, `status:${id}:v${version}:${card.target}`)] : [];
     }
     case 'answer_settled':
       return [update(o.escalationId, o.target, o.activityId, o.message, `answer:${o.escalationId}:${o.requestId}:${o.target}`)];

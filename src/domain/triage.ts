@@ -50,6 +50,28 @@ const SERVICE_CHECKS: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
   [/intune|endpoint/i, ['device_enrollment', 'compliance_policies']],
 ];
 
+/** The families of services with checks of their own (what the not-warranted guidance points to). */
+export type ServiceFamily = 'exchange' | 'teams' | 'sharepoint' | 'entra' | 'intune';
+const FAMILIES: ReadonlyArray<readonly [RegExp, ServiceFamily]> = [
+  [/exchange|outlook|mail/i, 'exchange'],
+  [/teams/i, 'teams'],
+  [/sharepoint|onedrive/i, 'sharepoint'],
+  [/entra|azure ad|identity/i, 'entra'],
+  [/intune|endpoint/i, 'intune'],
+];
+
+/** The family a service belongs to, if it has checks of its own. */
+export function serviceFamily(service: string): ServiceFamily | undefined {
+  return FAMILIES.find(([pattern]) => pattern.test(service))?.[1];
+}
+
+/** The checks a partner should work through when a problem is theirs to fix: the service's own first, then the common ones. */
+export function selfHelpChecks(service: string): readonly string[] {
+  const all = troubleshootingChecks(service);
+  const common: readonly string[] = COMMON_CHECKS;
+  return [...all.filter((c) => !common.includes(c)), ...all.filter((c) => common.includes(c))];
+}
+
 /** The troubleshooting checklist that fits a service: common checks plus its own. */
 export function troubleshootingChecks(service: string): readonly string[] {
   const own = SERVICE_CHECKS.filter(([pattern]) => pattern.test(service)).flatMap(([, checks]) => checks);
@@ -63,16 +85,29 @@ export interface TroubleshootingRecord {
   /** The engineer said the service is down for everyone, so there was nothing to check. */
   readonly skipped: boolean;
   readonly notes?: string;
+  /** Checks that do not apply to this problem, each with the engineer's reason. */
+  readonly notApplicable?: readonly NotApplicableCheck[];
 }
 
-/** Whether the checklist was worked through. */
+/** A check the engineer marked "not applicable", and why. */
+export interface NotApplicableCheck {
+  readonly check: string;
+  readonly reason: string;
+}
+
+/** Whether a check is settled: done, or not applicable with a reason. */
+function settled(t: TroubleshootingRecord, check: string): boolean {
+  return t.done.includes(check) || (t.notApplicable ?? []).some((n) => n.check === check && n.reason.trim() !== '');
+}
+
+/** Whether the checklist was worked through (every check done or, with a reason, not applicable). */
 export function troubleshootingDone(t: TroubleshootingRecord | undefined): boolean {
-  return t !== undefined && !t.skipped && t.checks.every((c) => t.done.includes(c));
+  return t !== undefined && !t.skipped && t.checks.every((c) => settled(t, c));
 }
 
-/** The checks still open. */
+/** The checks still open (neither done nor not applicable with a reason). */
 export function openChecks(t: TroubleshootingRecord): readonly string[] {
-  return t.checks.filter((c) => !t.done.includes(c));
+  return t.checks.filter((c) => !settled(t, c));
 }
 
 /** What the decision is made from. */
@@ -229,7 +264,7 @@ export function buildServiceRequest(e: RequestEvidence, labels: RequestLabels): 
   if (e.troubleshooting?.notes) lines.push(`${h.notes}: ${e.troubleshooting.notes}`);
   if (labels.healthCheck) lines.push(labels.healthCheck);
   if (e.notSameIssue) lines.push(`${h.knownIssue}: ${e.notSameIssue.issueId}: ${e.notSameIssue.reason}`);
-  lines.push(`${h.contact}: ${e.contact}`);
+  if (e.contact) lines.push(`${h.contact}: ${e.contact}`);
   lines.push(`${h.reference}: ${e.escalationId}`);
   return {
     title: truncate(`${e.service}: ${e.title}`, MAX_REQUEST_TITLE),

@@ -20,7 +20,7 @@ import type { Clock } from '../domain/clock';
 import { transition, type Actor, type Escalation, type EscalationState } from '../domain/escalation';
 import { detailsOf, type ClockDetails } from '../domain/details';
 import { requestTimesToRecord } from '../domain/escalation-clocks';
-import { planNotifications, notificationKindFor, notifyTargetsOf, type NotificationKind } from '../domain/notifications';
+import { planNotifications, notificationKindFor, notifyTargetsOf, type NotificationKind, type SentNotification } from '../domain/notifications';
 import { stateAfterObservation, type TrackingKind } from '../domain/tracking';
 import {
   DEFAULT_POLLING,
@@ -79,6 +79,10 @@ export interface TrackerOptions {
   /** Lease owner name, unique per process (default: a random id). */
   readonly owner?: string;
   readonly render?: NotificationRenderer;
+  /** The read-only status the flow's own card becomes when Microsoft acts (without it, that card is left as it is). */
+  readonly renderStatus?: (escalation: Escalation) => NotificationPayload;
+  /** The notifications already sent for an escalation: earlier events' cards become the status too. */
+  readonly sentFor?: (escalationId: string) => Promise<readonly SentNotification[]>;
   /** Where to notify about an escalation (default: `details.notifyTargets`). */
   readonly targetsOf?: (escalation: Escalation) => readonly string[];
   /** Escalations claimed per round (default 40). */
@@ -279,12 +283,15 @@ export class Tracker {
       },
     });
     const kind = notificationKindFor(to);
+    const sent = kind && this.options.sentFor ? await this.options.sentFor(escalation.id) : [];
     const outbox = kind
       ? planNotifications({
           occasion: 'microsoft_moved',
           escalation: next,
           version: escalation.version + 1,
           message: (this.options.render ?? defaultRender)(kind, next, observed),
+          status: this.options.renderStatus?.(next),
+          sent,
           targets: (this.options.targetsOf ?? notifyTargetsOf)(next),
         })
       : [];

@@ -105,7 +105,7 @@ describe('5,000 customers: the describe card and its typeahead', function () {
     const ko = new Engineer(app, connector, { locale: 'ko-KR' });
     const card = await ko.act('escalate', {});
     const back = await ko.describe(flowIdOf(card), { customerTenantId: HANBIT.tenantId, description: '고객이 겪는 현상'.repeat(500).slice(0, 4000), usersAffected: 'x' });
-    assert.ok(has(back, /표시된 항목을 확인하세요/));
+    assert.ok(has(back, /^다음 항목을 입력하거나 고쳐 주세요: “영향받는 사용자 수”\.$/));
     assert.ok(customerField(back).choices.some((c) => c.value === HANBIT.tenantId), 'the submitted customer stays selectable');
     const bytes = Buffer.byteLength(JSON.stringify(back));
     assert.ok(bytes < MAX_CARD_BYTES, `${bytes} bytes`);

@@ -48,7 +48,7 @@ describe('escalation flow over HTTP (sandbox, SQLite)', () => {
   it('not the same issue: the reason is required and recorded, then troubleshooting', async () => {
     const { id } = await begin();
     const refused = await me.act('knownDiffers', { escalationId: id, step: 'health', notSameReason: '   ' });
-    assert.ok(has(refused, /check the highlighted fields: notSameReason/));
+    assert.ok(has(refused, /^Please fill in or correct: “Not the same\? Say why/));
     const checklist = await me.act('knownDiffers', { escalationId: id, step: 'health', notSameReason: 'Only one mailbox is affected' });
     assert.ok(has(checklist, /Troubleshoot with admin privileges/));
     const audit = await app.app.database.escalations.audit(id);
@@ -95,7 +95,7 @@ describe('escalation flow over HTTP (sandbox, SQLite)', () => {
     await me.act('knownDiffers', { escalationId: id, notSameReason: 'only connectors fail' });
     await me.act('troubleshootSkip', { escalationId: id });
     const incomplete = await me.act('triage', { escalationId: id, category: 'bug' });
-    assert.ok(has(incomplete, /severity, businessImpact, contact/));
+    assert.ok(has(incomplete, /^Please fill in or correct: “Severity”, “Business impact”\.$/));
     // Skipping troubleshooting is only enough for categories the admin cannot act on.
     const back = await me.act('triage', {
       escalationId: id,
@@ -132,10 +132,12 @@ describe('escalation flow over HTTP (sandbox, SQLite)', () => {
     assert.equal(escalated?.details.serviceRequestId, '2611250010001234');
   });
 
-  it('cancel mid-way: the command cancels the draft in progress', async () => {
+  it('cancel mid-way: the command names the draft in progress and asks; confirmed, it is cancelled', async () => {
     const { id } = await begin();
     await me.say('cancel');
     await connector.waitForSent(1);
+    assert.equal((await app.app.database.escalations.get(id))?.state, 'draft', 'asked first: nothing cancelled yet');
+    await me.act('cancelConfirm', { escalationId: id });
     assert.equal((await app.app.database.escalations.get(id))?.state, 'cancelled');
   });
 
@@ -170,9 +172,9 @@ describe('escalation flow over HTTP (sandbox, SQLite)', () => {
   it('missing and oversized fields are refused server-side and nothing is stored', async () => {
     const flowId = flowIdOf(await me.act('escalate', {}));
     const missing = await me.describe(flowId, { title: '', usersAffected: 'many' });
-    assert.ok(has(missing, /check the highlighted fields: title, usersAffected/));
+    assert.ok(has(missing, /^Please fill in or correct: “What is wrong \(one line\)”, “Users affected”\.$/));
     const huge = await me.describe(flowId, { description: 'x'.repeat(100_000), customerTenantId: { $gt: '' } });
-    assert.ok(has(huge, /customerTenantId, description/));
+    assert.ok(has(huge, /“Customer”, “What the customer sees”/));
     const unknown = await me.describe(flowId, { customerTenantId: '00000000-0000-0000-0000-000000000000' });
     assert.ok(has(unknown, /not in your customer list/));
     assert.equal((await app.app.database.escalations.list({})).items.length, 0);

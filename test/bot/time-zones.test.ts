@@ -100,7 +100,7 @@ describe('time zones: typed on the engineer’s clock, stored in UTC, shown on e
     const stored = await app.app.database.escalations.get(id);
     assert.equal(stored?.since, '2026-12-05T16:00:00.000Z');
     const request = stored?.details.request as { description: string };
-    assert.match(request.description, /^Since: 2026-12-05 16:00 UTC \(08:00 America\/Los_Angeles, UTC-08:00\)$/m);
+    assert.match(request.description, /^Started: 2026-12-05 16:00 UTC \(08:00 America\/Los_Angeles, UTC-08:00\)$/m);
     assert.doesNotMatch(request.description, /08:00(:00)?(\.000)?Z/);
   });
 
@@ -113,13 +113,13 @@ describe('time zones: typed on the engineer’s clock, stored in UTC, shown on e
     await app.post('/api/messages', message(`status ${id}`, { serviceUrl: connector.url, timeZone: 'Asia/Seoul' }));
     const [own] = (await connector.waitForSent(1)).slice(-1);
     const ownCard = (own?.attachments as { content: Card }[])[0]?.content ?? {};
-    assert.ok(has(ownCard, /^Since: 2026-12-05 01:05 Asia\/Seoul$/), cardTexts(ownCard).join(' | '));
+    assert.ok(has(ownCard, /^Started: 2026-12-05 01:05 Asia\/Seoul$/), cardTexts(ownCard).join(' | '));
     assert.ok(has(ownCard, /^2026-12-05 02:05 Asia\/Seoul · /), 'the timeline is on the reader’s clock too');
 
     await app.post('/api/messages', message(`status ${id}`, { serviceUrl: connector.url, timeZone: 'America/Los_Angeles', from: SEATTLE_ENGINEER }));
     const [theirs] = (await connector.waitForSent(2)).slice(-1);
     const theirCard = (theirs?.attachments as { content: Card }[])[0]?.content ?? {};
-    assert.ok(has(theirCard, /^Since: 2026-12-04 08:05 America\/Los_Angeles$/), cardTexts(theirCard).join(' | '));
+    assert.ok(has(theirCard, /^Started: 2026-12-04 08:05 America\/Los_Angeles$/), cardTexts(theirCard).join(' | '));
     assert.ok(has(theirCard, /^2026-12-04 09:05 America\/Los_Angeles · /));
   });
 
@@ -160,7 +160,7 @@ describe('time zones: typed on the engineer’s clock, stored in UTC, shown on e
     const text = JSON.stringify(next);
     assert.match(text, /EX226792/);
     assert.ok(has(next, /started around the same time/), cardTexts(next).join(' | '));
-    assert.ok(has(next, / · Since 2025-03-10 00:45 America\/Los_Angeles$/), 'the incident’s start is on the reader’s clock');
+    assert.ok(has(next, / · Started 2025-03-10 00:45 America\/Los_Angeles$/), 'the incident’s start is on the reader’s clock');
   });
 
   it('notifications sent outside a turn show times in the owner’s zone', async () => {

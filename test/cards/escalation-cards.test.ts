@@ -44,7 +44,7 @@ describe('step cards', () => {
       assert.match(shown, /Report a customer's problem/);
       assert.match(shown, /Please check the highlighted fields: description\./);
       assert.match(json(card), /"title":"Contoso","value":"tenant-1"/);
-      assert.match(json(card), /Since \(date, Asia\/Seoul\)/);
+      assert.match(json(card), /Started \(date, Asia\/Seoul\)/);
       assert.match(json(card), /"value":"Mail delayed"/);
       assert.doesNotMatch(json(card), /"dataset":"customers"/, 'a complete list needs no typeahead');
     });
@@ -77,7 +77,14 @@ describe('step cards', () => {
       assert.match(shown, /Is this a known Microsoft issue\?/);
       assert.match(shown, /EX226792 · Users may be unable to send mail/);
       assert.match(shown, /Why: same service; title mentions mail/);
-      assert.match(shown, /ED-7K2M9Q4P · Contoso · Exchange Online · Draft/);
+      // Where the engineer is, by step, not the state's name; and what was described.
+      assert.match(shown, /^Step 1 of 5 · Check service health$/m);
+      assert.match(shown, /^ED-7K2M9Q4P · Contoso · Exchange Online · “Outbound mail delayed” · started 2026-11-25 07:00 UTC · 120 users$/m);
+      assert.doesNotMatch(shown, /· Draft/);
+      // Confirming says it is Microsoft's incident (not "our problem"), and needs no reason.
+      assert.match(json(card), /"title":"Yes, it's this incident: watch it"/);
+      assert.doesNotMatch(json(card), /This is our problem/);
+      assert.doesNotMatch(json(card), /"id":"notSameReason"[^}]*"isRequired":true/);
       assert.match(json(card), /"issueId":"EX226792"/);
     });
   });
@@ -85,9 +92,12 @@ describe('step cards', () => {
   describe('renderTroubleshoot', () => {
     it('ticks what was checked, and says "no match" only for a check that ran in this turn and found none', () => {
       const e = inTriage({ healthCheck: { outcome: 'no_match', at: '2026-11-25T09:00:00Z' } });
-      const now = texts(renderTroubleshoot(cards, tr, { ...escalationView(e), justChecked: true }));
-      assert.match(now, /Licences assigned and active for the affected users: true/);
-      assert.match(now, /Recent changes reviewed .*: false/);
+      const card = renderTroubleshoot(cards, tr, { ...escalationView(e), justChecked: true });
+      const now = texts(card);
+      assert.match(json(card), /"id":"check_licences","label":"Licences assigned and active for the affected users","style":"compact","value":"true"/);
+      assert.match(json(card), /"id":"check_recent_changes","label":"Recent changes reviewed[^"]*","style":"compact","value":"false"/);
+      assert.match(now, /^Step 2 of 5 · Troubleshoot$/m);
+      assert.doesNotMatch(now, /· Triage$/m, 'no internal state name');
       assert.match(now, /No open Microsoft issue matches this problem\./);
       assert.doesNotMatch(texts(renderTroubleshoot(cards, tr, { ...escalationView(e), justChecked: false })), /No open Microsoft issue matches/);
     });
@@ -143,7 +153,39 @@ describe('step cards', () => {
       assert.match(shown, /This one is yours to fix/);
       assert.match(shown, /No open Microsoft issue matches it\./);
       assert.match(shown, /It is a configuration or how-to question/);
-      assert.match(shown, /Microsoft Learn documents the configuration of each service/);
+      // Specific to the category and service chosen; nothing refers to checks that are not on the card.
+      assert.match(shown, /A configuration or how-to question about Exchange Online is for you to solve with your admin privileges, in the tenant of Contoso\./);
+      assert.match(shown, /• Mail flow rules and connectors checked\nExchange admin center → Mail flow → Rules and Connectors\./);
+      assert.match(shown, /Exchange Online: Microsoft Learn, "Troubleshoot mail flow in Exchange Online"/);
+      assert.doesNotMatch(shown, /checks above/);
+      const teams = texts(renderNotWarranted(cards, tr, { ...escalationView({ ...inTriage({ category: 'none' }), service: 'Microsoft Teams' }), reasons: ['category_none'] }));
+      assert.match(teams, /• Teams policies for the affected users checked/);
+      assert.doesNotMatch(teams, /Mail flow/);
+      const ko = texts(renderNotWarranted(cards, localizer.forLocale('ko'), { ...escalationView(inTriage({ category: 'none' })), reasons: ['category_none'] }));
+      assert.match(ko, /Exchange Online의 구성이나 사용 방법 문제는 관리자 권한으로 Contoso 테넌트에서 직접 해결합니다/);
+    });
+  });
+
+  describe('troubleshooting left open, and not applicable', () => {
+    it('lists the open checks in normal style with advice under each; a not-applicable check with a reason is settled and counted', () => {
+      const e = inTriage({
+        troubleshooting: { checks: ['licences', 'recent_changes', 'mail_flow_rules'], done: ['licences'], skipped: false, notApplicable: [{ check: 'mail_flow_rules', reason: 'no rules in this tenant' }] },
+      });
+      const card = renderTroubleshoot(cards, tr, {
+        ...escalationView(e),
+        justChecked: false,
+        open: [{ label: 'Recent changes reviewed (policies, DNS, apps, admin actions)', advice: 'Check the audit log for changes made just before the problem started.', note: '' }],
+      });
+      const shown = texts(card);
+      assert.match(shown, /Still to do before handing off:\n• Recent changes reviewed \(policies, DNS, apps, admin actions\)\nCheck the audit log/);
+      assert.doesNotMatch(json(card), /"color":"Attention"[^}]*Recent changes/, 'not a red error banner');
+      assert.match(json(card), /"id":"check_mail_flow_rules","label":"[^"]*","style":"compact","value":"na"/);
+      assert.match(json(card), /"id":"na_mail_flow_rules"[^}]*"value":"no rules in this tenant"/);
+      const triage = texts(renderTriage(cards, tr, triageView(escalationView(e))));
+      assert.match(triage, /^Step 3 of 5 · Decide whether it goes to Microsoft$/m);
+      assert.match(triage, /· 1 of 3 checks done, 1 not applicable$/m);
+      assert.match(triage, /• Recent changes reviewed/);
+      assert.doesNotMatch(triage, /• Mail flow rules/, 'a not-applicable check is not open');
     });
   });
 

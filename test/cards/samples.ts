@@ -1,6 +1,7 @@
 /** Sample data for every card template: the card test expands each one with it. */
 import { renderHealth, renderOffer, renderWelcome, type AdaptiveCardJson, type CardRenderer } from '../../src/cards';
 import {
+  renderCancelConfirm,
   renderDescribe,
   renderHandoff,
   renderMatch,
@@ -13,7 +14,7 @@ import { createEscalation, transition, type Actor, type Escalation } from '../..
 import { decisionOf } from '../../src/domain/flow';
 import { attentionView, escalationView, triageView } from '../../src/bot/flow/card-views';
 import { troubleshootingChecks } from '../../src/domain/triage';
-import { renderAttention, renderReminder, renderResolved } from '../../src/cards/notification-cards';
+import { renderAttention, renderReminder, renderResolved, renderStatus } from '../../src/cards/notification-cards';
 import type { Translator } from '../../src/i18n';
 import { renderIncident, renderIncidentList, renderIncidentReminder } from '../../src/cards/incident-cards';
 import type { IncidentCardView } from '../../src/cards/views';
@@ -145,10 +146,19 @@ export function sampleCards(cards: CardRenderer, tr: Translator, e: Escalation =
     'escalate-troubleshoot': renderTroubleshoot(cards, tr, { ...inTriage, justChecked: true }),
     'escalate-triage': renderTriage(cards, tr, triageView(inTriage)),
     'escalate-handoff': renderHandoff(cards, tr, { ...inTriage, reasons, deepLink: 'https://partner.microsoft.com/dashboard', recentRequests: [{ id: '123', label: '123 · Mail' }] }),
+    'cancel-confirm': renderCancelConfirm(cards, tr, inTriage),
     'escalate-not-warranted': renderNotWarranted(cards, tr, { ...inTriage, reasons }),
     escalation: renderEscalation(cards, tr, { ...inTriage, audit, manual: false }),
     'notify-resolved': renderResolved(cards, tr, done),
     'notify-attention': renderAttention(cards, tr, attentionView(done, 'https://partner.microsoft.com/dashboard')),
+    'escalation-status': renderStatus(cards, tr, {
+      ...resolved,
+      state: 'escalated',
+      details: {
+        ...resolved.details,
+        answers: [{ question: '2026-11-25T10:00:00Z', text: 'Trace attached.', by: 'Megan Bowen', byId: 'u1', at: '2026-11-25T10:05:00Z', requestId: 'r1', status: 'sent' }],
+      },
+    }),
     reminder: renderReminder(cards, tr, { escalation: resolved, text: 'ED-7K2M9Q4P is resolved, but the customer has not been told yet.' }),
     'escalation-list': renderList(cards, tr, { items: [base, inTriage], now: new Date('2026-11-26T09:00:00Z') }),
     access: renderAccess(cards, tr, {

@@ -103,6 +103,20 @@ describe('rankIssues', () => {
       expectedReasons: { EX1: ['sameService', 'incident', 'wordsInTitle'] },
     },
     {
+      name: 'an incident 21 months older, still open: not "started around the same time", but ongoing when the problem started',
+      report: report({ startedAt: '2026-12-05T08:30:00.000Z' }),
+      issues: [issue({ id: 'EX1', startDateTime: '2025-03-10T07:45:00.000Z' })],
+      expectedIds: ['EX1'],
+      expectedReasons: { EX1: ['sameService', 'incident', 'wordsInTitle', 'ongoing'] },
+    },
+    {
+      name: 'an incident that began the evening before the problem still started around the same time',
+      report: report({ startedAt: '2025-03-11T06:00:00.000Z', symptom: 'x' }),
+      issues: [issue({ id: 'EX1', startDateTime: '2025-03-10T08:00:00.000Z' })],
+      expectedIds: ['EX1'],
+      expectedReasons: { EX1: ['sameService', 'incident', 'timeOverlap'] },
+    },
+    {
       name: 'a symptom noticed up to two hours before Microsoft’s start still overlaps',
       report: report({ startedAt: '2025-03-10T06:30:00.000Z', symptom: 'x' }),
       issues: [issue({ id: 'EX1' })],

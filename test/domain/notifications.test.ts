@@ -15,6 +15,8 @@ const ID = 'ED-NOTIFY1';
 const FLOW = 't|flow-chat';
 const CHANNEL = 't|channel';
 const MESSAGE = { activity: { type: 'message', text: 'card' } };
+/** The read-only status the flow's card becomes. */
+const STATUS = { activity: { type: 'message', text: 'status' } };
 
 /** An escalation in `state` at `version`, last changed at `updatedAt`, carrying `details`. */
 function escalation(state: EscalationState, details: Record<string, unknown> = {}, version = 4, updatedAt = '2026-11-25T09:00:00.000Z'): Escalation {
@@ -60,19 +62,54 @@ describe('domain/notifications', () => {
     // [case, occasion, expected rows in order]
     const table: Array<[string, NotificationOccasion, PlannedNotification[]]> = [
       [
-        'Microsoft resolved it: the flow card in place, then every target once',
-        { occasion: 'microsoft_moved', escalation: escalation('resolved', POSTED), version: 5, message: MESSAGE },
+        'Microsoft resolved it: the flow card becomes the read-only status in place, then every target gets the card to act on once',
+        { occasion: 'microsoft_moved', escalation: escalation('resolved', POSTED), version: 5, message: MESSAGE, status: STATUS },
         [
-          row('card_update', FLOW, `card_update:${ID}:v5:${FLOW}`, 'card-1'),
+          { ...row('card_update', FLOW, `card_update:${ID}:v5:${FLOW}`), payload: { ...STATUS, updateActivityId: 'card-1' } },
           row('resolved', FLOW, `resolved:${ID}:v5:${FLOW}`),
           row('resolved', CHANNEL, `resolved:${ID}:v5:${CHANNEL}`),
         ],
       ],
       [
         'Microsoft asks for information, targets given, one repeated',
-        { occasion: 'microsoft_moved', escalation: escalation('attention_needed', POSTED), version: 9, message: MESSAGE, targets: [CHANNEL, CHANNEL] },
-        [row('card_update', CHANNEL, `card_update:${ID}:v9:${CHANNEL}`, 'card-1'), row('attention_needed', CHANNEL, `attention_needed:${ID}:v9:${CHANNEL}`)],
+        { occasion: 'microsoft_moved', escalation: escalation('attention_needed', POSTED), version: 9, message: MESSAGE, status: STATUS, targets: [CHANNEL, CHANNEL] },
+        [
+          { ...row('card_update', CHANNEL, `card_update:${ID}:v9:${CHANNEL}`), payload: { ...STATUS, updateActivityId: 'card-1' } },
+          row('attention_needed', CHANNEL, `attention_needed:${ID}:v9:${CHANNEL}`),
+        ],
       ],
+      [
+        'Microsoft resolved it after a question never answered: that card (and only a card Microsoft\'s events sent) becomes the status too',
+        {
+          occasion: 'microsoft_moved',
+          escalation: escalation('resolved', POSTED),
+          version: 6,
+          message: MESSAGE,
+          status: STATUS,
+          targets: [FLOW],
+          sent: [
+            { kind: 'attention_needed', target: FLOW, sentActivityId: 'ask-1' },
+            { kind: 'reminder', target: FLOW, sentActivityId: 'rem-1' },
+            { kind: 'attention_needed', target: CHANNEL },
+          ],
+        },
+        [
+          { ...row('card_update', FLOW, `card_update:${ID}:v6:${FLOW}`), payload: { ...STATUS, updateActivityId: 'card-1' } },
+          { ...row('card_update', FLOW, `moved:${ID}:v6:ask-1`), payload: { ...STATUS, updateActivityId: 'ask-1' } },
+          row('resolved', FLOW, `resolved:${ID}:v6:${FLOW}`),
+        ],
+      ],
+      [
+        'Microsoft moved it, no status given: the flow card is left alone, never a second copy of the card to act on',
+        { occasion: 'microsoft_moved', escalation: escalation('attention_needed', POSTED), version: 9, message: MESSAGE, targets: [CHANNEL] },
+        [row('attention_needed', CHANNEL, `attention_needed:${ID}:v9:${CHANNEL}`)],
+      ],
+      [
+        'answered: the flow card (a status) shows the new status in place, once per version',
+        { occasion: 'status_changed', escalation: escalation('escalated', POSTED, 7), message: STATUS },
+        [{ ...row('card_update', FLOW, `status:${ID}:v7:${FLOW}`), payload: { ...STATUS, updateActivityId: 'card-1' } }],
+      ],
+      ['answered, the flow card unknown: nothing', { occasion: 'status_changed', escalation: escalation('escalated', { notifyTargets: [FLOW] }, 7), message: STATUS }, []],
       [
         'Microsoft moved it, no card posted: the targets only',
         { occasion: 'microsoft_moved', escalation: escalation('resolved', { notifyTargets: [FLOW] }), version: 5, message: MESSAGE },
@@ -143,6 +180,16 @@ describe('domain/notifications', () => {
         assert.deepEqual(planNotifications(occasion), expected);
       });
     }
+
+    it('each Microsoft event gives every conversation exactly one card to act on', () => {
+      for (const state of ['attention_needed', 'resolved'] as const) {
+        const rows = planNotifications({ occasion: 'microsoft_moved', escalation: escalation(state, POSTED), version: 5, message: MESSAGE, status: STATUS });
+        for (const target of [FLOW, CHANNEL]) {
+          const actionable = rows.filter((r) => r.target === target && (r.payload as typeof MESSAGE).activity === MESSAGE.activity);
+          assert.equal(actionable.length, 1, `${state} in ${target}`);
+        }
+      }
+    });
 
     it('never lets a row share the caller\'s message object', () => {
       const [a, b] = planNotifications({ occasion: 'microsoft_moved', escalation: escalation('resolved', { notifyTargets: [FLOW, CHANNEL] }), version: 5, message: MESSAGE });

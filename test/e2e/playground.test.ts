@@ -204,7 +204,7 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
     await chat.fill(describe, 'textbox', /^What the customer sees/, 'Mail to external recipients stays in the outbox for every user since this morning');
     // The start, typed on the engineer's Seoul clock (the card names the zone it reads).
     const start = recentLocalStart(new Date());
-    const shownDate = await chat.pickDate(describe, /^Since \(date, Asia\/Seoul\)/, start.date);
+    const shownDate = await chat.pickDate(describe, /^Started \(date, Asia\/Seoul\)/, start.date);
     assert.notEqual(shownDate, '', 'the date picker shows the chosen day');
     const shownTime = await chat.typeTime(describe, /^Time \(Asia\/Seoul\)/, start.time);
     assert.match(shownTime, /^\d{1,2}:\d{2} (AM|PM)$/, 'the time picker took the time');
@@ -300,7 +300,7 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
     );
     assert.equal(detail.audit[1]?.reason, 'Only external recipients fail; Outlook on the web works');
     const request = detail.escalation.details.request as { severity?: string; title?: string; description?: string } | undefined;
-    assert.match(request?.description ?? '', new RegExp(`^Since: \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC \\((${start.date} )?${start.time} Asia/Seoul, UTC\\+09:00\\)$`, 'm'));
+    assert.match(request?.description ?? '', new RegExp(`^Started: \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC \\((${start.date} )?${start.time} Asia/Seoul, UTC\\+09:00\\)$`, 'm'));
     assert.equal(request?.severity, 'critical');
     assert.equal(request?.title, `Exchange Online: ${TITLE}`);
 
@@ -329,7 +329,7 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
     await chat.fill(describe, 'textbox', /^What is wrong/, 'Shared mailboxes do not open');
     await chat.fill(describe, 'textbox', /^What the customer sees/, 'Outlook shows "cannot expand the folder" for every shared mailbox');
     const start = recentLocalStart(new Date());
-    await chat.pickDate(describe, /^Since \(date, Asia\/Seoul\)/, start.date);
+    await chat.pickDate(describe, /^Started \(date, Asia\/Seoul\)/, start.date);
     await chat.typeTime(describe, /^Time \(Asia\/Seoul\)/, start.time);
     await chat.fill(describe, 'spinbutton', /^Users affected/, '12');
     await chat.click(describe, 'Check service health');

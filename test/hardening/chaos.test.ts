@@ -425,9 +425,15 @@ describe('hardening: chaos — the real process SIGKILLed under 100 concurrent f
       if (resolvedRows.length !== 1) notificationProblems.push(`${spec.escalationId}: ${resolvedRows.length} resolved notifications`);
       if (rows.filter((n) => n.kind === 'attention_needed').length > 1) notificationProblems.push(`${spec.escalationId}: more than one attention notification`);
     }
+    // A card update (an earlier event's card becoming the read-only status) is a PUT of the card
+    // it replaces, which carries no idempotency key: delivered when the conversation got one naming it.
+    const updatesFor = (spec: { escalationId: string; conversationId: string }) =>
+      double.calls
+        .map((call, index) => ({ call, index }))
+        .filter((c) => c.call.method === 'PUT' && c.call.conversationId === spec.conversationId && JSON.stringify(c.call.activity).includes(spec.escalationId));
     for (const row of view.outbox) {
       const spec = specById.get(row.escalation_id);
-      const sent = deliveries.get(row.id) ?? [];
+      const sent = row.kind === 'card_update' && spec ? updatesFor(spec) : (deliveries.get(row.id) ?? []);
       if (!spec) {
         notificationProblems.push(`${row.id}: for an unknown escalation ${row.escalation_id}`);
         continue;

@@ -9,7 +9,7 @@
 import type { Verb } from '../../cards/verbs';
 import type { FlowStep } from '../../domain/details';
 import type { Escalation, EscalationState } from '../../domain/escalation';
-import { WITH_MICROSOFT_STATES } from '../../domain/states';
+import { CANCELLABLE_STATES, WITH_MICROSOFT_STATES } from '../../domain/states';
 import type { HandlerContext } from '../bot';
 import type { CommandName } from '../commands';
 import type { FlowKit, StepAnswer } from './kit';
@@ -20,7 +20,8 @@ import { describe, start } from './steps/describe';
 import { handoffLink } from './steps/handoff';
 import { incidentShow, incidentTold } from './steps/incident';
 import { knownConfirm, knownDiffers } from './steps/known-issue';
-import { cancel, list, refresh, resume, status } from './steps/navigation';
+import { cancel, cancelConfirm } from './steps/cancel';
+import { list, refresh, resume, status } from './steps/navigation';
 import { close, retriage, triage } from './steps/triage';
 import { troubleshoot, troubleshootSkip } from './steps/troubleshoot';
 
@@ -61,6 +62,7 @@ export const FLOW_VERBS: readonly VerbRoute[] = [
   { verb: 'manualResolved', from: WITH_MICROSOFT_STATES, handle: manualResolved },
   { verb: 'resume', from: 'any', handle: resume },
   { verb: 'cancel', from: 'any', handle: cancel },
+  { verb: 'cancelConfirm', from: CANCELLABLE_STATES, handle: cancelConfirm },
   { verb: 'status', from: 'any', handle: status },
   { verb: 'list', from: 'any', handle: list },
   { verb: 'refresh', from: 'any', handle: refresh },

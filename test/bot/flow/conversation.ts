@@ -35,6 +35,7 @@ export type Step = readonly [Action, Answer | readonly Answer[]];
 /** A path through the flow, and the state the escalation ends in. */
 export interface Path {
   readonly steps: readonly Step[];
+  /** The state the escalation the last card named ends in. */
   readonly ends: EscalationState;
 }
 
@@ -109,16 +110,29 @@ export class Conversation {
   private lastPress: Partial<Activity> | undefined;
   private escalationId: string | undefined;
 
-  private constructor(readonly app: App) {
+  private constructor(
+    readonly app: App,
+    private readonly locale: string,
+  ) {
     this.adapter = new TestAdapter((context) => app.edge.bot.run(context));
   }
 
-  /** The app as it is wired for real, on an in-memory database with the sandbox, not listening. */
-  static async start(): Promise<Conversation> {
+  /** The app as it is wired for real, on an in-memory database with the sandbox, not listening; the engineer writes in `locale`. */
+  static async start(locale = 'en-US'): Promise<Conversation> {
     const env = { DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'warn' };
     const config = loadConfig({ env, dotenvPath: null });
     const app = await createApp(config, createLogger({ level: config.logLevel, destination: logSink(env) }));
-    return new Conversation(app);
+    return new Conversation(app, locale);
+  }
+
+  /** The last card the bot showed. */
+  get card(): Card | undefined {
+    return this.lastCard;
+  }
+
+  /** The escalation the last card named. */
+  get currentId(): string | undefined {
+    return this.escalationId;
   }
 
   async stop(): Promise<void> {
@@ -138,7 +152,7 @@ export class Conversation {
 
   private async perform(action: Action, step: number): Promise<Reply[]> {
     const activities: Partial<Activity>[] = [];
-    if (action.kind === 'types') activities.push(message(action.text, { serviceUrl: SERVICE_URL }));
+    if (action.kind === 'types') activities.push(message(action.text, { serviceUrl: SERVICE_URL, locale: this.locale }));
     else if (action.kind === 'pressesAgain') {
       assert.ok(this.lastPress, `step ${step + 1}: nothing was pressed before`);
       activities.push({ ...this.lastPress, id: `${String(this.lastPress.id)}-again` });
@@ -146,7 +160,7 @@ export class Conversation {
       assert.ok(this.lastCard, `step ${step + 1}: no card to press ${action.verb} on`);
       const data = actionData(this.lastCard, action.verb);
       assert.ok(data, `step ${step + 1}: the card has no ${action.verb} button: ${cardTexts(this.lastCard).join(' | ')}`);
-      const press = execute(action.verb, { ...data, ...action.inputs }, { serviceUrl: SERVICE_URL }) as Partial<Activity>;
+      const press = execute(action.verb, { ...data, ...action.inputs }, { serviceUrl: SERVICE_URL, locale: this.locale }) as Partial<Activity>;
       this.lastPress = press;
       for (let n = 0; n < action.times; n += 1) activities.push({ ...press, id: `${String(press.id)}-${n}` });
     }

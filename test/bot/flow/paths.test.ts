@@ -38,7 +38,7 @@ const paths: Record<string, Path> = {
     steps: [
       [types('escalate'), shows(/^Report a customer's problem$/)],
       [presses('describe', MAIL_STUCK), shows(/^Is this a known Microsoft issue\?$/)],
-      [presses('knownDiffers', { notSameReason: '   ' }), shows(/^Is this a known Microsoft issue\?$/, /check the highlighted fields: notSameReason/)],
+      [presses('knownDiffers', { notSameReason: '   ' }), shows(/^Is this a known Microsoft issue\?$/, /^Please fill in or correct: “Not the same\? Say why/)],
       [presses('knownDiffers', { notSameReason: 'Only connectors fail, not Outlook on the web' }), shows(/^Troubleshoot with admin privileges$/)],
       [presses('troubleshoot', { check_licences: 'true' }), [says(/^Saved\. Do the checks above, then say resume to continue ED-/), shows(/^Troubleshoot with admin privileges$/, /Message trace/)]],
       [types('resume'), shows(/^Troubleshoot with admin privileges$/)],
@@ -66,8 +66,9 @@ const paths: Record<string, Path> = {
     steps: [
       [types('escalate'), shows(/^Report a customer's problem$/)],
       [presses('describe', MAIL_STUCK), shows(/^Is this a known Microsoft issue\?$/)],
-      [types('cancel'), [says(/^Escalation ED-[0-9A-Z]{8} is cancelled\.$/), shows(/^Cancelled$/)]],
-      [types('cancel'), says(/^There is nothing to cancel\.$/)],
+      [types('cancel'), shows(/^Cancel this escalation\?$/, /^Problem: Users cannot send mail$/, /^Customer: Contoso$/)],
+      [presses('cancelConfirm'), [says(/^Cancelled ED-[0-9A-Z]{8} “Users cannot send mail” for Contoso\.$/), shows(/^Cancelled$/)]],
+      [types('cancel'), says(/^Nothing is in progress here to cancel\./)],
     ],
     ends: 'cancelled',
   },

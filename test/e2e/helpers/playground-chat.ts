@@ -85,6 +85,17 @@ export class PlaygroundChat {
     await this.page.getByRole('option', { name: option, exact: true }).click({ timeout: STEP_TIMEOUT_MS });
   }
 
+  /** Picks `option` in a compact (not filtered) choice set labelled `label`: a native select or a dropdown. */
+  async pick(card: Locator, label: RegExp, option: string): Promise<void> {
+    const box = card.getByRole('combobox', { name: label });
+    if ((await box.evaluate((el) => el.tagName)) === 'SELECT') {
+      await box.selectOption({ label: option });
+      return;
+    }
+    await box.click();
+    await this.page.getByRole('option', { name: option, exact: true }).click({ timeout: STEP_TIMEOUT_MS });
+  }
+
   /** Opens a date input's calendar and clicks the day `date` (`YYYY-MM-DD`, a day of the month the calendar opens on). */
   async pickDate(card: Locator, label: RegExp, date: string): Promise<string> {
     const box = card.getByRole('combobox', { name: label });

@@ -1,7 +1,9 @@
 /**
  * A pass-through HTTP proxy between the Agents Playground and the bot's `/api/messages`: it
- * forwards every request unchanged and records the activity and the bot's answer, so the test
- * can check what the bot really received (and spot what it mishandled).
+ * forwards every request and records the activity and the bot's answer, so the test can check
+ * what the bot really received (and spot what it mishandled). The playground always says
+ * `en-US`; with `locale` set, the proxy says what a Teams client in that language says instead
+ * (the activity's `locale` and its clientInfo entity's), and records the activity as forwarded.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
@@ -19,6 +21,8 @@ export interface RecordedExchange {
 
 export class RecordingProxy {
   readonly exchanges: RecordedExchange[] = [];
+  /** The client's language to forward instead of the playground's `en-US` (unset: unchanged). */
+  locale: string | undefined;
   private server: Server | undefined;
   private port = 0;
 
@@ -67,6 +71,24 @@ export class RecordingProxy {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** The body with the client's language set to `locale` (unchanged without one, or for a body that is not an activity). */
+  private relocalized(body: ReturnType<typeof Buffer.concat>): ReturnType<typeof Buffer.concat> {
+    const locale = this.locale;
+    if (!locale || body.length === 0) return body;
+    try {
+      const activity = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+      const entities = Array.isArray(activity.entities) ? (activity.entities as Record<string, unknown>[]) : [];
+      const changed = {
+        ...activity,
+        locale,
+        ...(entities.length > 0 ? { entities: entities.map((e) => (e.type === 'clientInfo' ? { ...e, locale } : e)) } : {}),
+      };
+      return Buffer.concat([Buffer.from(JSON.stringify(changed), 'utf8')]);
+    } catch {
+      return body;
+    }
+  }
+
   private async forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -76,7 +98,7 @@ export class RecordingProxy {
       if (size > MAX_BODY_BYTES) throw new Error('request body too large');
       chunks.push(buffer);
     }
-    const body = Buffer.concat(chunks);
+    const body = this.relocalized(Buffer.concat(chunks));
     const headers: Record<string, string> = {};
     for (const name of FORWARDED_HEADERS) {
       const value = req.headers[name];

@@ -23,8 +23,8 @@ import { ConcurrencyError } from '../../../store/types';
 import type { HandlerContext } from '../../bot';
 import { conversationKeyOf } from '../../conversation-refs';
 import { BudgetTimeoutError, within } from '../../within';
-import { text } from '../input';
-import { cardActivity } from '../../../cards/notification-cards';
+import { invalidFields, text } from '../input';
+import { cardActivity, renderAttention, renderStatus } from '../../../cards/notification-cards';
 import type { FlowKit, StepAnswer } from '../kit';
 
 const AnswerText = text(4000);
@@ -42,7 +42,7 @@ export async function answerMicrosoft(kit: FlowKit, ctx: HandlerContext, e: Esca
     return kit.card(tr, e, { error: tr.t('flow.errors.alreadyAnswered', { name: earlier.by }) });
   }
   const typed = AnswerText.safeParse(ctx.data.answer);
-  if (!typed.success) return kit.card(tr, e, { error: tr.t('flow.errors.invalid', { fields: 'answer' }) });
+  if (!typed.success) return kit.card(tr, e, { error: invalidFields(tr, ['answer']) });
   const actor = kit.actor(ctx);
   const answer: AnswerToMicrosoft = {
     question: currentQuestion(e),
@@ -87,11 +87,14 @@ export async function answerMicrosoft(kit: FlowKit, ctx: HandlerContext, e: Esca
     const saved = await record(kit, e.id, answer, outcome === 'late' ? 'sending' : 'failed');
     return kit.card(tr, saved ?? recorded, { error: tr.t('flow.errors.answerRefused') });
   }
-  await record(kit, e.id, answer, 'sent');
+  const sent = (await record(kit, e.id, answer, 'sent')) ?? recorded;
   await pollNow?.(e.id);
   await ctx.turn.sendActivity(tr.t('flow.messages.answered', { request: requestId }));
-  const current = await store.get(e.id);
-  return kit.card(tr, current ?? recorded);
+  const current = (await store.get(e.id)) ?? sent;
+  // The flow's own card (a read-only status since Microsoft asked) says it was answered.
+  await kit.notify({ occasion: 'status_changed', escalation: current, message: { activity: cardActivity(renderStatus(kit.deps.cards, tr, current)) } });
+  // The card pressed shows what was sent, by whom and when, whatever Microsoft did meanwhile.
+  return renderAttention(kit.deps.cards, tr, { ...kit.view(sent), answer: { ...answer, status: 'sent' }, deepLink: kit.deepLink(sent) });
 }
 
 /** Saves what became of an answer, on whatever version the escalation has reached meanwhile. */

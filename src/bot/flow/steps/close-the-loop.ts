@@ -10,9 +10,10 @@ import { transition, type Escalation, type EscalationState } from '../../../doma
 import type { HandlerContext } from '../../bot';
 import { conversationKeyOf } from '../../conversation-refs';
 import { escalationView } from '../card-views';
-import { text } from '../input';
+import { invalidFields, text } from '../input';
 import { cardActivity } from '../../../cards/notification-cards';
 import type { FlowKit, StepAnswer } from '../kit';
+import { startFrom } from './describe';
 
 const CustomerMessage = text(4000);
 const NotifiedContact = text(200);
@@ -24,7 +25,7 @@ export async function customerNotified(kit: FlowKit, ctx: HandlerContext, e: Esc
   const contact = NotifiedContact.safeParse(ctx.data.notifiedContact);
   if (!message.success || !contact.success) {
     const fields = [message.success ? '' : 'customerMessage', contact.success ? '' : 'notifiedContact'].filter(Boolean);
-    return renderResolved(kit.deps.cards, ctx.tr, escalationView(e, ctx.tr.t('flow.errors.invalid', { fields: fields.join(', ') })));
+    return renderResolved(kit.deps.cards, ctx.tr, escalationView(e, invalidFields(ctx.tr, fields)));
   }
   const actor = kit.actor(ctx);
   const at = kit.deps.clock.now();
@@ -47,9 +48,22 @@ export async function customerNotified(kit: FlowKit, ctx: HandlerContext, e: Esc
 export async function stillBroken(kit: FlowKit, ctx: HandlerContext, e: Escalation): StepAnswer {
   const refuse = (error: string) => renderResolved(kit.deps.cards, ctx.tr, escalationView(e, error));
   const reason = StillBrokenReason.safeParse(ctx.data.stillBrokenReason);
-  if (!reason.success) return refuse(ctx.tr.t('flow.errors.invalid', { fields: 'stillBrokenReason' }));
-  const requestId = detailsOf(e).serviceRequestId;
-  if (!requestId) return refuse(ctx.tr.t('flow.errors.reopenIncident'));
+  if (!reason.success) return refuse(invalidFields(ctx.tr, ['stillBrokenReason']));
+  const details = detailsOf(e);
+  const requestId = details.serviceRequestId;
+  if (!requestId) {
+    // A resolved incident is Microsoft's to reopen, not ours: a new escalation, prefilled from this one and linked to the incident.
+    const incident = details.knownIssue;
+    if (!incident) return refuse(ctx.tr.t('flow.errors.reopenIncident'));
+    return startFrom(kit, ctx, {
+      customerTenantId: e.customer.tenantId,
+      service: e.service,
+      title: e.title,
+      description: ctx.tr.t('flow.messages.stillBrokenAfterIncident', { reason: reason.data, id: incident.id, title: incident.title, escalation: e.id }),
+      ...(e.usersAffected !== undefined ? { usersAffected: String(e.usersAffected) } : {}),
+      ...(e.regions && e.regions.length > 0 ? { regions: e.regions.join(', ') } : {}),
+    });
+  }
   try {
     await kit.deps.support.addNote(requestId, reason.data, kit.actor(ctx).name);
   } catch (error) {

@@ -21,7 +21,7 @@ import { DuplicateError } from '../../../store/types';
 import type { HandlerContext } from '../../bot';
 import { conversationKeyOf } from '../../conversation-refs';
 import { staticCustomerChoices } from '../customer-choices';
-import { echo, field, fieldsOf, text } from '../input';
+import { echo, field, fieldNamesOf, invalidFields, text } from '../input';
 import type { FlowKit, StepAnswer } from '../kit';
 import { accessCheckFrom } from '../../../access/readiness';
 import { gdapWithin, healthFactOf, startGdapRead } from '../../readiness';
@@ -100,7 +100,7 @@ export async function describe(kit: FlowKit, ctx: HandlerContext): StepAnswer {
     return renderDescribe(kit.deps.cards, tr, { ...choices, values: echo(ctx.data), error: directoryError ?? error });
   };
   const parsed = DescribeInput.safeParse(ctx.data);
-  if (!parsed.success) return again(tr.t('flow.errors.invalid', { fields: fieldsOf(parsed.error) }));
+  if (!parsed.success) return again(invalidFields(tr, fieldNamesOf(parsed.error)));
   const input = parsed.data;
 
   const id = escalationIdFor(input.flowId);
@@ -118,7 +118,7 @@ export async function describe(kit: FlowKit, ctx: HandlerContext): StepAnswer {
   // Input.Time sends HH:MM (some clients HH:MM:SS), on the engineer's own clock; stored as UTC.
   const zone = entryZone(ctx);
   const read = localToUtc(input.sinceDate, input.sinceTime || '00:00', zone.name);
-  if (!read) return again(tr.t('flow.errors.invalid', { fields: 'sinceDate' }));
+  if (!read) return again(invalidFields(tr, ['sinceDate']));
   if (read.at.getTime() > kit.deps.clock.now().getTime() + FUTURE_TOLERANCE_MS) return again(tr.t('flow.errors.sinceFuture'));
 
   // A typed message waits for the reply; a card action's answer is the card itself, so no typing there.
@@ -266,4 +266,17 @@ async function describeChoices(kit: FlowKit, ctx: HandlerContext, first: readonl
 /** "The customer list is unavailable", with the turn's correlation code to quote. */
 function directoryDown(ctx: HandlerContext): string {
   return ctx.tr.t('messages.health.directoryDown', { code: ctx.info.correlationId.slice(0, 8) });
+}
+
+/**
+ * A describe card opened with `values` already in it (a resolved incident still broken: the new
+ * escalation starts from the old one), the customer among the first choices and the service offered.
+ */
+export async function startFrom(kit: FlowKit, ctx: HandlerContext, values: Readonly<Record<string, string>>): StepAnswer {
+  const id = values.customerTenantId;
+  const customer = id ? await kit.deps.directory.get(id).catch(() => undefined) : undefined;
+  const { directoryError, ...choices } = await describeChoices(kit, ctx, customer ? [customer] : []);
+  const service = values.service;
+  const services = !service || choices.services.includes(service) ? choices.services : [service, ...choices.services];
+  return renderDescribe(kit.deps.cards, ctx.tr, { ...choices, searchable: false, services, values, error: directoryError });
 }

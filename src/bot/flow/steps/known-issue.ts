@@ -7,7 +7,7 @@ import type { Escalation } from '../../../domain/escalation';
 import { troubleshootingStart } from '../../../domain/health-outcome';
 import type { HandlerContext } from '../../bot';
 import { escalationView } from '../card-views';
-import { text } from '../input';
+import { invalidFields, text } from '../input';
 import type { FlowKit, StepAnswer } from '../kit';
 
 const NotSameReason = text(300);
@@ -25,7 +25,7 @@ export async function knownConfirm(kit: FlowKit, ctx: HandlerContext, e: Escalat
 export async function knownDiffers(kit: FlowKit, ctx: HandlerContext, e: Escalation): StepAnswer {
   const reason = NotSameReason.safeParse(ctx.data.notSameReason);
   if (!reason.success) {
-    const view = escalationView(e, ctx.tr.t('flow.errors.invalid', { fields: 'notSameReason' }));
+    const view = escalationView(e, invalidFields(ctx.tr, ['notSameReason']));
     return renderMatch(kit.deps.cards, ctx.tr, { ...view, offered: view.details.offered ?? [] });
   }
   const saved = await kit.apply(e, kit.move(ctx, 'triage', { ...troubleshootingStart(e.service), notSameReason: reason.data, knownIssue: undefined }, reason.data));

@@ -1,5 +1,5 @@
 /**
- * Finding one's way among escalations: resume the one in progress, cancel it, the status of
+ * Finding one's way among escalations: resume the one in progress (cancelling it is steps/cancel.ts), the status of
  * one by id, the list of one's own, and the refresh every card asks for when it is shown (each
  * viewer sees the escalation where it stands now). They work from any state, typed or pressed.
  */
@@ -7,7 +7,7 @@ import { renderMatch } from '../../../cards/escalation-cards';
 import { renderList } from '../../../cards/summary-cards';
 import type { Escalation } from '../../../domain/escalation';
 import { escalationIdFor } from '../../../domain/escalation-id';
-import { CANCELLABLE_STATES, IN_PROGRESS_STATES, OPEN_STATES } from '../../../domain/states';
+import { IN_PROGRESS_STATES, OPEN_STATES } from '../../../domain/states';
 import type { HandlerContext } from '../../bot';
 import { escalationView } from '../card-views';
 import type { ListScope } from '../../../cards/views';
@@ -42,19 +42,6 @@ export async function resume(kit: FlowKit, ctx: HandlerContext): StepAnswer {
     return renderMatch(kit.deps.cards, ctx.tr, { ...view, offered: view.details.offered ?? [] });
   }
   return kit.card(ctx.tr, e);
-}
-
-/** Cancels an escalation before Microsoft has it. */
-export async function cancel(kit: FlowKit, ctx: HandlerContext): StepAnswer {
-  const e = await namedOrLatest(kit, ctx, 'flow.messages.nothingToCancel');
-  if (!e) return undefined;
-  if (!CANCELLABLE_STATES.includes(e.state)) {
-    await kit.say(ctx, 'flow.errors.cannotCancel', { id: e.id, state: ctx.tr.t(`flow.states.${e.state}`) });
-    return kit.card(ctx.tr, e);
-  }
-  const saved = await kit.apply(e, kit.move(ctx, 'cancelled', { step: 'done' }));
-  await kit.say(ctx, 'flow.messages.cancelled', { id: e.id });
-  return kit.summary(ctx.tr, saved);
 }
 
 /** `status <id>`: the summary and timeline of one escalation. */

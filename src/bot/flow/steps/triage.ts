@@ -8,11 +8,11 @@ import { healthCheckLine, renderHandoff, renderNotWarranted, renderTriage, rende
 import type { FlowDetails } from '../../../domain/details';
 import type { Escalation } from '../../../domain/escalation';
 import { decisionOf } from '../../../domain/flow';
-import { buildServiceRequest, isCategory, isSeverity, type Category, type RequestLabels, type Severity } from '../../../domain/triage';
+import { buildServiceRequest, isCategory, isSeverity, openChecks, type Category, type RequestLabels, type Severity } from '../../../domain/triage';
 import type { Translator } from '../../../i18n';
 import type { HandlerContext } from '../../bot';
 import { escalationView, triageView } from '../card-views';
-import { echo, field } from '../input';
+import { echo, field, invalidFields } from '../input';
 import type { FlowKit, StepAnswer } from '../kit';
 
 /** What the triage card submitted, checked. */
@@ -23,7 +23,11 @@ interface TriageAnswers {
   readonly contact: string;
 }
 
-/** The triage answers, or the names of the fields to correct (severity, impact and contact are needed unless it is none of the five). */
+/**
+ * The triage answers, or the names of the fields to correct: severity and business impact are
+ * needed unless it is none of the five (the card marks them required); the customer's contact
+ * for Microsoft is optional (Microsoft contacts the partner who filed the request).
+ */
 function readAnswers(data: Readonly<Record<string, unknown>>): TriageAnswers | { readonly invalid: readonly string[] } {
   const { category, severity } = data;
   const businessImpact = field(data, 'businessImpact');
@@ -33,7 +37,7 @@ function readAnswers(data: Readonly<Record<string, unknown>>): TriageAnswers | {
   if (category !== 'none') {
     if (!isSeverity(severity)) bad.push('severity');
     if (businessImpact.length < 1 || businessImpact.length > 1000) bad.push('businessImpact');
-    if (contact.length < 1 || contact.length > 200) bad.push('contact');
+    if (contact.length > 200) bad.push('contact');
   }
   if (bad.length > 0 || !isCategory(category)) return { invalid: bad };
   return { category, ...(isSeverity(severity) ? { severity } : {}), businessImpact, contact };
@@ -46,7 +50,7 @@ export async function triage(kit: FlowKit, ctx: HandlerContext, e: Escalation): 
   const details = view.details;
   const answers = readAnswers(ctx.data);
   if ('invalid' in answers) {
-    const error = tr.t('flow.errors.invalid', { fields: answers.invalid.join(', ') });
+    const error = invalidFields(tr, answers.invalid);
     return renderTriage(kit.deps.cards, tr, triageView({ ...view, error }, echo(ctx.data)));
   }
   const decision = decisionOf({ ...details, ...answers });
@@ -58,7 +62,9 @@ export async function triage(kit: FlowKit, ctx: HandlerContext, e: Escalation): 
   if (!decision.escalate) {
     const why = decision.reasons.filter((r) => r === 'troubleshooting_missing').map((r) => tr.t(`flow.reasons.${r}`));
     const saved = await kit.apply(e, kit.stay({ ...answers, step: 'troubleshoot' }));
-    return renderTroubleshoot(kit.deps.cards, tr, { ...escalationView(saved, why.join(' ')), justChecked: false });
+    const t = escalationView(saved).details.troubleshooting;
+    const open = (t ? openChecks(t) : []).map((k) => ({ label: tr.t(`flow.checks.${k}`), advice: tr.t(`flow.advice.${k}`), note: '' }));
+    return renderTroubleshoot(kit.deps.cards, tr, { ...escalationView(saved, why.join(' ')), justChecked: false, open });
   }
   const severity = answers.severity ?? 'moderate';
   const labels = requestLabels(tr, answers.category, details);
@@ -93,7 +99,11 @@ function requestLabels(tr: Translator, category: Category, details: FlowDetails)
   return {
     category: tr.t(`flow.categories.${category}`),
     healthCheck: healthCheckLine(tr, details.healthCheck),
-    checksDone: (details.troubleshooting?.done ?? []).map((k) => tr.t(`flow.checks.${k}`)),
+    checksDone: [
+      ...(details.troubleshooting?.done ?? []).map((k) => tr.t(`flow.checks.${k}`)),
+      // Not applicable, with the engineer's reason: Microsoft sees why a check was not done.
+      ...(details.troubleshooting?.notApplicable ?? []).map((n) => `${tr.t(`flow.checks.${n.check}`)}: ${tr.t('flow.request.notApplicable')} (${n.reason})`),
+    ],
     checksSkipped: tr.t('flow.request.skipped'),
     // The locale file has every heading (the locale test checks key parity with English).
     headings: tr.section('flow.request') as unknown as RequestLabels['headings'],
