@@ -9,7 +9,9 @@ import { isEscalationState, type AuditEvent, type Escalation, type EscalationSta
 import { OPEN_STATES } from '../domain/states';
 import type { EscalationStore } from '../store/types';
 import type { TabIdentity } from './auth';
+import { chatLinkOf, type ChatLinkOptions } from './chat-link';
 import { HttpError, paramOf, queryOf, sendJson, type ApiRoute } from './http';
+import { readOnlyCard } from './read-only-card';
 
 /** Renders the card of an escalation for the tab (the bot's own renderer, wired by app.ts). */
 export type TabCardFor = (escalation: Escalation, locale: string) => AdaptiveCardJson | Promise<AdaptiveCardJson>;
@@ -87,11 +89,13 @@ export interface EscalationRouteOptions {
   readonly cardFor: TabCardFor;
   /** Entra sign-in: callers see their own partner tenant's escalations only. */
   readonly tenantScoped: boolean;
+  /** The bot's app id and cloud, for "Open in chat"; none in local mode (no Teams client opens links there). */
+  readonly chatLink?: ChatLinkOptions;
 }
 
 /** Registers `/api/escalations`, `/api/escalations/:id` and `/api/escalations/:id/card`. */
 export function registerEscalationRoutes(server: restify.Server, api: ApiRoute, options: EscalationRouteOptions): void {
-  const { store, cardFor, tenantScoped } = options;
+  const { store, cardFor, tenantScoped, chatLink } = options;
 
   /** The escalation if the caller may see it; another tenant's escalation does not exist for them. */
   const visible = async (id: string | undefined, identity: TabIdentity): Promise<Escalation> => {
@@ -132,10 +136,12 @@ export function registerEscalationRoutes(server: restify.Server, api: ApiRoute, 
     api(async (req, res, identity) => {
       const escalation = await visible(paramOf(req, 'id'), identity);
       const audit: readonly AuditEvent[] = await store.audit(escalation.id);
+      const chatUrl = chatLinkOf(chatLink, escalation);
       sendJson(req, res, {
         identity: publicIdentity(identity),
         escalation: { ...escalation, summary: summarize(escalation) },
         audit,
+        ...(chatUrl ? { chatUrl } : {}),
       });
     }),
   );
@@ -146,7 +152,8 @@ export function registerEscalationRoutes(server: restify.Server, api: ApiRoute, 
       const escalation = await visible(paramOf(req, 'id'), identity);
       const requested = queryOf(req).get('locale') ?? '';
       const locale = LOCALE.test(requested) ? requested : 'en-US';
-      const card = await cardFor(escalation, locale);
+      // The tab cannot act on a card: it shows it read-only, beside its own timeline.
+      const card = readOnlyCard(await cardFor(escalation, locale));
       sendJson(req, res, { card });
     }),
   );
