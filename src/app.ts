@@ -19,7 +19,7 @@ import { createCustomerSearch } from './bot/flow/customer-choices';
 import { createCustomerDirectory } from './directory';
 import { systemClock, type Clock } from './domain/clock';
 import { createHealthProvider, loadSandboxData, registerSandboxHealthRoutes } from './health';
-import { registerTabRoutes, tabAuthFromConfig } from './tab/api';
+import { chatLinkFromConfig, registerTabRoutes, tabAuthFromConfig } from './tab/api';
 import { BotProactiveSender } from './bot/proactive-sender';
 import { notificationRenderer, reminderRenderer } from './cards/notification-cards';
 import { detailsOf } from './domain/details';
@@ -308,6 +308,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
           auth: tabAuthFromConfig(config, config.publicHostname),
           cardFor: (escalation, locale) => flow.cardFor(localizer.forLocale(locale, detailsOf(escalation).timeZone), escalation),
           staticDir: join(PROJECT_ROOT, 'src', 'tab', 'static'),
+          localizer,
+          chatLink: chatLinkFromConfig(config),
         }),
       // The sandbox's own API (resolve an incident) is unauthenticated: it exists only when the
       // sandbox plays Microsoft in local mode, never on an instance with an app id.

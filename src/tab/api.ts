@@ -7,13 +7,15 @@
  */
 import type restify from 'restify';
 import type { Config } from '../config';
+import type { Localizer } from '../i18n';
 import type { Logger } from '../log';
 import type { EscalationStore } from '../store/types';
 import { createTabAuthenticator, type TabAuthOptions } from './auth';
 import { registerExportRoute } from './export';
 import { apiRoutes } from './http';
 import { registerEscalationRoutes, type TabCardFor } from './routes';
-import { registerStaticRoutes } from './static-files';
+import type { ChatLinkOptions } from './chat-link';
+import { registerStaticRoutes, type TabStrings } from './static-files';
 
 export { DEVELOPMENT_USER_NAME, TAB_SCOPE, TabAuthError, createTabAuthenticator, entraIssuers, type TabAuthOptions, type TabIdentity } from './auth';
 export { summarize, type EscalationSummary, type TabCardFor } from './routes';
@@ -24,8 +26,20 @@ export interface TabRouteOptions {
   readonly logger: Logger;
   readonly auth: TabAuthOptions;
   readonly cardFor: TabCardFor;
-  /** The folder of the page's HTML, CSS, JS and strings (`src/tab/static`). */
+  /** The folder of the page's HTML, CSS and JS (`src/tab/static`). */
   readonly staticDir: string;
+  /** The locale files: the page's strings are their `tab` section, with the chat's state names and clock texts. */
+  readonly localizer: Localizer;
+  /** The bot's app id and cloud, for the tab's "Open in chat" link; none in local mode. */
+  readonly chatLink?: ChatLinkOptions | undefined;
+}
+
+/** The page's strings for a locale, from the same locale files as the chat. */
+export function tabStrings(localizer: Localizer): TabStrings {
+  return (locale) => {
+    const tr = localizer.forLocale(locale);
+    return { language: tr.language, tab: tr.section('tab'), states: tr.section('flow.states'), clocks: tr.section('clocks') };
+  };
 }
 
 /** Registers the tab's page, its vendor scripts and its data API on a server. */
@@ -33,8 +47,13 @@ export function registerTabRoutes(server: restify.Server, options: TabRouteOptio
   const { store, logger, cardFor } = options;
   const api = apiRoutes(createTabAuthenticator(options.auth), logger);
   registerExportRoute(server, api, store, logger);
-  registerEscalationRoutes(server, api, { store, cardFor, tenantScoped: options.auth.mode === 'entra' });
-  registerStaticRoutes(server, options.staticDir, logger);
+  registerEscalationRoutes(server, api, { store, cardFor, tenantScoped: options.auth.mode === 'entra', ...(options.chatLink ? { chatLink: options.chatLink } : {}) });
+  registerStaticRoutes(server, options.staticDir, logger, tabStrings(options.localizer));
+}
+
+/** The "Open in chat" link's settings: the bot's app id and cloud, none in local mode. */
+export function chatLinkFromConfig(config: Config): ChatLinkOptions | undefined {
+  return config.bot.localMode || !config.bot.appId ? undefined : { botAppId: config.bot.appId, cloud: config.cloud };
 }
 
 /**

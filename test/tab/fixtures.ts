@@ -8,7 +8,10 @@ import { createLogger } from '../../src/log';
 import { logSink } from '../helpers/run-log';
 import { openDatabase } from '../../src/store';
 import type { Database } from '../../src/store/types';
+import { PROJECT_ROOT } from '../../src/app';
+import { Localizer } from '../../src/i18n';
 import { registerTabRoutes, type TabAuthOptions, type TabCardFor } from '../../src/tab/api';
+import type { ChatLinkOptions } from '../../src/tab/chat-link';
 
 export const PARTNER = '72f988bf-0000-4000-8000-000000000001';
 export const OTHER_PARTNER = '72f988bf-0000-4000-8000-0000000000ff';
@@ -129,14 +132,28 @@ export interface TabServer {
   stop(): Promise<void>;
 }
 
+/** What a test may change about the tab server. */
+export interface TabServerOptions {
+  readonly cardFor?: TabCardFor;
+  readonly chatLink?: ChatLinkOptions;
+}
+
 /** Starts restify on 127.0.0.1:0 with only the tab's routes. */
-export async function startTabServer(auth: TabAuthOptions): Promise<TabServer> {
+export async function startTabServer(auth: TabAuthOptions, options: TabServerOptions = {}): Promise<TabServer> {
   const database = await openDatabase({ url: 'sqlite::memory:' });
   await seed(database);
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', destination: logSink({}, { lines: logs }) });
   const server = restify.createServer({ name: 'tab-test', handleUncaughtExceptions: false });
-  registerTabRoutes(server, { store: database.escalations, logger, auth, cardFor: testCardFor, staticDir: STATIC_DIR });
+  registerTabRoutes(server, {
+    store: database.escalations,
+    logger,
+    auth,
+    cardFor: options.cardFor ?? testCardFor,
+    staticDir: STATIC_DIR,
+    localizer: new Localizer(join(PROJECT_ROOT, 'locales')),
+    chatLink: options.chatLink,
+  });
   await new Promise<void>((resolve) => {
     server.listen(0, '127.0.0.1', () => resolve());
   });
