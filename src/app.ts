@@ -310,6 +310,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
           staticDir: join(PROJECT_ROOT, 'src', 'tab', 'static'),
           localizer,
           chatLink: chatLinkFromConfig(config),
+          clockSettings,
+          clock,
         }),
       // The sandbox's own API (resolve an incident) is unauthenticated: it exists only when the
       // sandbox plays Microsoft in local mode, never on an instance with an app id.

@@ -8,6 +8,8 @@
 import type restify from 'restify';
 import type { Config } from '../config';
 import type { Localizer } from '../i18n';
+import type { Clock } from '../domain/clock';
+import type { ClockSettings } from '../domain/escalation-clocks';
 import type { Logger } from '../log';
 import type { EscalationStore } from '../store/types';
 import { createTabAuthenticator, type TabAuthOptions } from './auth';
@@ -32,6 +34,9 @@ export interface TabRouteOptions {
   readonly localizer: Localizer;
   /** The bot's app id and cloud, for the tab's "Open in chat" link; none in local mode. */
   readonly chatLink?: ChatLinkOptions | undefined;
+  /** What the response clocks are read against (the chat's own settings, so the tab and the card agree). */
+  readonly clockSettings: ClockSettings;
+  readonly clock: Clock;
 }
 
 /** The page's strings for a locale, from the same locale files as the chat. */
@@ -44,10 +49,10 @@ export function tabStrings(localizer: Localizer): TabStrings {
 
 /** Registers the tab's page, its vendor scripts and its data API on a server. */
 export function registerTabRoutes(server: restify.Server, options: TabRouteOptions): void {
-  const { store, logger, cardFor } = options;
+  const { store, logger, cardFor, clock, clockSettings } = options;
   const api = apiRoutes(createTabAuthenticator(options.auth), logger);
   registerExportRoute(server, api, store, logger);
-  registerEscalationRoutes(server, api, { store, cardFor, tenantScoped: options.auth.mode === 'entra', ...(options.chatLink ? { chatLink: options.chatLink } : {}) });
+  registerEscalationRoutes(server, api, { store, cardFor, tenantScoped: options.auth.mode === 'entra', clockSettings, clock, ...(options.chatLink ? { chatLink: options.chatLink } : {}) });
   registerStaticRoutes(server, options.staticDir, logger, tabStrings(options.localizer));
 }
 

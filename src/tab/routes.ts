@@ -7,9 +7,12 @@ import type restify from 'restify';
 import type { AdaptiveCardJson } from '../cards';
 import { isEscalationState, type AuditEvent, type Escalation, type EscalationState } from '../domain/escalation';
 import { OPEN_STATES } from '../domain/states';
+import type { Clock } from '../domain/clock';
+import type { ClockSettings } from '../domain/escalation-clocks';
 import type { EscalationStore } from '../store/types';
 import type { TabIdentity } from './auth';
 import { chatLinkOf, type ChatLinkOptions } from './chat-link';
+import { tabClocks, type TabClock } from './clock-view';
 import { HttpError, paramOf, queryOf, sendJson, type ApiRoute } from './http';
 import { readOnlyCard } from './read-only-card';
 
@@ -28,6 +31,8 @@ export interface EscalationSummary {
   readonly owner: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** Its response clocks read now (Microsoft's first response, the partner's own); empty when none applies. */
+  readonly clocks: readonly TabClock[];
 }
 
 /** Largest page of the list the API returns. */
@@ -43,8 +48,8 @@ function serviceRequestIdOf(escalation: Escalation): string | undefined {
   return undefined;
 }
 
-/** The list row of an escalation. */
-export function summarize(escalation: Escalation): EscalationSummary {
+/** The list row of an escalation, with its clocks read at `now`. */
+export function summarize(escalation: Escalation, clocks: { readonly settings: ClockSettings; readonly now: Date }): EscalationSummary {
   const serviceRequestId = serviceRequestIdOf(escalation);
   return {
     id: escalation.id,
@@ -56,6 +61,7 @@ export function summarize(escalation: Escalation): EscalationSummary {
     owner: escalation.ownerName ?? escalation.ownerId,
     createdAt: escalation.createdAt,
     updatedAt: escalation.updatedAt,
+    clocks: tabClocks(escalation, clocks.settings, clocks.now),
   };
 }
 
@@ -91,11 +97,15 @@ export interface EscalationRouteOptions {
   readonly tenantScoped: boolean;
   /** The bot's app id and cloud, for "Open in chat"; none in local mode (no Teams client opens links there). */
   readonly chatLink?: ChatLinkOptions;
+  /** The support plan and the partner's targets the clocks are read against. */
+  readonly clockSettings: ClockSettings;
+  readonly clock: Clock;
 }
 
 /** Registers `/api/escalations`, `/api/escalations/:id` and `/api/escalations/:id/card`. */
 export function registerEscalationRoutes(server: restify.Server, api: ApiRoute, options: EscalationRouteOptions): void {
-  const { store, cardFor, tenantScoped, chatLink } = options;
+  const { store, cardFor, tenantScoped, clockSettings, clock, chatLink } = options;
+  const row = (e: Escalation, now: Date): EscalationSummary => summarize(e, { settings: clockSettings, now });
 
   /** The escalation if the caller may see it; another tenant's escalation does not exist for them. */
   const visible = async (id: string | undefined, identity: TabIdentity): Promise<Escalation> => {
@@ -123,9 +133,10 @@ export function registerEscalationRoutes(server: restify.Server, api: ApiRoute, 
         limit: parseLimit(query.get('limit')),
         ...(cursor ? { cursor } : {}),
       });
+      const now = clock.now();
       sendJson(req, res, {
         identity: publicIdentity(identity),
-        items: page.items.map(summarize),
+        items: page.items.map((e) => row(e, now)),
         ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
       });
     }),
@@ -139,7 +150,7 @@ export function registerEscalationRoutes(server: restify.Server, api: ApiRoute, 
       const chatUrl = chatLinkOf(chatLink, escalation);
       sendJson(req, res, {
         identity: publicIdentity(identity),
-        escalation: { ...escalation, summary: summarize(escalation) },
+        escalation: { ...escalation, summary: row(escalation, clock.now()) },
         audit,
         ...(chatUrl ? { chatUrl } : {}),
       });

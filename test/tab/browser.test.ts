@@ -198,8 +198,8 @@ describe('tab page in Chromium (outside Teams)', function () {
         const fabrikam = ko.locator('#list-body tr[data-id="esc-fabrikam-teams"]');
         assert.equal((await fabrikam.locator('.state').textContent())?.trim(), '분류');
         assert.match((await ko.locator('#list-status').textContent()) ?? '', /4건 표시/);
-        assert.ok((await ko.evaluate(() => document.documentElement.scrollWidth)) <= width);
         await ko.screenshot({ path: join(RESULTS, `list-${name}-ko.png`), fullPage: true });
+        assert.ok((await ko.evaluate(() => document.documentElement.scrollWidth)) <= width, `overflow ${await overflow(ko)} px`);
         await ko.locator('#list-body tr[data-id="esc-contoso-sharepoint"] .open-link').click();
         await ko.waitForFunction(() => document.querySelectorAll('#timeline li').length === 4, undefined, { timeout: 10_000 });
         const steps = await ko.locator('#timeline li .what').allTextContents();

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import restify from 'restify';
 import { inert } from '../../src/cards/inert';
 import { createEscalation, transition, type Actor, type Escalation, type EscalationState } from '../../src/domain/escalation';
+import { systemClock, type Clock } from '../../src/domain/clock';
+import type { ClockSettings } from '../../src/domain/escalation-clocks';
+import { DEFAULT_SUPPORT_PLAN } from '../../src/domain/response-clocks';
 import { createLogger } from '../../src/log';
 import { logSink } from '../helpers/run-log';
 import { openDatabase } from '../../src/store';
@@ -132,16 +135,24 @@ export interface TabServer {
   stop(): Promise<void>;
 }
 
+/** The clocks' settings of the tab's tests: the documented plan (A 2 h, B 4 h, C 8 h), 48 h for the partner, 24 h for Fabrikam. */
+export const TEST_CLOCK_SETTINGS: ClockSettings = {
+  plan: DEFAULT_SUPPORT_PLAN,
+  partnerTargets: { defaultHours: 48, perCustomer: { [FABRIKAM.toUpperCase()]: 24 } },
+};
+
 /** What a test may change about the tab server. */
 export interface TabServerOptions {
   readonly cardFor?: TabCardFor;
   readonly chatLink?: ChatLinkOptions;
+  readonly clock?: Clock;
+  readonly clockSettings?: ClockSettings;
 }
 
 /** Starts restify on 127.0.0.1:0 with only the tab's routes. */
 export async function startTabServer(auth: TabAuthOptions, options: TabServerOptions = {}): Promise<TabServer> {
   const database = await openDatabase({ url: 'sqlite::memory:' });
-  await seed(database);
+  await seed(database, options.clock?.now().getTime());
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', destination: logSink({}, { lines: logs }) });
   const server = restify.createServer({ name: 'tab-test', handleUncaughtExceptions: false });
@@ -153,6 +164,8 @@ export async function startTabServer(auth: TabAuthOptions, options: TabServerOpt
     staticDir: STATIC_DIR,
     localizer: new Localizer(join(PROJECT_ROOT, 'locales')),
     chatLink: options.chatLink,
+    clockSettings: options.clockSettings ?? TEST_CLOCK_SETTINGS,
+    clock: options.clock ?? systemClock,
   });
   await new Promise<void>((resolve) => {
     server.listen(0, '127.0.0.1', () => resolve());
@@ -170,4 +183,41 @@ export async function startTabServer(auth: TabAuthOptions, options: TabServerOpt
       await database.close();
     },
   };
+}
+
+/** One step of a hand-made escalation: the state it moves to, when, and details it records. */
+export interface Step {
+  readonly to: EscalationState;
+  readonly at: string;
+  readonly details?: Record<string, unknown>;
+  readonly reason?: string;
+}
+
+/** Stores an escalation created at `createdAt` that walks `steps` (for figures computed by hand). */
+export async function addEscalation(
+  database: Database,
+  e: { id: string; customer: { tenantId: string; name: string }; createdAt: string; steps: readonly Step[]; partner?: string; title?: string; details?: Record<string, unknown> },
+): Promise<Escalation> {
+  const created = createEscalation(
+    {
+      id: e.id,
+      partnerTenantId: e.partner ?? PARTNER,
+      ownerId: ENGINEER.id,
+      ownerName: ENGINEER.name,
+      customer: e.customer,
+      service: 'Exchange Online',
+      title: e.title ?? `Problem ${e.id}`,
+      description: 'Seeded by hand.',
+      ...(e.details ? { details: e.details } : {}),
+    },
+    ENGINEER,
+    new Date(e.createdAt),
+  );
+  let current = await database.escalations.create(created.escalation, [created.event]);
+  for (const step of e.steps) {
+    const actor = step.to === 'escalated' || step.to === 'resolved' ? MICROSOFT : ENGINEER;
+    const moved = transition(current, step.to, { actor, at: new Date(step.at), ...(step.details ? { details: step.details } : {}), ...(step.reason ? { reason: step.reason } : {}) });
+    current = await database.escalations.update(moved.escalation, current.version, [moved.event]);
+  }
+  return current;
 }
