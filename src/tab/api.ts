@@ -39,11 +39,17 @@ export interface TabRouteOptions {
   readonly clock: Clock;
 }
 
-/** The page's strings for a locale, from the same locale files as the chat. */
+/** The page's strings for a locale, from the same locale files as the chat (its state, clock and Microsoft status names too). */
 export function tabStrings(localizer: Localizer): TabStrings {
   return (locale) => {
     const tr = localizer.forLocale(locale);
-    return { language: tr.language, tab: tr.section('tab'), states: tr.section('flow.states'), clocks: tr.section('clocks') };
+    return {
+      language: tr.language,
+      tab: tr.section('tab'),
+      states: tr.section('flow.states'),
+      clocks: tr.section('clocks'),
+      healthStatus: tr.section('healthStatus'),
+    };
   };
 }
 

@@ -107,7 +107,7 @@ describe('tab page in Chromium (outside Teams)', function () {
     // One timeline, its states named as the chat names them; the card's own timeline is not shown.
     const steps = await page.locator('#timeline li .what').allTextContents();
     assert.deepEqual(steps, ['Created as Draft', 'Draft → Triage', 'Triage → Waiting for the Partner Center request', 'Waiting for the Partner Center request → Escalated to Microsoft']);
-    assert.equal(await page.locator('ol, .timeline').count(), 1);
+    assert.equal(await page.locator('ol:visible, .timeline:visible').count(), 1);
     // Read-only: no button, no input in the card, and it says where to act; no chat link in local mode.
     assert.equal(await page.locator('#card button, #card input, #card textarea, #card select, #card .ac-actionSet').count(), 0);
     assert.equal((await page.locator('#card-note').textContent())?.trim(), 'Read-only here: act on it in the chat with the bot.');

@@ -15,6 +15,14 @@ export function apiClient(inTeams) {
   };
 }
 
+/** A raw fetch with the token (downloads): resolves the Response. */
+export function rawClient(inTeams) {
+  return async function fetchRaw(path, extraHeaders) {
+    const headers = Object.assign(await authHeaders(inTeams), extraHeaders || {});
+    return fetch(path, { headers, cache: 'no-store', credentials: 'same-origin' });
+  };
+}
+
 /** The message for a failed answer. */
 export function errorFor(i18n, status) {
   if (status === 401) return i18n.t('signInNeeded');

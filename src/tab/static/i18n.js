@@ -28,7 +28,8 @@ export function createI18n(strings, locale) {
 
   /** A string by dotted path (under `tab` unless it names another section), `{{name}}` filled. */
   function t(path, values) {
-    const node = lookup(path.startsWith('states.') || path.startsWith('clocks.') ? path : 'tab.' + path);
+    const own = /^(states|clocks|healthStatus)\./.test(path);
+    const node = lookup(own ? path : 'tab.' + path);
     const text = typeof node === 'string' ? node : path;
     return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, k) => (values && values[k] !== undefined ? String(values[k]) : m));
   }
@@ -38,6 +39,7 @@ export function createI18n(strings, locale) {
   const dayTime = new Intl.DateTimeFormat(formatLocale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   const dateOnly = new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium' });
   const clockTime = new Intl.DateTimeFormat(formatLocale, { timeStyle: 'medium' });
+  const monthYear = new Intl.DateTimeFormat(formatLocale, { year: 'numeric', month: 'long', timeZone: 'UTC' });
 
   function valid(iso) { const d = new Date(iso); return isNaN(d.getTime()) ? undefined : d; }
 
@@ -46,6 +48,12 @@ export function createI18n(strings, locale) {
     locale: formatLocale,
     t,
     state: (s) => t('states.' + s),
+    /** Microsoft's service health status (PascalCase in real payloads) as the chat names it. */
+    healthStatus: (s) => {
+      const key = String(s || '');
+      const node = lookup('healthStatus.' + key.charAt(0).toLowerCase() + key.slice(1));
+      return typeof node === 'string' ? node : key;
+    },
     /** Date and time. */
     when: (iso) => { const d = valid(iso); return d ? dateTime.format(d) : String(iso || ''); },
     /** A time of day if it is today, else the day and time: what a due time reads as. */
@@ -56,6 +64,8 @@ export function createI18n(strings, locale) {
     },
     date: (iso) => { const d = valid(iso); return d ? dateOnly.format(d) : String(iso || ''); },
     now: () => clockTime.format(new Date()),
+    /** A report's month (YYYY-MM) as the reader names it. */
+    month: (ym) => { const d = valid(ym + '-01T00:00:00Z'); return d ? monthYear.format(d) : String(ym || ''); },
     /** A duration in the chat's words ("35 min", "1 h 10 min"). */
     duration: (ms) => {
       const minutes = Math.max(0, Math.floor(ms / 60000));
