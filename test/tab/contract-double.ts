@@ -123,7 +123,9 @@ export async function startContractDouble(now = Date.now()): Promise<ContractDou
     next();
   });
   server.get('/api/access/renewals', json({ renewals: data.renewals }));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
   const { port }: AddressInfo = server.address();
   return {
     url: `http://127.0.0.1:${port}`,
@@ -131,7 +133,9 @@ export async function startContractDouble(now = Date.now()): Promise<ContractDou
     requests,
     stop: async () => {
       server.server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      });
     },
   };
 }
