@@ -312,6 +312,10 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
           chatLink: chatLinkFromConfig(config),
           clockSettings,
           clock,
+          incidents: database.incidents,
+          adminCenterUrl: config.health.adminCenterUrl,
+          access,
+          directory,
         }),
       // The sandbox's own API (resolve an incident) is unauthenticated: it exists only when the
       // sandbox plays Microsoft in local mode, never on an instance with an app id.

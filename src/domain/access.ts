@@ -145,7 +145,7 @@ export function isRelationshipActive(relationship: GdapRelationship, now: Date):
 }
 
 /** Whole days from `now` to a relationship's end, a part day counted as a day (9 days and 23 hours is "10 days left"). */
-function daysLeft(endDateTime: string, now: Date): number {
+export function daysLeft(endDateTime: string, now: Date): number {
   return Math.ceil((Date.parse(endDateTime) - now.getTime()) / DAY_MS);
 }
 

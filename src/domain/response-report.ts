@@ -103,3 +103,36 @@ function figures(readings: readonly ClockReading[]): DurationFigures {
     open: readings.filter((r) => r.stoppedAt === undefined).length,
   };
 }
+
+/** Breaches in one UTC month, as the report's table shows it. */
+export interface MonthBreaches {
+  readonly month: string;
+  readonly microsoft: number;
+  readonly partner: number;
+}
+
+const MONTH = /^(\d{4})-(\d{2})$/;
+
+/** The month after a YYYY-MM month. */
+function nextMonth(month: string): string {
+  const [, y, m] = MONTH.exec(month) ?? [];
+  const date = new Date(Date.UTC(Number(y), Number(m), 1));
+  return date.toISOString().slice(0, 7);
+}
+
+/**
+ * Every UTC month from `fromMonth` to `toMonth` (YYYY-MM, inclusive) with its breaches, zero
+ * where there were none, so a chart has no holes; a breach due after `toMonth` (a report
+ * near the period's end is due after it) extends the list to its month. Months before
+ * `fromMonth` are left out.
+ */
+export function breachesEveryMonth(byMonth: readonly MonthBreaches[], fromMonth: string, toMonth: string): MonthBreaches[] {
+  if (!MONTH.test(fromMonth) || !MONTH.test(toMonth)) throw new RangeError('Months are written YYYY-MM.');
+  const known = new Map(byMonth.map((m) => [m.month, m]));
+  const last = [toMonth, ...byMonth.map((m) => m.month)].sort().at(-1) ?? toMonth;
+  const out: MonthBreaches[] = [];
+  for (let month = fromMonth; month <= last; month = nextMonth(month)) {
+    out.push(known.get(month) ?? { month, microsoft: 0, partner: 0 });
+  }
+  return out;
+}

@@ -6,8 +6,8 @@
  */
 import type { Actor, AuditEvent, Escalation, EscalationState } from '../domain/escalation';
 import { microsoftLinksOf, referenceOf } from '../domain/tracking';
-import { fromJsonColumn, placeholders, sortableTimestamp, type Statement } from './sql';
-import type { EscalationFilter, Page, PageRequest } from './types';
+import { effectiveLimit, fromJsonColumn, placeholders, sortableTimestamp, type Statement } from './sql';
+import type { CreatedBetweenQuery, EscalationFilter, KnownIssueCountQuery, Page, PageRequest } from './types';
 
 /** The row of an escalation, column by column. */
 export interface EscalationRow {
@@ -171,6 +171,33 @@ export abstract class EscalationLists {
   /** One page of escalations matching `query` (see `listEscalationsSql`). */
   protected abstract query(query: EscalationQuery): Promise<Page<Escalation>>;
 
+  /** The rows of one read-only statement. */
+  protected abstract select<R>(statement: Statement): Promise<R[]>;
+
+  /** How many escalations confirmed each known issue (see `EscalationStore.countByKnownIssue`). */
+  async countByKnownIssue(query: KnownIssueCountQuery): Promise<ReadonlyMap<string, number>> {
+    const wanted = new Map<string, string[]>();
+    for (const id of query.knownIssueIds) {
+      const key = referenceOf(id);
+      if (key !== undefined) wanted.set(key, [...(wanted.get(key) ?? []), id]);
+    }
+    const counts = new Map<string, number>();
+    if (wanted.size === 0 || (query.states !== undefined && query.states.length === 0)) return counts;
+    if (wanted.size > MAX_COUNTED_ISSUES) throw new RangeError(`countByKnownIssue counts at most ${MAX_COUNTED_ISSUES} ids at once.`);
+    const rows = await this.select<{ id: string; n: number | string }>(countByKnownIssueSql(query, [...wanted.keys()]));
+    for (const row of rows) for (const id of wanted.get(row.id) ?? []) counts.set(id, Number(row.n));
+    return counts;
+  }
+
+  /** Escalations created in a period, oldest first (see `EscalationStore.listCreatedBetween`). */
+  async listCreatedBetween(query: CreatedBetweenQuery): Promise<Page<Escalation>> {
+    const limit = effectiveLimit(query.limit);
+    const rows = await this.select<{ data: unknown; version: number | string; created_at: string; id: string }>(createdBetweenSql(query, limit));
+    const items = rows.slice(0, limit).map((r) => fromEscalationColumns(r.data, Number(r.version)));
+    const last = rows[limit - 1];
+    return rows.length > limit && last ? { items, nextCursor: encodeCursor({ updatedAt: last.created_at, id: last.id }) } : { items };
+  }
+
   /** Escalations matching a filter, most recently updated first. */
   list(filter: EscalationFilter): Promise<Page<Escalation>> {
     return this.query(filter);
@@ -182,8 +209,8 @@ export abstract class EscalationLists {
   }
 
   /** A partner tenant's escalations that confirmed a known issue, paged like `list`. */
-  listByKnownIssue(partnerTenantId: string, knownIssueId: string, page: PageRequest = {}): Promise<Page<Escalation>> {
-    return this.query({ ...page, partnerTenantId, knownIssueId });
+  listByKnownIssue(partnerTenantId: string | undefined, knownIssueId: string, page: PageRequest = {}): Promise<Page<Escalation>> {
+    return this.query({ ...page, ...(partnerTenantId === undefined ? {} : { partnerTenantId }), knownIssueId });
   }
 }
 
@@ -259,4 +286,39 @@ export function toPage(
   if (rows.length <= limit) return { items };
   const last = rows[limit - 1];
   return { items, nextCursor: encodeCursor({ updatedAt: last.updated_at, id: last.id }) };
+}
+
+/** Most known issue ids one count takes (below SQLite's limit of host parameters). */
+export const MAX_COUNTED_ISSUES = 500;
+
+/** Counts per known issue id, grouped in the database. */
+function countByKnownIssueSql(query: KnownIssueCountQuery, ids: readonly string[]): Statement {
+  const params: unknown[] = [...ids];
+  let sql = `SELECT known_issue_id AS id, COUNT(*) AS n FROM escalations WHERE known_issue_id IN (${placeholders(ids.length)})`;
+  if (query.partnerTenantId !== undefined) {
+    sql += ' AND partner_tenant_id = ?';
+    params.push(tenantKey(query.partnerTenantId));
+  }
+  if (query.states !== undefined) {
+    sql += ` AND state IN (${placeholders(query.states.length)})`;
+    params.push(...query.states);
+  }
+  return { sql: `${sql} GROUP BY known_issue_id`, params };
+}
+
+/** One page of escalations created in [from, to), oldest first (one row more than the page). */
+function createdBetweenSql(query: CreatedBetweenQuery, limit: number): Statement {
+  const params: unknown[] = [sortableTimestamp(query.from, 'from', 'query'), sortableTimestamp(query.to, 'to', 'query')];
+  let sql = 'SELECT data, version, created_at, id FROM escalations WHERE created_at >= ? AND created_at < ?';
+  if (query.partnerTenantId !== undefined) {
+    sql += ' AND partner_tenant_id = ?';
+    params.push(tenantKey(query.partnerTenantId));
+  }
+  if (query.cursor !== undefined) {
+    const after = decodeCursor(query.cursor);
+    sql += ' AND (created_at, id) > (?, ?)';
+    params.push(after.updatedAt, after.id);
+  }
+  params.push(limit + 1);
+  return { sql: `${sql} ORDER BY created_at, id LIMIT ?`, params };
 }

@@ -8,7 +8,7 @@ import type { IncidentCardState } from '../domain/incident-messages';
 import type { AffectedCustomer, Incident, IncidentActor } from '../domain/incidents';
 import { decodeCursor, encodeCursor, tenantKey } from './escalation-sql';
 import { fromJsonColumn, sortableTimestamp } from './sql';
-import type { IncidentChannel, IncidentFilterQuery, StoredIncident, TenantSweepState } from './incidents';
+import type { IncidentChannel, IncidentCounts, IncidentFilterQuery, StoredIncident, TenantSweepState } from './incidents';
 import type { Statement } from './sql';
 
 /** The one row of `incident_channel` (a partner has one incident channel). */
@@ -159,6 +159,38 @@ export function listIncidentsSql(query: IncidentFilterQuery, limit: number): Sta
   params.push(limit + 1);
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   return { sql: `SELECT id, version, data, card, updated_at FROM incidents ${where} ORDER BY updated_at DESC, id DESC LIMIT ?`, params };
+}
+
+/** One page of incidents with their customer counts (one row more than the page), in `listIncidentsSql`'s order. */
+export function incidentCountsSql(query: IncidentFilterQuery, limit: number): Statement {
+  const page = listIncidentsSql(query, limit);
+  return {
+    sql: `SELECT i.id, i.data, i.updated_at,
+            (SELECT COUNT(*) FROM incident_customers c WHERE c.incident_id = i.id) AS affected,
+            (SELECT COUNT(*) FROM incident_customers c WHERE c.incident_id = i.id AND c.told_at IS NOT NULL) AS told
+          FROM (${page.sql}) i ORDER BY i.updated_at DESC, i.id DESC`,
+    params: page.params,
+  };
+}
+
+/** Columns of `incidentCountsSql`. */
+export interface IncidentCountsRow {
+  readonly id: string;
+  readonly data: unknown;
+  readonly updated_at: string;
+  readonly affected: number | string;
+  readonly told: number | string;
+}
+
+/** Cuts counted rows into a page and the next cursor. */
+export function toCountsPage(rows: readonly IncidentCountsRow[], limit: number): { items: IncidentCounts[]; nextCursor?: string } {
+  const items = rows.slice(0, limit).map((row) => ({
+    incident: fromJsonColumn<Omit<Incident, 'customers'>>(row.data),
+    affected: Number(row.affected),
+    told: Number(row.told),
+  }));
+  const nextCursor = nextIncidentCursor(rows, limit);
+  return nextCursor === undefined ? { items } : { items, nextCursor };
 }
 
 /** The cursor after the last row of a page, when more rows followed. */

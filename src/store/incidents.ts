@@ -45,6 +45,14 @@ export interface IncidentFilterQuery {
   readonly cursor?: string;
 }
 
+/** An incident without its customers, and how many customers it has and how many were told. */
+export interface IncidentCounts {
+  readonly incident: Omit<Incident, 'customers'>;
+  /** Every customer the incident hit (those it has left included). */
+  readonly affected: number;
+  readonly told: number;
+}
+
 /** The incident channel: where incident cards are posted (`incidents here`). */
 export interface IncidentChannel {
   /** Conversation reference key of the channel (`ConversationStore`). */
@@ -79,6 +87,17 @@ export interface IncidentStore {
   forTenant(tenantId: string, ids: readonly string[]): Promise<StoredIncident[]>;
   /** Incidents, most recently changed first. */
   list(query?: IncidentFilterQuery): Promise<{ readonly items: readonly StoredIncident[]; readonly nextCursor?: string }>;
+  /**
+   * The incidents that ever affected a customer tenant (resolved ones too), paged in `list`'s
+   * order, each with ONLY that tenant's customer entry: a customer's history without the
+   * other customers (what the audit export of one customer holds).
+   */
+  listForCustomer(tenantId: string, page?: Pick<IncidentFilterQuery, 'limit' | 'cursor'>): Promise<{ readonly items: readonly StoredIncident[]; readonly nextCursor?: string }>;
+  /**
+   * Incidents as `list` pages them, without their customers but with their counts, counted in
+   * the database: a list of incidents with a thousand customers each stays one small read.
+   */
+  counts(query?: IncidentFilterQuery): Promise<{ readonly items: readonly IncidentCounts[]; readonly nextCursor?: string }>;
   /**
    * Saves an incident if the stored version is still `expectedVersion` (or, for 0, if none
    * exists), with its changed customers, its card state and its notifications in one transaction;

@@ -17,8 +17,11 @@ import {
   customersToWrite,
   fromChannelRow,
   fromSweepRow,
+  incidentCountsSql,
   incidentValues,
   listIncidentsSql,
+  toCountsPage,
+  type IncidentCountsRow,
   listSweepsSql,
   nextIncidentCursor,
   forTenantSql,
@@ -37,6 +40,7 @@ import {
 import {
   IncidentConflictError,
   type IncidentChannel,
+  type IncidentCounts,
   type IncidentFilterQuery,
   type IncidentSave,
   type IncidentStore,
@@ -98,6 +102,21 @@ export class PostgresIncidentStore implements IncidentStore {
     const items = await withCustomers(this.session.queryable, rows.slice(0, limit));
     const nextCursor = nextIncidentCursor(rows, limit);
     return nextCursor === undefined ? { items } : { items, nextCursor };
+  }
+
+  async listForCustomer(tenantId: string, page: Pick<IncidentFilterQuery, 'limit' | 'cursor'> = {}): Promise<{ items: StoredIncident[]; nextCursor?: string }> {
+    const limit = effectiveLimit(page.limit);
+    const rows = (await run<IncidentRow & { updated_at: string }>(this.session.queryable, listIncidentsSql({ ...page, tenantId }, limit))).rows;
+    const own = rows.slice(0, limit);
+    const customers = own.length === 0 ? [] : (await run<CustomerRow>(this.session.queryable, tenantCustomersSql(tenantId, own.map((r) => r.id)))).rows;
+    const items = toStoredIncidents(own, customers);
+    const nextCursor = nextIncidentCursor(rows, limit);
+    return nextCursor === undefined ? { items } : { items, nextCursor };
+  }
+
+  async counts(query: IncidentFilterQuery = {}): Promise<{ items: IncidentCounts[]; nextCursor?: string }> {
+    const limit = effectiveLimit(query.limit);
+    return toCountsPage((await run<IncidentCountsRow>(this.session.queryable, incidentCountsSql(query, limit))).rows, limit);
   }
 
   async save(change: IncidentSave): Promise<StoredIncident> {

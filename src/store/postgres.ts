@@ -172,6 +172,10 @@ class PostgresEscalationStore extends EscalationLists implements EscalationStore
     );
     return toPage(result.rows, limit);
   }
+
+  protected async select<R>(statement: Statement): Promise<R[]> {
+    return (await run<R & pg.QueryResultRow>(this.session.queryable, statement)).rows;
+  }
 }
 
 /** `a.x, a.y` for the columns `x, y`. */

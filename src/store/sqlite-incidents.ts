@@ -17,8 +17,11 @@ import {
   customersToWrite,
   fromChannelRow,
   fromSweepRow,
+  incidentCountsSql,
   incidentValues,
   insertSweepSql,
+  toCountsPage,
+  type IncidentCountsRow,
   listIncidentsSql,
   listSweepsSql,
   marks,
@@ -40,6 +43,7 @@ import {
 import {
   IncidentConflictError,
   type IncidentChannel,
+  type IncidentCounts,
   type IncidentFilterQuery,
   type IncidentSave,
   type IncidentStore,
@@ -110,6 +114,24 @@ export class SqliteIncidentStore implements IncidentStore {
       const items = withCustomers(db, rows.slice(0, limit));
       const nextCursor = nextIncidentCursor(rows, limit);
       return nextCursor === undefined ? { items } : { items, nextCursor };
+    });
+  }
+
+  listForCustomer(tenantId: string, page: Pick<IncidentFilterQuery, 'limit' | 'cursor'> = {}): Promise<{ items: StoredIncident[]; nextCursor?: string }> {
+    return this.session.read((db) => {
+      const limit = effectiveLimit(page.limit);
+      const rows = all<IncidentRow & { updated_at: string }>(db, listIncidentsSql({ ...page, tenantId }, limit));
+      const own = rows.slice(0, limit);
+      const items = own.length === 0 ? [] : toStoredIncidents(own, all<CustomerRow>(db, tenantCustomersSql(tenantId, own.map((r) => r.id))));
+      const nextCursor = nextIncidentCursor(rows, limit);
+      return nextCursor === undefined ? { items } : { items, nextCursor };
+    });
+  }
+
+  counts(query: IncidentFilterQuery = {}): Promise<{ items: IncidentCounts[]; nextCursor?: string }> {
+    return this.session.read((db) => {
+      const limit = effectiveLimit(query.limit);
+      return toCountsPage(all<IncidentCountsRow>(db, incidentCountsSql(query, limit)), limit);
     });
   }
 

@@ -28,7 +28,7 @@ import {
 } from './escalation-sql';
 import { migrateSqlite } from './migrate';
 import { insertNotification } from './outbox-sql';
-import { effectiveLimit, fromJsonColumn, placeholders, sortableTimestamp } from './sql';
+import { effectiveLimit, fromJsonColumn, placeholders, sortableTimestamp, type Statement } from './sql';
 import { SqliteIncidentStore, SqliteTenantSweepStore } from './sqlite-incidents';
 import { SqliteConversationStore, SqliteOutboxStore, SqliteTrackingStore } from './sqlite-queues';
 import { SqliteSession, settle, type CheckpointMode, type FileIdentity, type PreparedStatements } from './sqlite-session';
@@ -134,6 +134,10 @@ class SqliteEscalationStore extends EscalationLists implements EscalationStore {
       const limit = effectiveLimit(query.limit);
       return toPage(db.all(listEscalationsSql(query, limit)), limit);
     });
+  }
+
+  protected select<R>(statement: Statement): Promise<R[]> {
+    return this.session.read((db) => db.all<R>(statement));
   }
 }
 

@@ -63,12 +63,43 @@ export interface EscalationStore {
    */
   listByServiceRequest(partnerTenantId: string, serviceRequestId: string, page?: PageRequest): Promise<Page<Escalation>>;
   /**
-   * The escalations of a partner tenant that confirmed a Microsoft incident or advisory as their
-   * known issue (`details.knownIssue.id`), in any state since, paged like `list`.
+   * The escalations of a partner tenant (every tenant when undefined: the tab's development
+   * identity) that confirmed a Microsoft incident or advisory as their known issue
+   * (`details.knownIssue.id`), in any state since, paged like `list`.
    */
-  listByKnownIssue(partnerTenantId: string, knownIssueId: string, page?: PageRequest): Promise<Page<Escalation>>;
+  listByKnownIssue(partnerTenantId: string | undefined, knownIssueId: string, page?: PageRequest): Promise<Page<Escalation>>;
   /** The audit trail of one escalation, oldest first. */
   audit(id: string): Promise<readonly AuditEvent[]>;
+  /**
+   * How many escalations confirmed each of `knownIssueIds` as their known issue (keys as given),
+   * optionally only in `states`, of a partner tenant (every tenant when it is undefined): one
+   * grouped query, whatever the number of escalations. Ids without any are absent.
+   */
+  countByKnownIssue(query: KnownIssueCountQuery): Promise<ReadonlyMap<string, number>>;
+  /**
+   * Escalations created in [`from`, `to`), oldest first then by id, a page at a time (default 50,
+   * at most 500): what the response-time report reads.
+   */
+  listCreatedBetween(query: CreatedBetweenQuery): Promise<Page<Escalation>>;
+}
+
+/** Which escalations `countByKnownIssue` counts. */
+export interface KnownIssueCountQuery {
+  /** Undefined: every partner tenant (the tab's development identity). */
+  readonly partnerTenantId?: string;
+  /** At most 500 ids. */
+  readonly knownIssueIds: readonly string[];
+  readonly states?: readonly EscalationState[];
+}
+
+/** Which escalations `listCreatedBetween` pages through. */
+export interface CreatedBetweenQuery extends PageRequest {
+  /** Undefined: every partner tenant (the tab's development identity). */
+  readonly partnerTenantId?: string;
+  /** ISO-8601, inclusive. */
+  readonly from: string;
+  /** ISO-8601, exclusive. */
+  readonly to: string;
 }
 
 /** A stored document and the eTag it was stored with. */

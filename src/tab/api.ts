@@ -1,9 +1,11 @@
 /**
  * The "My escalations" tab, served by the bot's own server: its static page and the JSON API
- * it reads (escalations of the caller's partner tenant, one escalation with its audit trail,
- * its card, and the audit export). Every API call is authenticated (Teams SSO, or the
- * development identity). The parts: `http.ts` (helpers and the authenticating wrapper),
- * `routes.ts`, `export.ts`, `static-files.ts`.
+ * it reads (escalations of the caller's partner tenant with their response clocks, one
+ * escalation with its audit trail, its card, the audit export; the incidents across customers;
+ * the response-time report; GDAP relationships to renew). Every API call is authenticated
+ * (Teams SSO, or the development identity). The parts: `http.ts` (helpers and the
+ * authenticating wrapper), `routes.ts`, `clock-view.ts`, `incident-routes.ts`,
+ * `report-routes.ts`, `renewal-routes.ts`, `export.ts`, `static-files.ts`.
  */
 import type restify from 'restify';
 import type { Config } from '../config';
@@ -11,10 +13,13 @@ import type { Localizer } from '../i18n';
 import type { Clock } from '../domain/clock';
 import type { ClockSettings } from '../domain/escalation-clocks';
 import type { Logger } from '../log';
-import type { EscalationStore } from '../store/types';
+import type { EscalationStore, IncidentStore } from '../store/types';
 import { createTabAuthenticator, type TabAuthOptions } from './auth';
 import { registerExportRoute } from './export';
 import { apiRoutes } from './http';
+import { registerIncidentRoutes } from './incident-routes';
+import { registerRenewalRoutes, type RenewalRouteOptions } from './renewal-routes';
+import { registerReportRoutes } from './report-routes';
 import { registerEscalationRoutes, type TabCardFor } from './routes';
 import type { ChatLinkOptions } from './chat-link';
 import { registerStaticRoutes, type TabStrings } from './static-files';
@@ -37,6 +42,14 @@ export interface TabRouteOptions {
   /** What the response clocks are read against (the chat's own settings, so the tab and the card agree). */
   readonly clockSettings: ClockSettings;
   readonly clock: Clock;
+  /** The incidents the sweep records (the Incidents view). */
+  readonly incidents: Pick<IncidentStore, 'get' | 'counts' | 'listForCustomer'>;
+  /** The Microsoft 365 admin center, where a post-incident review is read. */
+  readonly adminCenterUrl?: string;
+  /** GDAP in the partner tenant, for the renewals (none: the list is empty). */
+  readonly access?: RenewalRouteOptions['access'];
+  /** Names customers the access provider knows only by tenant id. */
+  readonly directory?: RenewalRouteOptions['directory'];
 }
 
 /** The page's strings for a locale, from the same locale files as the chat (its state, clock and Microsoft status names too). */
@@ -57,7 +70,10 @@ export function tabStrings(localizer: Localizer): TabStrings {
 export function registerTabRoutes(server: restify.Server, options: TabRouteOptions): void {
   const { store, logger, cardFor, clock, clockSettings } = options;
   const api = apiRoutes(createTabAuthenticator(options.auth), logger);
-  registerExportRoute(server, api, store, logger);
+  registerExportRoute(server, api, store, options.incidents, logger);
+  registerIncidentRoutes(server, api, { incidents: options.incidents, store, adminCenterUrl: options.adminCenterUrl });
+  registerReportRoutes(server, api, { store, clockSettings, clock, logger });
+  registerRenewalRoutes(server, api, { access: options.access, directory: options.directory, clock, logger });
   registerEscalationRoutes(server, api, { store, cardFor, tenantScoped: options.auth.mode === 'entra', clockSettings, clock, ...(options.chatLink ? { chatLink: options.chatLink } : {}) });
   registerStaticRoutes(server, options.staticDir, logger, tabStrings(options.localizer));
 }

@@ -26,6 +26,7 @@ import {
 import { incidentsContract } from './incidents-contract';
 import { queuesContract } from './queues-contract';
 import { referencesContract } from './references-contract';
+import { tabQueriesContract } from './tab-queries-contract';
 
 const ENGINEER: Actor = { kind: 'user', id: '00000000-0000-0000-0000-0000000000e1', name: 'Ji-woo Park' };
 const LEAD: Actor = { kind: 'user', id: '00000000-0000-0000-0000-0000000000e2' };
@@ -499,5 +500,6 @@ export function storeContract(name: string, open: () => Promise<Database>): void
     queuesContract(() => db);
     referencesContract(() => db);
     incidentsContract(() => db);
+    tabQueriesContract(() => db);
   });
 }

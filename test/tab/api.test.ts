@@ -6,13 +6,15 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { SignJWT, exportJWK, generateKeyPair, type KeyLike } from 'jose';
 import { createEscalation, transition } from '../../src/domain/escalation';
 import { entraIssuers } from '../../src/tab/api';
-import { CONTOSO, ENGINEER, OTHER_PARTNER, PARTNER, startTabServer, type TabServer } from './fixtures';
+import { CONTOSO, ENGINEER, OTHER_PARTNER, PARTNER, addEscalation, incidentRecord, startTabServer, type TabServer } from './fixtures';
 
 const APP_ID = '11111111-2222-4333-8444-555555555555';
 const HOST = 'desk.example.com';
 const AUDIENCE = `api://${HOST}/${APP_ID}`;
 const LOGIN = 'https://login.microsoftonline.com';
 const KID = 'test-key-1';
+/** Every data route of the tab besides the export: none answers without the caller's token. */
+const PROTECTED_PATHS = ['/api/escalations', '/api/incidents', '/api/incidents/EX400001', '/api/reports/response-times', '/api/reports/response-times?format=csv', '/api/access/renewals'];
 
 /** A local stand-in for Entra ID's JWKS endpoint, serving one public key. */
 async function startJwks(jwk: Record<string, unknown>): Promise<{ url: string; server: Server; hits: () => number }> {
@@ -97,10 +99,12 @@ describe('tab API', () => {
   });
 
   it('refuses a request without a token (401, WWW-Authenticate)', async () => {
-    const res = await fetch(`${tab.url}/api/escalations`);
-    assert.equal(res.status, 401);
-    assert.equal(res.headers.get('www-authenticate'), 'Bearer');
-    assert.equal((await get('/api/escalations', 'not-a-jwt')).status, 401);
+    for (const path of PROTECTED_PATHS) {
+      const res = await fetch(`${tab.url}${path}`);
+      assert.equal(res.status, 401, path);
+      assert.equal(res.headers.get('www-authenticate'), 'Bearer', path);
+      assert.equal((await get(path, 'not-a-jwt')).status, 401, path);
+    }
   });
 
   it('refuses an expired token (401)', async () => {
@@ -123,8 +127,15 @@ describe('tab API', () => {
   });
 
   it('refuses a valid token of another tenant (403)', async () => {
-    const res = await get('/api/escalations', await token({ tid: OTHER_PARTNER }));
-    assert.equal(res.status, 403);
+    const other = await token({ tid: OTHER_PARTNER });
+    for (const path of PROTECTED_PATHS) assert.equal((await get(path, other)).status, 403, path);
+  });
+
+  it('reports on the caller\u2019s tenant\u2019s escalations only', async () => {
+    const res = await get('/api/reports/response-times', await token());
+    assert.equal(res.status, 200);
+    // Contoso's mail and Fabrikam's Teams problems; the closed SharePoint one was never going to be told, and the other partner's is not ours.
+    assert.equal((res.body?.partner as { escalations: number }).escalations, 2);
   });
 
   it('refuses a token without the delegated scope access_as_user (403 insufficient_scope) on the list and the export', async () => {
@@ -137,7 +148,7 @@ describe('tab API', () => {
     ];
     for (const [name, claims] of refused) {
       const t = await token(claims);
-      for (const path of ['/api/escalations', `/api/escalations/export?customer=${CONTOSO}&format=csv`, '/api/escalations/esc-contoso-mail']) {
+      for (const path of [...PROTECTED_PATHS, `/api/escalations/export?customer=${CONTOSO}&format=csv`, '/api/escalations/esc-contoso-mail']) {
         const res = await fetch(`${tab.url}${path}`, { headers: { authorization: `Bearer ${t}` } });
         assert.equal(res.status, 403, `${name}: ${path}`);
         assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer error="insufficient_scope", scope="access_as_user"$/, name);
@@ -321,6 +332,27 @@ describe('tab API', () => {
     assert.equal(byTo.get('triage')?.actor, `'${hostile.cr}`);
     assert.equal(byTo.get('cancelled')?.actor, `'${hostile.plus}`);
     assert.equal(byTo.get('cancelled')?.reason, `'${hostile.minus}`);
+  });
+
+  it('counts and lists only the caller\u2019s tenant\u2019s escalations on an incident', async () => {
+    await tab.database.incidents.save({
+      incident: incidentRecord({ id: 'EX400001', customers: [{ tenantId: CONTOSO, name: 'Contoso Ltd', firstSeenAt: '2026-12-05T08:10:00.000Z', lastSeenAt: '2026-12-05T08:10:00.000Z' }] }),
+      expectedVersion: 0,
+      card: undefined,
+    });
+    const known = { knownIssue: { id: 'EX400001', title: 'Mail delayed' } };
+    const step = [{ to: 'known_issue' as const, at: '2026-12-05T08:41:00.000Z', details: known }];
+    await addEscalation(tab.database, { id: 'esc-ex4-mine', customer: { tenantId: CONTOSO, name: 'Contoso Ltd' }, createdAt: '2026-12-05T08:40:00.000Z', steps: step });
+    await addEscalation(tab.database, { id: 'esc-ex4-theirs', partner: OTHER_PARTNER, customer: { tenantId: CONTOSO, name: 'Contoso Ltd' }, createdAt: '2026-12-05T08:40:00.000Z', steps: step });
+    const t = await token();
+    const list = await get('/api/incidents', t);
+    assert.equal(list.status, 200);
+    const row = (list.body?.incidents as { id: string; openEscalationCount: number }[]).find((i) => i.id === 'EX400001');
+    assert.equal(row?.openEscalationCount, 1);
+    const one = await get('/api/incidents/EX400001', t);
+    const customers = (one.body?.incident as { customers: { escalations: { id: string }[] }[] }).customers;
+    assert.deepEqual(customers[0]?.escalations.map((e) => e.id), ['esc-ex4-mine']);
+    assert.equal((await get('/api/incidents/EX400002', t)).status, 404);
   });
 
   it('knows the v1 and v2 issuers of each cloud', () => {

@@ -7,13 +7,14 @@ import { createEscalation, transition, type Actor, type Escalation, type Escalat
 import { systemClock, type Clock } from '../../src/domain/clock';
 import type { ClockSettings } from '../../src/domain/escalation-clocks';
 import { DEFAULT_SUPPORT_PLAN } from '../../src/domain/response-clocks';
+import type { Incident } from '../../src/domain/incidents';
 import { createLogger } from '../../src/log';
 import { logSink } from '../helpers/run-log';
 import { openDatabase } from '../../src/store';
 import type { Database } from '../../src/store/types';
 import { PROJECT_ROOT } from '../../src/app';
 import { Localizer } from '../../src/i18n';
-import { registerTabRoutes, type TabAuthOptions, type TabCardFor } from '../../src/tab/api';
+import { registerTabRoutes, type TabAuthOptions, type TabCardFor, type TabRouteOptions } from '../../src/tab/api';
 import type { ChatLinkOptions } from '../../src/tab/chat-link';
 
 export const PARTNER = '72f988bf-0000-4000-8000-000000000001';
@@ -147,6 +148,8 @@ export interface TabServerOptions {
   readonly chatLink?: ChatLinkOptions;
   readonly clock?: Clock;
   readonly clockSettings?: ClockSettings;
+  readonly access?: TabRouteOptions['access'];
+  readonly directory?: TabRouteOptions['directory'];
 }
 
 /** Starts restify on 127.0.0.1:0 with only the tab's routes. */
@@ -166,6 +169,9 @@ export async function startTabServer(auth: TabAuthOptions, options: TabServerOpt
     chatLink: options.chatLink,
     clockSettings: options.clockSettings ?? TEST_CLOCK_SETTINGS,
     clock: options.clock ?? systemClock,
+    incidents: database.incidents,
+    ...(options.access ? { access: options.access } : {}),
+    ...(options.directory ? { directory: options.directory } : {}),
   });
   await new Promise<void>((resolve) => {
     server.listen(0, '127.0.0.1', () => resolve());
@@ -220,4 +226,24 @@ export async function addEscalation(
     current = await database.escalations.update(moved.escalation, current.version, [moved.event]);
   }
   return current;
+}
+
+/** An incident record for the tab's tests: open unless told otherwise, customers as given. */
+export function incidentRecord(over: Partial<Incident> & { id: string }): Incident {
+  return {
+    service: 'Exchange Online',
+    classification: 'Incident',
+    status: 'ServiceDegradation',
+    title: 'Mail delayed for some users',
+    impactDescription: '<p>Users may see <b>delays</b> &amp; bounces.</p>',
+    posts: [],
+    startDateTime: '2026-12-05T08:00:00.000Z',
+    lastModifiedDateTime: '2026-12-05T09:00:00.000Z',
+    resolved: false,
+    postIncidentReview: false,
+    detectedAt: '2026-12-05T08:05:00.000Z',
+    updatedAt: '2026-12-05T09:00:00.000Z',
+    customers: [],
+    ...over,
+  };
 }
