@@ -9,7 +9,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { GdapRelationship } from '../../src/domain/access';
 import { startContractDouble, type ContractDouble } from './contract-double';
+import { CONTOSO, FABRIKAM, addEscalation, incidentRecord, startTabServer, type TabServer } from './fixtures';
 
 const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = resolve(process.cwd(), 'test-results');
@@ -168,6 +170,85 @@ describe('tab views on the API contract in Chromium', function () {
       await page.waitForSelector('#incident-detail-view:not([hidden]) #incident-customers li');
       assert.equal(await text(page, '#incident-title'), api.data.incident.title);
       assert.equal(await page.locator('#nav-incidents').getAttribute('aria-current'), 'page');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('tab views on the real tab API in Chromium', function () {
+  this.timeout(60_000);
+  let browser: Browser | undefined;
+  let tab: TabServer | undefined;
+  const now = Date.now();
+  const iso = (minutesFromNow: number) => new Date(now + minutesFromNow * 60_000).toISOString();
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      if (process.env.CI === 'true') throw new Error(`Chromium is missing at ${CHROMIUM}`);
+      this.skip();
+    }
+    const relationship: GdapRelationship = { id: 'r1', displayName: 'Contoso helpdesk', customerTenantId: CONTOSO, status: 'active', roleIds: [], endDateTime: iso(10 * 1440 - 60) };
+    tab = await startTabServer(
+      { mode: 'development' },
+      {
+        access: { listRelationships: () => Promise.resolve({ value: [relationship], fetchedAt: iso(0), stale: false }) },
+        directory: { get: (tenantId) => Promise.resolve(tenantId === CONTOSO ? { tenantId, companyName: 'Contoso Ltd', domain: 'contoso.example' } : undefined) },
+      },
+    );
+    const incident = incidentRecord({
+      id: 'EX300001',
+      startDateTime: iso(-120),
+      lastModifiedDateTime: iso(-30),
+      updatedAt: iso(-30),
+      posts: [{ createdDateTime: iso(-100), postType: 'regular', contentType: 'html', content: '<p>We&#39;re investigating.</p>' }],
+      customers: [
+        { tenantId: CONTOSO, name: 'Contoso Ltd', firstSeenAt: iso(-110), lastSeenAt: iso(-30), told: { by: { id: 'u1', name: 'Ada Engineer' }, at: iso(-20) } },
+        { tenantId: FABRIKAM, name: 'Fabrikam Inc', firstSeenAt: iso(-105), lastSeenAt: iso(-30) },
+      ],
+    });
+    await tab.database.incidents.save({ incident, expectedVersion: 0, card: undefined });
+    await addEscalation(tab.database, {
+      id: 'ED-KN0WN001',
+      customer: { tenantId: CONTOSO, name: 'Contoso Ltd' },
+      createdAt: iso(-90),
+      title: 'Mail delayed',
+      steps: [{ to: 'known_issue', at: iso(-89), details: { knownIssue: { id: 'EX300001', title: 'Mail delayed' } } }],
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  });
+  after(async () => {
+    await browser?.close();
+    await tab?.stop();
+  });
+
+  it('shows GDAP ending soon, the incident with its customers and linked escalation, and the report, from the real routes', async () => {
+    assert.ok(browser && tab);
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 420, height: 900 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${tab.url}/tab/`);
+      await page.waitForSelector('#renewals:not([hidden]) li');
+      assert.match(await text(page, '#renewals-list li'), /^Contoso Ltd · 'Contoso helpdesk' ends .+ · 10 days left$/);
+      await page.click('#nav-incidents');
+      await page.waitForSelector('#incident-list-body tr[data-id="EX300001"]');
+      assert.equal(await text(page, '#incident-list-body .told'), '1 of 2 told');
+      assert.equal(await text(page, '#incident-list-body .status'), 'Degraded');
+      assert.equal(await text(page, '#incident-list-body .escalations'), '1 open');
+      await page.locator('#incident-list-body .open-link').click();
+      await page.waitForSelector('#incident-customers li');
+      assert.equal(await text(page, '#incident-fields dd:nth-of-type(3)'), 'Incident');
+      assert.match((await page.locator('#incident-customers li').first().textContent()) ?? '', /Contoso Ltd.*Told .+ by Ada Engineer.*ED-KN0WN001 · Mail delayed/);
+      assert.ok((await page.locator('#incident-timeline li .note-text').allTextContents()).includes('We\u2019re investigating.') ||
+        (await page.locator('#incident-timeline li .note-text').allTextContents()).includes("We're investigating."));
+      await fits(page, 420);
+      await page.screenshot({ path: join(RESULTS, 'views-real-incident-420-en.png'), fullPage: true });
+      await page.click('#nav-reports');
+      await page.waitForSelector('#report-microsoft-table tbody tr, #report-microsoft p');
+      await page.waitForSelector('#report-partner-table tbody tr');
+      assert.match(await text(page, '#report-range'), /.+ to .+/);
+      await fits(page, 420);
+      await page.screenshot({ path: join(RESULTS, 'views-real-reports-420-en.png'), fullPage: true });
     } finally {
       await context.close();
     }

@@ -94,7 +94,9 @@ export function incidentsView(page) {
     const f = (name, value) => field(fields, t('fields.' + name), value, i18n.t('none'));
     f('id', incident.id);
     f('service', incident.service);
-    f('classification', t('classification.' + incident.classification));
+    // Microsoft writes it "Incident" or "Advisory" (PascalCase in real payloads).
+    const kind = String(incident.classification || '').toLowerCase();
+    f('classification', kind === 'incident' || kind === 'advisory' ? t('classification.' + kind) : incident.classification);
     f('status', i18n.healthStatus(incident.status));
     f('started', i18n.when(incident.startedAt));
     f('ended', incident.endedAt ? i18n.when(incident.endedAt) : '');
