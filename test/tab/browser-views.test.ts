@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { GdapRelationship } from '../../src/domain/access';
-import { startContractDouble, type ContractDouble } from './contract-double';
+import { CHAT_URL, startContractDouble, type ContractDouble } from './contract-double';
 import { CONTOSO, FABRIKAM, addEscalation, incidentRecord, startTabServer, type TabServer } from './fixtures';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -249,6 +249,67 @@ describe('tab views on the real tab API in Chromium', function () {
       assert.match(await text(page, '#report-range'), /.+ to .+/);
       await fits(page, 420);
       await page.screenshot({ path: join(RESULTS, 'views-real-reports-420-en.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+/**
+ * A stand-in for the Teams JavaScript SDK inside Teams: the context Teams passes (locale,
+ * theme, the sub-page a deep link names), an SSO token, and links opened through Teams.
+ */
+const TEAMS_STUB = `window.microsoftTeams = {
+  app: {
+    initialize: () => Promise.resolve(),
+    getContext: () => Promise.resolve({ app: { locale: 'ko-KR', theme: 'dark' }, page: { id: 'my-escalations', subPageId: 'incident:EX123456' } }),
+    registerOnThemeChangeHandler: () => undefined,
+    openLink: (url) => { window.__opened = (window.__opened || []).concat([url]); return Promise.resolve(); },
+  },
+  authentication: { getAuthToken: () => Promise.resolve('sso-token-from-teams') },
+};`;
+
+describe('tab page inside Teams (SDK stand-in) in Chromium', function () {
+  this.timeout(60_000);
+  let browser: Browser | undefined;
+  let api: ContractDouble;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      if (process.env.CI === 'true') throw new Error(`Chromium is missing at ${CHROMIUM}`);
+      this.skip();
+    }
+    api = await startContractDouble();
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  });
+  after(async () => {
+    await browser?.close();
+    await api?.stop();
+  });
+
+  it('speaks the language Teams passes (ko, in an English browser), opens the deep-linked incident, sends the SSO token, opens links through Teams', async () => {
+    assert.ok(browser);
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 420, height: 900 } });
+    const page = await context.newPage();
+    try {
+      await page.route('**/tab/vendor/teams-js.js', (route) => route.fulfill({ contentType: 'text/javascript', body: TEAMS_STUB }));
+      await page.goto(`${api.url}/tab/index.html?scope=personal`);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+      await page.waitForSelector('#incident-detail-view:not([hidden]) #incident-customers li');
+      assert.equal(await text(page, '#page-title'), '내 에스컬레이션');
+      assert.equal(await text(page, '#incident-back'), '인시던트 목록으로 돌아가기');
+      assert.equal(await page.locator('#outside-banner').isVisible(), false);
+      assert.equal(await page.evaluate(() => document.body.classList.contains('theme-dark')), true);
+      assert.ok(api.authorizations.length > 0 && api.authorizations.every((h) => h === 'Bearer sso-token-from-teams'), api.authorizations.join(','));
+      await page.screenshot({ path: join(RESULTS, 'views-teams-dark-420-ko.png'), fullPage: true });
+
+      // "Open in chat" goes through Teams (a deep link), not a navigation inside the tab.
+      await page.locator('#incident-customers .customer-escalations .open-link').first().click();
+      await page.waitForSelector('#chat-link:not([hidden]) a');
+      assert.equal(await text(page, '#chat-link a'), '채팅에서 열기');
+      await page.click('#chat-link a');
+      assert.deepEqual(await page.evaluate(() => (window as unknown as { __opened?: string[] }).__opened), [CHAT_URL]);
+      assert.match(page.url(), /\/tab\/index\.html/);
     } finally {
       await context.close();
     }

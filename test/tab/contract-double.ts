@@ -16,6 +16,8 @@ import { logSink } from '../helpers/run-log';
 import { STATIC_DIR } from './fixtures';
 
 const MINUTE = 60_000;
+/** The escalation's "Open in chat" link, as the server gives it with a bot app id. */
+export const CHAT_URL = 'https://teams.microsoft.com/l/chat/0/0?users=28%3Ab0b0b0b0-0000-4000-8000-000000000001';
 
 /** The data the double answers with, built around `now`. */
 export function contractData(now: number) {
@@ -92,6 +94,8 @@ export interface ContractDouble {
   readonly url: string;
   readonly data: ReturnType<typeof contractData>;
   readonly requests: string[];
+  /** The Authorization header of each API request ('' when none). */
+  readonly authorizations: string[];
   stop(): Promise<void>;
 }
 
@@ -99,7 +103,12 @@ export interface ContractDouble {
 export async function startContractDouble(now = Date.now()): Promise<ContractDouble> {
   const data = contractData(now);
   const requests: string[] = [];
+  const authorizations: string[] = [];
   const server = restify.createServer({ name: 'tab-contract-double', handleUncaughtExceptions: false });
+  server.use((req: restify.Request, _res: restify.Response, next: restify.Next) => {
+    if ((req.url ?? '').startsWith('/api/')) authorizations.push(req.header('authorization') ?? '');
+    next();
+  });
   const logger = createLogger({ level: 'warn', destination: logSink({}, { lines: [] }) });
   registerStaticRoutes(server, STATIC_DIR, logger, tabStrings(new Localizer(join(PROJECT_ROOT, 'locales'))));
   const json = (body: unknown, status = 200) => (req: restify.Request, res: restify.Response, next: restify.Next) => {
@@ -110,9 +119,17 @@ export async function startContractDouble(now = Date.now()): Promise<ContractDou
   const identity = { development: true, name: 'Development user' };
   server.get('/api/escalations', json({ identity, items: [data.escalation] }));
   server.get('/api/escalations/:id/card', json({ card: { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: data.escalation.title, wrap: true }] } }));
-  server.get('/api/escalations/:id', json({ identity, escalation: { ...data.escalation, description: 'Outbound mail is queued.', details: {}, summary: data.escalation }, audit: [] }));
+  server.get(
+    '/api/escalations/:id',
+    json({ identity, escalation: { ...data.escalation, description: 'Outbound mail is queued.', details: {}, summary: data.escalation }, audit: [], chatUrl: CHAT_URL }),
+  );
   server.get('/api/incidents', json({ incidents: [data.incident] }));
-  server.get('/api/incidents/:id', json((req: restify.Request) => ((req.params as { id?: string }).id === data.incident.id ? { incident: data.incidentDetail } : { error: { code: 'NotFound' } })));
+  server.get('/api/incidents/:id', (req: restify.Request, res: restify.Response, next: restify.Next) => {
+    requests.push(req.url ?? '');
+    const known = (req.params as { id?: string }).id === data.incident.id;
+    res.sendRaw(known ? 200 : 404, JSON.stringify(known ? { incident: data.incidentDetail } : { error: { code: 'NotFound' } }), { 'Content-Type': 'application/json; charset=utf-8' });
+    next();
+  });
   server.get('/api/reports/response-times', (req: restify.Request, res: restify.Response, next: restify.Next) => {
     requests.push(req.url ?? '');
     if ((req.url ?? '').includes('format=csv')) {
@@ -131,6 +148,7 @@ export async function startContractDouble(now = Date.now()): Promise<ContractDou
     url: `http://127.0.0.1:${port}`,
     data,
     requests,
+    authorizations,
     stop: async () => {
       server.server.closeAllConnections();
       await new Promise<void>((resolve) => {

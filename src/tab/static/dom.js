@@ -29,8 +29,9 @@ export function field(list, label, value, none) {
   list.appendChild(dd);
 }
 
-/** A link opened by Teams (deep links) or a new browser tab. */
+/** A link opened by Teams (deep links) or a new browser tab; only https links (anything else shows as text). */
 export function link(href, text, openLink) {
+  if (!/^https:\/\//i.test(String(href || ''))) return el('span', '', text);
   const a = el('a', 'link', text);
   a.href = href;
   a.target = '_blank';
