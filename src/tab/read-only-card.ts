@@ -15,6 +15,8 @@ type Json = Readonly<Record<string, unknown>>;
 export const CARD_TIMELINE_ID = 'timeline';
 
 const ACTION_ELEMENTS = new Set(['ActionSet']);
+/** An input label's closing parenthesis of instructions ("(edit, copy, send)", "(수정, 복사, 전송)"). */
+const EDITING_HINT = /\s*\([^()]*\)\s*$/;
 /** Properties of an element that hold child elements. */
 const CHILD_LISTS = ['items', 'columns', 'cells', 'rows'] as const;
 
@@ -55,7 +57,8 @@ function inputValue(input: Json): string | undefined {
 function inputAsText(input: Json): Json | undefined {
   const value = inputValue(input);
   if (value === undefined) return undefined;
-  const label = typeof input.label === 'string' && input.label.trim() !== '' ? input.label : undefined;
+  // A trailing "(edit, copy, send)" tells how to use the input; read-only it would mislead.
+  const label = typeof input.label === 'string' && input.label.trim() !== '' ? input.label.replace(EDITING_HINT, '') : undefined;
   // A toggle's value already names it; other inputs need their label.
   const items = [
     ...(label && input.type !== 'Input.Toggle' ? [text(label, { weight: 'Bolder', size: 'Small' })] : []),

@@ -45,8 +45,9 @@ describe('the card in the tab (read-only)', () => {
     assert.equal(nodes(shown).some((n) => 'selectAction' in n || 'refresh' in n || 'actions' in n), false);
     const texts = cardTexts(shown);
     // Its label, then the whole draft (every line of it), as text.
-    const label = nodes(card).find((n) => n.id === 'customerMessage')?.label as string;
-    const at = texts.indexOf(label);
+    // Its label without the editing hint ("(edit, copy, send)"): nothing is edited here.
+    assert.equal(nodes(card).find((n) => n.id === 'customerMessage')?.label, 'Message to the customer (edit, copy, send)');
+    const at = texts.indexOf('Message to the customer');
     assert.ok(at >= 0, texts.join('\n'));
     assert.equal(texts[at + 1], draft);
     assert.ok((draft as string).split('\n').length > 3);
