@@ -38,6 +38,7 @@ import type { AccessDesk } from './access/desk';
 import { renewalRenderer } from './cards/access-cards';
 import { clockReminderRenderer } from './cards/clock-lines';
 import type { ClockSettings } from './domain/escalation-clocks';
+import { partnerTargetsOf } from './domain/response-clocks';
 import { GdapRenewals } from './tracking/gdap-renewals';
 
 /** Where the project's data folders are (cards, locales, sandbox), relative to the compiled file. */
@@ -159,9 +160,14 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     }),
     ledger: new ConsentLedger(database.documents),
   };
+  // The partner's own target per customer: the sandbox directory's customers carry theirs, the file overrides any.
   const clockSettings: ClockSettings = {
     plan: config.responseClocks.supportPlan,
-    partnerTargets: { defaultHours: config.responseClocks.partnerTargetHours },
+    partnerTargets: partnerTargetsOf(
+      config.responseClocks.partnerTargetHours,
+      config.directory.source === 'sandbox' ? (sandboxData?.customers ?? []) : [],
+      config.responseClocks.partnerTargetOverrides,
+    ),
   };
   const supportOptions: SupportProviderOptions =
     config.support.source === 'partnercenter'

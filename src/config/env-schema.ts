@@ -136,6 +136,7 @@ export const EnvSchema = z.object({
     }),
   ),
   PARTNER_RESPONSE_TARGET_HOURS: intIn(1, 720, 48),
+  PARTNER_RESPONSE_TARGETS_FILE: optionalText,
   WORKERS: z.preprocess(
     (v) => (emptyToUndefined(v) === undefined ? 'on' : typeof v === 'string' ? v.trim().toLowerCase() : v),
     z.enum(['on', 'off'], { error: () => 'expected on | off' }),

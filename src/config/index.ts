@@ -9,6 +9,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { existsSync, readFileSync } from 'node:fs';
 import { MANAGED_IDENTITY_AUDIENCES, cloudEndpoints, type CloudEndpoints } from './clouds';
 import { EnvSchema } from './env-schema';
+import { readResponseTargets } from './response-targets';
 import { resolveSettings } from './rules';
 import { ConfigError, type Config } from './types';
 
@@ -110,7 +111,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     },
     directory: { ...resolved.directory, cacheMs: e.DIRECTORY_CACHE_SECONDS * 1000 },
     access: { source: e.ACCESS_SOURCE, cacheMs: e.ACCESS_CACHE_SECONDS * 1000, consentAdminGroupId: e.CONSENT_ADMIN_GROUP_ID?.toLowerCase() },
-    responseClocks: { supportPlan: e.SUPPORT_PLAN_RESPONSE_HOURS, partnerTargetHours: e.PARTNER_RESPONSE_TARGET_HOURS },
+    responseClocks: {
+      supportPlan: e.SUPPORT_PLAN_RESPONSE_HOURS,
+      partnerTargetHours: e.PARTNER_RESPONSE_TARGET_HOURS,
+      partnerTargetOverrides: readResponseTargets(e.PARTNER_RESPONSE_TARGETS_FILE),
+    },
     support: resolved.support,
     tracking: {
       enabled: e.WORKERS === 'on',

@@ -142,6 +142,8 @@ export interface Config {
     readonly supportPlan: SupportPlan;
     /** From the customer's report to the customer being told, unless the directory overrides it per customer. */
     readonly partnerTargetHours: number;
+    /** Per-customer targets from PARTNER_RESPONSE_TARGETS_FILE: customer tenant id (lower case) → hours. */
+    readonly partnerTargetOverrides: Readonly<Record<string, number>>;
   };
   readonly support: SupportSettings;
   readonly tracking: {

@@ -10,7 +10,13 @@ export class SandboxCustomerDirectory implements CustomerDirectory {
 
   constructor(data: SandboxData) {
     this.customers = data.customers
-      .map((c) => ({ tenantId: c.tenantId.toLowerCase(), companyName: c.companyName, domain: c.domain, ...(c.language ? { language: c.language } : {}) }))
+      .map((c) => ({
+        tenantId: c.tenantId.toLowerCase(),
+        companyName: c.companyName,
+        domain: c.domain,
+        ...(c.language ? { language: c.language } : {}),
+        ...(c.responseTargetHours === undefined ? {} : { responseTargetHours: c.responseTargetHours }),
+      }))
       .sort(byCompanyName);
     this.index = new CustomerIndex(this.customers);
   }

@@ -14,6 +14,11 @@ export interface Customer {
   readonly domain: string;
   /** The customer's language (e.g. `ko`, `en-GB`) when the directory knows it: notices to them are drafted in it. */
   readonly language?: string;
+  /**
+   * The partner's own response target for this customer in hours, when the directory sets one
+   * (the sandbox seed's `responseTargetHours`; Partner Center has none: PARTNER_RESPONSE_TARGETS_FILE).
+   */
+  readonly responseTargetHours?: number;
 }
 
 /** One page of matching customers and how many match in all. */

@@ -46,6 +46,21 @@ export interface PartnerTargets {
   readonly perCustomer?: Readonly<Record<string, number>>;
 }
 
+/**
+ * The partner's targets: the default, each directory customer's own target where the directory
+ * sets one, and the configured overrides, which win (tenant ids lower-cased).
+ */
+export function partnerTargetsOf(
+  defaultHours: number,
+  customers: readonly { readonly tenantId: string; readonly responseTargetHours?: number }[],
+  overrides: Readonly<Record<string, number>> = {},
+): PartnerTargets {
+  const perCustomer: Record<string, number> = {};
+  for (const c of customers) if (c.responseTargetHours !== undefined) perCustomer[c.tenantId.toLowerCase()] = c.responseTargetHours;
+  for (const [tenant, hours] of Object.entries(overrides)) perCustomer[tenant.toLowerCase()] = hours;
+  return { defaultHours, perCustomer: Object.freeze(perCustomer) };
+}
+
 /** The partner's target for one customer, in hours. */
 export function partnerTargetHours(targets: PartnerTargets, customerTenantId: string): number {
   const wanted = customerTenantId.toLowerCase();

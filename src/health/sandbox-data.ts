@@ -20,6 +20,8 @@ const customerSchema = z.object({
   domain: z.string().min(3),
   /** The customer's language (BCP 47, e.g. `ko-KR`): notices to it are drafted in it. */
   language: z.string().min(2).max(35).optional(),
+  /** The partner's own response target for this customer, in hours (the directory's override of PARTNER_RESPONSE_TARGET_HOURS). */
+  responseTargetHours: z.number().positive().max(720).optional(),
   healthAccess: z.enum(SANDBOX_HEALTH_ACCESS).default('granted'),
   /** Absent: the file's `defaultServices`, all operational. */
   healthOverviews: z.array(graphServiceHealthSchema(true)).optional(),
@@ -83,6 +85,7 @@ export interface SandboxCustomer {
   readonly companyName: string;
   readonly domain: string;
   readonly language?: string;
+  readonly responseTargetHours?: number;
   readonly healthAccess: (typeof SANDBOX_HEALTH_ACCESS)[number];
   readonly services: readonly ServiceHealth[];
   readonly gdap?: SandboxGdap;
@@ -122,7 +125,16 @@ export function parseSandboxData(json: unknown, source = 'sandbox data'): Sandbo
       for (const shared of sharedIssues) {
         if (shared.tenants.some((t) => t.toLowerCase() === tenantId)) services = withSharedIssue(services, shared.serviceId, shared.issue);
       }
-      return { tenantId, companyName: c.companyName, domain: c.domain, ...(c.language ? { language: c.language } : {}), healthAccess: c.healthAccess, services, ...(c.gdap ? { gdap: c.gdap } : {}) };
+      return {
+        tenantId,
+        companyName: c.companyName,
+        domain: c.domain,
+        ...(c.language ? { language: c.language } : {}),
+        ...(c.responseTargetHours === undefined ? {} : { responseTargetHours: c.responseTargetHours }),
+        healthAccess: c.healthAccess,
+        services,
+        ...(c.gdap ? { gdap: c.gdap } : {}),
+      };
     }),
   };
 }

@@ -7,6 +7,7 @@ import {
   parseSupportPlan,
   partnerClock,
   partnerTargetHours,
+  partnerTargetsOf,
   readClock,
   type ClockReminder,
   type ClockState,
@@ -251,4 +252,12 @@ describe('domain/response-clocks: the report on a fixed data set', () => {
       else assert.ok(Math.abs((got as number) - expected) < 1e-9, String(got));
     });
   }
+});
+
+describe('domain/response-clocks: the partner\u2019s targets per customer', () => {
+  it('takes the directory\u2019s own targets, lets the configured overrides win, and keeps the default for the rest', () => {
+    const targets = partnerTargetsOf(48, [{ tenantId: 'AAA', responseTargetHours: 24 }, { tenantId: 'bbb', responseTargetHours: 12 }, { tenantId: 'ccc' }], { BBB: 30, ddd: 6 });
+    assert.deepEqual(targets, { defaultHours: 48, perCustomer: { aaa: 24, bbb: 30, ddd: 6 } });
+    assert.deepEqual(['aaa', 'Bbb', 'ccc', 'DDD'].map((t) => partnerTargetHours(targets, t)), [24, 30, 48, 6]);
+  });
 });

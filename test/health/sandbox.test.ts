@@ -63,6 +63,17 @@ describe('sandbox health (sandbox/health.json)', () => {
     assert.equal((await sandbox.getOverview(CONTOSO)).value.services[0].status, 'serviceOperational');
   });
 
+  it('reads a customer\u2019s own response target, and refuses one that is not a positive number of hours up to 720', () => {
+    const customer = { tenantId: CONTOSO, companyName: 'Contoso', domain: 'contoso.com' };
+    assert.equal(parseSandboxData({ customers: [{ ...customer, responseTargetHours: 24 }] }).customers[0]?.responseTargetHours, 24);
+    assert.equal('responseTargetHours' in (parseSandboxData({ customers: [customer] }).customers[0] ?? {}), false);
+    for (const bad of [0, -1, 721, '24']) {
+      assert.throws(() => parseSandboxData({ customers: [{ ...customer, responseTargetHours: bad }] }), (e: unknown) => e instanceof SandboxDataError && /responseTargetHours/.test(e.message));
+    }
+    const seeded = loadSandboxData().customers.filter((c) => c.responseTargetHours !== undefined).map((c) => [c.companyName, c.responseTargetHours]);
+    assert.deepEqual(seeded, [['Wingtip Toys', 24], ['누리물류', 12]]);
+  });
+
   it('explains an invalid data file, naming the field', () => {
     const bad = {
       customers: [

@@ -1,6 +1,10 @@
 /** The response clocks on the tab's escalation list and detail, read at request time from stored times. */
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ManualClock } from '../../src/domain/clock';
+import { startApp } from '../helpers/app';
 import { CONTOSO, addEscalation, startTabServer, type TabServer } from './fixtures';
 
 const NOW = Date.parse('2026-12-05T12:00:00Z');
@@ -96,5 +100,42 @@ describe('tab API: response clocks on escalations', () => {
     const res = await fetch(`${tab.url}/api/escalations/esc-ms-late`);
     const body = (await res.json()) as { escalation: { summary: Row } };
     assert.deepEqual(body.escalation.summary.clocks, rows.get('esc-ms-late')?.clocks);
+  });
+});
+
+describe('tab API: the partner\u2019s target per customer, from the directory and from the configured file', () => {
+  const WINGTIP = 'e9a2b5c0-1f3b-4a69-9c4e-8b0f6d1a3c13';
+  const NURI = 'f0b3c6d1-2a4c-4b70-8d5f-9c1a7e2b4d14';
+  const SANDBOX_CONTOSO = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
+  const NORTHWIND_SANDBOX = 'c5d8a2e3-1f4b-4a7c-8e9d-6b2f3a0c9d03';
+  let folder: string;
+  before(() => {
+    folder = mkdtempSync(join(tmpdir(), 'ed-tab-targets-'));
+  });
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('reads each partner clock at its customer\u2019s hours: the sandbox directory\u2019s own, the file\u2019s (which wins), else the default', async () => {
+    const file = join(folder, 'targets.json');
+    writeFileSync(file, JSON.stringify({ [SANDBOX_CONTOSO.toUpperCase()]: 6, [NURI]: 30 }));
+    const running = await startApp({ WORKERS: 'off', PARTNER_RESPONSE_TARGETS_FILE: file });
+    try {
+      const createdAt = new Date(Date.now() - 3_600_000).toISOString();
+      for (const [tenantId, name] of [[WINGTIP, 'Wingtip Toys'], [SANDBOX_CONTOSO, 'Contoso'], [NURI, '누리물류'], [NORTHWIND_SANDBOX, 'Northwind Traders']]) {
+        await addEscalation(running.app.database, { id: `esc-${name}`, customer: { tenantId, name }, createdAt, steps: [] });
+      }
+      const res = await fetch(`${running.url}/api/escalations?limit=100`);
+      const items = ((await res.json()) as { items: Row[] }).items;
+      const hours = (id: string): number | undefined => {
+        const clock = items.find((i) => i.id === id)?.clocks.find((c) => c.kind === 'partner');
+        return clock ? (Date.parse(clock.dueAt) - Date.parse(clock.startedAt)) / 3_600_000 : undefined;
+      };
+      assert.deepEqual(
+        ['esc-Wingtip Toys', 'esc-Contoso', 'esc-누리물류', 'esc-Northwind Traders'].map(hours),
+        // Wingtip: the seed's 24 h; Contoso: the file's 6 h; 누리물류: the file's 30 h over the seed's 12 h; Northwind: 48 h.
+        [24, 6, 30, 48],
+      );
+    } finally {
+      await running.stop();
+    }
   });
 });
