@@ -207,6 +207,11 @@ describe('tab page in Chromium (outside Teams)', function () {
         assert.equal((await ko.locator('#back').textContent())?.trim(), '목록으로 돌아가기');
         await ko.waitForSelector('#card .ac-adaptiveCard', { timeout: 10_000 });
         await ko.screenshot({ path: join(RESULTS, `detail-${name}-ko.png`), fullPage: true });
+        // The team tab's configuration page too.
+        await ko.goto(`${tab.url}/tab/config.html`);
+        await ko.waitForFunction(() => (document.getElementById('config-status')?.textContent ?? '') !== '', undefined, { timeout: 10_000 });
+        assert.equal((await ko.locator('#config-title').textContent())?.trim(), '에스컬레이션');
+        assert.equal((await ko.locator('#config-status').textContent())?.trim(), '탭을 추가하려면 Microsoft Teams에서 이 페이지를 여세요.');
       } finally {
         await context.close();
       }

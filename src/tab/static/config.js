@@ -25,9 +25,14 @@
       try { var ctx = await withTimeout(sdk.app.getContext(), 2000); if (ctx && ctx.app && ctx.app.locale) locale = ctx.app.locale; } catch (e) { /* browser language */ }
     }
     // The page's strings come from locales/ (the `tab` section), in the reader's language.
-    try { strings = (await (await fetch('/tab/strings.json?locale=' + encodeURIComponent(locale))).json()).tab || {}; } catch (e) { strings = {}; }
+    var language = 'en';
+    try {
+      var body = await (await fetch('/tab/strings.json?locale=' + encodeURIComponent(locale))).json();
+      strings = body.tab || {};
+      language = body.language || 'en';
+    } catch (e) { strings = {}; }
     var config = strings.config || {};
-    document.documentElement.lang = locale.split('-')[0];
+    document.documentElement.lang = language;
     if (config.title) document.getElementById('config-title').textContent = config.title;
     if (config.text) document.getElementById('config-text').textContent = config.text;
     if (!inTeams) { status.textContent = config.outside || ''; return; }
