@@ -215,6 +215,18 @@ describe('tab views on the real tab API in Chromium', function () {
       title: 'Mail delayed',
       steps: [{ to: 'known_issue', at: iso(-89), details: { knownIssue: { id: 'EX300001', title: 'Mail delayed' } } }],
     });
+    // A Sev A request filed 85 minutes ago, unanswered: Microsoft's first response is due in 35 minutes.
+    await addEscalation(tab.database, {
+      id: 'ED-SEVA0001',
+      customer: { tenantId: CONTOSO, name: 'Contoso Ltd' },
+      createdAt: iso(-100),
+      title: 'Teams calls drop',
+      steps: [
+        { to: 'triage', at: iso(-95) },
+        { to: 'awaiting_handoff', at: iso(-90) },
+        { to: 'escalated', at: iso(-85), details: { serviceRequestId: '2612050010009999', requestCreatedAt: iso(-85), requestSeverity: 'critical' } },
+      ],
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
   });
   after(async () => {
@@ -230,6 +242,7 @@ describe('tab views on the real tab API in Chromium', function () {
       await page.goto(`${tab.url}/tab/`);
       await page.waitForSelector('#renewals:not([hidden]) li');
       assert.match(await text(page, '#renewals-list li'), /^Contoso Ltd · 'Contoso helpdesk' ends .+ · 10 days left$/);
+      assert.match(await text(page, '#list-body tr[data-id="ED-SEVA0001"] .clock'), /^Microsoft · Sev A · first response due \d\d:\d\d [AP]M · 3[45] min left$/);
       await page.click('#nav-incidents');
       await page.waitForSelector('#incident-list-body tr[data-id="EX300001"]');
       assert.equal(await text(page, '#incident-list-body .told'), '1 of 2 told');
