@@ -133,7 +133,8 @@ describe('tab views on the API contract in Chromium', function () {
         // A linked escalation opens in the escalations view.
         await page.locator('#incident-customers .customer-escalations .open-link').first().click();
         await page.waitForSelector('#view-escalations:not([hidden]) #detail-view:not([hidden])');
-        assert.equal(await text(page, '#detail-title'), api.data.escalation.title);
+        // The title fills in once the escalation has loaded.
+        await page.waitForFunction((title) => document.getElementById('detail-title')?.textContent === title, api.data.escalation.title, { timeout: 10_000 });
       } finally {
         await context.close();
       }

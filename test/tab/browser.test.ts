@@ -194,7 +194,7 @@ describe('tab page in Chromium (outside Teams)', function () {
         assert.equal(await ko.evaluate(() => document.documentElement.lang), 'ko');
         assert.equal((await ko.locator('#page-title').textContent())?.trim(), '내 에스컬레이션');
         assert.equal((await ko.locator('#label-state').textContent())?.trim(), '상태');
-        assert.equal((await ko.locator('#dev-banner').textContent())?.trim(), '개발용 ID — SSO가 구성되지 않음');
+        assert.equal((await ko.locator('#dev-banner').textContent())?.trim(), '개발용 ID — 통합 로그인이 구성되지 않음');
         const fabrikam = ko.locator('#list-body tr[data-id="esc-fabrikam-teams"]');
         assert.equal((await fabrikam.locator('.state').textContent())?.trim(), '분류');
         assert.match((await ko.locator('#list-status').textContent()) ?? '', /4건 표시/);
