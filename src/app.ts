@@ -20,7 +20,7 @@ import { SandboxCustomerDirectory, createCustomerDirectory } from './directory';
 import { systemClock, type Clock } from './domain/clock';
 import { createHealthProvider, loadSandboxData, registerSandboxHealthRoutes } from './health';
 import { watchSandboxFile } from './health/sandbox-watch';
-import { registerTabRoutes, tabAuthFromConfig } from './tab/api';
+import { chatLinkFromConfig, registerTabRoutes, tabAuthFromConfig } from './tab/api';
 import { BotProactiveSender } from './bot/proactive-sender';
 import { notificationRenderer, reminderRenderer, statusRenderer } from './cards/notification-cards';
 import { detailsOf } from './domain/details';
@@ -329,6 +329,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
           auth: tabAuthFromConfig(config, config.publicHostname),
           cardFor: (escalation, locale) => flow.cardFor(localizer.forLocale(locale, detailsOf(escalation).timeZone), escalation),
           staticDir: join(PROJECT_ROOT, 'src', 'tab', 'static'),
+          localizer,
+          chatLink: chatLinkFromConfig(config),
           clockSettings,
           clock,
           incidents: database.incidents,

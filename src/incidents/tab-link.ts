@@ -7,7 +7,7 @@
 import type { CloudName } from '../config/clouds';
 
 /** Where the Teams web client of each cloud opens deep links. */
-const TEAMS_HOSTS: { readonly [C in CloudName]: string } = {
+export const TEAMS_HOSTS: { readonly [C in CloudName]: string } = {
   public: 'https://teams.microsoft.com',
   gcchigh: 'https://gov.teams.microsoft.us',
   dod: 'https://dod.teams.microsoft.us',

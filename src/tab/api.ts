@@ -9,6 +9,7 @@
  */
 import type restify from 'restify';
 import type { Config } from '../config';
+import type { Localizer } from '../i18n';
 import type { Clock } from '../domain/clock';
 import type { ClockSettings } from '../domain/escalation-clocks';
 import type { Logger } from '../log';
@@ -20,7 +21,8 @@ import { registerIncidentRoutes } from './incident-routes';
 import { registerRenewalRoutes, type RenewalRouteOptions } from './renewal-routes';
 import { registerReportRoutes } from './report-routes';
 import { registerEscalationRoutes, type TabCardFor } from './routes';
-import { registerStaticRoutes } from './static-files';
+import type { ChatLinkOptions } from './chat-link';
+import { registerStaticRoutes, type TabStrings } from './static-files';
 
 export { DEVELOPMENT_USER_NAME, TAB_SCOPE, TabAuthError, createTabAuthenticator, entraIssuers, type TabAuthOptions, type TabIdentity } from './auth';
 export { summarize, type EscalationSummary, type TabCardFor } from './routes';
@@ -31,8 +33,12 @@ export interface TabRouteOptions {
   readonly logger: Logger;
   readonly auth: TabAuthOptions;
   readonly cardFor: TabCardFor;
-  /** The folder of the page's HTML, CSS, JS and strings (`src/tab/static`). */
+  /** The folder of the page's HTML, CSS and JS (`src/tab/static`). */
   readonly staticDir: string;
+  /** The locale files: the page's strings are their `tab` section, with the chat's state names and clock texts. */
+  readonly localizer: Localizer;
+  /** The bot's app id and cloud, for the tab's "Open in chat" link; none in local mode. */
+  readonly chatLink?: ChatLinkOptions | undefined;
   /** What the response clocks are read against (the chat's own settings, so the tab and the card agree). */
   readonly clockSettings: ClockSettings;
   readonly clock: Clock;
@@ -46,6 +52,20 @@ export interface TabRouteOptions {
   readonly directory?: RenewalRouteOptions['directory'];
 }
 
+/** The page's strings for a locale, from the same locale files as the chat (its state, clock and Microsoft status names too). */
+export function tabStrings(localizer: Localizer): TabStrings {
+  return (locale) => {
+    const tr = localizer.forLocale(locale);
+    return {
+      language: tr.language,
+      tab: tr.section('tab'),
+      states: tr.section('flow.states'),
+      clocks: tr.section('clocks'),
+      healthStatus: tr.section('healthStatus'),
+    };
+  };
+}
+
 /** Registers the tab's page, its vendor scripts and its data API on a server. */
 export function registerTabRoutes(server: restify.Server, options: TabRouteOptions): void {
   const { store, logger, cardFor, clock, clockSettings } = options;
@@ -54,8 +74,13 @@ export function registerTabRoutes(server: restify.Server, options: TabRouteOptio
   registerIncidentRoutes(server, api, { incidents: options.incidents, store, adminCenterUrl: options.adminCenterUrl });
   registerReportRoutes(server, api, { store, clockSettings, clock, logger });
   registerRenewalRoutes(server, api, { access: options.access, directory: options.directory, clock, logger });
-  registerEscalationRoutes(server, api, { store, cardFor, tenantScoped: options.auth.mode === 'entra', clockSettings, clock });
-  registerStaticRoutes(server, options.staticDir, logger);
+  registerEscalationRoutes(server, api, { store, cardFor, tenantScoped: options.auth.mode === 'entra', clockSettings, clock, ...(options.chatLink ? { chatLink: options.chatLink } : {}) });
+  registerStaticRoutes(server, options.staticDir, logger, tabStrings(options.localizer));
+}
+
+/** The "Open in chat" link's settings: the bot's app id and cloud, none in local mode. */
+export function chatLinkFromConfig(config: Config): ChatLinkOptions | undefined {
+  return config.bot.localMode || !config.bot.appId ? undefined : { botAppId: config.bot.appId, cloud: config.cloud };
 }
 
 /**

@@ -11,8 +11,10 @@ import type { Clock } from '../domain/clock';
 import type { ClockSettings } from '../domain/escalation-clocks';
 import type { EscalationStore } from '../store/types';
 import type { TabIdentity } from './auth';
+import { chatLinkOf, type ChatLinkOptions } from './chat-link';
 import { tabClocks, type TabClock } from './clock-view';
 import { HttpError, paramOf, queryOf, sendJson, type ApiRoute } from './http';
+import { readOnlyCard } from './read-only-card';
 
 /** Renders the card of an escalation for the tab (the bot's own renderer, wired by app.ts). */
 export type TabCardFor = (escalation: Escalation, locale: string) => AdaptiveCardJson | Promise<AdaptiveCardJson>;
@@ -93,6 +95,8 @@ export interface EscalationRouteOptions {
   readonly cardFor: TabCardFor;
   /** Entra sign-in: callers see their own partner tenant's escalations only. */
   readonly tenantScoped: boolean;
+  /** The bot's app id and cloud, for "Open in chat"; none in local mode (no Teams client opens links there). */
+  readonly chatLink?: ChatLinkOptions;
   /** The support plan and the partner's targets the clocks are read against. */
   readonly clockSettings: ClockSettings;
   readonly clock: Clock;
@@ -100,7 +104,7 @@ export interface EscalationRouteOptions {
 
 /** Registers `/api/escalations`, `/api/escalations/:id` and `/api/escalations/:id/card`. */
 export function registerEscalationRoutes(server: restify.Server, api: ApiRoute, options: EscalationRouteOptions): void {
-  const { store, cardFor, tenantScoped, clockSettings, clock } = options;
+  const { store, cardFor, tenantScoped, clockSettings, clock, chatLink } = options;
   const row = (e: Escalation, now: Date): EscalationSummary => summarize(e, { settings: clockSettings, now });
 
   /** The escalation if the caller may see it; another tenant's escalation does not exist for them. */
@@ -143,10 +147,12 @@ export function registerEscalationRoutes(server: restify.Server, api: ApiRoute, 
     api(async (req, res, identity) => {
       const escalation = await visible(paramOf(req, 'id'), identity);
       const audit: readonly AuditEvent[] = await store.audit(escalation.id);
+      const chatUrl = chatLinkOf(chatLink, escalation);
       sendJson(req, res, {
         identity: publicIdentity(identity),
         escalation: { ...escalation, summary: row(escalation, clock.now()) },
         audit,
+        ...(chatUrl ? { chatUrl } : {}),
       });
     }),
   );
@@ -157,7 +163,8 @@ export function registerEscalationRoutes(server: restify.Server, api: ApiRoute, 
       const escalation = await visible(paramOf(req, 'id'), identity);
       const requested = queryOf(req).get('locale') ?? '';
       const locale = LOCALE.test(requested) ? requested : 'en-US';
-      const card = await cardFor(escalation, locale);
+      // The tab cannot act on a card: it shows it read-only, beside its own timeline.
+      const card = readOnlyCard(await cardFor(escalation, locale));
       sendJson(req, res, { card });
     }),
   );

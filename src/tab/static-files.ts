@@ -7,17 +7,20 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type restify from 'restify';
 import type { Logger } from '../log';
-import { paramOf, sendError } from './http';
+import { paramOf, queryOf, sendError } from './http';
 
-/** The page's own files: URL name → file name and content type. */
-const STATIC_FILES: Readonly<Record<string, { readonly file: string; readonly type: string }>> = {
-  'index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  'config.html': { file: 'config.html', type: 'text/html; charset=utf-8' },
-  'app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  'config.js': { file: 'config.js', type: 'text/javascript; charset=utf-8' },
-  'app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
-  'strings.json': { file: 'strings.json', type: 'application/json; charset=utf-8' },
+/** The page's strings for a locale (the `tab` section of locales/, the chat's state names and clock texts). */
+export type TabStrings = (locale: string | undefined) => Readonly<Record<string, unknown>>;
+
+/** Content types of the page's own files, by extension. */
+const TYPES: Readonly<Record<string, string>> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
 };
+
+/** A file of the page's own folder: a plain lowercase name (no path, so nothing outside the folder). */
+const OWN_FILE = /^[a-z][a-z0-9-]*\.(html|js|css)$/;
 
 /**
  * Hosts allowed to frame the tab (Teams, Microsoft 365 and Outlook on the web), from
@@ -56,8 +59,8 @@ function vendorFiles(): Readonly<Record<string, string>> {
   };
 }
 
-/** Registers `/tab`, `/tab/:file` and `/tab/vendor/:file`. */
-export function registerStaticRoutes(server: restify.Server, staticDir: string, logger: Logger): void {
+/** Registers `/tab` (and `/tab/`), `/tab/strings.json`, `/tab/:file` and `/tab/vendor/:file`. */
+export function registerStaticRoutes(server: restify.Server, staticDir: string, logger: Logger, strings: TabStrings): void {
   const vendor = vendorFiles();
 
   /** Serves one known file, or 404. */
@@ -76,14 +79,27 @@ export function registerStaticRoutes(server: restify.Server, staticDir: string, 
   };
 
   const page = async (name: string, res: restify.Response): Promise<void> => {
-    const entry = STATIC_FILES[name];
+    const match = OWN_FILE.exec(name);
+    const type = match ? TYPES[match[1] ?? ''] : undefined;
     const headers: Record<string, string> = { 'Cache-Control': 'no-cache' };
-    if (entry?.type.startsWith('text/html')) headers['Content-Security-Policy'] = PAGE_CSP;
-    await sendFile(res, entry ? join(staticDir, entry.file) : undefined, entry?.type ?? '', headers);
+    if (type?.startsWith('text/html')) headers['Content-Security-Policy'] = PAGE_CSP;
+    await sendFile(res, match && type ? join(staticDir, name) : undefined, type ?? '', headers);
   };
 
-  server.get('/tab', async (_req: restify.Request, res: restify.Response) => {
-    await page('index.html', res);
+  // `/tab/` is the address the README gives; both it and `/tab` are the page.
+  for (const path of ['/tab', '/tab/']) {
+    server.get(path, async (_req: restify.Request, res: restify.Response) => {
+      await page('index.html', res);
+    });
+  }
+  server.get('/tab/strings.json', (req: restify.Request, res: restify.Response, next: restify.Next) => {
+    const locale = queryOf(req).get('locale') ?? undefined;
+    res.sendRaw(200, JSON.stringify(strings(locale)), {
+      'Content-Type': 'application/json; charset=utf-8',
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-cache',
+    });
+    next();
   });
   server.get('/tab/vendor/:file', async (req: restify.Request, res: restify.Response) => {
     const name = paramOf(req, 'file') ?? '';
@@ -91,7 +107,6 @@ export function registerStaticRoutes(server: restify.Server, staticDir: string, 
     await sendFile(res, path, 'text/javascript; charset=utf-8', { 'Cache-Control': 'public, max-age=3600' });
   });
   server.get('/tab/:file', async (req: restify.Request, res: restify.Response) => {
-    const name = paramOf(req, 'file') ?? '';
-    await page(Object.prototype.hasOwnProperty.call(STATIC_FILES, name) ? name : '', res);
+    await page(paramOf(req, 'file') ?? '', res);
   });
 }

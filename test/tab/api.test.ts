@@ -382,11 +382,66 @@ describe('tab API in development mode', () => {
     const page = await fetch(`${tab.url}/tab/index.html`);
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors [^;]*https:\/\/teams\.microsoft\.com/);
-    for (const path of ['/tab/vendor/teams-js.js', '/tab/vendor/adaptivecards.js', '/tab/app.js', '/tab/strings.json', '/tab/config.html', '/tab']) {
+    for (const path of ['/tab/vendor/teams-js.js', '/tab/vendor/adaptivecards.js', '/tab/app.js', '/tab/strings.json', '/tab/config.html', '/tab', '/tab/']) {
       assert.equal((await fetch(`${tab.url}${path}`)).status, 200, path);
     }
-    for (const path of ['/tab/vendor/nope.js', '/tab/..%2Fapi.ts', '/tab/secret.txt']) {
+    for (const path of ['/tab/vendor/nope.js', '/tab/..%2Fapi.ts', '/tab/secret.txt', '/tab/nope.js', '/tab/API.ts']) {
       assert.equal((await fetch(`${tab.url}${path}`)).status, 404, path);
     }
+  });
+
+  it('serves the page at /tab/ (the README\u2019s address) as at /tab', async () => {
+    for (const path of ['/tab/', '/tab']) {
+      const res = await fetch(`${tab.url}${path}`);
+      assert.equal(res.status, 200, path);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/html/, path);
+      assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/, path);
+      assert.match(await res.text(), /<main/, path);
+    }
+  });
+
+  it('serves the page\u2019s strings from locales/ in the reader\u2019s language, with the chat\u2019s state names', async () => {
+    const strings = async (locale: string) => (await (await fetch(`${tab.url}/tab/strings.json?locale=${locale}`)).json()) as {
+      language: string;
+      tab: { title: { personal: string } };
+      states: Record<string, string>;
+      clocks: { microsoft: { running: string } };
+    };
+    const ko = await strings('ko-KR');
+    assert.equal(ko.language, 'ko');
+    assert.equal(ko.tab.title.personal, '내 에스컬레이션');
+    assert.equal(ko.states.awaiting_handoff, '파트너 센터 요청 대기');
+    assert.match(ko.clocks.microsoft.running, /첫 응답 기한/);
+    const en = await strings('fr-FR');
+    assert.equal(en.language, 'en');
+    assert.equal(en.tab.title.personal, 'My escalations');
+    assert.equal(en.states.awaiting_handoff, 'Waiting for the Partner Center request');
+  });
+
+  it('answers the card read-only: no actions for the tab to show', async () => {
+    const body = (await (await fetch(`${tab.url}/api/escalations/esc-contoso-mail/card?locale=en-US`)).json()) as { card: Record<string, unknown> };
+    assert.equal(body.card.type, 'AdaptiveCard');
+    assert.equal('actions' in body.card, false);
+    assert.doesNotMatch(JSON.stringify(body.card), /Action\./);
+  });
+
+  it('gives no "Open in chat" link in local mode (no bot app id)', async () => {
+    const body = (await (await fetch(`${tab.url}/api/escalations/esc-contoso-mail`)).json()) as Record<string, unknown>;
+    assert.equal('chatUrl' in body, false);
+  });
+});
+
+describe('tab API with a bot app id', () => {
+  let tab: TabServer;
+  before(async () => {
+    tab = await startTabServer({ mode: 'development' }, { chatLink: { botAppId: 'b0b0b0b0-0000-4000-8000-000000000001', cloud: 'public' } });
+  });
+  after(async () => {
+    await tab.stop();
+  });
+
+  it('links each escalation to its chat with the bot', async () => {
+    const body = (await (await fetch(`${tab.url}/api/escalations/esc-contoso-mail`)).json()) as { chatUrl?: string };
+    assert.equal(body.chatUrl, 'https://teams.microsoft.com/l/chat/0/0?users=28%3Ab0b0b0b0-0000-4000-8000-000000000001');
   });
 });

@@ -12,7 +12,10 @@ import { createLogger } from '../../src/log';
 import { logSink } from '../helpers/run-log';
 import { openDatabase } from '../../src/store';
 import type { Database } from '../../src/store/types';
+import { PROJECT_ROOT } from '../../src/app';
+import { Localizer } from '../../src/i18n';
 import { registerTabRoutes, type TabAuthOptions, type TabCardFor, type TabRouteOptions } from '../../src/tab/api';
+import type { ChatLinkOptions } from '../../src/tab/chat-link';
 
 export const PARTNER = '72f988bf-0000-4000-8000-000000000001';
 export const OTHER_PARTNER = '72f988bf-0000-4000-8000-0000000000ff';
@@ -139,8 +142,10 @@ export const TEST_CLOCK_SETTINGS: ClockSettings = {
   partnerTargets: { defaultHours: 48, perCustomer: { [FABRIKAM.toUpperCase()]: 24 } },
 };
 
-/** What a test may change in the tab server. */
+/** What a test may change about the tab server. */
 export interface TabServerOptions {
+  readonly cardFor?: TabCardFor;
+  readonly chatLink?: ChatLinkOptions;
   readonly clock?: Clock;
   readonly clockSettings?: ClockSettings;
   readonly access?: TabRouteOptions['access'];
@@ -158,8 +163,10 @@ export async function startTabServer(auth: TabAuthOptions, options: TabServerOpt
     store: database.escalations,
     logger,
     auth,
-    cardFor: testCardFor,
+    cardFor: options.cardFor ?? testCardFor,
     staticDir: STATIC_DIR,
+    localizer: new Localizer(join(PROJECT_ROOT, 'locales')),
+    chatLink: options.chatLink,
     clockSettings: options.clockSettings ?? TEST_CLOCK_SETTINGS,
     clock: options.clock ?? systemClock,
     incidents: database.incidents,

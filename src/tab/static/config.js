@@ -20,8 +20,21 @@
     } catch (e) {
       inTeams = false;
     }
-    try { strings = await (await fetch('/tab/strings.json')).json(); } catch (e) { strings = {}; }
+    var locale = navigator.language || 'en';
+    if (inTeams) {
+      try { var ctx = await withTimeout(sdk.app.getContext(), 2000); if (ctx && ctx.app && ctx.app.locale) locale = ctx.app.locale; } catch (e) { /* browser language */ }
+    }
+    // The page's strings come from locales/ (the `tab` section), in the reader's language.
+    var language = 'en';
+    try {
+      var body = await (await fetch('/tab/strings.json?locale=' + encodeURIComponent(locale))).json();
+      strings = body.tab || {};
+      language = body.language || 'en';
+    } catch (e) { strings = {}; }
     var config = strings.config || {};
+    document.documentElement.lang = language;
+    if (config.title) document.getElementById('config-title').textContent = config.title;
+    if (config.text) document.getElementById('config-text').textContent = config.text;
     if (!inTeams) { status.textContent = config.outside || ''; return; }
     try {
       var context = await sdk.app.getContext();
