@@ -3,7 +3,8 @@
  * where the bot answers them), so buttons that look live would only mislead: actions, action
  * sets, select actions and the refresh go; an input becomes its label and its value as text
  * (all of it: a drafted message is read in full, not in a box of one and a half lines), and an
- * input with nothing in it goes. The card's own timeline goes too: the tab shows one timeline
+ * input with nothing in it goes. What a button would have opened (an `Action.ShowCard` panel,
+ * e.g. the resolved card's drafted message) is shown open. The card's own timeline goes too: the tab shows one timeline
  * of its own beside the card. Pure: card JSON in, card JSON out.
  */
 import { inert } from '../cards/inert';
@@ -71,7 +72,10 @@ function inputAsText(input: Json): Json | undefined {
 function element(node: Json, dropIds: ReadonlySet<string>): Json | undefined {
   if (typeof node.id === 'string' && dropIds.has(node.id)) return undefined;
   const type = typeof node.type === 'string' ? node.type : '';
-  if (ACTION_ELEMENTS.has(type)) return undefined;
+  if (ACTION_ELEMENTS.has(type)) {
+    const panels = shownPanels(node.actions, dropIds);
+    return panels.length > 0 ? { type: 'Container', items: panels } : undefined;
+  }
   if (type.startsWith('Input.')) return inputAsText(node);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
@@ -89,6 +93,17 @@ function children(list: readonly unknown[], dropIds: ReadonlySet<string>): unkno
   });
 }
 
+/** The panels a list of actions opens (`Action.ShowCard`), made read-only, each in a container. */
+function shownPanels(actions: unknown, dropIds: ReadonlySet<string>): Json[] {
+  if (!Array.isArray(actions)) return [];
+  return actions.filter(isObject).flatMap((action) => {
+    const card = action.card;
+    if (action.type !== 'Action.ShowCard' || !isObject(card) || !Array.isArray(card.body)) return [];
+    const items = children(card.body, dropIds);
+    return items.length > 0 ? [{ type: 'Container', items, spacing: 'Medium' }] : [];
+  });
+}
+
 /** The card without anything that looks actionable, and without its own timeline. */
 export function readOnlyCard(card: AdaptiveCardJson, dropIds: readonly string[] = [CARD_TIMELINE_ID]): AdaptiveCardJson {
   const drop = new Set(dropIds);
@@ -97,5 +112,8 @@ export function readOnlyCard(card: AdaptiveCardJson, dropIds: readonly string[] 
     if (key === 'actions' || key === 'refresh' || key === 'selectAction') continue;
     out[key] = key === 'body' && Array.isArray(value) ? children(value, drop) : value;
   }
+  // What the card's buttons would have opened, shown open below its body.
+  const panels = shownPanels(card.actions, drop);
+  if (panels.length > 0) out.body = [...(Array.isArray(out.body) ? out.body : []), ...panels];
   return out;
 }
