@@ -114,6 +114,7 @@ export function readOnlyCard(card: AdaptiveCardJson, dropIds: readonly string[] 
   }
   // What the card's buttons would have opened, shown open below its body.
   const panels = shownPanels(card.actions, drop);
-  if (panels.length > 0) out.body = [...(Array.isArray(out.body) ? out.body : []), ...panels];
+  const body: readonly unknown[] = Array.isArray(out.body) ? (out.body as unknown[]) : [];
+  if (panels.length > 0) out.body = [...body, ...panels];
   return out;
 }
