@@ -16,35 +16,40 @@ export function cardProblems(card: AdaptiveCardJson): string[] {
   return problems;
 }
 
+/** Every object of a card (elements, actions, their data), depth first, each before what it holds. */
+export function cardNodes(card: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
+  if (Array.isArray(card)) card.forEach((c) => cardNodes(c, out));
+  else if (card !== null && typeof card === 'object') {
+    out.push(card as Record<string, unknown>);
+    Object.values(card).forEach((v) => cardNodes(v, out));
+  }
+  return out;
+}
+
+/** The input with `id` on a card, the first in card order. */
+export function cardInput(card: unknown, id: string): Record<string, unknown> | undefined {
+  return cardNodes(card).find((n) => typeof n.type === 'string' && n.type.startsWith('Input.') && n.id === id);
+}
+
 /** Every action verb in a card (Action.Execute verbs and `data.verb` of submits), fallbacks included. */
 export function cardVerbs(card: unknown): string[] {
   const verbs: string[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (node === null || typeof node !== 'object') return;
-    const o = node as Record<string, unknown>;
+  for (const o of cardNodes(card)) {
     if (o.type === 'Action.Execute' && typeof o.verb === 'string') verbs.push(o.verb);
     if ((o.type === 'Action.Submit' || o.type === 'Action.Execute') && o.data && typeof o.data === 'object') {
       const v = (o.data as Record<string, unknown>).verb;
       if (typeof v === 'string') verbs.push(v);
     }
-    Object.values(o).forEach(walk);
-  };
-  walk(card);
+  }
   return [...new Set(verbs)];
 }
 
 /** All TextBlock texts of a card, in order (to assert what a user reads). */
 export function cardTexts(card: unknown): string[] {
   const texts: string[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (node === null || typeof node !== 'object') return;
-    const o = node as Record<string, unknown>;
+  for (const o of cardNodes(card)) {
     if (o.type === 'TextBlock' && typeof o.text === 'string') texts.push(o.text);
     if (typeof o.title === 'string' && typeof o.value === 'string') texts.push(`${o.title}: ${o.value}`);
-    Object.values(o).forEach(walk);
-  };
-  walk(card);
+  }
   return texts;
 }

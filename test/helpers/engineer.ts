@@ -46,10 +46,9 @@ export class Engineer {
   }
 }
 
-/** The describe card's data: Contoso, Exchange Online, mail stuck since today; `extra` overrides. */
-export function describeData(flowId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+/** Contoso's mail problem as the engineer fills the describe card (since today): it matches a sandbox incident. */
+export function mailStuck() {
   return {
-    flowId,
     customerTenantId: CONTOSO,
     service: 'Exchange Online',
     title: 'Users cannot send mail',
@@ -58,8 +57,12 @@ export function describeData(flowId: string, extra: Record<string, unknown> = {}
     sinceTime: '00:00',
     usersAffected: '120',
     regions: 'West Europe',
-    ...extra,
   };
+}
+
+/** The describe card's data: Contoso, Exchange Online, mail stuck since today; `extra` overrides. */
+export function describeData(flowId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { flowId, ...mailStuck(), ...extra };
 }
 
 export function flowIdOf(card: Card): string {

@@ -10,23 +10,13 @@ import { transition, type Escalation } from '../../src/domain/escalation';
 import { Localizer } from '../../src/i18n';
 import { chatLinkOf } from '../../src/tab/chat-link';
 import { readOnlyCard } from '../../src/tab/read-only-card';
-import { cardTexts } from '../helpers/cards';
+import { cardNodes, cardTexts } from '../helpers/cards';
 import { sampleEscalation } from '../cards/samples';
 
 const cards = new CardRenderer(join(PROJECT_ROOT, 'cards'));
 const tr = new Localizer(join(PROJECT_ROOT, 'locales')).forLocale('en');
 
-/** Every element and action of a card, depth first. */
-function nodes(value: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
-  if (Array.isArray(value)) value.forEach((v) => nodes(v, out));
-  else if (typeof value === 'object' && value !== null) {
-    out.push(value as Record<string, unknown>);
-    Object.values(value).forEach((v) => nodes(v, out));
-  }
-  return out;
-}
-
-const types = (card: unknown) => nodes(card).map((n) => n.type).filter((t): t is string => typeof t === 'string');
+const types = (card: unknown) => cardNodes(card).map((n) => n.type).filter((t): t is string => typeof t === 'string');
 
 describe('the card in the tab (read-only)', () => {
   const resolved = (): Escalation => {
@@ -36,17 +26,17 @@ describe('the card in the tab (read-only)', () => {
 
   it('has no actions, action sets, select actions, refresh or inputs; the drafted message shows in full as text', () => {
     const card = renderResolved(cards, tr, escalationView(resolved()));
-    const draft = nodes(card).find((n) => n.id === 'customerMessage')?.value;
+    const draft = cardNodes(card).find((n) => n.id === 'customerMessage')?.value;
     assert.equal(typeof draft, 'string');
     assert.ok(types(card).some((t) => t.startsWith('Action.')), 'the chat card has actions');
 
     const shown = readOnlyCard(card);
     assert.deepEqual(types(shown).filter((t) => t.startsWith('Action.') || t.startsWith('Input.') || t === 'ActionSet'), []);
-    assert.equal(nodes(shown).some((n) => 'selectAction' in n || 'refresh' in n || 'actions' in n), false);
+    assert.equal(cardNodes(shown).some((n) => 'selectAction' in n || 'refresh' in n || 'actions' in n), false);
     const texts = cardTexts(shown);
     // Its label, then the whole draft (every line of it), as text.
     // Its label without the editing hint ("(edit, copy, send)"): nothing is edited here.
-    assert.equal(nodes(card).find((n) => n.id === 'customerMessage')?.label, 'Message to the customer (edit, copy, send)');
+    assert.equal(cardNodes(card).find((n) => n.id === 'customerMessage')?.label, 'Message to the customer (edit, copy, send)');
     const at = texts.indexOf('Message to the customer');
     assert.ok(at >= 0, texts.join('\n'));
     assert.equal(texts[at + 1], draft);

@@ -8,13 +8,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { systemClock } from '../../src/domain/clock';
 import { openDatabase, type Database } from '../../src/store';
-import { conversationKey } from '../../src/store/queues';
 import { OutboxWorker, type OutboxWorkerOptions } from '../../src/tracking/outbox-worker';
 import type { ProactiveSender, SendResult } from '../../src/tracking/types';
 import { runLogger } from '../http/helpers/http-double';
+import { storeConversation } from './rig';
 import { loadConfig } from '../../src/config';
-
-const TENANT = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
 
 /** A sender answering after 2–4 ms, recording when each send left; `refuse` 429s the next ones. */
 class TimedSender implements ProactiveSender {
@@ -71,9 +69,8 @@ describe('outbox worker: the arrival margin', function () {
   /** `count` notifications, each to a chat of its own in one tenant (the tenant's 50 / s binds). */
   async function enqueue(count: number): Promise<void> {
     for (let i = 0; i < count; i++) {
-      const conversationId = `a:${randomUUID()}`;
-      const key = conversationKey(TENANT, conversationId);
-      await db.conversations.upsert({ key, serviceUrl: 'http://127.0.0.1:9/', conversationId, tenantId: TENANT, conversationType: 'personal', userId: '29:e', botId: '28:b', botName: 'Escalation Desk', updatedAt: new Date().toISOString() });
+      // The sender here never calls the connector: the stored reference only needs a serviceUrl.
+      const key = await storeConversation(db, { url: 'http://127.0.0.1:9/' });
       const id = randomUUID();
       await db.outbox.enqueue([{ id, escalationId: `ED-${i}`, kind: 'resolved', target: key, payload: { activity: { text: 'resolved' } }, dedupeKey: `resolved:${id}` }], systemClock.now());
     }

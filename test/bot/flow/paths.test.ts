@@ -2,20 +2,11 @@
  * The escalation flow's main paths, each written as its specification: what the engineer does,
  * what the bot answers, and where the escalation ends. Run against the bot without HTTP.
  */
-import { CONTOSO } from '../../helpers/engineer';
+import { mailStuck } from '../../helpers/engineer';
 import { Conversation, presses, pressesAgain, pressesTwice, says, shows, trail, types, type Path } from './conversation';
 
 /** Contoso's mail problem, as the engineer fills the describe card: it matches a sandbox incident. */
-const MAIL_STUCK = {
-  customerTenantId: CONTOSO,
-  service: 'Exchange Online',
-  title: 'Users cannot send mail',
-  description: 'Outbound mail is delayed and stuck in the queue for all users',
-  sinceDate: new Date().toISOString().slice(0, 10),
-  sinceTime: '00:00',
-  usersAffected: '120',
-  regions: 'West Europe',
-};
+const MAIL_STUCK = mailStuck();
 
 /** Every admin-side check of an Exchange Online problem, ticked. */
 const ALL_CHECKS = Object.fromEntries(

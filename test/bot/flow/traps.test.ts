@@ -4,29 +4,12 @@
  */
 import { strict as assert } from 'node:assert';
 import { transition } from '../../../src/domain/escalation';
-import { CONTOSO } from '../../helpers/engineer';
+import { cardInput } from '../../helpers/cards';
+import { CONTOSO, mailStuck } from '../../helpers/engineer';
 import { Conversation, presses, says, shows, trail, types, type Path } from './conversation';
 
-/** The input with `id` on a card. */
-export function inputOf(card: unknown, id: string): Record<string, unknown> | undefined {
-  if (card === null || typeof card !== 'object') return undefined;
-  if (Array.isArray(card)) return card.map((c) => inputOf(c, id)).find(Boolean);
-  const o = card as Record<string, unknown>;
-  if (typeof o.type === 'string' && o.type.startsWith('Input.') && o.id === id) return o;
-  return Object.values(o).map((v) => inputOf(v, id)).find(Boolean);
-}
-
 /** Contoso's mail problem: it matches a sandbox incident. */
-const MAIL_STUCK = {
-  customerTenantId: CONTOSO,
-  service: 'Exchange Online',
-  title: 'Users cannot send mail',
-  description: 'Outbound mail is delayed and stuck in the queue for all users',
-  sinceDate: new Date().toISOString().slice(0, 10),
-  sinceTime: '00:00',
-  usersAffected: '120',
-  regions: 'West Europe',
-};
+const MAIL_STUCK = mailStuck();
 
 /** Up to triage: described, not the known issue, nothing to check (the service is down). */
 const TO_TRIAGE: Path['steps'] = [
@@ -117,10 +100,10 @@ describe('issue 14 traps, over the bot', () => {
           steps: [[presses('stillBroken', { stillBrokenReason: 'Three users still cannot send' }), shows(/^Report a customer's problem$/)]],
           ends: 'resolved',
         });
-        assert.equal(inputOf(c.card, 'customerTenantId')?.value, CONTOSO);
-        assert.equal(inputOf(c.card, 'service')?.value, 'Exchange Online');
-        assert.equal(inputOf(c.card, 'title')?.value, 'Users cannot send mail');
-        assert.match(String(inputOf(c.card, 'description')?.value), /^Three users still cannot send\n\nStill broken after Microsoft resolved incident EX226792 \(/);
+        assert.equal(cardInput(c.card, 'customerTenantId')?.value, CONTOSO);
+        assert.equal(cardInput(c.card, 'service')?.value, 'Exchange Online');
+        assert.equal(cardInput(c.card, 'title')?.value, 'Users cannot send mail');
+        assert.match(String(cardInput(c.card, 'description')?.value), /^Three users still cannot send\n\nStill broken after Microsoft resolved incident EX226792 \(/);
       } finally {
         await c.stop();
       }
@@ -212,12 +195,12 @@ describe('issue 14 traps, over the bot', () => {
       try {
         await c.walk({ steps: TO_TRIAGE, ends: 'triage' });
         for (const id of ['category', 'severity', 'businessImpact']) {
-          const input = inputOf(c.card, id);
+          const input = cardInput(c.card, id);
           assert.equal(input?.isRequired, true, id);
           assert.ok(typeof input?.errorMessage === 'string' && input.errorMessage !== '', id);
         }
-        assert.equal(inputOf(c.card, 'contact')?.isRequired, undefined);
-        assert.equal(inputOf(c.card, 'contact')?.label, 'Customer contact for Microsoft (optional)');
+        assert.equal(cardInput(c.card, 'contact')?.isRequired, undefined);
+        assert.equal(cardInput(c.card, 'contact')?.label, 'Customer contact for Microsoft (optional)');
       } finally {
         await c.stop();
       }
