@@ -25,6 +25,11 @@ export interface Translator {
   number(value: number): string;
   /** A subtree of the locale file (objects and arrays), with English filling missing keys. */
   section(key: string): Readonly<Record<string, unknown>>;
+  /**
+   * The zone a name (sent by a client, typed on a card, stored with an escalation) names,
+   * prepared once per name; undefined when this runtime does not know it.
+   */
+  zone(name: string | undefined): TimeZone | undefined;
 }
 
 /** Maps an activity locale such as `ko-KR` or `en-US` to a supported language (English otherwise). */
@@ -139,9 +144,12 @@ export class Localizer {
     const viaI18next = (key: string, vars?: Vars): string => String(fixed(key, { ...vars, returnObjects: false }));
     // Built once: an Intl.NumberFormat costs tens of µs to make, every card shows numbers.
     const numbers = new Intl.NumberFormat(language, { maximumFractionDigits: 2 });
+    // Zones are prepared once for every language: building one costs more than a card.
+    const zones = this.zones;
     return {
       language,
       number: (value) => numbers.format(value),
+      zone: (name) => zones.get(name),
       t: (key, vars) => {
         // count and context select plural or context variants of the key: i18next decides.
         if (vars !== undefined && ('count' in vars || 'context' in vars)) return viaI18next(key, vars);

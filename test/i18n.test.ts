@@ -62,4 +62,15 @@ describe('Localizer', () => {
     assert.equal(localizer.forLocale('fr-FR').language, 'en');
     assert.equal(localizer.forLocale(undefined).language, 'en');
   });
+
+  it('prepares each named zone once, for every language, and knows no made-up zone', () => {
+    const en = localizer.forLocale('en-US', 'Asia/Seoul');
+    const ko = localizer.forLocale('ko-KR');
+    const seoul = ko.zone('asia/seoul');
+    assert.equal(seoul?.name, 'Asia/Seoul');
+    assert.equal(en.zone('asia/seoul'), seoul, 'the same prepared zone, not a second one');
+    assert.equal(en.timeZone, en.zone('Asia/Seoul'), "the client's zone is the prepared one");
+    assert.equal(ko.zone('Mars/Olympus_Mons'), undefined);
+    assert.equal(ko.zone(undefined), undefined);
+  });
 });

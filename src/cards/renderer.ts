@@ -22,6 +22,20 @@ export class CardTooLargeError extends Error {
   }
 }
 
+/** Most UTF-8 bytes one UTF-16 code unit of a JS string can take (a surrogate pair takes 4 for 2). */
+const MAX_UTF8_BYTES_PER_UNIT = 3;
+
+/**
+ * A card's size in UTF-8 bytes, as far as the budget needs it: a text whose every code unit
+ * taking 3 bytes still fits is reported by that bound, without counting. Counting walks the
+ * whole text (slowly for any text with a non-Latin-1 character in it), and most cards are a
+ * third of the budget or less.
+ */
+function utf8Length(json: string): number {
+  const bound = json.length * MAX_UTF8_BYTES_PER_UNIT;
+  return bound <= MAX_CARD_BYTES ? bound : Buffer.byteLength(json, 'utf8');
+}
+
 /** Texts shorter than this are never shortened: they are labels, names and ids, not free text. */
 const MIN_SHORTENED_LENGTH = 160;
 /** A card that still does not fit after this many shortenings is a template defect. */
@@ -148,7 +162,7 @@ export class CardRenderer {
     let current = data;
     for (let round = 0; ; round += 1) {
       const expanded = template.expand({ $root: { ...current, ...shared } }) as AdaptiveCardJson;
-      const bytes = Buffer.byteLength(JSON.stringify(expanded), 'utf8');
+      const bytes = utf8Length(JSON.stringify(expanded));
       if (bytes <= MAX_CARD_BYTES) return expanded;
       const shorter = round < MAX_SHORTENING_ROUNDS ? shortenLongestText(current, bytes - MAX_CARD_BYTES, tr.t('cards.common.shortened')) : undefined;
       if (shorter === undefined) throw new CardTooLargeError(name, bytes);

@@ -248,6 +248,15 @@ function nested<T>(v: unknown, read: (o: Json) => T | undefined): T | undefined 
   return o && read(o);
 }
 
+/**
+ * Only the linked request number and the confirmed known issue's id, read as `detailsOf` reads
+ * them: every write derives its reference columns and tracking row from these two, and reading
+ * the whole details for them cost more than the rest of the derivation.
+ */
+export function referencesOf(e: Pick<Escalation, 'details'>): Pick<FlowDetails, 'serviceRequestId'> & { readonly knownIssueId?: string } {
+  return { serviceRequestId: str(e.details.serviceRequestId), knownIssueId: nested(e.details.knownIssue, knownIssue)?.id };
+}
+
 /** The escalation's details, each field checked against its type (absent when it does not read as one). */
 export function detailsOf(e: Pick<Escalation, 'details'>): FlowDetails {
   const d = e.details;

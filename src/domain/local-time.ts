@@ -204,11 +204,12 @@ export function localToUtc(date: string, time: string, zone: string): ReadLocalT
  * offset stated, e.g. "2026-12-05 16:00 UTC (08:00 America/Los_Angeles, UTC-08:00)"; the
  * local date is repeated when it differs from the UTC one. Plain UTC when the zone is unknown.
  */
-export function requestTime(iso: string, zone: string | undefined): string {
+export function requestTime(iso: string, zone: TimeZone | string | undefined): string {
   const utc = TimeZone.utc.wallClock(iso);
   if (!utc) return iso;
   const head = `${utc.date} ${utc.time} UTC`;
-  const local = TimeZone.of(zone)?.wallClock(iso);
+  // A prepared zone is used as it is: building one from its name costs tens of µs.
+  const local = (zone instanceof TimeZone ? zone : TimeZone.of(zone))?.wallClock(iso);
   if (!local || local.zone === UTC_ZONE) return head;
   const when = local.date === utc.date ? local.time : `${local.date} ${local.time}`;
   return `${head} (${when} ${local.zone}, UTC${offsetText(local.offsetMinutes)})`;

@@ -5,7 +5,7 @@
  * Pure: the tracker (src/tracking/) does the polling and saving.
  */
 import type { Escalation, EscalationState } from './escalation';
-import { detailsOf } from './details';
+import { detailsOf, referencesOf } from './details';
 import { KNOWN_ISSUE_STATES, WITH_MICROSOFT_STATES } from './states';
 
 /** What is polled: a Partner Center service request, or a known service incident. */
@@ -41,9 +41,9 @@ export function referenceOf(value: unknown): string | undefined {
 
 /** The service request number and known issue id an escalation carries (the store indexes both). */
 export function microsoftLinksOf(escalation: Escalation): MicrosoftLinks {
-  const flow = detailsOf(escalation);
+  const flow = referencesOf(escalation);
   const serviceRequestId = referenceOf(flow.serviceRequestId);
-  const knownIssueId = referenceOf(flow.knownIssue?.id);
+  const knownIssueId = referenceOf(flow.knownIssueId);
   return { ...(serviceRequestId ? { serviceRequestId } : {}), ...(knownIssueId ? { knownIssueId } : {}) };
 }
 

@@ -4,7 +4,7 @@
  * whether to escalate, and the copy-ready support request. No I/O here.
  */
 import type { HealthCheck } from './health-check';
-import { requestTime } from './local-time';
+import { requestTime, type TimeZone } from './local-time';
 
 /** The five categories Microsoft handles, plus "none of these" (configuration / how-to). */
 export const CATEGORIES = [
@@ -203,8 +203,8 @@ export interface RequestEvidence {
   readonly description: string;
   /** When it started (ISO 8601, UTC). */
   readonly since?: string;
-  /** The zone the engineer gave the start in: the request states their reading and offset too. */
-  readonly sinceZone?: string;
+  /** The zone the engineer gave the start in (prepared, or by name): the request states their reading and offset too. */
+  readonly sinceZone?: TimeZone | string;
   readonly usersAffected?: number;
   readonly regions?: readonly string[];
   readonly category: Category;

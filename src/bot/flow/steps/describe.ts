@@ -234,9 +234,9 @@ async function submittedCustomer(kit: FlowKit, ctx: HandlerContext): Promise<rea
  * engineer was told), else the client's, else UTC.
  */
 function entryZone(ctx: HandlerContext): TimeZone {
-  // Usually the zone the client sends anyway: the translator's, prepared once, not built again.
-  if (ctx.tr.timeZone && ctx.data.timeZone === ctx.tr.timeZone.name) return ctx.tr.timeZone;
-  return TimeZone.of(ctx.data.timeZone) ?? ctx.tr.timeZone ?? TimeZone.utc;
+  // Each zone is prepared once (usually the one the client sends anyway), not built per turn.
+  const named = ctx.data.timeZone;
+  return (typeof named === 'string' ? ctx.tr.zone(named) : undefined) ?? ctx.tr.timeZone ?? TimeZone.utc;
 }
 
 /**

@@ -76,7 +76,7 @@ export async function triage(kit: FlowKit, ctx: HandlerContext, e: Escalation): 
       title: e.title,
       description: e.description,
       since: e.since,
-      sinceZone: details.timeZone,
+      sinceZone: tr.zone(details.timeZone),
       usersAffected: e.usersAffected,
       regions: e.regions,
       category: answers.category,
