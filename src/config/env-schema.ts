@@ -119,7 +119,7 @@ export const EnvSchema = z.object({
   TRACKING_MAX_INTERVAL_SECONDS: intIn(1, 86_400, 1800),
   TRACKING_POLLS_PER_MINUTE: intIn(1, 6000, 600),
   OUTBOX_AMBIGUOUS_RESEND: enumOf(['on', 'off'] as const, 'on'),
-  OUTBOX_LIMIT_MARGIN_MS: intIn(0, 1000, 100),
+  OUTBOX_LIMIT_MARGIN_MS: intIn(0, 1000, 0),
   // At most Teams' 15 s turn limit (and a quarter of the outbox's 60 s lease).
   CONNECTOR_TIMEOUT_MS: intIn(100, 15_000, 5000),
   RESOLVED_REMINDER_HOURS: intIn(1, 720, 4),

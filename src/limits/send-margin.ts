@@ -1,16 +1,16 @@
 /**
  * How much wider than Teams' windows the outbox holds its own. Teams counts a send when it
- * arrives; the outbox knows when it left. The outbox holds the windows on the times its sends
- * actually left (not on the slots it planned), so the margin only has to cover the network's
- * jitter between leaving and arriving: a configured base (100 ms by default). A 429 from Teams
- * says it was not enough: the margin doubles (to at least 100 ms, at most 1 s) and stays raised
- * until that many sends in a row went through, then returns to the base.
+ * arrives; the outbox holds its windows on the times its sends were answered (the latest they
+ * can have arrived), so it needs no margin for the network's jitter: the base is 0 unless
+ * configured (other senders sharing the limit, a path that answers before it counts). A 429
+ * from Teams says the windows were still too narrow: the margin doubles (to at least 100 ms, at
+ * most 1 s) and stays raised until that many sends in a row went through, then returns to the base.
  *
  * Pure: the caller says what each send's answer was; it has no clock.
  */
 
 export interface SendMarginOptions {
-  /** The margin while Teams accepts the sends (default 100 ms). */
+  /** The margin while Teams accepts the sends (default 0). */
   readonly baseMs?: number;
   /** After a 429, at least this (default 100 ms). */
   readonly raisedMinMs?: number;
@@ -30,7 +30,7 @@ export class SendMargin {
   private acceptedSinceRaise = 0;
 
   constructor(options: SendMarginOptions = {}) {
-    this.baseMs = Math.max(0, options.baseMs ?? 100);
+    this.baseMs = Math.max(0, options.baseMs ?? 0);
     this.ceilingMs = Math.max(this.baseMs, options.ceilingMs ?? 1_000);
     this.raisedMinMs = Math.min(this.ceilingMs, Math.max(this.baseMs, options.raisedMinMs ?? 100));
     this.holdSends = Math.max(1, options.holdSends ?? 200);

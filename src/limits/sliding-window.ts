@@ -117,6 +117,18 @@ export class SlidingWindowLimiter {
     state.times.splice(i, 0, at);
   }
 
+  /**
+   * Moves one event of `key` from `from` to `to`: a send recorded when it left is recorded again
+   * when it was answered, the latest it can have arrived. An event already out of every window
+   * is recorded at `to` all the same.
+   */
+  move(key: string, from: number, to: number): void {
+    const state = this.keys.get(key);
+    const i = state ? state.times.indexOf(from) : -1;
+    if (state && i >= 0) state.times.splice(i, 1);
+    this.record(key, to);
+  }
+
   /** Blocks `key` until `until` (a 429's Retry-After, or a backoff). */
   block(key: string, until: number): void {
     const state = this.stateOf(key);

@@ -84,9 +84,8 @@ export interface OutboxWorkerOptions {
   /** This instance's share of the limits when several instances send (default 1). */
   readonly limitShare?: number;
   /**
-   * Added to every window, for the network's jitter between a send leaving and arriving (default
-   * 100 ms; the windows are held on the times sends actually left). A 429 raises it for a while
-   * (`limits/send-margin.ts`).
+   * Added to every window (default 0: the windows are held on the times sends were answered, the
+   * latest they can have arrived). A 429 raises it for a while (`limits/send-margin.ts`).
    */
   readonly limitMarginMs?: number;
   /** Waits; tests pass a fast one. Must honour the signal. */
@@ -128,8 +127,9 @@ export class OutboxWorker {
   private readonly perConversation: SlidingWindowLimiter;
   private readonly perTenant: SlidingWindowLimiter;
   /**
-   * The same windows on the times sends actually left: a lane that wakes late (a busy event
-   * loop, a slow `markSending`) waits here until its send fits, so lateness cannot crowd sends.
+   * The same windows on the times sends actually left, and once answered on the times they were
+   * answered (`answered`): a lane that wakes late (a busy event loop, a slow `markSending`) or
+   * follows a slow send waits here until its send fits, so neither can crowd Teams' windows.
    */
   private readonly leftPerConversation: SlidingWindowLimiter;
   private readonly leftPerTenant: SlidingWindowLimiter;
@@ -144,7 +144,7 @@ export class OutboxWorker {
   constructor(private readonly options: OutboxWorkerOptions) {
     this.owner = options.owner ?? `outbox-${randomUUID()}`;
     const share = options.limitShare ?? 1;
-    this.margin = new SendMargin({ baseMs: options.limitMarginMs ?? 100 });
+    this.margin = new SendMargin({ baseMs: options.limitMarginMs ?? 0 });
     const margin = this.margin.ms;
     const conversationWindows = options.conversationWindows ?? TEAMS_CONVERSATION_WINDOWS;
     const tenantWindows = options.tenantWindows ?? TEAMS_TENANT_WINDOWS;
@@ -316,7 +316,7 @@ export class OutboxWorker {
       logger.warn({ notification: n.id, owner: this.owner }, 'lease lost before the send; not sent');
       return 'retried';
     }
-    await this.leave(target, signal);
+    const left = await this.leave(target, signal);
     const attempts = n.attempts + 1;
     let result: SendResult;
     try {
@@ -327,6 +327,8 @@ export class OutboxWorker {
       // A sender is supposed to map every failure; an unexpected throw is treated as transient.
       logger.warn({ notification: n.id, err: error instanceof Error ? error.name : 'unknown' }, 'proactive sender threw');
       result = { ok: false, kind: 'retry' };
+    } finally {
+      this.answered(target, left);
     }
     if (result.ok) this.setMargin(this.margin.accepted());
 
@@ -367,15 +369,28 @@ export class OutboxWorker {
 
   /**
    * Records the send as leaving now, or waits first until it fits the windows of what actually
-   * left (a planned slot may have come late). No await between the check and the record, so two
-   * lanes cannot take the same opening.
+   * left (a planned slot may have come late); returns when it left. No await between the check
+   * and the record, so two lanes cannot take the same opening.
    */
-  private async leave(target: ConversationRecord, signal: AbortSignal): Promise<void> {
+  private async leave(target: ConversationRecord, signal: AbortSignal): Promise<number> {
     const now = this.options.clock.now().getTime();
     const at = Math.max(this.leftPerConversation.earliest(target.key, now), this.leftPerTenant.earliest(target.tenantId, now));
     this.leftPerConversation.record(target.key, at);
     this.leftPerTenant.record(target.tenantId, at);
     if (at > now) await this.sleep(at - now, signal);
+    return at;
+  }
+
+  /**
+   * The send that left at `left` was answered now: it arrived at Teams at the latest now, so
+   * that is when it counts in the windows of what left. Teams counts a send when it arrives; a
+   * send held one window after the answer of the send it follows cannot arrive inside that
+   * window however the network delayed either, which no fixed margin could promise.
+   */
+  private answered(target: ConversationRecord, left: number): void {
+    const now = this.options.clock.now().getTime();
+    this.leftPerConversation.move(target.key, left, now);
+    this.leftPerTenant.move(target.tenantId, left, now);
   }
 
   /** Every window, planned and left, held wider by `ms` from now on. */

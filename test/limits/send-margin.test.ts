@@ -18,9 +18,10 @@ describe('the outbox arrival margin (SendMargin)', () => {
     assert.equal(margin.accepted(), 25, 'five sends in a row went through: back to the base');
   });
 
-  it('a base of 0 is honoured; a ceiling below the base is lifted to it; the default base is 100 ms', () => {
-    assert.equal(new SendMargin().ms, 100);
-    assert.equal(new SendMargin({ baseMs: 0 }).ms, 0);
+  it('a base of 100 is honoured; a ceiling below the base is lifted to it; the default base is none (windows held from answers)', () => {
+    assert.equal(new SendMargin().ms, 0);
+    assert.equal(new SendMargin().throttled(), 100, 'a 429 still raises it to at least 100 ms');
+    assert.equal(new SendMargin({ baseMs: 100 }).ms, 100);
     const tight = new SendMargin({ baseMs: 50, ceilingMs: 10 });
     assert.equal(tight.ms, 50);
     assert.equal(tight.throttled(), 50);

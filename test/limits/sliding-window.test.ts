@@ -120,6 +120,19 @@ describe('SlidingWindowLimiter', function () {
     assert.deepEqual(limiter.usage('c', 1_100), [1], 'the send at 100 has left the window, the one at 500 has not');
   });
 
+  it('moves an event to when it was answered: the window opens a window after the answer', function () {
+    const limiter = new SlidingWindowLimiter([{ limit: 2, windowMs: 1_000 }]);
+    limiter.record('c', 0);
+    limiter.record('c', 10);
+    assert.equal(limiter.earliest('c', 20), 1_000, 'held from when the first send left');
+    limiter.move('c', 0, 150);
+    assert.equal(limiter.earliest('c', 200), 1_010, 'now the send that left at 10 opens the window');
+    limiter.move('c', 10, 400);
+    assert.equal(limiter.earliest('c', 500), 1_150, 'and then the first send, answered at 150');
+    limiter.move('c', 5_000, 600);
+    assert.deepEqual(limiter.usage('c', 600), [3], 'an event no longer held is recorded at its answer all the same');
+  });
+
   it('spaces events evenly at the tightest rate of the windows (a share included)', () => {
     assert.deepEqual(evenSpacing([{ limit: 50, windowMs: 1_000 }]), { limit: 1, windowMs: 20 });
     assert.deepEqual(evenSpacing([{ limit: 7, windowMs: 1_000 }, { limit: 8, windowMs: 2_000 }, { limit: 60, windowMs: 30_000 }]), { limit: 1, windowMs: 142 });

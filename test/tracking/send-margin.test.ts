@@ -1,6 +1,7 @@
 /**
  * The outbox's windows in the worker: held on the times sends actually left (a lane that wakes
- * late waits again rather than crowd the next second), a configured arrival margin, raised by a 429.
+ * late waits again rather than crowd the next second) and then on the times they were answered
+ * (a slow send cannot share a window with a quick one), a configured margin, raised by a 429.
  */
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
@@ -32,6 +33,20 @@ class TimedSender implements ProactiveSender {
   }
   lookup(): Promise<{ found: false }> {
     return Promise.resolve({ found: false });
+  }
+}
+
+/**
+ * A sender whose every tenth send is slow on the way (arriving, and answered, 150 ms after it
+ * left), the rest quick: records when each arrived, which is what Teams counts.
+ */
+class JitterySender extends TimedSender {
+  readonly arrivedAt: number[] = [];
+  override async send(): Promise<SendResult> {
+    this.startedAt.push(Date.now());
+    await delay(this.startedAt.length % 10 === 1 ? 150 : 2);
+    this.arrivedAt.push(Date.now());
+    return { ok: true, activityId: randomUUID() };
   }
 }
 
@@ -85,12 +100,22 @@ describe('outbox worker: the arrival margin', function () {
       return delay(ms + (wake > 900 && wake < 1_500 ? 300 : 0), undefined, { signal }).catch(() => undefined);
     };
     const w = worker(sender, { sleep: lateSleep });
-    assert.equal(w.limitMarginMs, 100, 'the default margin');
+    assert.equal(w.limitMarginMs, 0, 'the default margin: none');
     await enqueue(150);
     let sent = 0;
     while (sent < 150) sent += (await w.runOnce()).sent;
     const busiest = busiestWindow(sender.startedAt, 1_000);
     assert.ok(busiest <= 50, `at most 50 sends left in any second (${busiest})`);
+  });
+
+  it('holds each window from the answer of the send it follows: no margin, yet a slow send and a quick one a window later never arrive inside one window', async () => {
+    const sender = new JitterySender();
+    const w = worker(sender, { limitMarginMs: 0 });
+    await enqueue(120);
+    let sent = 0;
+    while (sent < 120) sent += (await w.runOnce()).sent;
+    const busiest = busiestWindow(sender.arrivedAt, 1_000);
+    assert.ok(busiest <= 50, `at most 50 sends arrived in any second (${busiest})`);
   });
 
   it('spaces the sends at the tenant\'s rate (one per 20 ms) instead of bursts of 50', async () => {
@@ -104,7 +129,7 @@ describe('outbox worker: the arrival margin', function () {
   });
 
   it('a 429 raises the margin to 100 ms; the configured margin is the base (OUTBOX_LIMIT_MARGIN_MS)', async () => {
-    assert.equal(loadConfig({ env: {}, dotenvPath: null }).tracking.limitMarginMs, 100);
+    assert.equal(loadConfig({ env: {}, dotenvPath: null }).tracking.limitMarginMs, 0);
     const config = loadConfig({ env: { OUTBOX_LIMIT_MARGIN_MS: '40' }, dotenvPath: null });
     assert.equal(config.tracking.limitMarginMs, 40);
     assert.throws(() => loadConfig({ env: { OUTBOX_LIMIT_MARGIN_MS: 'fast' }, dotenvPath: null }), /OUTBOX_LIMIT_MARGIN_MS/);
