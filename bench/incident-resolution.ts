@@ -220,14 +220,15 @@ async function run({ owners, marginMs, kill = false }: Scenario): Promise<boolea
     });
     const tracker = new Tracker({ escalations: db.escalations, tracking: db.tracking, support: { source: 'sandbox', getRequest: () => Promise.reject(new Error('no requests')), listCustomerRequests: () => Promise.resolve([]), addNote: () => Promise.resolve(undefined), setStatus: () => Promise.resolve(undefined) }, health, incidents: db.incidents, clock, logger: quiet, idleMs: 20 });
     const sweep = new IncidentSweep({ directory: { list: () => Promise.resolve(customers) }, health, incidents: db.incidents, sweeps: db.incidentSweeps, outbox: db.outbox, conversations: db.conversations, clock, logger: quiet, render: card.render, pollNow: (id) => tracker.pollNow(id) });
-    const share = second ? { limitShare: 0.5, leaseMs: KILL_LEASE_MS } : {};
-    const worker = new OutboxWorker({ outbox: db.outbox, conversations: db.conversations, sender: realSender(quiet), clock, logger: quiet, batchSize: 400, concurrency: 64, idleMs: 20, limitMarginMs: marginMs, ...share });
+    // D: as the bot runs them, the instances split Teams' limits through the sender roster (half each while both beat).
+    const share = second ? { leaseMs: KILL_LEASE_MS } : {};
+    const worker = new OutboxWorker({ outbox: db.outbox, conversations: db.conversations, sender: realSender(quiet), clock, logger: quiet, batchSize: 400, concurrency: 64, idleMs: 20, limitMarginMs: marginMs, roster: db.outbox, ...share });
     // D's second instance: its own tracker and outbox worker over its own pool.
     const tracker2 = second
       ? new Tracker({ escalations: second.escalations, tracking: second.tracking, support: { source: 'sandbox', getRequest: () => Promise.reject(new Error('no requests')), listCustomerRequests: () => Promise.resolve([]), addNote: () => Promise.resolve(undefined), setStatus: () => Promise.resolve(undefined) }, health, incidents: second.incidents, clock, logger: quiet, idleMs: 20, leaseMs: KILL_LEASE_MS })
       : undefined;
     const worker2 = second
-      ? new OutboxWorker({ outbox: second.outbox, conversations: second.conversations, sender: mortal, clock, logger: quiet, batchSize: 400, concurrency: 64, idleMs: 20, limitMarginMs: marginMs, ...share })
+      ? new OutboxWorker({ outbox: second.outbox, conversations: second.conversations, sender: mortal, clock, logger: quiet, batchSize: 400, concurrency: 64, idleMs: 20, limitMarginMs: marginMs, roster: second.outbox, ...share })
       : undefined;
     // The schedule holds every customer; their turns come later in the interval. The escalations' watches were polled once (open).
     await sweep.runOnce();

@@ -289,6 +289,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     logger,
     ambiguousResend: config.tracking.ambiguousResend,
     limitMarginMs: config.tracking.limitMarginMs,
+    // Instances on one database split Teams' limits between the live ones.
+    roster: database.outbox,
   });
   // Every customer tenant's health through the `health` command's provider (one cache, one budget).
   const incidentSweep = new IncidentSweep({

@@ -32,8 +32,11 @@ interface KeyState {
 /** Sliding windows per key (a conversation, a tenant, an upstream). */
 export class SlidingWindowLimiter {
   private readonly keys = new Map<string, KeyState>();
-  /** The windows as given, with this instance's share applied. */
-  private readonly base: readonly RateWindow[];
+  /** The windows as given (the whole upstream limit). */
+  private readonly given: readonly RateWindow[];
+  private share: number;
+  private marginMs: number;
+  /** The windows as held: this instance's share of each limit, each window widened by the margin. */
   private windows: readonly RateWindow[] = [];
   private longest = 0;
 
@@ -44,8 +47,10 @@ export class SlidingWindowLimiter {
    */
   constructor(windows: readonly RateWindow[], share = 1, marginMs = 0) {
     if (windows.length === 0) throw new RangeError('A limiter needs at least one window');
-    this.base = windows.map((w) => ({ limit: Math.max(1, Math.floor(w.limit * share)), windowMs: w.windowMs }));
-    this.setMarginMs(marginMs);
+    this.given = windows;
+    this.share = share;
+    this.marginMs = Math.max(0, marginMs);
+    this.hold();
   }
 
   /**
@@ -53,8 +58,21 @@ export class SlidingWindowLimiter {
    * `send-margin.ts`). Slots already handed out stay as they were.
    */
   setMarginMs(marginMs: number): void {
-    const margin = Math.max(0, marginMs);
-    this.windows = this.base.map((w) => ({ limit: w.limit, windowMs: w.windowMs + margin }));
+    this.marginMs = Math.max(0, marginMs);
+    this.hold();
+  }
+
+  /**
+   * Takes `share` of each limit from now on (another instance started or stopped sending).
+   * What was recorded stays: a smaller share waits until enough of it has left the windows.
+   */
+  setShare(share: number): void {
+    this.share = share;
+    this.hold();
+  }
+
+  private hold(): void {
+    this.windows = this.given.map((w) => ({ limit: Math.max(1, Math.floor(w.limit * this.share)), windowMs: w.windowMs + this.marginMs }));
     this.longest = Math.max(...this.windows.map((w) => w.windowMs));
   }
 

@@ -154,3 +154,22 @@ export function markDeadSql(id: string, owner: string, reason: string, now: Date
   };
 }
 
+
+/** The `heartbeat` rows of outbox workers (`SenderRoster`): `outbox:<owner>`. */
+const SENDER_ROW = 'outbox:';
+/** Rows of senders silent this many times their time to live are deleted as they are seen. */
+const SENDER_ROWS_KEPT_TTLS = 10;
+
+/** A sender's beat, what clears long-silent senders, and the count of live ones (in this order). */
+export function senderRosterSql(owner: string, now: Date, ttlMs: number): { beat: Statement; clear: Statement; count: Statement } {
+  return {
+    beat: { sql: 'INSERT INTO heartbeat (name, beat_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET beat_at = excluded.beat_at', params: [`${SENDER_ROW}${owner}`, iso(now)] },
+    clear: { sql: 'DELETE FROM heartbeat WHERE name LIKE ? AND beat_at < ?', params: [`${SENDER_ROW}%`, iso(new Date(now.getTime() - SENDER_ROWS_KEPT_TTLS * ttlMs))] },
+    count: { sql: 'SELECT count(*) AS n FROM heartbeat WHERE name LIKE ? AND beat_at > ?', params: [`${SENDER_ROW}%`, iso(new Date(now.getTime() - ttlMs))] },
+  };
+}
+
+/** Removing a sender's beat. */
+export function retireSenderSql(owner: string): Statement {
+  return { sql: 'DELETE FROM heartbeat WHERE name = ?', params: [`${SENDER_ROW}${owner}`] };
+}

@@ -20,6 +20,8 @@ import {
   markSentSql,
   outboxDue,
   rescheduleSql,
+  retireSenderSql,
+  senderRosterSql,
   type OutboxRow,
 } from './outbox-sql';
 import { run, type PostgresSession } from './postgres-session';
@@ -33,6 +35,7 @@ import type {
   OutboxStore,
   RescheduleInput,
   ScheduleInput,
+  SenderRoster,
   TrackedItem,
   TrackingStore,
 } from './queues';
@@ -40,7 +43,7 @@ import { effectiveLimit } from './sql';
 import { TRACKING_DUE_CONDITION, fromTrackingRow, pollNowSql, scheduleSql, type TrackingRow } from './tracking-sql';
 
 /** The outbox in PostgreSQL: claims lease rows with FOR UPDATE SKIP LOCKED, so instances never wait on each other. */
-export class PostgresOutboxStore implements OutboxStore {
+export class PostgresOutboxStore implements OutboxStore, SenderRoster {
   constructor(private readonly session: PostgresSession) {}
 
   async enqueue(notifications: readonly NotificationInput[], now: Date): Promise<number> {
@@ -99,6 +102,19 @@ export class PostgresOutboxStore implements OutboxStore {
       escalationId,
     ]);
     return result.rows.map(fromOutboxRow);
+  }
+
+  async liveSenders(owner: string, now: Date, ttlMs: number): Promise<number> {
+    const { beat, clear, count } = senderRosterSql(owner, now, ttlMs);
+    // Its own beat committed first, so the count (a statement of its own) sees it.
+    await run(this.session.queryable, beat);
+    await run(this.session.queryable, clear);
+    const result = await run<{ n: string | number }>(this.session.queryable, count);
+    return Number(result.rows[0]?.n ?? 1);
+  }
+
+  async retireSender(owner: string): Promise<void> {
+    await run(this.session.queryable, retireSenderSql(owner));
   }
 }
 

@@ -45,7 +45,6 @@ import {
   type DocumentWrite,
   type EscalationStore,
   type NotificationInput,
-  type OutboxStore,
   type Page,
   type StoredDocument,
   type TrackingStore,
@@ -229,7 +228,7 @@ class PostgresDatabase implements Database {
   readonly kind = 'postgres' as const;
   readonly escalations: EscalationStore;
   readonly documents: DocumentStore;
-  readonly outbox: OutboxStore;
+  readonly outbox: PostgresOutboxStore;
   readonly tracking: TrackingStore;
   readonly conversations: ConversationStore;
   readonly incidents: PostgresIncidentStore;

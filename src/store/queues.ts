@@ -100,6 +100,18 @@ export interface OutboxStore {
   listForEscalation(escalationId: string): Promise<readonly Notification[]>;
 }
 
+/**
+ * The outbox workers sending to Teams now, across instances: Teams' limits are per bot, so each
+ * of n workers holds 1/n of them. A worker beats while it runs; one silent for `ttlMs` (a
+ * process killed) no longer counts.
+ */
+export interface SenderRoster {
+  /** Records that `owner` sends at `now`; answers how many senders beat within `ttlMs` before `now`, itself included. */
+  liveSenders(owner: string, now: Date, ttlMs: number): Promise<number>;
+  /** `owner` stopped sending (a graceful stop): the others take its share at their next beat. */
+  retireSender(owner: string): Promise<void>;
+}
+
 /** A tracking row: what to poll and when. */
 export interface TrackedItem extends TrackingTarget {
   readonly escalationId: string;

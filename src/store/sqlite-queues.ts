@@ -20,6 +20,8 @@ import {
   markSentSql,
   outboxDue,
   rescheduleSql,
+  retireSenderSql,
+  senderRosterSql,
   type OutboxRow,
 } from './outbox-sql';
 import type {
@@ -32,6 +34,7 @@ import type {
   OutboxStore,
   RescheduleInput,
   ScheduleInput,
+  SenderRoster,
   TrackedItem,
   TrackingStore,
 } from './queues';
@@ -40,7 +43,7 @@ import type { SqliteSession } from './sqlite-session';
 import { TRACKING_DUE_CONDITION, fromTrackingRow, pollNowSql, scheduleSql, type TrackingRow } from './tracking-sql';
 
 /** The outbox in SQLite: one writer at a time, so a claim in an IMMEDIATE transaction is exclusive. */
-export class SqliteOutboxStore implements OutboxStore {
+export class SqliteOutboxStore implements OutboxStore, SenderRoster {
   constructor(private readonly session: SqliteSession) {}
 
   enqueue(notifications: readonly NotificationInput[], now: Date): Promise<number> {
@@ -93,6 +96,21 @@ export class SqliteOutboxStore implements OutboxStore {
     return this.session.read((db) =>
       (db.prepare('SELECT * FROM outbox WHERE escalation_id = ? ORDER BY seq').all(escalationId) as OutboxRow[]).map(fromOutboxRow),
     );
+  }
+
+  liveSenders(owner: string, now: Date, ttlMs: number): Promise<number> {
+    const { beat, clear, count } = senderRosterSql(owner, now, ttlMs);
+    return this.session.write((db) => {
+      db.run(beat);
+      db.run(clear);
+      return Number(db.get<{ n: number }>(count)?.n ?? 1);
+    });
+  }
+
+  retireSender(owner: string): Promise<void> {
+    return this.session.write((db) => {
+      db.run(retireSenderSql(owner));
+    });
   }
 }
 

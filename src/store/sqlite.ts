@@ -44,7 +44,6 @@ import {
   type DocumentWrite,
   type EscalationStore,
   type NotificationInput,
-  type OutboxStore,
   type Page,
   type StoredDocument,
   type TrackingStore,
@@ -201,7 +200,7 @@ export class SqliteDatabase implements Database {
   readonly kind = 'sqlite' as const;
   readonly escalations: EscalationStore;
   readonly documents: DocumentStore;
-  readonly outbox: OutboxStore;
+  readonly outbox: SqliteOutboxStore;
   readonly tracking: TrackingStore;
   readonly conversations: ConversationStore;
   readonly incidents: SqliteIncidentStore;

@@ -3,7 +3,7 @@
  * (SQLite and PostgreSQL) satisfy these interfaces and one contract suite tests both.
  */
 import type { AuditEvent, Escalation, EscalationState } from '../domain/escalation';
-import type { ConversationStore, OutboxStore, TrackingStore, NotificationInput } from './queues';
+import type { ConversationStore, OutboxStore, SenderRoster, TrackingStore, NotificationInput } from './queues';
 import type { IncidentStore, TenantSweepStore } from './incidents';
 
 export * from './queues';
@@ -135,7 +135,8 @@ export interface Database {
   readonly kind: 'sqlite' | 'postgres';
   readonly escalations: EscalationStore;
   readonly documents: DocumentStore;
-  readonly outbox: OutboxStore;
+  /** The notification outbox, and the roster of the instances sending from it. */
+  readonly outbox: OutboxStore & SenderRoster;
   readonly tracking: TrackingStore;
   readonly conversations: ConversationStore;
   /** Microsoft incidents across customer tenants, and the incident channel. */

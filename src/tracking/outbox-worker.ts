@@ -40,7 +40,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
 import { backoffDelay } from '../http/backoff';
-import type { ClaimedNotification, ConversationRecord, ConversationStore, OutboxStore } from '../store/queues';
+import type { ClaimedNotification, ConversationRecord, ConversationStore, OutboxStore, SenderRoster } from '../store/queues';
 import { SendMargin } from '../limits/send-margin';
 import { evenSpacing, SlidingWindowLimiter, type RateWindow } from '../limits/sliding-window';
 import { TEAMS_CONVERSATION_WINDOWS, TEAMS_TENANT_WINDOWS } from './teams-limits';
@@ -81,8 +81,18 @@ export interface OutboxWorkerOptions {
   /** Per-conversation and per-tenant windows (default: Teams' limits). */
   readonly conversationWindows?: readonly RateWindow[];
   readonly tenantWindows?: readonly RateWindow[];
-  /** This instance's share of the limits when several instances send (default 1). */
+  /** This instance's share of the limits when several instances send (default 1; with a `roster`, where it starts). */
   readonly limitShare?: number;
+  /**
+   * The senders of every instance on this database: the worker beats there and holds 1 / (live
+   * senders) of Teams' limits, so instances added or killed change every instance's share
+   * within a beat (and the time to live, for one killed). Without it, `limitShare` stays.
+   */
+  readonly roster?: SenderRoster;
+  /** How often the worker beats in the roster (default 1 s: an instance that joins is counted by the others within it). */
+  readonly rosterBeatMs?: number;
+  /** A sender silent this long no longer counts (default 5 s: a killed instance's share is taken over after it). */
+  readonly rosterTtlMs?: number;
   /**
    * Added to every window (default 0: the windows are held on the times sends were answered, the
    * latest they can have arrived). A 429 raises it for a while (`limits/send-margin.ts`).
@@ -134,8 +144,16 @@ export class OutboxWorker {
   private readonly leftPerConversation: SlidingWindowLimiter;
   private readonly leftPerTenant: SlidingWindowLimiter;
   /** Planned slots spaced evenly at each limit's tightest rate, instead of bursts (no margin: it paces, Teams' windows are held above). */
-  private readonly spacedPerConversation: SlidingWindowLimiter;
-  private readonly spacedPerTenant: SlidingWindowLimiter;
+  private spacedPerConversation: SlidingWindowLimiter;
+  private spacedPerTenant: SlidingWindowLimiter;
+  private readonly conversationWindows: readonly RateWindow[];
+  private readonly tenantWindows: readonly RateWindow[];
+  /** This instance's share of Teams' limits now. */
+  private share: number;
+  /** When the worker last beat in the roster (ms). */
+  private beatAt = Number.NEGATIVE_INFINITY;
+  /** A worker joining the roster sends only once the others have counted it: one beat after its first. */
+  private sendsFrom = 0;
   private readonly margin: SendMargin;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private readonly random: () => number;
@@ -144,10 +162,13 @@ export class OutboxWorker {
   constructor(private readonly options: OutboxWorkerOptions) {
     this.owner = options.owner ?? `outbox-${randomUUID()}`;
     const share = options.limitShare ?? 1;
+    this.share = share;
     this.margin = new SendMargin({ baseMs: options.limitMarginMs ?? 0 });
     const margin = this.margin.ms;
     const conversationWindows = options.conversationWindows ?? TEAMS_CONVERSATION_WINDOWS;
     const tenantWindows = options.tenantWindows ?? TEAMS_TENANT_WINDOWS;
+    this.conversationWindows = conversationWindows;
+    this.tenantWindows = tenantWindows;
     this.perConversation = new SlidingWindowLimiter(conversationWindows, share, margin);
     this.perTenant = new SlidingWindowLimiter(tenantWindows, share, margin);
     this.leftPerConversation = new SlidingWindowLimiter(conversationWindows, share, margin);
@@ -173,8 +194,17 @@ export class OutboxWorker {
   }
 
   /** Stops claiming, waits for the lanes in progress to finish, and resolves. */
-  stop(): Promise<void> {
-    return this.runner.stop();
+  async stop(): Promise<void> {
+    await this.runner.stop();
+    // The other instances take this one's share at their next beat rather than after its time to live.
+    await this.options.roster?.retireSender(this.owner).catch((error: unknown) => {
+      this.options.logger.warn({ err: error instanceof Error ? error.name : 'unknown', owner: this.owner }, 'could not leave the sender roster');
+    });
+  }
+
+  /** This instance's share of Teams' limits now (1 alone; 1/n of n live senders). */
+  get limitShare(): number {
+    return this.share;
   }
 
   /** One round: claim a batch and work it to the end. Exposed for tests and the bench. */
@@ -182,6 +212,8 @@ export class OutboxWorker {
     const { outbox, clock } = this.options;
     // Every lane may wait on this one signal; the default cap of 10 listeners would warn.
     setMaxListeners(this.concurrency + 10, signal);
+    // A round run by hand takes its share but does not wait to be counted (the loop does).
+    await this.beat();
     const claimed = await outbox.claimDue(this.owner, clock.now(), this.options.batchSize ?? 50, this.leaseMs);
     if (claimed.length === 0) return { claimed: 0, sent: 0, retried: 0, dead: 0 };
     const counts = { sent: 0, retried: 0, dead: 0 };
@@ -221,6 +253,7 @@ export class OutboxWorker {
     signal.addEventListener('abort', onStop, { once: true });
     while (!signal.aborted) {
       laneEnded = false;
+      await this.joined(signal);
       const room = this.concurrency - lanes.size;
       let claimed: ClaimedNotification[] = [];
       if (room > 0) {
@@ -249,8 +282,11 @@ export class OutboxWorker {
       const full = lanes.size >= this.concurrency;
       if ((claimed.length === 0 || full) && !laneEnded && !signal.aborted) {
         // Full: until a lane ends (the lease is only a backstop). Idle: until something may be due.
+        // With a roster, never longer than a beat: lanes waiting out long limits must not make
+        // this instance look dead to the others (they would take its share while it sends).
         wake = new AbortController();
-        await this.sleep(full ? this.leaseMs : (this.options.idleMs ?? 1_000), wake.signal);
+        const rest = full ? this.leaseMs : (this.options.idleMs ?? 1_000);
+        await this.sleep(this.options.roster ? Math.min(rest, this.options.rosterBeatMs ?? 1_000) : rest, wake.signal);
         wake = undefined;
       }
     }
@@ -391,6 +427,47 @@ export class OutboxWorker {
     const now = this.options.clock.now().getTime();
     this.leftPerConversation.move(target.key, left, now);
     this.leftPerTenant.move(target.tenantId, left, now);
+  }
+
+  /**
+   * Beats in the roster (at most once per `rosterBeatMs`) and takes 1 / (live senders) of
+   * Teams' limits. A failed beat keeps the share the worker had.
+   */
+  private async beat(): Promise<void> {
+    const { roster, clock, logger } = this.options;
+    const now = clock.now();
+    if (!roster || now.getTime() - this.beatAt < (this.options.rosterBeatMs ?? 1_000)) return;
+    if (this.beatAt === Number.NEGATIVE_INFINITY) this.sendsFrom = now.getTime() + (this.options.rosterBeatMs ?? 1_000);
+    this.beatAt = now.getTime();
+    try {
+      const live = await roster.liveSenders(this.owner, now, this.options.rosterTtlMs ?? 5_000);
+      this.setShare(1 / Math.max(1, live));
+    } catch (error) {
+      logger.warn({ err: error instanceof Error ? error.name : 'unknown', owner: this.owner }, 'sender roster beat failed; keeping the share');
+    }
+  }
+
+  /**
+   * Beats, and on joining the roster waits until the other instances have counted this one
+   * (one beat), so they have halved their share before it sends with its half.
+   */
+  private async joined(signal: AbortSignal): Promise<void> {
+    await this.beat();
+    const wait = this.sendsFrom - this.options.clock.now().getTime();
+    if (wait > 0 && !signal.aborted) {
+      await this.sleep(wait, signal);
+      await this.beat();
+    }
+  }
+
+  /** Holds `share` of every limit from now on. */
+  private setShare(share: number): void {
+    if (share === this.share) return;
+    this.share = share;
+    for (const limiter of [this.perConversation, this.perTenant, this.leftPerConversation, this.leftPerTenant]) limiter.setShare(share);
+    // The pacing is rebuilt at the new rate; the windows above still hold what was sent.
+    this.spacedPerConversation = new SlidingWindowLimiter([evenSpacing(this.conversationWindows, share)]);
+    this.spacedPerTenant = new SlidingWindowLimiter([evenSpacing(this.tenantWindows, share)]);
   }
 
   /** Every window, planned and left, held wider by `ms` from now on. */

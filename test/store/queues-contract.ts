@@ -188,6 +188,22 @@ export function queuesContract(database: () => Database): void {
       assert.equal(dead?.lastError, 'http_400');
       assert.deepEqual(await db.outbox.claimDue('w', at(999_999), 5, 10_000), []);
     });
+
+    it('counts the live senders: each that beat within the time to live, not one silent longer nor one retired', async function () {
+      const db = database();
+      // Far from every other test's beats (the count is of every sender on the database).
+      const t = Date.UTC(2040, 0, 1);
+      const when = (ms: number): Date => new Date(t + ms);
+      const [a, b] = [`sender-a-${randomUUID()}`, `sender-b-${randomUUID()}`];
+      assert.equal(await db.outbox.liveSenders(a, when(0), 15_000), 1);
+      assert.equal(await db.outbox.liveSenders(b, when(1_000), 15_000), 2);
+      assert.equal(await db.outbox.liveSenders(a, when(10_000), 15_000), 2, 'b beat 9 s ago');
+      assert.equal(await db.outbox.liveSenders(a, when(16_500), 15_000), 1, 'b silent for 15.5 s: as good as killed');
+      assert.equal(await db.outbox.liveSenders(b, when(17_000), 15_000), 2, 'b beats again');
+      await db.outbox.retireSender(b);
+      assert.equal(await db.outbox.liveSenders(a, when(18_000), 15_000), 1, 'b retired');
+      await db.outbox.retireSender(a);
+    });
   });
 
   describe('tracking', function () {

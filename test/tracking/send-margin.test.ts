@@ -118,6 +118,30 @@ describe('outbox worker: the arrival margin', function () {
     assert.ok(busiest <= 50, `at most 50 sends arrived in any second (${busiest})`);
   });
 
+  it('instances on one database split the limits: half each while both beat, all of it for the one left when the other stops or goes silent', async () => {
+    const sender = new TimedSender();
+    const roster = { roster: db.outbox, rosterBeatMs: 0, rosterTtlMs: 300 };
+    const [a, b, c] = [worker(sender, roster), worker(new TimedSender(), roster), worker(new TimedSender(), roster)];
+    await a.runOnce();
+    assert.equal(a.limitShare, 1, 'alone');
+    await b.runOnce();
+    await enqueue(40);
+    let sent = 0;
+    while (sent < 40) sent += (await a.runOnce()).sent;
+    assert.equal(a.limitShare, 0.5);
+    const busiest = busiestWindow(sender.startedAt, 1_000);
+    assert.ok(busiest <= 25, `at most 25 sends of this instance in any second (${busiest}): the other may send 25`);
+    await b.stop();
+    await a.runOnce();
+    assert.equal(a.limitShare, 1, 'the other stopped: it said so');
+    await c.runOnce();
+    await a.runOnce();
+    assert.equal(a.limitShare, 0.5, 'a third instance started');
+    await delay(350);
+    await a.runOnce();
+    assert.equal(a.limitShare, 1, 'it went silent past the time to live (killed)');
+  });
+
   it('spaces the sends at the tenant\'s rate (one per 20 ms) instead of bursts of 50', async () => {
     const sender = new TimedSender();
     const w = worker(sender);
