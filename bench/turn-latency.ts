@@ -5,13 +5,17 @@
  *   node dist/bench/turn-latency.js                 (after npm run build)
  *   BENCH_PROFILE=1 node dist/bench/turn-latency.js  (also CPU-profiles each server during the
  *                                                     measured slices at 50 conversations)
+ *   BENCH_BUILD=<dir> node dist/bench/turn-latency.js  (the desk of another built checkout, e.g.
+ *                                                     a worktree of an older commit, driven by
+ *                                                     this bench: A/B of two builds)
  *
  * Each server runs in a child process of its own (as in production; the load generator in
  * this process does not share its event loop); the servers take turns slice by slice within
  * each level, so drift in what else the machine does falls on all of them alike. All are
  * driven with the same full triage conversations: escalate, describe, knownDiffers, troubleshootSkip, triage, handoffLink, six
  * Action.Execute invokes over HTTP with keep-alive, a unique conversation and user each, with
- * 1, 10 and 50 conversations at once. Latency is client-side, per turn. The desk runs with
+ * 1, 10 and 50 conversations at once, after 300 conversations (BENCH_SETTLE) that let the JIT
+ * settle. Latency is client-side, per turn. The desk runs with
  * sandbox Microsoft services, WORKERS=off, LOG_LEVEL=info (logs to a temp file), on SQLite
  * (temp file) and on PostgreSQL (a fresh schema, dropped afterwards).
  *
@@ -50,6 +54,7 @@ import {
   type FlowIds,
   type TriageStep,
 } from './support/common';
+import { startDesk } from './support/desk-process';
 import { summarizeProfile } from './support/profile';
 
 const LEVELS: ReadonlyArray<{ readonly concurrency: number; readonly rounds: number }> = [
@@ -69,6 +74,12 @@ const SLICES = 3;
  * connections after 5 s, and a fresh connection's first turn on a saturated server waits long).
  */
 const WARMUP_ROUNDS = 2;
+/**
+ * Conversations each server runs before any level, 10 at once: V8 goes on optimizing the bot's
+ * code for hundreds of conversations (at 300, optimizations have mostly stopped), and the bench
+ * compares servers in their steady state, not in how fast they warm up.
+ */
+const SETTLE_CONVERSATIONS = Number(process.env.BENCH_SETTLE ?? 300);
 const TARGET_MEDIAN = 1.5;
 const TARGET_P99 = 2;
 /** Gives up on a server that does not say it listens within this. */
@@ -136,14 +147,10 @@ async function serve(kind: Kind, databaseUrl: string, logFile: string): Promise<
     port = (await server.listen(0, '127.0.0.1')).port;
     close = () => server.close(1000);
   } else {
-    const { loadConfig } = await import('../src/config');
-    const { createLogger } = await import('../src/log');
-    const { createApp } = await import('../src/app');
-    const config = loadConfig({ env: { DATABASE_URL: databaseUrl, WORKERS: 'off', LOG_LEVEL: 'info' }, dotenvPath: null });
-    const logger = createLogger({ level: config.logLevel, destination: pino.destination(logFile) });
-    const app = await createApp(config, logger);
-    port = (await app.server.listen(0, '127.0.0.1')).port;
-    close = () => app.close(1000);
+    // This checkout's bot, or (BENCH_BUILD) another built checkout's, driven the same way.
+    const desk = await startDesk(process.env.BENCH_BUILD ?? join(__dirname, '..', '..'), databaseUrl, logFile);
+    port = desk.port;
+    close = () => desk.close(1000);
   }
   const profile = profiler();
   process.on('message', (m: ServerRequest) => {
@@ -312,6 +319,7 @@ interface LevelTally {
  */
 async function measureAll(servers: ReadonlyArray<{ server: Server; strict: boolean; label: string }>, serviceUrl: string): Promise<LevelResult[][]> {
   const results: LevelResult[][] = servers.map(() => []);
+  for (const { server, strict, label } of servers) await drive(server, serviceUrl, 10, Math.ceil(SETTLE_CONVERSATIONS / 10), strict, `${label}-settle`);
   for (const level of LEVELS) {
     for (const { server, strict, label } of servers) await drive(server, serviceUrl, level.concurrency, WARMUP_ROUNDS, strict, `${label}-warm-c${level.concurrency}`);
     const tallies: LevelTally[] = servers.map(() => ({ samples: new Map(TRIAGE_STEPS.map((s) => [s, []])), wallMs: 0, cpuMicros: 0 }));

@@ -26,9 +26,17 @@ function load<K extends keyof BuildModules>(dir: string, path: string): BuildMod
   return require(join(dir, 'dist', 'src', path)) as BuildModules[K];
 }
 
-async function main(): Promise<void> {
-  const [dir, databaseUrl, logFile] = process.argv.slice(2);
-  if (!dir || !databaseUrl || !logFile) throw new Error('usage: desk-process.js <checkout dir> <DATABASE_URL> <log file>');
+/** A running bot of a build, listening on 127.0.0.1. */
+export interface RunningDesk {
+  readonly port: number;
+  close(graceMs: number): Promise<void>;
+}
+
+/**
+ * Starts the bot of the built checkout in `dir` as the benches run it: sandbox services,
+ * WORKERS=off, LOG_LEVEL=info, logs to `logFile`, on `databaseUrl`.
+ */
+export async function startDesk(dir: string, databaseUrl: string, logFile: string): Promise<RunningDesk> {
   const { loadConfig } = load<'config'>(dir, 'config');
   const { createLogger } = load<'log'>(dir, 'log');
   const { createApp } = load<'app'>(dir, 'app');
@@ -36,16 +44,26 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, destination: pino.destination(logFile) });
   const app = await createApp(config, logger);
   const { port } = await app.server.listen(0, '127.0.0.1');
+  return { port, close: (graceMs) => app.close(graceMs) };
+}
+
+async function main(): Promise<void> {
+  const [dir, databaseUrl, logFile] = process.argv.slice(2);
+  if (!dir || !databaseUrl || !logFile) throw new Error('usage: desk-process.js <checkout dir> <DATABASE_URL> <log file>');
+  const desk = await startDesk(dir, databaseUrl, logFile);
   process.once('SIGTERM', () => {
-    app.close(1000).then(
+    desk.close(1000).then(
       () => process.exit(0),
       () => process.exit(1),
     );
   });
-  process.stdout.write(`listening on ${port}\n`);
+  process.stdout.write(`listening on ${desk.port}\n`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+// Run as a program (valgrind starts it); imported, it only lends `startDesk`.
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
