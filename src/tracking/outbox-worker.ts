@@ -152,7 +152,7 @@ export class OutboxWorker {
   private share: number;
   /** When the worker last beat in the roster (ms). */
   private beatAt = Number.NEGATIVE_INFINITY;
-  /** A worker joining the roster sends only once the others have counted it: one beat after its first. */
+  /** A worker joining a roster where others send starts only once they have counted it: one beat after its first. */
   private sendsFrom = 0;
   private readonly margin: SendMargin;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -437,10 +437,12 @@ export class OutboxWorker {
     const { roster, clock, logger } = this.options;
     const now = clock.now();
     if (!roster || now.getTime() - this.beatAt < (this.options.rosterBeatMs ?? 1_000)) return;
-    if (this.beatAt === Number.NEGATIVE_INFINITY) this.sendsFrom = now.getTime() + (this.options.rosterBeatMs ?? 1_000);
+    const joining = this.beatAt === Number.NEGATIVE_INFINITY;
     this.beatAt = now.getTime();
     try {
       const live = await roster.liveSenders(this.owner, now, this.options.rosterTtlMs ?? 5_000);
+      // Others already sending have not counted this one yet: it waits a beat for them (alone, it need not).
+      if (joining && live > 1) this.sendsFrom = now.getTime() + (this.options.rosterBeatMs ?? 1_000);
       this.setShare(1 / Math.max(1, live));
     } catch (error) {
       logger.warn({ err: error instanceof Error ? error.name : 'unknown', owner: this.owner }, 'sender roster beat failed; keeping the share');
