@@ -219,10 +219,22 @@ async function verify(schema: BenchSchema, connector: ConnectorDouble, conversat
   if (resolved !== conversations.length || total !== conversations.length) problems.push(`${resolved} resolved of ${total} escalations stored, ${conversations.length} conversations`);
   if (unsent > 0) problems.push(`${unsent} outbox rows not sent`);
 
-  const outbox = await schema.query<{ id: string; escalation_id: string; kind: string; status: string }>('SELECT id, escalation_id, kind, status FROM outbox');
+  const outbox = await schema.query<{ id: string; escalation_id: string; kind: string; status: string; payload: { updateActivityId?: unknown } }>(
+    'SELECT id, escalation_id, kind, status, payload FROM outbox',
+  );
   const attention = await schema.query<{ escalation_id: string }>("SELECT DISTINCT escalation_id FROM audit_events WHERE to_state = 'attention_needed'");
   const wentToAttention = new Set(attention.rows.map((r) => r.escalation_id));
   const deliveries = new Map<string, { n: number; conversationId: string }>();
+  // An update of a card already sent (card_update) carries no key: it is delivered as a PUT of that activity.
+  const updated = new Map<string, { n: number; conversationId: string }>();
+  for (const call of connector.calls) {
+    if (call.method === 'PUT' && call.activityId) {
+      const u = updated.get(call.activityId) ?? { n: 0, conversationId: call.conversationId };
+      updated.set(call.activityId, { n: u.n + 1, conversationId: u.conversationId });
+    }
+  }
+  const deliveryOf = (r: { id: string; payload: { updateActivityId?: unknown } }): { n: number; conversationId: string } | undefined =>
+    typeof r.payload.updateActivityId === 'string' ? updated.get(r.payload.updateActivityId) : deliveries.get(r.id);
   for (const call of connector.calls) {
     const data = call.activity.channelData as Record<string, unknown> | undefined;
     const key = data?.[IDEMPOTENCY_KEY_FIELD];
@@ -230,17 +242,18 @@ async function verify(schema: BenchSchema, connector: ConnectorDouble, conversat
     const d = deliveries.get(key) ?? { n: 0, conversationId: call.conversationId };
     deliveries.set(key, { n: d.n + 1, conversationId: d.conversationId });
   }
-  const rowsByEscalation = new Map<string, { kind: string; id: string }[]>();
-  for (const r of outbox.rows) rowsByEscalation.set(r.escalation_id, [...(rowsByEscalation.get(r.escalation_id) ?? []), { kind: r.kind, id: r.id }]);
+  const rowsByEscalation = new Map<string, (typeof outbox.rows)[number][]>();
+  for (const r of outbox.rows) rowsByEscalation.set(r.escalation_id, [...(rowsByEscalation.get(r.escalation_id) ?? []), r]);
   const kinds = new Map<string, number>();
   let lost = 0;
   let duplicated = 0;
   let misdirected = 0;
   for (const r of outbox.rows) {
     kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
-    const d = deliveries.get(r.id);
+    const d = deliveryOf(r);
     if (!d) lost++;
-    else if (d.n > 1) duplicated++;
+    // A card updated twice is the same card (an update may be repeated harmlessly); a second message is a duplicate.
+    else if (d.n > 1 && typeof r.payload.updateActivityId !== 'string') duplicated++;
   }
   const outboxIds = new Set(outbox.rows.map((r) => r.id));
   const unknown = [...deliveries.keys()].filter((k) => !outboxIds.has(k)).length;
@@ -252,7 +265,7 @@ async function verify(schema: BenchSchema, connector: ConnectorDouble, conversat
     if (!rows.some((r) => r.kind === 'resolved')) missingResolved++;
     if (wentToAttention.has(c.escalationId) && !rows.some((r) => r.kind === 'attention_needed')) missingAttention++;
     for (const r of rows) {
-      const d = deliveries.get(r.id);
+      const d = deliveryOf(r);
       if (d && d.conversationId !== c.who.conversationId) misdirected++;
     }
   }
