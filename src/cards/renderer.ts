@@ -26,12 +26,12 @@ export class CardTooLargeError extends Error {
 const MAX_UTF8_BYTES_PER_UNIT = 3;
 
 /**
- * A card's size in UTF-8 bytes, as far as the budget needs it: a text whose every code unit
- * taking 3 bytes still fits is reported by that bound, without counting. Counting walks the
- * whole text (slowly for any text with a non-Latin-1 character in it), and most cards are a
- * third of the budget or less.
+ * A card's size in UTF-8 bytes as far as the budget needs it, never less than the size: a text
+ * whose every code unit taking 3 bytes still fits is reported by that bound, without counting.
+ * Counting walks the whole text (slowly for any text with a non-Latin-1 character in it), and
+ * most cards are a third of the budget or less.
  */
-function utf8Length(json: string): number {
+function bytesForBudget(json: string): number {
   const bound = json.length * MAX_UTF8_BYTES_PER_UNIT;
   return bound <= MAX_CARD_BYTES ? bound : Buffer.byteLength(json, 'utf8');
 }
@@ -162,7 +162,7 @@ export class CardRenderer {
     let current = data;
     for (let round = 0; ; round += 1) {
       const expanded = template.expand({ $root: { ...current, ...shared } }) as AdaptiveCardJson;
-      const bytes = utf8Length(JSON.stringify(expanded));
+      const bytes = bytesForBudget(JSON.stringify(expanded));
       if (bytes <= MAX_CARD_BYTES) return expanded;
       const shorter = round < MAX_SHORTENING_ROUNDS ? shortenLongestText(current, bytes - MAX_CARD_BYTES, tr.t('cards.common.shortened')) : undefined;
       if (shorter === undefined) throw new CardTooLargeError(name, bytes);

@@ -154,8 +154,10 @@ export function markDeadSql(id: string, owner: string, reason: string, now: Date
   };
 }
 
-
-/** The `heartbeat` rows of outbox workers (`SenderRoster`): `outbox:<owner>`. */
+/**
+ * The `heartbeat` rows of outbox workers (`SenderRoster`): `outbox:<owner>`, stamped with each
+ * instance's own clock (instances are expected to keep time within a second of each other).
+ */
 const SENDER_ROW = 'outbox:';
 /** Rows of senders silent this many times their time to live are deleted as they are seen. */
 const SENDER_ROWS_KEPT_TTLS = 10;
