@@ -154,6 +154,8 @@ export class OutboxWorker {
   private beatAt = Number.NEGATIVE_INFINITY;
   /** A worker joining a roster where others send starts only once they have counted it: one beat after its first. */
   private sendsFrom = 0;
+  /** The last beat failed (said once in the log, not every second of an outage). */
+  private beatFailing = false;
   private readonly margin: SendMargin;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private readonly random: () => number;
@@ -444,8 +446,11 @@ export class OutboxWorker {
       // Others already sending have not counted this one yet: it waits a beat for them (alone, it need not).
       if (joining && live > 1) this.sendsFrom = now.getTime() + (this.options.rosterBeatMs ?? 1_000);
       this.setShare(1 / Math.max(1, live));
+      if (this.beatFailing) logger.info({ owner: this.owner, share: this.share }, 'sender roster beats again');
+      this.beatFailing = false;
     } catch (error) {
-      logger.warn({ err: error instanceof Error ? error.name : 'unknown', owner: this.owner }, 'sender roster beat failed; keeping the share');
+      if (!this.beatFailing) logger.warn({ err: error instanceof Error ? error.name : 'unknown', owner: this.owner }, 'sender roster beat failed; keeping the share');
+      this.beatFailing = true;
     }
   }
 

@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import sinon from 'sinon';
 import type { Logger } from 'pino';
 import { systemClock } from '../../src/domain/clock';
 import { openDatabase, type Database } from '../../src/store';
@@ -140,6 +141,25 @@ describe('outbox worker: the arrival margin', function () {
     await delay(350);
     await a.runOnce();
     assert.equal(a.limitShare, 1, 'it went silent past the time to live (killed)');
+  });
+
+  it('a roster that cannot be reached keeps the share the worker had, and the log says so once, not every beat', async () => {
+    let down = false;
+    const roster = {
+      liveSenders: (owner: string, now: Date, ttlMs: number) => (down ? Promise.reject(new Error('database down')) : db.outbox.liveSenders(owner, now, ttlMs)),
+      retireSender: (owner: string) => db.outbox.retireSender(owner),
+    };
+    const other = worker(new TimedSender(), { roster: db.outbox, rosterBeatMs: 0 });
+    await other.runOnce();
+    const w = worker(new TimedSender(), { roster, rosterBeatMs: 0 });
+    await w.runOnce();
+    assert.equal(w.limitShare, 0.5);
+    const warn = sinon.spy(logger, 'warn');
+    down = true;
+    for (let i = 0; i < 3; i++) await w.runOnce();
+    assert.equal(w.limitShare, 0.5, 'kept');
+    assert.equal(warn.getCalls().filter((c) => String(c.args[1]).includes('roster')).length, 1, 'one warning for the outage');
+    warn.restore();
   });
 
   it('spaces the sends at the tenant\'s rate (one per 20 ms) instead of bursts of 50', async () => {
