@@ -16,11 +16,14 @@
  * A. 300 owners, one escalation each, each in their own chat (the tenant's 50 / s binds).
  * B. 30 owners with ten escalations each (each chat's 7 / s, 8 / 2 s bind too).
  * C. A with a 100 ms margin configured (OUTBOX_LIMIT_MARGIN_MS=100) on top of the default none.
- * D. A on one PostgreSQL schema with two instances (tracker and outbox each, half of Teams' limits
- *    each), the second killed once a third of the pings are out: its database pool closed (no
- *    claim, no record, leases never released) and its sends in flight never answered, as a
- *    SIGKILL leaves them. The survivor takes the dead one's leases over when they run out (10 s
- *    here). Its in-flight sends had arrived: OUTBOX_AMBIGUOUS_RESEND=on sends them again.
+ * D. A on one PostgreSQL schema with two instances (tracker and outbox each, splitting Teams'
+ *    limits through the sender roster), the second killed once a third of the pings are out: its
+ *    database pool closed (no claim, no record, no beat, leases never released) and its sends in
+ *    flight never answered, as a SIGKILL leaves them. The survivor takes the dead one's leases
+ *    over when they run out (10 s here). Its in-flight sends had arrived:
+ *    OUTBOX_AMBIGUOUS_RESEND=on sends them again.
+ * E. D with the second killed as the sweep round that sees the resolution starts (mid-sweep):
+ *    nothing of the fan-out is in flight, so nothing may arrive twice.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,8 +60,8 @@ interface Scenario {
   readonly name: string;
   readonly owners: number;
   readonly marginMs: number;
-  /** Two instances on PostgreSQL, the second killed mid-fan-out. */
-  readonly kill?: boolean;
+  /** Two instances on PostgreSQL, the second killed mid-fan-out or as the sweep round starts. */
+  readonly kill?: 'fan-out' | 'sweep';
 }
 /** Leases of both workers in D, so the dead instance's work is taken over within the run. */
 const KILL_LEASE_MS = 10_000;
@@ -66,7 +69,8 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'A. 300 escalations of 300 owners, each in their own chat (the tenant limit binds)', owners: 300, marginMs: DEFAULT_MARGIN_MS },
   { name: 'B. 300 escalations of 30 owners, ten each (the conversation limits bind too)', owners: 30, marginMs: DEFAULT_MARGIN_MS },
   { name: 'C. as A, the outbox holding every window 100 ms wider (OUTBOX_LIMIT_MARGIN_MS=100)', owners: 300, marginMs: 100 },
-  { name: 'D. as A on PostgreSQL with two instances, the second killed when a third of the pings are out', owners: 300, marginMs: DEFAULT_MARGIN_MS, kill: true },
+  { name: 'D. as A on PostgreSQL with two instances, the second killed when a third of the pings are out', owners: 300, marginMs: DEFAULT_MARGIN_MS, kill: 'fan-out' },
+  { name: 'E. as D, the second killed mid-sweep (as the round that sees the resolution starts)', owners: 300, marginMs: DEFAULT_MARGIN_MS, kill: 'sweep' },
 ];
 
 /** A sender of an instance that can die: after `kill()` nothing it sends is answered, and what was in flight is never recorded. */
@@ -155,7 +159,7 @@ function recorded(at: string): Incident {
 
 async function main(): Promise<void> {
   let failed = false;
-  // `A`..`D` runs that scenario alone.
+  // `A`..`E` runs that scenario alone.
   const only = process.argv[2]?.toUpperCase();
   for (const scenario of SCENARIOS.filter((s) => !only || s.name.startsWith(`${only}.`))) {
     console.log(`\n${scenario.name}`);
@@ -169,7 +173,7 @@ async function main(): Promise<void> {
  * time exceeds 1.05 × the lower bound Teams' limits allow (with a configured margin, C: the bound
  * with every window that much wider).
  */
-async function run({ owners, marginMs, kill = false }: Scenario): Promise<boolean> {
+async function run({ owners, marginMs, kill }: Scenario): Promise<boolean> {
   const folder = mkdtempSync(join(tmpdir(), 'ed-bench-resolution-'));
   const schema = kill ? await createSchema() : undefined;
   const db = await openDatabase(schema ? { url: schema.url, poolSize: 8 } : { url: join(folder, 'bench.db') });
@@ -245,10 +249,11 @@ async function run({ owners, marginMs, kill = false }: Scenario): Promise<boolea
     const toOwners = async (): Promise<number> => (await connector.snapshot()).calls.filter((c) => c.method === 'POST' && c.conversationId.startsWith('a:owner-')).length;
     const started = Date.now();
     let killedAt = 0;
-    // D: the second instance dies once a third of the pings are out (during the sweep round or after it).
+    // D: the second instance dies once a third of the pings are out (during the sweep round or after it); E: at once.
     const killer = (async () => {
       if (!second) return;
-      while ((await toOwners()) < ESCALATIONS / 3 && Date.now() - started < DEADLINE_MS) await delay(2);
+      const after = kill === 'fan-out' ? ESCALATIONS / 3 : 0;
+      while ((await toOwners()) < after && Date.now() - started < DEADLINE_MS) await delay(2);
       killedAt = Date.now() - started;
       mortal.kill();
       secondClosed = true;
