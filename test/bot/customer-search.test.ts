@@ -13,7 +13,7 @@ import { byCompanyName, type Customer } from '../../src/directory';
 import { loadSandboxData } from '../../src/health/sandbox-data';
 import { searchForm } from '../../src/directory/search';
 import { startApp, type RunningApp } from '../helpers/app';
-import { cardTexts } from '../helpers/cards';
+import { cardNodes, cardTexts } from '../helpers/cards';
 import { message, search, type ActivityOptions } from '../helpers/activities';
 import { ConnectorDouble } from '../helpers/connector-double';
 import { CONTOSO, Engineer, describeData, escalationIdOf, flowIdOf, has, type Card } from '../helpers/engineer';
@@ -30,15 +30,7 @@ interface ChoiceSet {
 
 /** The describe card's customer field. */
 function customerField(card: Card): ChoiceSet {
-  let found: ChoiceSet | undefined;
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (node === null || typeof node !== 'object') return;
-    const o = node as Record<string, unknown>;
-    if (o.type === 'Input.ChoiceSet' && o.id === 'customerTenantId') found = o as unknown as ChoiceSet;
-    Object.values(o).forEach(walk);
-  };
-  walk(card);
+  const found = cardNodes(card).find((o) => o.type === 'Input.ChoiceSet' && o.id === 'customerTenantId') as ChoiceSet | undefined;
   assert.ok(found, 'the card has a customer field');
   return found;
 }

@@ -16,7 +16,7 @@ import { renderEscalation } from '../../src/cards/summary-cards';
 import { transition, type Actor } from '../../src/domain/escalation';
 import { Localizer } from '../../src/i18n';
 import { ENGINEER } from '../helpers/activities';
-import { cardTexts } from '../helpers/cards';
+import { cardNodes, cardTexts } from '../helpers/cards';
 import { Chat, inputValue, lastCard, shown, type Card } from '../helpers/chat';
 import { describeData, flowIdOf } from '../helpers/engineer';
 import { sampleEscalation } from '../cards/samples';
@@ -27,16 +27,7 @@ const COLLEAGUE = { id: '29:colleague', aadObjectId: 'bbbbbbbb-0000-4000-8000-00
 
 /** Every Input.Number of a card with its properties. */
 function numberInputs(card: unknown): Record<string, unknown>[] {
-  const found: Record<string, unknown>[] = [];
-  const walk = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (n === null || typeof n !== 'object') return;
-    const o = n as Record<string, unknown>;
-    if (o.type === 'Input.Number') found.push(o);
-    Object.values(o).forEach(walk);
-  };
-  walk(card);
-  return found;
+  return cardNodes(card).filter((o) => o.type === 'Input.Number');
 }
 
 describe('the small ones (issue 14 item 14)', () => {

@@ -15,21 +15,13 @@ import { startApp, type RunningApp } from '../helpers/app';
 import { ENGINEER, message, type ActivityOptions } from '../helpers/activities';
 import { ConnectorDouble } from '../helpers/connector-double';
 import { CONTOSO, Engineer, describeData, escalationIdOf, flowIdOf, has, type Card } from '../helpers/engineer';
-import { cardTexts } from '../helpers/cards';
+import { cardNodes, cardTexts } from '../helpers/cards';
 
 const SEATTLE_ENGINEER = { id: '29:engineer-2', aadObjectId: 'aaaaaaaa-0000-4000-8000-0000000000e2', name: 'Sam Seattle' };
 
 /** The data of a card's Action.Execute with `verb` (what Teams sends back with the inputs). */
 function actionData(card: Card, verb: string): Record<string, unknown> {
-  let found: Record<string, unknown> | undefined;
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (node === null || typeof node !== 'object') return;
-    const o = node as Record<string, unknown>;
-    if (o.type === 'Action.Execute' && o.verb === verb && !found) found = o.data as Record<string, unknown>;
-    Object.values(o).forEach(walk);
-  };
-  walk(card);
+  const found = cardNodes(card).find((o) => o.type === 'Action.Execute' && o.verb === verb)?.data as Record<string, unknown> | undefined;
   assert.ok(found, `the card has a ${verb} action`);
   return found;
 }

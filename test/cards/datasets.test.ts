@@ -5,21 +5,15 @@ import { CardRenderer } from '../../src/cards';
 import { DATASETS, isDataset } from '../../src/cards/verbs';
 import { Localizer } from '../../src/i18n';
 import { startApp } from '../helpers/app';
+import { cardNodes } from '../helpers/cards';
 import { sampleCards } from './samples';
 
 /** Every `choices.data` dataset a card names. */
 function datasetsOf(card: unknown): string[] {
-  const found: string[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (node === null || typeof node !== 'object') return;
-    const o = node as Record<string, unknown>;
+  return cardNodes(card).flatMap((o) => {
     const query = o['choices.data'] as { type?: unknown; dataset?: unknown } | undefined;
-    if (query) found.push(`${String(query.type)}:${String(query.dataset)}`);
-    Object.values(o).forEach(walk);
-  };
-  walk(card);
-  return found;
+    return query ? [`${String(query.type)}:${String(query.dataset)}`] : [];
+  });
 }
 
 describe('cards: typeahead datasets', () => {

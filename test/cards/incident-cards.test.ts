@@ -15,7 +15,7 @@ import type { Escalation } from '../../src/domain/escalation';
 import { Localizer, SUPPORTED_LANGUAGES } from '../../src/i18n';
 import { IncidentViews } from '../../src/incidents/card-views';
 import type { EscalationStore } from '../../src/store/types';
-import { cardProblems, cardTexts, cardVerbs } from '../helpers/cards';
+import { cardNodes, cardProblems, cardTexts, cardVerbs } from '../helpers/cards';
 import { sampleIncident } from './samples';
 
 const cards = new CardRenderer(join(PROJECT_ROOT, 'cards'));
@@ -36,16 +36,7 @@ function views(korean: readonly string[] = [], tabLink = true): IncidentViews {
 const texts = (card: Record<string, unknown>): string => cardTexts(card).join('\n');
 /** The drafted notices of a card (the inputs' values). */
 function notices(card: unknown): string[] {
-  const found: string[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (node === null || typeof node !== 'object') return;
-    const o = node as Record<string, unknown>;
-    if (o.type === 'Input.Text' && typeof o.value === 'string') found.push(o.value);
-    Object.values(o).forEach(walk);
-  };
-  walk(card);
-  return found;
+  return cardNodes(card).flatMap((o) => (o.type === 'Input.Text' && typeof o.value === 'string' ? [o.value] : []));
 }
 
 describe('incident cards', function () {

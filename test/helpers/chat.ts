@@ -8,7 +8,7 @@ import { createApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { execute, mentionMessage, message, type ActivityOptions } from './activities';
-import { cardTexts } from './cards';
+import { cardInput, cardTexts } from './cards';
 import { logSink } from './run-log';
 
 export type Card = Readonly<Record<string, unknown>>;
@@ -39,18 +39,10 @@ export function buttonData(card: Card, verb: string): Record<string, unknown> | 
 
 /** The value an input of a card starts with, by its id. */
 export function inputValue(card: Card, id: string): unknown {
-  let found: unknown;
-  const walk = (node: unknown): void => {
-    if (node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(walk);
-    const o = node as Record<string, unknown>;
-    if (o.id === id && typeof o.type === 'string' && o.type.startsWith('Input.')) found = o.value;
-    Object.values(o).forEach(walk);
-  };
-  walk(card);
-  return found;
+  return cardInput(card, id)?.value;
 }
 
+/** The reply an activity the bot sent carries (typing indicators carry none). */
 function replyOf(activity: Partial<Activity>): Reply | undefined {
   if (activity.type === 'invokeResponse') {
     const body = (activity.value as { body?: { type?: string; value?: unknown } } | undefined)?.body;
@@ -59,6 +51,21 @@ function replyOf(activity: Partial<Activity>): Reply | undefined {
   if (activity.type !== 'message') return undefined;
   const content = (activity.attachments ?? [])[0]?.content as Card | undefined;
   return content ? { card: content, activity } : { text: String(activity.text), activity };
+}
+
+/** The replies among what the bot sent. */
+export function repliesOf(activities: readonly Partial<Activity>[]): Reply[] {
+  return activities.flatMap((a) => {
+    const reply = replyOf(a);
+    return reply ? [reply] : [];
+  });
+}
+
+/** The app as wired for real on an in-memory database with the sandbox, not listening. */
+export async function wiredApp(extraEnv: Readonly<Record<string, string>> = {}): Promise<App> {
+  const env = { DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'warn', ...extraEnv };
+  const config = loadConfig({ env, dotenvPath: null });
+  return createApp(config, createLogger({ level: config.logLevel, destination: logSink(env) }));
 }
 
 /** The bot, spoken to. */
@@ -71,10 +78,7 @@ export class Chat {
 
   /** The app as wired for real on an in-memory database with the sandbox, not listening. */
   static async start(extraEnv: Readonly<Record<string, string>> = {}): Promise<Chat> {
-    const env = { DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'warn', ...extraEnv };
-    const config = loadConfig({ env, dotenvPath: null });
-    const app = await createApp(config, createLogger({ level: config.logLevel, destination: logSink(env) }));
-    return new Chat(app);
+    return new Chat(await wiredApp(extraEnv));
   }
 
   async stop(): Promise<void> {
@@ -101,10 +105,7 @@ export class Chat {
 
   private async send(activity: Record<string, unknown>): Promise<Reply[]> {
     await this.adapter.processActivity(activity);
-    return this.adapter.activeQueue.splice(0).flatMap((a) => {
-      const reply = replyOf(a);
-      return reply ? [reply] : [];
-    });
+    return repliesOf(this.adapter.activeQueue.splice(0));
   }
 }
 

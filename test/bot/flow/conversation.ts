@@ -7,15 +7,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { TestAdapter, type Activity } from 'botbuilder';
-import { createApp, type App } from '../../../src/app';
-import { loadConfig } from '../../../src/config';
+import type { App } from '../../../src/app';
 import type { EscalationState } from '../../../src/domain/escalation';
-import { createLogger } from '../../../src/log';
 import { execute, message } from '../../helpers/activities';
 import { cardTexts } from '../../helpers/cards';
-import { logSink } from '../../helpers/run-log';
-
-type Card = Readonly<Record<string, unknown>>;
+import { buttonData, repliesOf, SERVICE_URL, wiredApp, type Card, type Reply } from '../../helpers/chat';
 
 /** What the engineer does. */
 export type Action =
@@ -54,22 +50,6 @@ export const shows = (...patterns: RegExp[]): Answer => ({ kind: 'shows', patter
 /** The escalation's audit trail, as recorded: the states it went through. */
 export const trail = (...states: EscalationState[]): Answer => ({ kind: 'trail', states });
 
-/** A reply of the bot: a text, or a card (sent as a message or as the answer to a card action). */
-type Reply = { readonly text: string } | { readonly card: Card };
-
-const SERVICE_URL = 'https://smba.trafficmanager.net/test/';
-
-/** The reply an activity the bot sent carries (typing indicators carry none). */
-function replyOf(activity: Partial<Activity>): Reply | undefined {
-  if (activity.type === 'invokeResponse') {
-    const body = (activity.value as { body?: { type?: string; value?: unknown } } | undefined)?.body;
-    return body?.type === 'application/vnd.microsoft.card.adaptive' ? { card: body.value as Card } : { text: String(body?.value) };
-  }
-  if (activity.type !== 'message') return undefined;
-  const content = (activity.attachments ?? [])[0]?.content as Card | undefined;
-  return content ? { card: content } : { text: String(activity.text) };
-}
-
 function describeReply(reply: Reply): string {
   return 'text' in reply ? `says: ${reply.text}` : `shows: ${cardTexts(reply.card).join(' | ')}`;
 }
@@ -89,20 +69,6 @@ function pairedInAnyOrder(answers: readonly Exclude<Answer, { kind: 'trail' }>[]
   return replies.some((reply, i) => matches(first, reply) && pairedInAnyOrder(rest, replies.filter((_, j) => j !== i)));
 }
 
-/** The `Action.Execute` data of the button with `verb` on a card (not its refresh action). */
-function actionData(card: Card, verb: string): Readonly<Record<string, unknown>> | undefined {
-  let found: Readonly<Record<string, unknown>> | undefined;
-  const walk = (node: unknown, key: string): void => {
-    if (found || node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach((n) => walk(n, key));
-    const o = node as Record<string, unknown>;
-    if (key !== 'refresh' && o.type === 'Action.Execute' && o.verb === verb) found = (o.data ?? {}) as Record<string, unknown>;
-    for (const [k, v] of Object.entries(o)) walk(v, k);
-  };
-  walk(card, '');
-  return found;
-}
-
 /** The bot, and the engineer talking to it. */
 export class Conversation {
   private readonly adapter: TestAdapter;
@@ -119,10 +85,7 @@ export class Conversation {
 
   /** The app as it is wired for real, on an in-memory database with the sandbox, not listening; the engineer writes in `locale`. */
   static async start(locale = 'en-US'): Promise<Conversation> {
-    const env = { DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'warn' };
-    const config = loadConfig({ env, dotenvPath: null });
-    const app = await createApp(config, createLogger({ level: config.logLevel, destination: logSink(env) }));
-    return new Conversation(app, locale);
+    return new Conversation(await wiredApp(), locale);
   }
 
   /** The last card the bot showed. */
@@ -158,17 +121,14 @@ export class Conversation {
       activities.push({ ...this.lastPress, id: `${String(this.lastPress.id)}-again` });
     } else {
       assert.ok(this.lastCard, `step ${step + 1}: no card to press ${action.verb} on`);
-      const data = actionData(this.lastCard, action.verb);
+      const data = buttonData(this.lastCard, action.verb);
       assert.ok(data, `step ${step + 1}: the card has no ${action.verb} button: ${cardTexts(this.lastCard).join(' | ')}`);
       const press = execute(action.verb, { ...data, ...action.inputs }, { serviceUrl: SERVICE_URL, locale: this.locale }) as Partial<Activity>;
       this.lastPress = press;
       for (let n = 0; n < action.times; n += 1) activities.push({ ...press, id: `${String(press.id)}-${n}` });
     }
     await Promise.all(activities.map((a) => this.adapter.processActivity(a)));
-    const replies = this.adapter.activeQueue.splice(0).flatMap((a) => {
-      const reply = replyOf(a);
-      return reply ? [reply] : [];
-    });
+    const replies = repliesOf(this.adapter.activeQueue.splice(0));
     for (const reply of replies) {
       if (!('card' in reply)) continue;
       this.lastCard = reply.card;
