@@ -7,7 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { ManualClock } from '../../src/domain/clock';
-import { PartnerCenterDouble } from '../helpers/partner-center-double';
+import { PartnerCenterDouble, partnerCenterSettings } from '../helpers/partner-center-double';
 import { useAppPerTest } from '../helpers/app';
 import { CONTOSO, Engineer, has, type Card } from '../helpers/engineer';
 import { cardTexts } from '../helpers/cards';
@@ -33,13 +33,7 @@ describe('one card to act on per Microsoft event (Partner Center double)', () =>
 
   const f = useAppPerTest(
     () => ({
-      SUPPORT_SOURCE: 'partnercenter',
-      PARTNER_CENTER_ENDPOINT: pc.url,
-      LOGIN_ENDPOINT: pc.url,
-      PARTNER_TENANT_ID: PARTNER_TENANT,
-      PARTNER_CENTER_CLIENT_ID: 'c0ffee00-0000-4000-8000-000000000002',
-      PARTNER_CENTER_CLIENT_SECRET: 'partner-center-secret-for-tests',
-      PARTNER_CENTER_REFRESH_TOKEN: 'refresh-token-from-sam',
+      ...partnerCenterSettings(pc.url, PARTNER_TENANT),
     }),
     { clock },
   );

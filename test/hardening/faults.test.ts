@@ -7,12 +7,12 @@
  * completes once the fault clears. Everything runs on 127.0.0.1 and is bounded.
  */
 import { strict as assert } from 'node:assert';
-import { PARTNER_TENANT, execute, message, type ActivityOptions } from '../helpers/activities';
+import { execute, message, type ActivityOptions } from '../helpers/activities';
 import { startApp, type RunningApp } from '../helpers/app';
 import { cardTexts } from '../helpers/cards';
 import { ConnectorDouble, type ConnectorFault } from '../helpers/connector-double';
 import { CONTOSO, Engineer, describeData, escalationIdOf, flowIdOf } from '../helpers/engineer';
-import { PartnerCenterDouble, type DoubleOutage } from '../helpers/partner-center-double';
+import { PartnerCenterDouble, partnerCenterSettings, type DoubleOutage } from '../helpers/partner-center-double';
 import { graphIssue, graphService } from '../health/helpers/graph-fixtures';
 import { HttpDouble, isTokenRequest, tokenReply, type Reply } from '../http/helpers/http-double';
 import { TEAMS_INVOKE_MS, TEAMS_MESSAGE_MS, cardsOf, invokeCard, postJson, sleep, watchProcess, type ProcessWatch } from './support';
@@ -288,13 +288,7 @@ describe('hardening: fault matrix', function () {
     const start = () =>
       startApp({
         DIRECTORY_SOURCE: 'partnercenter',
-        SUPPORT_SOURCE: 'partnercenter',
-        PARTNER_CENTER_ENDPOINT: pc.url,
-        LOGIN_ENDPOINT: pc.url,
-        PARTNER_TENANT_ID: PARTNER_TENANT,
-        PARTNER_CENTER_CLIENT_ID: 'c0ffee00-0000-4000-8000-000000000002',
-        PARTNER_CENTER_CLIENT_SECRET: 'partner-center-secret-for-tests',
-        PARTNER_CENTER_REFRESH_TOKEN: 'refresh-token-from-sam',
+        ...partnerCenterSettings(pc.url),
         UPSTREAM_MAX_ATTEMPTS: '2',
         UPSTREAM_ATTEMPT_TIMEOUT_MS: '500',
         UPSTREAM_TOTAL_TIMEOUT_MS: '2500',

@@ -6,6 +6,7 @@
  */
 import { HttpDouble, isTokenRequest, type RecordedRequest, type Reply } from '../http/helpers/http-double';
 import { rememberSecret } from './run-log';
+import { PARTNER_TENANT } from './activities';
 
 /** A service request as the double serves it (enums as Partner Center may send them: names or numbers). */
 export interface DoubleServiceRequest {
@@ -35,6 +36,22 @@ export interface DoubleCustomer {
 export interface DoubleOutage {
   readonly reply: Reply;
   readonly where: 'token' | RegExp;
+}
+
+/**
+ * The settings of a desk whose Partner Center (and its Entra sign-in) is the double at `url`:
+ * the partner tenant, the App+User app and the refresh token it accepts.
+ */
+export function partnerCenterSettings(url: string, partnerTenantId = PARTNER_TENANT): Record<string, string> {
+  return {
+    SUPPORT_SOURCE: 'partnercenter',
+    PARTNER_CENTER_ENDPOINT: url,
+    LOGIN_ENDPOINT: url,
+    PARTNER_TENANT_ID: partnerTenantId,
+    PARTNER_CENTER_CLIENT_ID: 'c0ffee00-0000-4000-8000-000000000002',
+    PARTNER_CENTER_CLIENT_SECRET: 'partner-center-secret-for-tests',
+    PARTNER_CENTER_REFRESH_TOKEN: 'refresh-token-from-sam',
+  };
 }
 
 /** The running double. */
