@@ -11,20 +11,9 @@
  * Screenshots go to test-results/e2e-incident-*.png; nothing leaves 127.0.0.1.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { PlaygroundChat } from './helpers/playground-chat';
-import { ChildService, freePort } from './helpers/processes';
-import { RecordingProxy } from './helpers/recording-proxy';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(__dirname, '..', '..', '..');
-const RESULTS = join(ROOT, 'test-results');
-const BOT_ENTRY = join(ROOT, 'dist', 'src', 'index.js');
-const PLAYGROUND_CLI = join(ROOT, 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+import { RESULTS, usePlayground } from './helpers/playground-harness';
 
 const CONTOSO = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
 const BLUE_YONDER = 'b1e4c7a2-3d5f-4e81-9a6c-0f2d8b3e5a05';
@@ -36,107 +25,24 @@ const CARD_WAIT_MS = 45_000;
 describe('Agents Playground in Chromium: one Microsoft incident in the incident channel', function () {
   this.timeout(180_000);
 
-  let tempDir: string | undefined;
-  let bot: ChildService | undefined;
-  let playground: ChildService | undefined;
-  let proxy: RecordingProxy | undefined;
-  let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
-  let page: Page | undefined;
-  let botUrl = '';
-  let playgroundUrl = '';
-  const pageErrors: string[] = [];
-  const killAll = (): void => {
-    bot?.killNow();
-    playground?.killNow();
-  };
-
-  before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI === 'true') throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium`);
-      console.warn(`skipping the incident end-to-end test: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-      this.skip();
-    }
-    assert.ok(existsSync(BOT_ENTRY), `${BOT_ENTRY} is missing: run npx tsc -p tsconfig.json first`);
-    assert.ok(existsSync(PLAYGROUND_CLI), `${PLAYGROUND_CLI} is missing: npm install`);
-    mkdirSync(RESULTS, { recursive: true });
-    process.once('exit', killAll);
-
-    tempDir = mkdtempSync(join(tmpdir(), 'ed-e2e-incident-'));
-    const botPort = await freePort();
-    botUrl = `http://127.0.0.1:${botPort}`;
-    bot = ChildService.start(
-      'bot',
-      process.execPath,
-      [BOT_ENTRY],
-      {
-        ...process.env,
-        PORT: String(botPort),
-        HOST: '127.0.0.1',
-        DATABASE_URL: `sqlite:${join(tempDir, 'desk.db')}`,
-        LOG_LEVEL: 'warn',
-        MicrosoftAppId: '',
-        MicrosoftAppPassword: '',
-        HEALTH_SOURCE: 'sandbox',
-        DIRECTORY_SOURCE: 'sandbox',
-        SUPPORT_SOURCE: 'sandbox',
-        ALLOWED_TENANTS: '',
-        WORKERS: 'on',
-        INCIDENT_CARD_UPDATE_SECONDS: '10',
-      },
-      ROOT,
-    );
-    proxy = await new RecordingProxy(botUrl).start();
-    await bot.waitForHttp(`${botUrl}/healthz`, 20_000);
-
-    const wantedPort = await freePort();
-    playground = ChildService.start(
-      'playground',
-      process.execPath,
-      [PLAYGROUND_CLI, '-e', proxy.url, '-c', 'msteams', '-p', String(wantedPort), '--disable-telemetry'],
-      { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' },
-      ROOT,
-    );
-    const listening = await playground.waitForOutput(/Listening on (\d+)/, 20_000);
-    playgroundUrl = `http://127.0.0.1:${listening[1] ?? wantedPort}`;
-    await playground.waitForHttp(`${playgroundUrl}/`, 10_000);
-
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
-    context = await browser.newContext({ viewport: { width: 1280, height: 1400 }, locale: 'en-US' });
-    await context.route('**/*', async (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
-    if (page) await page.screenshot({ path: join(RESULTS, 'e2e-incident-failure.png') }).catch(() => undefined);
-    console.warn('--- activities the bot received:\n' + (proxy?.summary().join('\n') ?? '(none)'));
-    console.warn('--- bot output:\n' + (bot?.tail() ?? ''));
-    console.warn('--- playground output:\n' + (playground?.tail() ?? ''));
-    if (pageErrors.length > 0) console.warn('--- page errors:\n' + pageErrors.join('\n'));
-  });
-
-  after(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await Promise.all([playground?.stop(), bot?.stop()]);
-    await proxy?.stop();
-    process.removeListener('exit', killAll);
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  const pg = usePlayground({
+    name: 'the incident end-to-end test',
+    tempPrefix: 'ed-e2e-incident-',
+    failureShot: 'e2e-incident-failure.png',
+    botEnv: () => ({ WORKERS: 'on', INCIDENT_CARD_UPDATE_SECONDS: '10' }),
+    context: { viewport: { width: 1280, height: 1400 }, locale: 'en-US' },
   });
 
   /** Drives the sandbox as README shows (curl); answers the status. */
   async function sandbox(path: string, body: unknown = {}): Promise<number> {
-    const res = await fetch(`${botUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`${pg.botUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
     await res.arrayBuffer();
     return res.status;
   }
 
   /** The row of a customer on a card: the innermost container showing its name. */
   function row(card: Locator, name: string): Locator {
-    assert.ok(page);
-    return card.locator('.ac-container').filter({ has: page.getByText(name, { exact: true }) }).last();
+    return card.locator('.ac-container').filter({ has: pg.page.getByText(name, { exact: true }) }).last();
   }
 
   /** Waits until a card's text matches `pattern` (the outbox changes it in place). */
@@ -152,9 +58,9 @@ describe('Agents Playground in Chromium: one Microsoft incident in the incident 
   }
 
   it('incidents here → a shared incident starts → its card in the channel → resolved → the resolution with drafts → one customer marked told → the card shows it', async () => {
-    assert.ok(page && proxy && bot);
+    const { page, proxy, bot } = pg;
     const chat = new PlaygroundChat(page, RESULTS);
-    await page.goto(playgroundUrl);
+    await page.goto(pg.playgroundUrl);
     await chat.openChannel('General');
     await chat.expectCard('Escalation Desk', 20_000);
 

@@ -14,21 +14,12 @@
  * read from locales/<lang>.json, so the Korean walk checks the Korean the engineer sees.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator } from 'playwright-core';
 import { TimeZone } from '../../src/domain/local-time';
 import { PlaygroundChat } from './helpers/playground-chat';
-import { ChildService, freePort } from './helpers/processes';
-import { RecordingProxy } from './helpers/recording-proxy';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(__dirname, '..', '..', '..');
-const RESULTS = join(ROOT, 'test-results');
-const BOT_ENTRY = join(ROOT, 'dist', 'src', 'index.js');
-const PLAYGROUND_CLI = join(ROOT, 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+import { RESULTS, ROOT, usePlayground } from './helpers/playground-harness';
 const ZONE = 'Asia/Seoul';
 /** How long the sandbox's Microsoft, the tracker and the outbox may take to bring a card. */
 const NOTIFICATION_TIMEOUT_MS = 45_000;
@@ -61,96 +52,24 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 describe('Agents Playground in Chromium: the engineer’s whole path, in English and in Korean', function () {
   this.timeout(240_000);
 
-  let tempDir: string | undefined;
-  let bot: ChildService | undefined;
-  let playground: ChildService | undefined;
-  let proxy: RecordingProxy | undefined;
-  let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
-  let page: Page | undefined;
-  let playgroundUrl = '';
-  const pageErrors: string[] = [];
-  const killAll = (): void => {
-    bot?.killNow();
-    playground?.killNow();
-  };
-
-  before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI === 'true') throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium`);
-      console.warn(`skipping the playground walk: no Chromium at ${CHROMIUM}`);
-      this.skip();
-    }
-    assert.ok(existsSync(BOT_ENTRY), `${BOT_ENTRY} is missing: run npx tsc -p tsconfig.json first`);
-    mkdirSync(RESULTS, { recursive: true });
-    process.once('exit', killAll);
-    tempDir = mkdtempSync(join(tmpdir(), 'ed-walk-'));
-    const botPort = await freePort();
-    const botUrl = `http://127.0.0.1:${botPort}`;
-    bot = ChildService.start(
-      'bot',
-      process.execPath,
-      [BOT_ENTRY],
-      {
-        ...process.env,
-        PORT: String(botPort),
-        HOST: '127.0.0.1',
-        DATABASE_URL: `sqlite:${join(tempDir, 'desk.db')}`,
-        LOG_LEVEL: 'warn',
-        MicrosoftAppId: '',
-        MicrosoftAppPassword: '',
-        HEALTH_SOURCE: 'sandbox',
-        DIRECTORY_SOURCE: 'sandbox',
-        SUPPORT_SOURCE: 'sandbox',
-        SANDBOX_HEALTH_FILE: '',
-        ALLOWED_TENANTS: '',
-        // Microsoft asks soon after linking and closes the request once the answer had time to go.
-        SANDBOX_ATTENTION_AFTER_SECONDS: '5',
-        SANDBOX_CLOSE_AFTER_SECONDS: '40',
-        TRACKING_MIN_INTERVAL_SECONDS: '1',
-      },
-      ROOT,
-    );
-    proxy = await new RecordingProxy(botUrl).start();
-    await bot.waitForHttp(`${botUrl}/healthz`, 20_000);
-    const wantedPort = await freePort();
-    playground = ChildService.start(
-      'playground',
-      process.execPath,
-      [PLAYGROUND_CLI, '-e', proxy.url, '-c', 'msteams', '-p', String(wantedPort), '--disable-telemetry'],
-      { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', TZ: ZONE },
-      ROOT,
-    );
-    const listening = await playground.waitForOutput(/Listening on (\d+)/, 20_000);
-    playgroundUrl = `http://127.0.0.1:${listening[1] ?? wantedPort}`;
-    await playground.waitForHttp(`${playgroundUrl}/`, 10_000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
-    context = await browser.newContext({ viewport: { width: 1280, height: 1100 }, timezoneId: ZONE, locale: 'en-US' });
-    await context.route('**/*', async (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
-    if (page) await page.screenshot({ path: join(RESULTS, 'walk-failure.png') }).catch(() => undefined);
-    console.warn('--- activities the bot received:\n' + (proxy?.summary().join('\n') ?? '(none)'));
-    console.warn('--- bot output:\n' + (bot?.tail() ?? ''));
-    if (pageErrors.length > 0) console.warn('--- page errors:\n' + pageErrors.join('\n'));
-  });
-
-  after(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await Promise.all([playground?.stop(), bot?.stop()]);
-    await proxy?.stop();
-    process.removeListener('exit', killAll);
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  const pg = usePlayground({
+    name: 'the playground walk',
+    tempPrefix: 'ed-walk-',
+    failureShot: 'walk-failure.png',
+    botEnv: () => ({
+      SANDBOX_HEALTH_FILE: '',
+      // Microsoft asks soon after linking and closes the request once the answer had time to go.
+      SANDBOX_ATTENTION_AFTER_SECONDS: '5',
+      SANDBOX_CLOSE_AFTER_SECONDS: '40',
+      TRACKING_MIN_INTERVAL_SECONDS: '1',
+    }),
+    playgroundEnv: { TZ: ZONE },
+    context: { viewport: { width: 1280, height: 1100 }, timezoneId: ZONE, locale: 'en-US' },
   });
 
   for (const lang of ['en', 'ko'] as const) {
     it(`${lang}: help → escalate with arguments → … → one card per Microsoft event → customer notified; cancel; list`, async () => {
-      assert.ok(page && proxy && bot);
+      const { page, proxy, bot } = pg;
       const t = stringsOf(lang);
       const chat = new PlaygroundChat(page, RESULTS);
       let shot = 0;
@@ -166,10 +85,10 @@ describe('Agents Playground in Chromium: the engineer’s whole path, in English
         await chat.screenshot(`walk-${lang}-${String(shot).padStart(2, '0')}-${name}.png`, card);
         return text;
       };
-      const cardsHeaded = (heading: string) => page?.locator('.ac-adaptiveCard').filter({ has: page.getByRole('heading', { name: heading, exact: true }) }) as Locator;
+      const cardsHeaded = (heading: string) => page.locator('.ac-adaptiveCard').filter({ has: page.getByRole('heading', { name: heading, exact: true }) });
 
       proxy.locale = lang === 'ko' ? 'ko-KR' : undefined;
-      await page.goto(playgroundUrl);
+      await page.goto(pg.playgroundUrl);
       await chat.expectCard(t('cards.welcome.title'), 20_000);
 
       // 1. help: the arguments are shown, not eaten as markup.

@@ -22,22 +22,10 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { TimeZone, localToUtc } from '../../src/domain/local-time';
 import { writeManyCustomersSeed, ZETA } from '../helpers/many-customers';
 import { PlaygroundChat } from './helpers/playground-chat';
-import { ChildService, freePort } from './helpers/processes';
-import { RecordingProxy } from './helpers/recording-proxy';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(__dirname, '..', '..', '..');
-const RESULTS = join(ROOT, 'test-results');
-const BOT_ENTRY = join(ROOT, 'dist', 'src', 'index.js');
-const PLAYGROUND_CLI = join(ROOT, 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+import { RESULTS, usePlayground } from './helpers/playground-harness';
 
 const CONTOSO = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
 const TITLE = 'Users cannot send email to external recipients';
@@ -82,114 +70,26 @@ async function getJson<T>(url: string): Promise<T> {
 describe('Agents Playground in Chromium: the escalated path end to end', function () {
   this.timeout(60_000);
 
-  let tempDir: string | undefined;
-  let bot: ChildService | undefined;
-  let playground: ChildService | undefined;
-  let proxy: RecordingProxy | undefined;
-  let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
-  let page: Page | undefined;
-  let botUrl = '';
-  let playgroundUrl = '';
   let customerCount = 0;
-  const blocked = new Set<string>();
-  const pageErrors: string[] = [];
-  const killAll = (): void => {
-    bot?.killNow();
-    playground?.killNow();
-  };
-
-  before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI === 'true') throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium`);
-      console.warn(`skipping the playground end-to-end test: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-      this.skip();
-    }
-    assert.ok(existsSync(BOT_ENTRY), `${BOT_ENTRY} is missing: run npx tsc -p tsconfig.json first`);
-    assert.ok(existsSync(PLAYGROUND_CLI), `${PLAYGROUND_CLI} is missing: npm install`);
-    mkdirSync(RESULTS, { recursive: true });
-    // If mocha dies (--exit, a crash), the children must not outlive it.
-    process.once('exit', killAll);
-
-    tempDir = mkdtempSync(join(tmpdir(), 'ed-e2e-'));
-    const seed = writeManyCustomersSeed(tempDir, GENERATED_CUSTOMERS);
-    customerCount = seed.customers.length;
-    const botPort = await freePort();
-    botUrl = `http://127.0.0.1:${botPort}`;
-    bot = ChildService.start(
-      'bot',
-      process.execPath,
-      [BOT_ENTRY],
-      {
-        ...process.env,
-        PORT: String(botPort),
-        HOST: '127.0.0.1',
-        DATABASE_URL: `sqlite:${join(tempDir, 'desk.db')}`,
-        LOG_LEVEL: 'warn',
-        // Local mode and the sandbox, whatever the calling shell or a .env says.
-        MicrosoftAppId: '',
-        MicrosoftAppPassword: '',
-        HEALTH_SOURCE: 'sandbox',
-        DIRECTORY_SOURCE: 'sandbox',
-        SUPPORT_SOURCE: 'sandbox',
-        SANDBOX_HEALTH_FILE: seed.path,
-        ALLOWED_TENANTS: '',
-      },
-      ROOT,
-    );
-    proxy = await new RecordingProxy(botUrl).start();
-    await bot.waitForHttp(`${botUrl}/healthz`, 20_000);
-
-    const wantedPort = await freePort();
-    playground = ChildService.start(
-      'playground',
-      process.execPath,
-      [PLAYGROUND_CLI, '-e', proxy.url, '-c', 'msteams', '-p', String(wantedPort), '--disable-telemetry'],
-      // The playground reads its zone from its own process (dayjs' guess): the engineer is in Seoul.
-      { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', TZ: ZONE },
-      ROOT,
-    );
-    // It falls back to another port if the one asked for was taken meanwhile: read it back.
-    const listening = await playground.waitForOutput(/Listening on (\d+)/, 20_000);
-    playgroundUrl = `http://127.0.0.1:${listening[1] ?? wantedPort}`;
-    await playground.waitForHttp(`${playgroundUrl}/`, 10_000);
-
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
-    // A fresh profile each run (playwright gives every launch a new temp user-data-dir); the
-    // page on the same clock as the playground, as a person's browser and Teams client are.
-    context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, timezoneId: ZONE, locale: 'en-US' });
-    await context.route('**/*', async (route) => {
-      const url = new URL(route.request().url());
-      if (url.hostname === '127.0.0.1') return route.continue();
-      blocked.add(url.hostname);
-      return route.abort();
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
-    if (page) await page.screenshot({ path: join(RESULTS, 'e2e-failure.png') }).catch(() => undefined);
-    console.warn('--- activities the bot received:\n' + (proxy?.summary().join('\n') ?? '(none)'));
-    console.warn('--- bot output:\n' + (bot?.tail() ?? ''));
-    console.warn('--- playground output:\n' + (playground?.tail() ?? ''));
-    if (pageErrors.length > 0) console.warn('--- page errors:\n' + pageErrors.join('\n'));
-  });
-
-  after(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await Promise.all([playground?.stop(), bot?.stop()]);
-    await proxy?.stop();
-    process.removeListener('exit', killAll);
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  const pg = usePlayground({
+    name: 'the playground end-to-end test',
+    tempPrefix: 'ed-e2e-',
+    failureShot: 'e2e-failure.png',
+    botEnv: (tempDir) => {
+      const seed = writeManyCustomersSeed(tempDir, GENERATED_CUSTOMERS);
+      customerCount = seed.customers.length;
+      return { SANDBOX_HEALTH_FILE: seed.path };
+    },
+    // The playground reads its zone from its own process (dayjs' guess): the engineer is in Seoul;
+    // the page on the same clock, as a person's browser and Teams client are.
+    playgroundEnv: { TZ: ZONE },
+    context: { viewport: { width: 1280, height: 1000 }, timezoneId: ZONE, locale: 'en-US' },
   });
 
   it('escalates a problem to Microsoft, typing and clicking in the playground', async () => {
-    assert.ok(page && proxy && bot);
+    const { page, proxy, bot } = pg;
     const chat = new PlaygroundChat(page, RESULTS);
-    await page.goto(playgroundUrl);
+    await page.goto(pg.playgroundUrl);
     // The page load sends conversationUpdate + installationUpdate: the bot greets with its card.
     await chat.expectCard('Escalation Desk', 20_000);
 
@@ -278,7 +178,7 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
     assert.equal(describeInvoke.value.action.data.sinceTime, start.time);
 
     // The bot's own state, through the tab API (development identity in local mode).
-    const list = await getJson<{ items: EscalationSummary[] }>(`${botUrl}/api/escalations`);
+    const list = await getJson<{ items: EscalationSummary[] }>(`${pg.botUrl}/api/escalations`);
     assert.equal(list.items.length, 1, JSON.stringify(list.items));
     const [summary] = list.items;
     assert.ok(summary);
@@ -288,7 +188,7 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
     assert.equal(summary.customer.tenantId, CONTOSO);
     assert.match(finalText, new RegExp(summary.id));
 
-    const detail = await getJson<EscalationDetail>(`${botUrl}/api/escalations/${summary.id}`);
+    const detail = await getJson<EscalationDetail>(`${pg.botUrl}/api/escalations/${summary.id}`);
     assert.equal(detail.escalation.state, 'escalated');
     // Stored in UTC: the Seoul reading, nine hours earlier.
     assert.equal(detail.escalation.since, localToUtc(start.date, start.time, ZONE)?.at.toISOString());
@@ -308,10 +208,10 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
     const errors = bot.text.split('\n').filter((line) => /"level":(5|6)\d/.test(line));
     assert.deepEqual(errors, [], 'the bot logged errors');
     console.log(`      activities: ${proxy.summary().join(' | ')}`);
-    if (blocked.size > 0) console.log(`      blocked outside requests to: ${[...blocked].join(', ')}`);
+    if (pg.blocked.size > 0) console.log(`      blocked outside requests to: ${[...pg.blocked].join(', ')}`);
   });
   it('a customer beyond the first page: health → report presets it in the playground; the typeahead Teams would send finds it', async () => {
-    assert.ok(page && proxy && bot);
+    const { page, proxy } = pg;
     const chat = new PlaygroundChat(page, RESULTS);
     const before = proxy.exchanges.length;
 
@@ -338,10 +238,10 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
     const troubleshoot = await chat.expectCard('Troubleshoot with admin privileges');
     assert.match(await troubleshoot.innerText(), /Zeta Logistics/);
     await chat.screenshot('e2e-06-troubleshoot-zeta.png', troubleshoot);
-    const list = await getJson<{ items: EscalationSummary[] }>(`${botUrl}/api/escalations`);
+    const list = await getJson<{ items: EscalationSummary[] }>(`${pg.botUrl}/api/escalations`);
     const zeta = list.items.find((e) => e.customer.tenantId === ZETA.tenantId);
     assert.ok(zeta, JSON.stringify(list.items.map((e) => e.customer)));
-    const detail = await getJson<EscalationDetail>(`${botUrl}/api/escalations/${zeta.id}`);
+    const detail = await getJson<EscalationDetail>(`${pg.botUrl}/api/escalations/${zeta.id}`);
     assert.equal(detail.escalation.since, localToUtc(start.date, start.time, ZONE)?.at.toISOString());
 
     // 4. The playground never asked for the customers dataset: it has no typeahead.
