@@ -23,7 +23,7 @@ import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConnectorDouble, IDEMPOTENCY_KEY_FIELD } from '../test/helpers/connector-double';
+import { ConnectorDouble, type ConnectorCall } from '../test/helpers/connector-double';
 import {
   BotClient,
   createSchema,
@@ -223,24 +223,14 @@ async function verify(schema: BenchSchema, connector: ConnectorDouble, conversat
   );
   const attention = await schema.query<{ escalation_id: string }>("SELECT DISTINCT escalation_id FROM audit_events WHERE to_state = 'attention_needed'");
   const wentToAttention = new Set(attention.rows.map((r) => r.escalation_id));
-  const deliveries = new Map<string, { n: number; conversationId: string }>();
+  const deliveries = connector.deliveriesByKey();
   // An update of a card already sent (card_update) carries no key: it is delivered as a PUT of that activity.
-  const updated = new Map<string, { n: number; conversationId: string }>();
+  const updates = new Map<string, ConnectorCall[]>();
   for (const call of connector.calls) {
-    if (call.method === 'PUT' && call.activityId) {
-      const u = updated.get(call.activityId) ?? { n: 0, conversationId: call.conversationId };
-      updated.set(call.activityId, { n: u.n + 1, conversationId: u.conversationId });
-    }
+    if (call.method === 'PUT' && call.activityId) updates.set(call.activityId, [...(updates.get(call.activityId) ?? []), call]);
   }
-  const deliveryOf = (r: { id: string; payload: { updateActivityId?: unknown } }): { n: number; conversationId: string } | undefined =>
-    typeof r.payload.updateActivityId === 'string' ? updated.get(r.payload.updateActivityId) : deliveries.get(r.id);
-  for (const call of connector.calls) {
-    const data = call.activity.channelData as Record<string, unknown> | undefined;
-    const key = data?.[IDEMPOTENCY_KEY_FIELD];
-    if (typeof key !== 'string') continue;
-    const d = deliveries.get(key) ?? { n: 0, conversationId: call.conversationId };
-    deliveries.set(key, { n: d.n + 1, conversationId: d.conversationId });
-  }
+  const deliveryOf = (r: { id: string; payload: { updateActivityId?: unknown } }): readonly ConnectorCall[] | undefined =>
+    typeof r.payload.updateActivityId === 'string' ? updates.get(r.payload.updateActivityId) : deliveries.get(r.id);
   const rowsByEscalation = new Map<string, (typeof outbox.rows)[number][]>();
   for (const r of outbox.rows) rowsByEscalation.set(r.escalation_id, [...(rowsByEscalation.get(r.escalation_id) ?? []), r]);
   const kinds = new Map<string, number>();
@@ -252,7 +242,7 @@ async function verify(schema: BenchSchema, connector: ConnectorDouble, conversat
     const d = deliveryOf(r);
     if (!d) lost++;
     // A card updated twice is the same card (an update may be repeated harmlessly); a second message is a duplicate.
-    else if (d.n > 1 && typeof r.payload.updateActivityId !== 'string') duplicated++;
+    else if (d.length > 1 && typeof r.payload.updateActivityId !== 'string') duplicated++;
   }
   const outboxIds = new Set(outbox.rows.map((r) => r.id));
   const unknown = [...deliveries.keys()].filter((k) => !outboxIds.has(k)).length;
@@ -265,13 +255,13 @@ async function verify(schema: BenchSchema, connector: ConnectorDouble, conversat
     if (wentToAttention.has(c.escalationId) && !rows.some((r) => r.kind === 'attention_needed')) missingAttention++;
     for (const r of rows) {
       const d = deliveryOf(r);
-      if (d && d.conversationId !== c.who.conversationId) misdirected++;
+      if (d && d[0]?.conversationId !== c.who.conversationId) misdirected++;
     }
   }
   // The sandbox asks its one question on every request it closes later (src/support/sandbox.ts, `asks: 'always'`).
   console.log(`  the sandbox asked a question on each of the ${conversations.length} requests; the tracker saw ${wentToAttention.size} of them before the close 2 s later (an attention card is expected only for those)`);
   console.log(
-    `  notifications: ${outbox.rows.length} enqueued ${JSON.stringify(Object.fromEntries(kinds))}; ${wentToAttention.size} escalations passed through attention_needed; keyed activities at the connector: ${[...deliveries.values()].reduce((a, d) => a + d.n, 0)}`,
+    `  notifications: ${outbox.rows.length} enqueued ${JSON.stringify(Object.fromEntries(kinds))}; ${wentToAttention.size} escalations passed through attention_needed; keyed activities at the connector: ${[...deliveries.values()].reduce((a, d) => a + d.length, 0)}`,
   );
   console.log(`  lost ${lost}, duplicated ${duplicated}, misdirected ${misdirected}, unknown keys ${unknown}, escalations without a resolved card ${missingResolved}, without an attention card after attention_needed ${missingAttention}`);
   if (lost + duplicated + misdirected + unknown + missingResolved + missingAttention > 0) problems.push('notification check failed');

@@ -131,14 +131,19 @@ export class ConnectorDouble {
     return this.calls.filter((c) => c.method === 'POST' && idempotencyKeyOf(c.activity) === key);
   }
 
-  /** Idempotency keys delivered more than once. */
-  duplicateKeys(): string[] {
-    const counts = new Map<string, number>();
+  /** The activities sent (POST) per idempotency key, in order (more than one: a duplicate delivery). */
+  deliveriesByKey(): Map<string, ConnectorCall[]> {
+    const byKey = new Map<string, ConnectorCall[]>();
     for (const c of this.calls) {
       const key = c.method === 'POST' ? idempotencyKeyOf(c.activity) : undefined;
-      if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
+      if (key !== undefined) byKey.set(key, [...(byKey.get(key) ?? []), c]);
     }
-    return [...counts].filter(([, n]) => n > 1).map(([k]) => k);
+    return byKey;
+  }
+
+  /** Idempotency keys delivered more than once. */
+  duplicateKeys(): string[] {
+    return [...this.deliveriesByKey()].filter(([, calls]) => calls.length > 1).map(([k]) => k);
   }
 
   /** The id the double gave the activity sent with this key, if any. */
