@@ -9,8 +9,8 @@
  *   the button named "Send Message";
  * - cards: `.ac-adaptiveCard` (adaptivecards renderer, Fluent inputs): Input.Text → textbox,
  *   filtered Input.ChoiceSet → combobox with options in a portal, expanded ChoiceSet → radios,
- *   Input.Date → combobox opening a "Calendar" dialog, Input.Time → combobox taking typed
- *   "HH:MM" (shown as "1:30 AM"), Input.Number → spinbutton, actions →
+ *   Input.Date → combobox opening a "Calendar" dialog, Input.Time → combobox listing the
+ *   half hours as the page's locale writes them ("1:30 AM"), Input.Number → spinbutton, actions →
  *   buttons named by their title; the heading TextBlock (`style: heading`) has role heading.
  */
 import { join } from 'node:path';
@@ -107,12 +107,37 @@ export class PlaygroundChat {
     return box.inputValue();
   }
 
-  /** Types a time (`HH:MM`, 24-hour) into a time input (a Fluent TimePicker) and confirms it; returns what it shows. */
-  async typeTime(card: Locator, label: RegExp, time: string): Promise<string> {
+  /**
+   * Picks a time (`HH:MM`, 24-hour, on the half hour) from a time input's list (a Fluent
+   * TimePicker), as a person does; returns what the input shows. The list names each time as the
+   * page's locale writes it ("10:00 AM" in en-US). Typing the 24-hour form is no substitute: the
+   * playground's picker formats a typed "09:30" but leaves "10:00" to "12:30" as typed, not taken.
+   */
+  async pickTime(card: Locator, label: RegExp, time: string): Promise<string> {
     const box = card.getByRole('combobox', { name: label });
-    await box.fill(time);
-    await box.press('Enter');
-    return box.inputValue();
+    const [hour = 0, minute = 0] = time.split(':').map(Number);
+    const name = await this.page.evaluate(
+      ([h, m]) => new Date(2000, 0, 1, h, m).toLocaleTimeString(navigator.language, { hour: 'numeric', minute: '2-digit' }),
+      [hour, minute] as const,
+    );
+    await box.click();
+    await this.page.getByRole('option', { name, exact: true }).click({ timeout: STEP_TIMEOUT_MS });
+    return this.shownValue(box, (shown) => shown === name);
+  }
+
+  /**
+   * What `box` shows once it shows something `settled` accepts, or what it shows when the wait
+   * ends: a Fluent control fills in its value a render after the card appears or a key is pressed,
+   * so reading it at once races the page (how much depends on the browser build and the load).
+   */
+  async shownValue(box: Locator, settled: (shown: string) => boolean, timeoutMs = 5_000): Promise<string> {
+    const until = Date.now() + timeoutMs;
+    let shown = await box.inputValue();
+    while (!settled(shown) && Date.now() < until) {
+      await this.page.waitForTimeout(50);
+      shown = await box.inputValue();
+    }
+    return shown;
   }
 
   async fill(card: Locator, role: 'textbox' | 'spinbutton', label: RegExp, value: string): Promise<void> {
