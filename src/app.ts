@@ -259,6 +259,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     access: accessDesk,
     clocks: clockSettings,
     incidents: incidentCard.desk,
+    customerTypeahead: config.customerTypeahead,
   });
   const healthCommand = createHealthCommand({
     directory,

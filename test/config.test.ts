@@ -127,6 +127,17 @@ describe('config', () => {
     );
   });
 
+  it('CUSTOMER_TYPEAHEAD: off in local mode (the Playground cannot search), on with an app id, and an explicit value wins', () => {
+    const id = '11111111-2222-3333-4444-555555555555';
+    const hosted = { MicrosoftAppId: id, MicrosoftAppPassword: 's', MicrosoftAppTenantId: id, PUBLIC_HOSTNAME: 'desk.example.com', PARTNER_TENANT_ID: id };
+    assert.equal(load({}).customerTypeahead, false);
+    assert.equal(load({ CUSTOMER_TYPEAHEAD: ' ' }).customerTypeahead, false);
+    assert.equal(load(hosted).customerTypeahead, true);
+    assert.equal(load({ CUSTOMER_TYPEAHEAD: 'On' }).customerTypeahead, true);
+    assert.equal(load({ ...hosted, CUSTOMER_TYPEAHEAD: 'off' }).customerTypeahead, false);
+    assert.equal(refusal({ CUSTOMER_TYPEAHEAD: 'yes' }), 'Invalid setting CUSTOMER_TYPEAHEAD: expected one of on | off');
+  });
+
   it('reads .env where the environment has no value, and the environment wins', async () => {
     const fs = await import('node:fs');
     const os = await import('node:os');

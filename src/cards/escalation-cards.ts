@@ -82,9 +82,10 @@ export function escalationFields(tr: Translator, view: EscalationView, step?: Fl
  * When the partner has more customers than the card lists (`searchable`), the customer field
  * searches them all as the engineer types (Teams' typeahead over the `customers` dataset) and
  * `customers` is the first page, for clients that cannot search. A field with a customer
- * already chosen (preset, or sent back for correction), or with every customer listed, lists
- * the choices only: renderers without typeahead (the Agents Playground) show a typeahead
- * field's value as the raw tenant id, where a plain filtered field shows the name. The date and
+ * already chosen (preset, or sent back for correction), with every customer listed, or for a
+ * client without typeahead (local mode: the Agents Playground) lists the choices only: such
+ * renderers show a typeahead field's value as the raw tenant id, where a plain filtered field
+ * shows the name. The date and
  * time are read in the reader's time zone, which the card names (or says it is UTC).
  */
 export function renderDescribe(

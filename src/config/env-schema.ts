@@ -119,6 +119,11 @@ export const EnvSchema = z.object({
   TRACKING_MAX_INTERVAL_SECONDS: intIn(1, 86_400, 1800),
   TRACKING_POLLS_PER_MINUTE: intIn(1, 6000, 600),
   OUTBOX_AMBIGUOUS_RESEND: enumOf(['on', 'off'] as const, 'on'),
+  // Empty: on with an app id (Teams), off in local mode (the Playground and the Emulator have no typeahead).
+  CUSTOMER_TYPEAHEAD: z.preprocess(
+    (v) => (emptyToUndefined(v) === undefined ? undefined : typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z.enum(['on', 'off'], { error: () => 'expected one of on | off' }).optional(),
+  ),
   OUTBOX_LIMIT_MARGIN_MS: intIn(0, 1000, 0),
   // At most Teams' 15 s turn limit (and a quarter of the outbox's 60 s lease).
   CONNECTOR_TIMEOUT_MS: intIn(100, 15_000, 5000),

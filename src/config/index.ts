@@ -95,6 +95,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     allowedTenants: e.ALLOWED_TENANTS === '*' ? [] : e.ALLOWED_TENANTS,
     allowAnyTenant: e.ALLOWED_TENANTS === '*',
+    customerTypeahead: e.CUSTOMER_TYPEAHEAD === undefined ? !resolved.bot.localMode : e.CUSTOMER_TYPEAHEAD === 'on',
     partnerTenantId: resolved.partnerTenantId,
     publicHostname: e.PUBLIC_HOSTNAME,
     graph: resolved.graph,

@@ -118,6 +118,12 @@ export interface Config {
   readonly allowedTenants: readonly string[];
   /** `ALLOWED_TENANTS=*`: every tenant is served (the app logs a warning at start). */
   readonly allowAnyTenant: boolean;
+  /**
+   * The describe card searches customers beyond its first page as the engineer types (Teams'
+   * typeahead). Off in local mode unless CUSTOMER_TYPEAHEAD says otherwise: the Agents Playground
+   * and the Emulator cannot search, and show a customer chosen in such a field as its tenant id.
+   */
+  readonly customerTypeahead: boolean;
   /** The public host Teams reaches the bot and its tab at (manifest, SSO audience). */
   readonly publicHostname?: string;
   /** The partner's own Entra tenant, lower-case (Partner Center calls are made in it; the bot and tab serve it). */

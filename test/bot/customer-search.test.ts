@@ -57,7 +57,8 @@ describe('5,000 customers: the describe card and its typeahead', function () {
 
   beforeEach(async () => {
     connector = await new ConnectorDouble().start();
-    app = await startApp({ SANDBOX_HEALTH_FILE: seed.path, HEALTH_SOURCE: 'sandbox', DIRECTORY_SOURCE: 'sandbox' });
+    // The suite plays Teams, whose client searches as one types: typeahead on although in local mode.
+    app = await startApp({ SANDBOX_HEALTH_FILE: seed.path, HEALTH_SOURCE: 'sandbox', DIRECTORY_SOURCE: 'sandbox', CUSTOMER_TYPEAHEAD: 'on' });
     options = { serviceUrl: connector.url };
     me = new Engineer(app, connector);
   });
@@ -91,6 +92,20 @@ describe('5,000 customers: the describe card and its typeahead', function () {
     assert.ok(has(card, new RegExp(`shows ${field.choices.length} of your ${total} customers. If typing a name does not find yours, say "escalate" followed by`)), 'the card says the list is partial and how to reach the rest');
     // No angle brackets: Teams and the Playground drop "<customer>" as an HTML tag.
     assert.ok(!cardTexts(card).some((t) => /<[a-z]/i.test(t)), 'no text a client would read as a tag');
+  });
+
+  it('in local mode (the Playground: no typeahead) the first page is listed as a plain filtered field, and the note says how to name another', async () => {
+    const local = await startApp({ SANDBOX_HEALTH_FILE: seed.path, HEALTH_SOURCE: 'sandbox', DIRECTORY_SOURCE: 'sandbox' });
+    try {
+      const card = await new Engineer(local, connector).act('escalate', {});
+      const field = customerField(card);
+      // A typeahead field would show the customer chosen in it as its tenant id there.
+      assert.equal(field['choices.data'], undefined);
+      assert.equal(field.choices.length, STATIC_CUSTOMER_CHOICES);
+      assert.ok(has(card, /If typing a name does not find yours, say "escalate" followed by the customer's name/), 'the note says how to reach the rest');
+    } finally {
+      await local.stop();
+    }
   });
 
   it('a card sent back for correction in Korean, with a 4,000-character Korean description, stays under 28 KB', async () => {

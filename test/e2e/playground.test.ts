@@ -8,9 +8,10 @@
  * Real conditions: the partner has 156 customers (a generated sandbox seed), and the engineer is
  * in Seoul. The playground sends its own process's time zone with every activity (clientInfo
  * `timezone`, `localTimezone`, `localTimestamp`), so it runs with TZ=Asia/Seoul and the page with
- * the same zone: the start time is typed on a Seoul clock through the browser. The playground has
- * no server-side typeahead (it filters the card's static choices and logs "Typeahead Search is
- * not supported"), so a customer beyond the first page is reached the way such a client can:
+ * the same zone: the start time is picked on a Seoul clock through the browser. The playground has
+ * no server-side typeahead (it filters the card's static choices, logs "Typeahead Search is not
+ * supported", and shows a customer chosen in a searching field as its tenant id), so the bot in
+ * local mode lists the first page plainly, and a customer beyond it is reached the way such a client can:
  * `health Zeta` → "Report a problem for this customer" presets it; and the `application/search`
  * invoke Teams would send is posted through the same proxy, shaped like the playground's own
  * invokes, and its answer checked.
@@ -99,6 +100,9 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
     const describeText = await describe.innerText();
     assert.match(describeText, new RegExp(`The list shows 50 of your ${customerCount} customers`), 'the card says its list is a first page');
     await chat.choose(describe, /^Customer/, 'Conto', 'Contoso');
+    // By name: a typeahead field (Data.Query) would show the tenant id here, as the playground cannot search.
+    const customer = describe.getByRole('combobox', { name: /^Customer/ });
+    assert.equal(await chat.shownValue(customer, (shown) => shown === 'Contoso'), 'Contoso', 'the chosen customer shows by name');
     await chat.choose(describe, /^Affected service/, 'Exchange', 'Exchange Online');
     await chat.fill(describe, 'textbox', /^What is wrong/, TITLE);
     await chat.fill(describe, 'textbox', /^What the customer sees/, 'Mail to external recipients stays in the outbox for every user since this morning');

@@ -57,6 +57,12 @@ export interface EscalationFlowOptions {
   readonly clocks?: ClockSettings;
   /** Microsoft incidents across customers (the incident card's verbs); without it they say incidents are not followed. */
   readonly incidents?: IncidentDesk;
+  /**
+   * The client searches a card's choices as one types (Teams): a describe card whose customer list
+   * is a first page searches the rest. False for clients that cannot (the Agents Playground shows a
+   * customer chosen in such a field as its tenant id): they get the first page and the note. Default true.
+   */
+  readonly customerTypeahead?: boolean;
 }
 
 /** A change of an escalation: the record to save and its audit events. */

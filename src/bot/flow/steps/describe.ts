@@ -253,7 +253,7 @@ async function describeChoices(kit: FlowKit, ctx: HandlerContext, first: readonl
     const choices = await staticCustomerChoices(kit.deps.directory, first);
     customers = choices.customers;
     if (choices.total > customers.length) {
-      searchable = true;
+      searchable = kit.deps.customerTypeahead !== false;
       customersNote = ctx.tr.t('cards.escalate-describe.customersPartial', { shown: ctx.tr.number(customers.length), total: ctx.tr.number(choices.total) });
     }
   } catch (error) {
