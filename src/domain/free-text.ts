@@ -42,6 +42,33 @@ export function serviceNamedIn(text: string, services: readonly string[]): strin
   return named.length === 1 ? named[0] : undefined;
 }
 
+/** A word as a service name is compared: NFKC, lower case, without the punctuation around it ("Exchange:" → "exchange"). */
+function bareWord(word: string): string {
+  return word.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+/**
+ * `text` without the words at its head that name `service` ("exchange online: mail stuck" →
+ * "mail stuck" for Exchange Online). The request's title is the service and this text, which
+ * would otherwise say the service twice ("Exchange Online: exchange mail stuck"). The head is
+ * dropped only when one of its words tells the service apart (not "microsoft" alone); a service
+ * named later in the text stays.
+ */
+export function withoutLeadingService(text: string, service: string): string {
+  const nameWords = new Set(service.normalize('NFKC').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean));
+  const telling = new Set(wordsOf(service));
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  let head = 0;
+  let told = false;
+  for (; head < words.length; head++) {
+    const bare = bareWord(words[head] ?? '');
+    if (bare === '' && head > 0) continue; // a lone ":" or "-" after the service's name
+    if (!nameWords.has(bare)) break;
+    told ||= telling.has(bare);
+  }
+  return told ? words.slice(head).join(' ') : text.trim();
+}
+
 /** A title from typed text: its first line or sentence, at most MAX_TITLE characters. */
 export function titleFrom(text: string): string {
   const first = text.trim().split(/\r?\n|(?<=[.!?。])\s/)[0] ?? '';

@@ -4,7 +4,7 @@
  * fills in the customer, the service and the title.
  */
 import { strict as assert } from 'node:assert';
-import { readsLikeProblem, serviceNamedIn, titleFrom } from '../../src/domain/free-text';
+import { readsLikeProblem, serviceNamedIn, titleFrom, withoutLeadingService } from '../../src/domain/free-text';
 import { Chat, inputValue, lastCard, shown } from '../helpers/chat';
 
 const CONTOSO = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
@@ -58,7 +58,7 @@ describe('free text and escalate with arguments', () => {
       const form = lastCard(await chat.types('escalate Contoso teams calls drop', { locale }));
       assert.equal(inputValue(form, 'customerTenantId'), CONTOSO);
       assert.equal(inputValue(form, 'service'), 'Microsoft Teams');
-      assert.equal(inputValue(form, 'title'), 'teams calls drop');
+      assert.equal(inputValue(form, 'title'), 'calls drop', 'the request reads "Microsoft Teams: calls drop", not the service twice');
     }
   });
 
@@ -68,7 +68,7 @@ describe('free text and escalate with arguments', () => {
     assert.match(shown(replies).join('\n'), /No customer matches "teams calls drop": pick one from the list/);
     assert.equal(inputValue(form, 'customerTenantId') ?? '', '');
     assert.equal(inputValue(form, 'service'), 'Microsoft Teams');
-    assert.equal(inputValue(form, 'title'), 'teams calls drop');
+    assert.equal(inputValue(form, 'title'), 'calls drop', 'the request reads "Microsoft Teams: calls drop", not the service twice');
   });
 
   it('escalate Contoso alone fills in the customer only', async () => {
@@ -95,6 +95,18 @@ describe('reading free text (domain)', () => {
     assert.equal(serviceNamedIn('exchange mail stuck', services), 'Exchange Online');
     assert.equal(serviceNamedIn('online things broken', services), undefined);
     assert.equal(serviceNamedIn('calls drop', services), undefined);
+  });
+
+  it('the title drops the words at its head that name the service it names, and only those', () => {
+    assert.equal(withoutLeadingService('exchange 외부 수신자에게 보낸 메일이 머묾', 'Exchange Online'), '외부 수신자에게 보낸 메일이 머묾');
+    assert.equal(withoutLeadingService('Exchange Online: mail stuck', 'Exchange Online'), 'mail stuck');
+    assert.equal(withoutLeadingService('Microsoft Teams - calls drop', 'Microsoft Teams'), 'calls drop');
+    assert.equal(withoutLeadingService('ＴＥＡＭＳ calls drop', 'Microsoft Teams'), 'calls drop');
+    // "Microsoft" alone does not tell the service: kept.
+    assert.equal(withoutLeadingService('microsoft support says wait', 'Microsoft Teams'), 'microsoft support says wait');
+    // A service named later in the text stays where it is.
+    assert.equal(withoutLeadingService('mail in exchange is slow', 'Exchange Online'), 'mail in exchange is slow');
+    assert.equal(withoutLeadingService('exchange', 'Exchange Online'), '');
   });
 
   it('a title is the first sentence, cut to 100 characters', () => {

@@ -13,7 +13,7 @@ import type { Customer } from '../../../directory';
 import { resolveCustomer } from '../../../directory/resolve';
 import type { FlowDetails } from '../../../domain/details';
 import { createEscalation, type Escalation } from '../../../domain/escalation';
-import { serviceNamedIn, titleFrom } from '../../../domain/free-text';
+import { serviceNamedIn, titleFrom, withoutLeadingService } from '../../../domain/free-text';
 import { escalationIdFor } from '../../../domain/escalation-id';
 import { healthOutcome } from '../../../domain/health-outcome';
 import { TimeZone, localToUtc } from '../../../domain/local-time';
@@ -71,7 +71,8 @@ export async function start(kit: FlowKit, ctx: HandlerContext): StepAnswer {
   const rest = named.rest ?? '';
   const description = field(ctx.data, 'description', MAX_OFFERED_DESCRIPTION);
   const service = rest || description ? serviceNamedIn(rest || description, services) : undefined;
-  const title = rest ? titleFrom(rest) : description ? titleFrom(description) : '';
+  const typed = rest || description;
+  const title = typed ? titleFrom(service ? withoutLeadingService(typed, service) : typed) : '';
   const card = renderDescribe(kit.deps.cards, ctx.tr, {
     ...choices,
     services,
