@@ -85,8 +85,8 @@ export function escalationFields(tr: Translator, view: EscalationView, step?: Fl
  * already chosen (preset, or sent back for correction), with every customer listed, or for a
  * client without typeahead (local mode: the Agents Playground) lists the choices only: such
  * renderers show a typeahead field's value as the raw tenant id, where a plain filtered field
- * shows the name. The date and
- * time are read in the reader's time zone, which the card names (or says it is UTC).
+ * shows the name. The date and time are read in the reader's time zone, which the card names
+ * (or says it is UTC).
  */
 export function renderDescribe(
   cards: CardRenderer,

@@ -57,16 +57,17 @@ function bareWord(word: string): string {
 export function withoutLeadingService(text: string, service: string): string {
   const nameWords = new Set(service.normalize('NFKC').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean));
   const telling = new Set(wordsOf(service));
-  const words = text.trim().split(/\s+/).filter(Boolean);
-  let head = 0;
+  let end = 0;
   let told = false;
-  for (; head < words.length; head++) {
-    const bare = bareWord(words[head] ?? '');
-    if (bare === '' && head > 0) continue; // a lone ":" or "-" after the service's name
-    if (!nameWords.has(bare)) break;
+  for (const word of text.matchAll(/\S+/g)) {
+    const bare = bareWord(word[0]);
+    // A lone ":" or "-" after the service's name goes with it.
+    if (bare === '' ? end === 0 : !nameWords.has(bare)) break;
     told ||= telling.has(bare);
+    end = word.index + word[0].length;
   }
-  return told ? words.slice(head).join(' ') : text.trim();
+  // Cut from the text itself: its lines and sentences stay for titleFrom to find the first.
+  return (told ? text.slice(end) : text).trim();
 }
 
 /** A title from typed text: its first line or sentence, at most MAX_TITLE characters. */

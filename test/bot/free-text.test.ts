@@ -107,6 +107,8 @@ describe('reading free text (domain)', () => {
     // A service named later in the text stays where it is.
     assert.equal(withoutLeadingService('mail in exchange is slow', 'Exchange Online'), 'mail in exchange is slow');
     assert.equal(withoutLeadingService('exchange', 'Exchange Online'), '');
+    // The lines after stay lines: the title is still the first of them.
+    assert.equal(titleFrom(withoutLeadingService('Exchange:\nmail stuck\nsince Monday', 'Exchange Online')), 'mail stuck');
   });
 
   it('a title is the first sentence, cut to 100 characters', () => {
