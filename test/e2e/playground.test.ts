@@ -5,7 +5,7 @@
  * escalated path: escalate → describe → not the known issue → nothing to check → decide →
  * link the request number. Then the bot's own state is checked through the tab API.
  *
- * Real conditions: the partner has 156 customers (a generated sandbox seed), and the engineer is
+ * Real conditions: the partner has 150 customers more than the sandbox seed's (167), and the engineer is
  * in Seoul. The playground sends its own process's time zone with every activity (clientInfo
  * `timezone`, `localTimezone`, `localTimestamp`), so it runs with TZ=Asia/Seoul and the page with
  * the same zone: the start time is picked on a Seoul clock through the browser. The playground has
