@@ -82,6 +82,11 @@ describe('outbox worker: the arrival margin', function () {
     return w;
   }
 
+  /** Runs `w` until it has sent `count` notifications. */
+  async function sendAll(w: OutboxWorker, count: number): Promise<void> {
+    for (let sent = 0; sent < count; ) sent += (await w.runOnce()).sent;
+  }
+
   /** `count` notifications, each to a chat of its own in one tenant (the tenant's 50 / s binds). */
   async function enqueue(count: number): Promise<void> {
     for (let i = 0; i < count; i++) {
@@ -103,8 +108,7 @@ describe('outbox worker: the arrival margin', function () {
     const w = worker(sender, { sleep: lateSleep });
     assert.equal(w.limitMarginMs, 0, 'the default margin: none');
     await enqueue(150);
-    let sent = 0;
-    while (sent < 150) sent += (await w.runOnce()).sent;
+    await sendAll(w, 150);
     const busiest = busiestWindow(sender.startedAt, 1_000);
     assert.ok(busiest <= 50, `at most 50 sends left in any second (${busiest})`);
   });
@@ -113,8 +117,7 @@ describe('outbox worker: the arrival margin', function () {
     const sender = new JitterySender();
     const w = worker(sender, { limitMarginMs: 0 });
     await enqueue(120);
-    let sent = 0;
-    while (sent < 120) sent += (await w.runOnce()).sent;
+    await sendAll(w, 120);
     const busiest = busiestWindow(sender.arrivedAt, 1_000);
     assert.ok(busiest <= 50, `at most 50 sends arrived in any second (${busiest})`);
   });
@@ -127,8 +130,7 @@ describe('outbox worker: the arrival margin', function () {
     assert.equal(a.limitShare, 1, 'alone');
     await b.runOnce();
     await enqueue(40);
-    let sent = 0;
-    while (sent < 40) sent += (await a.runOnce()).sent;
+    await sendAll(a, 40);
     assert.equal(a.limitShare, 0.5);
     const busiest = busiestWindow(sender.startedAt, 1_000);
     assert.ok(busiest <= 25, `at most 25 sends of this instance in any second (${busiest}): the other may send 25`);
@@ -166,8 +168,7 @@ describe('outbox worker: the arrival margin', function () {
     const sender = new TimedSender();
     const w = worker(sender);
     await enqueue(60);
-    let sent = 0;
-    while (sent < 60) sent += (await w.runOnce()).sent;
+    await sendAll(w, 60);
     const burst = busiestWindow(sender.startedAt, 100);
     assert.ok(burst <= 8, `at most 8 sends in any 100 ms (${burst})`);
   });
