@@ -130,6 +130,20 @@ export interface OutboxStats {
 
 type Outcome = 'sent' | 'retried' | 'dead';
 
+/** Planned slots spaced evenly, per conversation and per tenant (no margin: it paces, Teams' windows are held apart). */
+interface Pacing {
+  readonly conversation: SlidingWindowLimiter;
+  readonly tenant: SlidingWindowLimiter;
+}
+
+/** Pacing at each limit's tightest rate for `share` of the limits. */
+function pacing(conversationWindows: readonly RateWindow[], tenantWindows: readonly RateWindow[], share: number): Pacing {
+  return {
+    conversation: new SlidingWindowLimiter([evenSpacing(conversationWindows, share)]),
+    tenant: new SlidingWindowLimiter([evenSpacing(tenantWindows, share)]),
+  };
+}
+
 /** The outbox delivery loop. */
 export class OutboxWorker {
   readonly owner: string;
@@ -143,9 +157,8 @@ export class OutboxWorker {
    */
   private readonly leftPerConversation: SlidingWindowLimiter;
   private readonly leftPerTenant: SlidingWindowLimiter;
-  /** Planned slots spaced evenly at each limit's tightest rate, instead of bursts (no margin: it paces, Teams' windows are held above). */
-  private spacedPerConversation: SlidingWindowLimiter;
-  private spacedPerTenant: SlidingWindowLimiter;
+  /** Planned slots spaced evenly at each limit's tightest rate, instead of bursts (rebuilt when the share changes). */
+  private spaced: Pacing;
   private readonly conversationWindows: readonly RateWindow[];
   private readonly tenantWindows: readonly RateWindow[];
   /** This instance's share of Teams' limits now. */
@@ -175,8 +188,7 @@ export class OutboxWorker {
     this.perTenant = new SlidingWindowLimiter(tenantWindows, share, margin);
     this.leftPerConversation = new SlidingWindowLimiter(conversationWindows, share, margin);
     this.leftPerTenant = new SlidingWindowLimiter(tenantWindows, share, margin);
-    this.spacedPerConversation = new SlidingWindowLimiter([evenSpacing(conversationWindows, share)]);
-    this.spacedPerTenant = new SlidingWindowLimiter([evenSpacing(tenantWindows, share)]);
+    this.spaced = pacing(conversationWindows, tenantWindows, share);
     this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined));
     this.random = options.random ?? Math.random;
   }
@@ -238,6 +250,10 @@ export class OutboxWorker {
     return Math.max(1, this.options.concurrency ?? 16);
   }
 
+  private get beatMs(): number {
+    return this.options.rosterBeatMs ?? 1_000;
+  }
+
   /**
    * Keeps up to `concurrency` conversation lanes busy: claims for free lanes (leaving out the
    * conversations still being worked), starts a lane per conversation, and claims again as soon
@@ -288,7 +304,7 @@ export class OutboxWorker {
         // this instance look dead to the others (they would take its share while it sends).
         wake = new AbortController();
         const rest = full ? this.leaseMs : (this.options.idleMs ?? 1_000);
-        await this.sleep(this.options.roster ? Math.min(rest, this.options.rosterBeatMs ?? 1_000) : rest, wake.signal);
+        await this.sleep(this.options.roster ? Math.min(rest, this.beatMs) : rest, wake.signal);
         wake = undefined;
       }
     }
@@ -303,7 +319,7 @@ export class OutboxWorker {
 
   private sweep(): void {
     const now = this.options.clock.now().getTime();
-    for (const limiter of [this.perConversation, this.perTenant, this.leftPerConversation, this.leftPerTenant, this.spacedPerConversation, this.spacedPerTenant]) limiter.sweep(now);
+    for (const limiter of [this.perConversation, this.perTenant, this.leftPerConversation, this.leftPerTenant, this.spaced.conversation, this.spaced.tenant]) limiter.sweep(now);
   }
 
   private async deliver(n: ClaimedNotification, signal: AbortSignal): Promise<Outcome> {
@@ -331,8 +347,8 @@ export class OutboxWorker {
     const slot = Math.max(
       this.perConversation.earliest(target.key, now),
       this.perTenant.earliest(target.tenantId, now),
-      this.spacedPerConversation.earliest(target.key, now),
-      this.spacedPerTenant.earliest(target.tenantId, now),
+      this.spaced.conversation.earliest(target.key, now),
+      this.spaced.tenant.earliest(target.tenantId, now),
     );
     // A quarter of the lease stays for the send itself.
     const leaseLeft = Date.parse(n.leaseExpiresAt ?? '') - now - this.leaseMs / 4;
@@ -341,8 +357,8 @@ export class OutboxWorker {
     }
     this.perConversation.record(target.key, slot);
     this.perTenant.record(target.tenantId, slot);
-    this.spacedPerConversation.record(target.key, slot);
-    this.spacedPerTenant.record(target.tenantId, slot);
+    this.spaced.conversation.record(target.key, slot);
+    this.spaced.tenant.record(target.tenantId, slot);
     if (slot > now) await this.sleep(slot - now, signal);
     if (signal.aborted) {
       return this.retry(n, { nextAttemptAt: this.options.clock.now(), error: 'stopped' });
@@ -438,13 +454,13 @@ export class OutboxWorker {
   private async beat(): Promise<void> {
     const { roster, clock, logger } = this.options;
     const now = clock.now();
-    if (!roster || now.getTime() - this.beatAt < (this.options.rosterBeatMs ?? 1_000)) return;
+    if (!roster || now.getTime() - this.beatAt < this.beatMs) return;
     const joining = this.beatAt === Number.NEGATIVE_INFINITY;
     this.beatAt = now.getTime();
     try {
       const live = await roster.liveSenders(this.owner, now, this.options.rosterTtlMs ?? 5_000);
       // Others already sending have not counted this one yet: it waits a beat for them (alone, it need not).
-      if (joining && live > 1) this.sendsFrom = now.getTime() + (this.options.rosterBeatMs ?? 1_000);
+      if (joining && live > 1) this.sendsFrom = now.getTime() + this.beatMs;
       this.setShare(1 / Math.max(1, live));
       if (this.beatFailing) logger.info({ owner: this.owner, share: this.share }, 'sender roster beats again');
       this.beatFailing = false;
@@ -473,8 +489,7 @@ export class OutboxWorker {
     this.share = share;
     for (const limiter of [this.perConversation, this.perTenant, this.leftPerConversation, this.leftPerTenant]) limiter.setShare(share);
     // The pacing is rebuilt at the new rate; the windows above still hold what was sent.
-    this.spacedPerConversation = new SlidingWindowLimiter([evenSpacing(this.conversationWindows, share)]);
-    this.spacedPerTenant = new SlidingWindowLimiter([evenSpacing(this.tenantWindows, share)]);
+    this.spaced = pacing(this.conversationWindows, this.tenantWindows, share);
   }
 
   /** Every window, planned and left, held wider by `ms` from now on. */
