@@ -17,8 +17,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
-import { TimeZone } from '../../src/domain/local-time';
-import { PlaygroundChat } from './helpers/playground-chat';
+import { PlaygroundChat, recentLocalStart } from './helpers/playground-chat';
 import { RESULTS, ROOT, usePlayground } from './helpers/playground-harness';
 const ZONE = 'Asia/Seoul';
 /** How long the sandbox's Microsoft, the tracker and the outbox may take to bring a card. */
@@ -36,16 +35,6 @@ function stringsOf(lang: 'en' | 'ko'): (key: string, vars?: Record<string, strin
   };
 }
 
-/** A start time surely past on the engineer's clock and on a day the calendar shows. */
-function recentLocalStart(now: Date): { date: string; time: string } {
-  const zone = TimeZone.of(ZONE);
-  const today = zone?.wallClock(now);
-  const earlier = zone?.wallClock(new Date(now.getTime() - 90 * 60_000));
-  assert.ok(today && earlier);
-  if (earlier.date !== today.date) return { date: today.date, time: '00:00' };
-  const [hour = '00', minute = '00'] = earlier.time.split(':');
-  return { date: earlier.date, time: `${hour}:${Number(minute) < 30 ? '00' : '30'}` };
-}
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -109,7 +98,7 @@ describe('Agents Playground in Chromium: the engineer’s whole path, in English
       const prefilled = await describe.getByRole('textbox', { name: new RegExp(`^${escape(t('cards.escalate-describe.problemTitle'))}`) }).inputValue();
       assert.equal(prefilled, title, 'the title is prefilled without the service word it began with');
       await chat.fill(describe, 'textbox', new RegExp(`^${escape(t('cards.escalate-describe.description'))}`), lang === 'en' ? 'Every user: mail to outside addresses stays in the outbox since this morning' : '모든 사용자: 오늘 아침부터 외부 주소로 보낸 메일이 보낼 편지함에 남아 있음');
-      const start = recentLocalStart(new Date());
+      const start = recentLocalStart(new Date(), ZONE);
       await chat.pickDate(describe, new RegExp(`^${escape(t('cards.escalate-describe.sinceDate', { zone: ZONE }))}`), start.date);
       const shownTime = await chat.pickTime(describe, new RegExp(`^${escape(t('cards.escalate-describe.sinceTime', { zone: ZONE }))}`), start.time);
       assert.match(shownTime, /^\d{1,2}:\d{2} (AM|PM)$/, 'the time picker took the time');

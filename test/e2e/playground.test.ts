@@ -23,9 +23,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { TimeZone, localToUtc } from '../../src/domain/local-time';
+import { localToUtc } from '../../src/domain/local-time';
 import { writeManyCustomersSeed, ZETA } from '../helpers/many-customers';
-import { PlaygroundChat } from './helpers/playground-chat';
+import { PlaygroundChat, recentLocalStart } from './helpers/playground-chat';
 import { RESULTS, usePlayground } from './helpers/playground-harness';
 
 const CONTOSO = '7a3c1f52-5d4e-4b8a-9c21-3e6f0d9b1a01';
@@ -35,20 +35,6 @@ const REQUEST_NUMBER = '2611250010001234';
 const ZONE = 'Asia/Seoul';
 /** Generated customers beside the sandbox's four: Fabrikam, Northwind and Zeta sort past the first page. */
 const GENERATED_CUSTOMERS = 150;
-
-/**
- * A start time surely past on the engineer's clock and on a day the calendar shows: 90 minutes
- * ago on the half hour, or today's midnight during the day's first 90 minutes.
- */
-function recentLocalStart(now: Date): { date: string; time: string } {
-  const zone = TimeZone.of(ZONE);
-  const today = zone?.wallClock(now);
-  const earlier = zone?.wallClock(new Date(now.getTime() - 90 * 60_000));
-  assert.ok(today && earlier);
-  if (earlier.date !== today.date) return { date: today.date, time: '00:00' };
-  const [hour = '00', minute = '00'] = earlier.time.split(':');
-  return { date: earlier.date, time: `${hour}:${Number(minute) < 30 ? '00' : '30'}` };
-}
 
 interface EscalationSummary {
   id: string;
@@ -106,8 +92,8 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
     await chat.choose(describe, /^Affected service/, 'Exchange', 'Exchange Online');
     await chat.fill(describe, 'textbox', /^What is wrong/, TITLE);
     await chat.fill(describe, 'textbox', /^What the customer sees/, 'Mail to external recipients stays in the outbox for every user since this morning');
-    // The start, typed on the engineer's Seoul clock (the card names the zone it reads).
-    const start = recentLocalStart(new Date());
+    // The start, picked on the engineer's Seoul clock (the card names the zone it reads).
+    const start = recentLocalStart(new Date(), ZONE);
     const shownDate = await chat.pickDate(describe, /^Started \(date, Asia\/Seoul\)/, start.date);
     assert.notEqual(shownDate, '', 'the date picker shows the chosen day');
     const shownTime = await chat.pickTime(describe, /^Time \(Asia\/Seoul\)/, start.time);
@@ -232,7 +218,7 @@ describe('Agents Playground in Chromium: the escalated path end to end', functio
     await chat.choose(describe, /^Affected service/, 'Exchange', 'Exchange Online');
     await chat.fill(describe, 'textbox', /^What is wrong/, 'Shared mailboxes do not open');
     await chat.fill(describe, 'textbox', /^What the customer sees/, 'Outlook shows "cannot expand the folder" for every shared mailbox');
-    const start = recentLocalStart(new Date());
+    const start = recentLocalStart(new Date(), ZONE);
     await chat.pickDate(describe, /^Started \(date, Asia\/Seoul\)/, start.date);
     await chat.pickTime(describe, /^Time \(Asia\/Seoul\)/, start.time);
     await chat.fill(describe, 'spinbutton', /^Users affected/, '12');

@@ -13,8 +13,10 @@
  *   half hours as the page's locale writes them ("1:30 AM"), Input.Number → spinbutton, actions →
  *   buttons named by their title; the heading TextBlock (`style: heading`) has role heading.
  */
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { TimeZone } from '../../../src/domain/local-time';
 
 const STEP_TIMEOUT_MS = 15_000;
 
@@ -159,4 +161,19 @@ export class PlaygroundChat {
     await this.page.screenshot({ path });
     return path;
   }
+}
+
+/**
+ * A start time an engineer in `zoneName` would pick for a problem that began this morning: surely
+ * past on their clock, on the half hour (the time picker lists half hours), on a day the calendar
+ * shows (today's midnight when 90 minutes ago was yesterday).
+ */
+export function recentLocalStart(now: Date, zoneName: string): { date: string; time: string } {
+  const zone = TimeZone.of(zoneName);
+  const today = zone?.wallClock(now);
+  const earlier = zone?.wallClock(new Date(now.getTime() - 90 * 60_000));
+  assert.ok(today && earlier, `${zoneName} is a zone`);
+  if (earlier.date !== today.date) return { date: today.date, time: '00:00' };
+  const [hour = '00', minute = '00'] = earlier.time.split(':');
+  return { date: earlier.date, time: `${hour}:${Number(minute) < 30 ? '00' : '30'}` };
 }
